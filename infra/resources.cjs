@@ -1,0 +1,250 @@
+// CloudFormation resources of apprunner-guard, referenced from serverless.yml with ${file(...)}.
+// Written as code rather than YAML so each function's role, DLQ and alarm come from one table
+// below: least-privilege IAM per function, one place to read what each function may do.
+'use strict';
+
+const sub = (s) => ({ 'Fn::Sub': s });
+const serviceArns = sub('arn:${AWS::Partition}:apprunner:${AWS::Region}:${AWS::AccountId}:service/*/*');
+const ledger = { 'Fn::GetAtt': ['LedgerTable', 'Arn'] };
+const idempotency = { 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] };
+const defaultBus = sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default');
+const guardSchedules = sub('arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${GuardScheduleGroup}/*');
+const functionArn = (name) => sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:\${AWS::StackName}-${name}`);
+
+const ledgerReadWrite = {
+  Effect: 'Allow',
+  Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
+  Resource: [ledger],
+};
+const publishGuardEvents = { Effect: 'Allow', Action: ['events:PutEvents'], Resource: [defaultBus] };
+const passSchedulerRole = {
+  Effect: 'Allow',
+  Action: ['iam:PassRole'],
+  Resource: [{ 'Fn::GetAtt': ['SchedulerInvokeRole', 'Arn'] }],
+  Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+};
+const resolveDigests = {
+  Effect: 'Allow',
+  Action: ['ecr:DescribeImages'],
+  Resource: [sub('arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*')],
+};
+// ListServices has no resource type: IAM only accepts "*" for it. It reads, never mutates.
+const listServices = { Effect: 'Allow', Action: ['apprunner:ListServices'], Resource: ['*'] };
+
+/** Each function: its logical prefix and the statements beyond logs, idempotency table and DLQ. */
+const FUNCTIONS = {
+  'record-release': {
+    id: 'RecordRelease',
+    statements: [
+      { Effect: 'Allow', Action: ['apprunner:DescribeService'], Resource: [serviceArns] },
+      resolveDigests,
+      ledgerReadWrite,
+      publishGuardEvents,
+    ],
+  },
+  rollback: {
+    id: 'Rollback',
+    statements: [
+      {
+        Effect: 'Allow',
+        Action: ['apprunner:DescribeService', 'apprunner:ListOperations', 'apprunner:ListTagsForResource', 'apprunner:UpdateService'],
+        Resource: [serviceArns],
+      },
+      resolveDigests,
+      ledgerReadWrite,
+      publishGuardEvents,
+    ],
+  },
+  notify: {
+    id: 'Notify',
+    statements: [
+      { Effect: 'Allow', Action: ['sns:Publish'], Resource: [{ Ref: 'AlertTopic' }] },
+      {
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter'],
+        Resource: [sub('arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SlackWebhookParameterName}')],
+      },
+      ledgerReadWrite,
+    ],
+  },
+  cleanup: {
+    id: 'Cleanup',
+    statements: [
+      {
+        Effect: 'Allow',
+        Action: ['apprunner:DescribeService', 'apprunner:ListOperations', 'apprunner:ListTagsForResource', 'apprunner:DeleteService'],
+        Resource: [serviceArns],
+      },
+      listServices,
+      { Effect: 'Allow', Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'], Resource: [guardSchedules] },
+      passSchedulerRole,
+      ledgerReadWrite,
+      publishGuardEvents,
+    ],
+  },
+  'pause-resume': {
+    id: 'PauseResume',
+    statements: [
+      {
+        Effect: 'Allow',
+        Action: [
+          'apprunner:DescribeService',
+          'apprunner:ListTagsForResource',
+          'apprunner:TagResource',
+          'apprunner:UntagResource',
+          'apprunner:PauseService',
+          'apprunner:ResumeService',
+        ],
+        Resource: [serviceArns],
+      },
+      listServices,
+      { Effect: 'Allow', Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'], Resource: [guardSchedules] },
+      passSchedulerRole,
+      ledgerReadWrite,
+      publishGuardEvents,
+    ],
+  },
+};
+
+function functionResources(name, { id, statements }) {
+  const dlq = `${id}Dlq`;
+  return {
+    [dlq]: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true },
+    },
+    [`${id}DlqAlarm`]: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmDescription: `apprunner-guard ${name}: events the function could not handle are waiting in its DLQ`,
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'AlertTopic' }],
+      },
+    },
+    [`${id}Role`]: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+        },
+        Policies: [
+          {
+            PolicyName: `apprunner-guard-${name}`,
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                  Resource: [
+                    sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${name}:*`),
+                  ],
+                },
+                {
+                  Effect: 'Allow',
+                  Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+                  Resource: [idempotency],
+                },
+                { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': [dlq, 'Arn'] }] },
+                ...statements,
+              ],
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
+module.exports = async ({ resolveVariable }) => {
+  const slackParameter = await resolveVariable('param:slackWebhookParameter');
+  return {
+    Parameters: {
+      SlackWebhookParameterName: {
+        Type: 'String',
+        Default: slackParameter,
+        Description: 'SSM SecureString parameter holding the Slack incoming-webhook URL',
+      },
+    },
+    Resources: {
+      IdempotencyTable: {
+        Type: 'AWS::DynamoDB::Table',
+        Properties: {
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+          SSESpecification: { SSEEnabled: true },
+        },
+      },
+      LedgerTable: {
+        Type: 'AWS::DynamoDB::Table',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          SSESpecification: { SSEEnabled: true },
+        },
+      },
+      AlertTopic: {
+        Type: 'AWS::SNS::Topic',
+        Properties: { DisplayName: 'apprunner-guard alerts', KmsMasterKeyId: 'alias/aws/sns' },
+      },
+      GuardScheduleGroup: {
+        Type: 'AWS::Scheduler::ScheduleGroup',
+        Properties: { Name: sub('${AWS::StackName}') },
+      },
+      SchedulerInvokeRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: ['scheduler.amazonaws.com'] },
+                Action: ['sts:AssumeRole'],
+                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              },
+            ],
+          },
+          Policies: [
+            {
+              PolicyName: 'invoke-guard-functions',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  {
+                    Effect: 'Allow',
+                    Action: ['lambda:InvokeFunction'],
+                    Resource: [functionArn('cleanup'), functionArn('pause-resume')],
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      ...Object.assign({}, ...Object.entries(FUNCTIONS).map(([name, spec]) => functionResources(name, spec))),
+    },
+  };
+};

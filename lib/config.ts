@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).transform((v) => v === 'true');
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+const nonEmpty = z.string().min(1, 'is required');
+
+const schema = z.object({
+  GUARD_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+  AWS_REGION: nonEmpty,
+  IDEMPOTENCY_TABLE: nonEmpty,
+  LEDGER_TABLE: nonEmpty,
+  ALERT_TOPIC_ARN: z.string().regex(/^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'),
+  SLACK_WEBHOOK_PARAMETER: z.string().regex(/^\/[\w./-]+$/, 'must be an SSM parameter name starting with /'),
+  EVENT_BUS_NAME: nonEmpty,
+  CLEANUP_GRACE_MINUTES: positiveInt(60 * 24 * 30),
+  CLEANUP_MAX_DELETE_ATTEMPTS: positiveInt(20),
+  SERVICE_QUOTA: positiveInt(10_000),
+  ROLLBACK_LOOP_LIMIT: positiveInt(100),
+  ROLLBACK_LOOP_WINDOW_MINUTES: positiveInt(60 * 24 * 7),
+  LEDGER_HISTORY_LIMIT: positiveInt(100),
+  DRY_RUN_ROLLBACK: bool,
+  DRY_RUN_CLEANUP: bool,
+  DRY_RUN_PAUSE_RESUME: bool,
+  SCHEDULER_GROUP: nonEmpty,
+  SCHEDULER_ROLE_ARN: z.string().regex(/^arn:[\w-]+:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
+  CLEANUP_FUNCTION_ARN: z.string().regex(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
+  PAUSE_RESUME_FUNCTION_ARN: z.string().regex(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
+  PAUSE_RESUME_MAX_CONCURRENCY: positiveInt(50),
+  PAUSE_RESUME_MAX_RETRIES: positiveInt(20),
+  PAUSE_RESUME_RETRY_MINUTES: positiveInt(120),
+});
+
+/** The guard's configuration, parsed once per container from the environment. */
+export interface GuardConfig {
+  accountId: string;
+  region: string;
+  idempotencyTable: string;
+  ledgerTable: string;
+  alertTopicArn: string;
+  slackWebhookParameter: string;
+  eventBusName: string;
+  cleanup: { graceMinutes: number; maxDeleteAttempts: number; serviceQuota: number; dryRun: boolean };
+  rollback: { loopLimit: number; loopWindowMinutes: number; dryRun: boolean };
+  ledger: { historyLimit: number };
+  pauseResume: { dryRun: boolean; maxConcurrency: number; maxRetries: number; retryMinutes: number };
+  scheduler: { group: string; roleArn: string; cleanupFunctionArn: string; pauseResumeFunctionArn: string };
+}
+
+/** A configuration problem: the function must not start. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses and validates the environment. Every setting is required: a missing or invalid one
+ * throws {@link ConfigError} naming each bad variable, so a broken deployment fails at cold start
+ * rather than behaving on a silent default.
+ */
+export function loadConfig(env: Record<string, string | undefined>): GuardConfig {
+  const r = schema.safeParse(env);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => {
+      const message = i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message;
+      return `${i.path.join('.')} ${message}`;
+    });
+    throw new ConfigError(`apprunner-guard configuration is invalid: ${problems.join('; ')}`);
+  }
+  const e = r.data;
+  return {
+    accountId: e.GUARD_ACCOUNT_ID,
+    region: e.AWS_REGION,
+    idempotencyTable: e.IDEMPOTENCY_TABLE,
+    ledgerTable: e.LEDGER_TABLE,
+    alertTopicArn: e.ALERT_TOPIC_ARN,
+    slackWebhookParameter: e.SLACK_WEBHOOK_PARAMETER,
+    eventBusName: e.EVENT_BUS_NAME,
+    cleanup: {
+      graceMinutes: e.CLEANUP_GRACE_MINUTES,
+      maxDeleteAttempts: e.CLEANUP_MAX_DELETE_ATTEMPTS,
+      serviceQuota: e.SERVICE_QUOTA,
+      dryRun: e.DRY_RUN_CLEANUP,
+    },
+    rollback: {
+      loopLimit: e.ROLLBACK_LOOP_LIMIT,
+      loopWindowMinutes: e.ROLLBACK_LOOP_WINDOW_MINUTES,
+      dryRun: e.DRY_RUN_ROLLBACK,
+    },
+    ledger: { historyLimit: e.LEDGER_HISTORY_LIMIT },
+    pauseResume: {
+      dryRun: e.DRY_RUN_PAUSE_RESUME,
+      maxConcurrency: e.PAUSE_RESUME_MAX_CONCURRENCY,
+      maxRetries: e.PAUSE_RESUME_MAX_RETRIES,
+      retryMinutes: e.PAUSE_RESUME_RETRY_MINUTES,
+    },
+    scheduler: {
+      group: e.SCHEDULER_GROUP,
+      roleArn: e.SCHEDULER_ROLE_ARN,
+      cleanupFunctionArn: e.CLEANUP_FUNCTION_ARN,
+      pauseResumeFunctionArn: e.PAUSE_RESUME_FUNCTION_ARN,
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import type { GuardEventPublisher } from './aws/guard-events.ts';
+import { describeError } from './errors.ts';
+import type { AppRunnerEvent, ServiceRef } from './events/app-runner.ts';
+import { GUARD_DETAIL_TYPES, type GuardDetailType, type Job } from './events/guard.ts';
+
+const FAILURE_DETAIL_TYPE: Record<Job, GuardDetailType> = {
+  rollback: GUARD_DETAIL_TYPES.rollbackFailed,
+  'record-release': GUARD_DETAIL_TYPES.releaseRecordingFailed,
+  cleanup: GUARD_DETAIL_TYPES.cleanupFailed,
+  'pause-resume': GUARD_DETAIL_TYPES.scheduleActionFailed,
+  notify: GUARD_DETAIL_TYPES.notificationFailed,
+};
+
+/** What a terminal failure is about: the service (when known) and what triggered the run. */
+export interface FailureSubject {
+  service?: ServiceRef;
+  trigger: string;
+}
+
+/** Subject of a failure while handling an App Runner event. */
+export function subjectOfEvent(event: AppRunnerEvent): FailureSubject {
+  return { service: event.service, trigger: event.eventId };
+}
+
+/**
+ * Builds the `reportFailure` of a job that answers to the notifier: a terminal failure becomes a
+ * guard event with outcome `failed`, which the notifier turns into a critical alert.
+ */
+export function createFailureReporter<T>(
+  publisher: GuardEventPublisher,
+  job: Job,
+  dryRun: boolean,
+  subjectOf: (input: T) => FailureSubject,
+) {
+  return async (input: T, error: Error): Promise<void> => {
+    const { service, trigger } = subjectOf(input);
+    await publisher.publish([
+      {
+        detailType: FAILURE_DETAIL_TYPE[job],
+        detail: {
+          job,
+          outcome: 'failed',
+          action: 'none',
+          reason: `The guard could not finish: ${describeError(error)}. A human should look.`,
+          ...(service
+            ? {
+                service: {
+                  arn: service.arn,
+                  name: service.name,
+                  region: service.region,
+                  account: service.account,
+                },
+              }
+            : {}),
+          trigger,
+          dryRun,
+          details: { error: error.name },
+        },
+      },
+    ]);
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * The guard's service tags (DESIGN.md §6): one prefix, one place. App Runner allows tagging even
+ * paused services, so these work in every status but DELETED.
+ */
+export const TAG_PREFIX = 'apprunner-guard:';
+
+export const TAGS = {
+  /** `off` opts the service out of rollback. */
+  rollback: `${TAG_PREFIX}rollback`,
+  /** `off` opts the service out of deletion by cleanup. */
+  cleanup: `${TAG_PREFIX}cleanup`,
+  /** Name of the schedule the service follows. */
+  schedule: `${TAG_PREFIX}schedule`,
+  /** ISO-8601 time; until then the schedule leaves the service alone. */
+  overrideUntil: `${TAG_PREFIX}override-until`,
+  /** Written by the guard when it pauses: `schedule/<name>@<ISO time>`. Only these are resumed. */
+  pausedBy: `${TAG_PREFIX}paused-by`,
+  /** Written by the guard: its last action on the service, for humans reading the console. */
+  lastAction: `${TAG_PREFIX}last-action`,
+} as const;
+
+export type Tags = Readonly<Record<string, string>>;
+
+/** True when the tag is set to `off` (case-insensitive): the service opted out of that job. */
+export function isOptedOut(tags: Tags, key: typeof TAGS.rollback | typeof TAGS.cleanup): boolean {
+  return tags[key]?.trim().toLowerCase() === 'off';
+}
+
+/** Converts App Runner's `[{Key, Value}]` tag list to a record. */
+export function tagsToRecord(list: ReadonlyArray<{ Key?: string; Value?: string }> | undefined): Tags {
+  const out: Record<string, string> = {};
+  for (const t of list ?? []) if (t.Key !== undefined) out[t.Key] = t.Value ?? '';
+  return out;
+}
+
+/** Formats the paused-by marker value. */
+export function formatPausedBy(schedule: string, at: Date): string {
+  return `schedule/${schedule}@${at.toISOString()}`;
+}
+
+/** Reads the paused-by marker; `undefined` when absent or not written by the guard. */
+export function parsePausedBy(value: string | undefined): { schedule: string; at: Date } | undefined {
+  const m = value === undefined ? null : /^schedule\/([A-Za-z0-9_.-]{1,64})@(.+)$/.exec(value);
+  if (!m) return undefined;
+  const at = new Date(m[2]!);
+  return Number.isNaN(at.getTime()) ? undefined : { schedule: m[1]!, at };
+}
+
+/**
+ * Reads an override-until tag. Returns the time when it is valid, `undefined` when absent, and
+ * `'invalid'` when set but unparseable (the caller reports it rather than guessing).
+ */
+export function parseOverrideUntil(value: string | undefined): Date | 'invalid' | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const at = new Date(value.trim());
+  return Number.isNaN(at.getTime()) ? 'invalid' : at;
+}
