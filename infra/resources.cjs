@@ -8,12 +8,22 @@ const serviceArns = sub('arn:${AWS::Partition}:apprunner:${AWS::Region}:${AWS::A
 const ledger = { 'Fn::GetAtt': ['LedgerTable', 'Arn'] };
 const idempotency = { 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] };
 const defaultBus = sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default');
-const guardSchedules = sub('arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${GuardScheduleGroup}/*');
-const functionArn = (name) => sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:\${AWS::StackName}-${name}`);
+const guardSchedules = sub(
+  'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${GuardScheduleGroup}/*',
+);
+const functionArn = (name) =>
+  sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:\${AWS::StackName}-${name}`);
 
 const ledgerReadWrite = {
   Effect: 'Allow',
-  Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
+  Action: [
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Query',
+    'dynamodb:BatchWriteItem',
+  ],
   Resource: [ledger],
 };
 const publishGuardEvents = { Effect: 'Allow', Action: ['events:PutEvents'], Resource: [defaultBus] };
@@ -47,7 +57,12 @@ const FUNCTIONS = {
     statements: [
       {
         Effect: 'Allow',
-        Action: ['apprunner:DescribeService', 'apprunner:ListOperations', 'apprunner:ListTagsForResource', 'apprunner:UpdateService'],
+        Action: [
+          'apprunner:DescribeService',
+          'apprunner:ListOperations',
+          'apprunner:ListTagsForResource',
+          'apprunner:UpdateService',
+        ],
         Resource: [serviceArns],
       },
       resolveDigests,
@@ -62,7 +77,11 @@ const FUNCTIONS = {
       {
         Effect: 'Allow',
         Action: ['ssm:GetParameter'],
-        Resource: [sub('arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SlackWebhookParameterName}')],
+        Resource: [
+          sub(
+            'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SlackWebhookParameterName}',
+          ),
+        ],
       },
       ledgerReadWrite,
     ],
@@ -72,11 +91,20 @@ const FUNCTIONS = {
     statements: [
       {
         Effect: 'Allow',
-        Action: ['apprunner:DescribeService', 'apprunner:ListOperations', 'apprunner:ListTagsForResource', 'apprunner:DeleteService'],
+        Action: [
+          'apprunner:DescribeService',
+          'apprunner:ListOperations',
+          'apprunner:ListTagsForResource',
+          'apprunner:DeleteService',
+        ],
         Resource: [serviceArns],
       },
       listServices,
-      { Effect: 'Allow', Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'], Resource: [guardSchedules] },
+      {
+        Effect: 'Allow',
+        Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+        Resource: [guardSchedules],
+      },
       passSchedulerRole,
       ledgerReadWrite,
       publishGuardEvents,
@@ -98,7 +126,11 @@ const FUNCTIONS = {
         Resource: [serviceArns],
       },
       listServices,
-      { Effect: 'Allow', Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'], Resource: [guardSchedules] },
+      {
+        Effect: 'Allow',
+        Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+        Resource: [guardSchedules],
+      },
       passSchedulerRole,
       ledgerReadWrite,
       publishGuardEvents,
@@ -134,7 +166,9 @@ function functionResources(name, { id, statements }) {
       Properties: {
         AssumeRolePolicyDocument: {
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] },
+          ],
         },
         Policies: [
           {
@@ -146,12 +180,19 @@ function functionResources(name, { id, statements }) {
                   Effect: 'Allow',
                   Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
                   Resource: [
-                    sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${name}:*`),
+                    sub(
+                      `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${name}:*`,
+                    ),
                   ],
                 },
                 {
                   Effect: 'Allow',
-                  Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+                  Action: [
+                    'dynamodb:GetItem',
+                    'dynamodb:PutItem',
+                    'dynamodb:UpdateItem',
+                    'dynamodb:DeleteItem',
+                  ],
                   Resource: [idempotency],
                 },
                 { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': [dlq, 'Arn'] }] },

@@ -261,3 +261,19 @@ function optional(d: { message?: string | undefined; severity?: string | undefin
     ...(d.severity === undefined ? {} : { severity: d.severity }),
   };
 }
+
+/**
+ * Rewrites an App Runner event's detail keys into the camelCase spelling reported from real
+ * events (`operationStatus`, `previousServiceStatus`, …). The sandbox emits this shape when a
+ * scenario asks for it, and the tests derive the camelCase twin of every PascalCase fixture.
+ */
+export function toCamelCaseEvent<T extends { detail?: unknown }>(event: T): T {
+  const detail = event.detail;
+  if (typeof detail !== 'object' || detail === null) return event;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(detail)) {
+    const spelling = Object.values(SPELLINGS).find(([pascal]) => pascal === key);
+    out[spelling ? spelling[1] : key] = value;
+  }
+  return { ...event, detail: out };
+}

@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidEventError } from '../../../lib/errors.ts';
+import {
+  type AppRunnerEvent,
+  OPERATION_STATUSES,
+  parseAppRunnerEvent,
+  parseServiceArn,
+  toCamelCaseEvent,
+} from '../../../lib/events/app-runner.ts';
+import { parseGuardEvent } from '../../../lib/events/guard.ts';
+import { ACCOUNT_ID } from '../../support/env.ts';
+import { listFixtures, loadFixture } from '../../support/fixtures.ts';
+
+const parse = (raw: unknown) => parseAppRunnerEvent(raw, { accountId: ACCOUNT_ID });
+const pascalFixtures = [
+  ...listFixtures('apprunner-operation'),
+  ...listFixtures('apprunner-status'),
+  ...listFixtures('hostile'),
+];
+
+function rejection(raw: unknown): InvalidEventError {
+  try {
+    parse(raw);
+  } catch (error) {
+    if (error instanceof InvalidEventError) return error;
+    throw error;
+  }
+  throw new Error('expected the event to be rejected');
+}
+
+describe('App Runner event fixtures', () => {
+  it('cover all 18 operation statuses, one fixture each', () => {
+    const statuses = listFixtures('apprunner-operation').map((n) => {
+      const e = parse(loadFixture(n));
+      return e.kind === 'operation' ? e.status : undefined;
+    });
+    expect(new Set(statuses)).toEqual(new Set(OPERATION_STATUSES));
+    expect(statuses).toHaveLength(18);
+  });
+
+  it('cover the meaningful service status transitions', () => {
+    const targets = listFixtures('apprunner-status').map(
+      (n) => (parse(loadFixture(n)) as { currentStatus: string }).currentStatus,
+    );
+    for (const s of [
+      'RUNNING',
+      'OPERATION_IN_PROGRESS',
+      'PAUSED',
+      'CREATE_FAILED',
+      'DELETE_FAILED',
+      'DELETED',
+    ]) {
+      expect(targets).toContain(s);
+    }
+  });
+
+  it.each(pascalFixtures)('%s parses into the internal shape', (name) => {
+    const raw = loadFixture<{ id: string; resources: string[]; detail: Record<string, string> }>(name);
+    const event = parse(raw);
+    expect(event.eventId).toBe(raw.id);
+    expect(event.service.arn).toBe(raw.resources[0]);
+    expect(event.service.name).toBe(raw.detail.ServiceName);
+    expect(event.spelling).toBe('PascalCase');
+    if (event.kind === 'operation') {
+      expect(`${event.operation}${event.phase}`).toBe(raw.detail.Status);
+    } else {
+      expect(event.currentStatus).toBe(raw.detail.CurrentStatus);
+      expect(event.previousStatus).toBe(raw.detail.PreviousStatus);
+    }
+  });
+
+  it.each(pascalFixtures)('%s: the derived camelCase twin parses identically', (name) => {
+    const raw = loadFixture<{ detail: Record<string, unknown> }>(name);
+    const twin = toCamelCaseEvent(raw);
+    expect(Object.keys(twin.detail).some((k) => /^[A-Z]/.test(k))).toBe(false);
+    const { spelling: a, ...pascal } = parse(raw);
+    const { spelling: b, ...camel } = parse(twin);
+    expect(a).toBe('PascalCase');
+    expect(b).toBe('camelCase');
+    expect(camel).toEqual(pascal);
+  });
+
+  it.each(listFixtures('apprunner-camel'))('hand-written camelCase fixture %s parses', (name) => {
+    const event: AppRunnerEvent = parse(loadFixture(name));
+    expect(event.service.name.length).toBeGreaterThan(3);
+  });
+
+  it('accepts the docs page shape: operationStatus with PascalCase service fields', () => {
+    const event = parse(loadFixture('apprunner-camel/docs-mixed-pause-completed'));
+    expect(event).toMatchObject({
+      kind: 'operation',
+      operation: 'PauseService',
+      phase: 'CompletedSuccessfully',
+    });
+  });
+
+  it('keeps hostile but well-formed text verbatim for the notifier to escape', () => {
+    const event = parse(loadFixture('hostile/mrkdwn-injection'));
+    expect(event.message).toContain('<!channel>');
+  });
+});
+
+describe('rejecting invalid and hostile events', () => {
+  const expectedField: Record<string, string> = {
+    'wrong-source': 'source',
+    'foreign-account': 'account',
+    'missing-detail': 'detail',
+    'missing-service-name': 'detail.ServiceName',
+    'missing-status': 'detail.Status',
+    'malformed-arn': 'resources.0',
+    'arn-region-mismatch': 'resources.0',
+    'unknown-operation-status': 'detail.Status',
+    'unknown-service-status': 'detail.CurrentStatus',
+    'oversized-message': 'detail.Message',
+    'control-characters': 'detail.Message',
+    'control-character-service-name': 'detail.ServiceName',
+    'wrong-type-status': 'detail.Status',
+    'wrong-type-resources': 'resources',
+    'empty-resources': 'resources',
+    'service-name-mismatch': 'detail.ServiceName',
+    'conflicting-spellings': 'detail.Status',
+    'bad-time': 'time',
+    'custom-domain-detail-type': 'detail-type',
+    'not-object-array': '(event)',
+    'not-object-string': '(event)',
+    'not-object-null': '(event)',
+  };
+
+  it.each(Object.entries(expectedField))('%s is rejected naming %s', (name, field) => {
+    const error = rejection(loadFixture(`invalid/${name}`));
+    expect(error.field).toBe(field);
+    expect(error.message.startsWith(`${field}: `)).toBe(true);
+  });
+
+  it('says why a missing field is rejected', () => {
+    expect(rejection(loadFixture('invalid/missing-service-name')).message).toBe(
+      'detail.ServiceName: is required',
+    );
+  });
+
+  it('names the camelCase key when the event used camelCase', () => {
+    const raw = toCamelCaseEvent(
+      loadFixture<{ detail: Record<string, unknown> }>('invalid/unknown-operation-status'),
+    );
+    expect(rejection(raw).field).toBe('detail.operationStatus');
+  });
+
+  it.each(['guard-event-foreign-account', 'guard-event-unknown-outcome'])(
+    'guard event %s is rejected',
+    (name) => {
+      expect(() => parseGuardEvent(loadFixture(`invalid/${name}`), { accountId: ACCOUNT_ID })).toThrow(
+        InvalidEventError,
+      );
+    },
+  );
+
+  it('accepts every guard event fixture', () => {
+    for (const name of listFixtures('guard')) {
+      expect(parseGuardEvent(loadFixture(name), { accountId: ACCOUNT_ID }).kind).toBe('guard');
+    }
+  });
+});
+
+describe('parseServiceArn', () => {
+  it('splits a service ARN', () => {
+    expect(
+      parseServiceArn(
+        'arn:aws:apprunner:eu-west-1:111122223333:service/web1/0123456789abcdef0123456789abcdef',
+      ),
+    ).toEqual({
+      arn: 'arn:aws:apprunner:eu-west-1:111122223333:service/web1/0123456789abcdef0123456789abcdef',
+      region: 'eu-west-1',
+      account: '111122223333',
+      name: 'web1',
+      id: '0123456789abcdef0123456789abcdef',
+    });
+  });
+  it.each([
+    'arn:aws:apprunner:eu-west-1:111122223333:connection/x/0123456789abcdef0123456789abcdef',
+    'arn:aws:apprunner:eu-west-1:1111:service/web1/0123456789abcdef0123456789abcdef',
+    'arn:aws:ecs:eu-west-1:111122223333:service/web1/0123456789abcdef0123456789abcdef',
+    'arn:aws:apprunner:eu-west-1:111122223333:service/web1/xyz',
+  ])('rejects %s', (arn) => expect(parseServiceArn(arn)).toBeUndefined());
+});

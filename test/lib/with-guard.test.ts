@@ -1,0 +1,121 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
+import { RetryableError, TerminalError } from '../../lib/errors.ts';
+import type { AppRunnerEvent } from '../../lib/events/app-runner.ts';
+import { appRunnerTrigger } from '../../lib/events/parse-trigger.ts';
+import { type JobResult, withGuard } from '../../lib/with-guard.ts';
+import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
+import { ACCOUNT_ID, lambdaContext } from '../support/env.ts';
+import { loadFixture } from '../support/fixtures.ts';
+
+let db: LocalDynamoDB;
+const TABLE = 'with-guard-idempotency';
+
+beforeAll(async () => {
+  db = await startDynamoDB();
+  await createGuardTables(db.client, { idempotency: TABLE, ledger: 'with-guard-ledger' });
+});
+afterAll(async () => db.close());
+
+function build(run: (e: AppRunnerEvent) => Promise<JobResult>) {
+  const reportFailure = vi.fn(async () => {});
+  const body = vi.fn(run);
+  const handler = withGuard({
+    job: 'rollback',
+    logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    parse: appRunnerTrigger(ACCOUNT_ID),
+    run: body,
+    reportFailure,
+    persistenceStore: createIdempotencyStore(db.client, TABLE),
+  });
+  const invoke = (event: unknown) => handler(event, lambdaContext() as unknown as Context);
+  return { invoke, body, reportFailure };
+}
+
+/** A fresh copy of a fixture with a unique event id, so tests do not share idempotency keys. */
+function freshEvent(name = 'apprunner-operation/deployment-failed') {
+  const event = loadFixture<{ id: string }>(name);
+  event.id = crypto.randomUUID();
+  return event;
+}
+
+describe('withGuard', () => {
+  it('runs the body once when the same event is delivered twice', async () => {
+    const { invoke, body } = build(async () => ({ outcome: 'acted', reason: 'pinned' }));
+    const event = freshEvent();
+    const first = await invoke(event);
+    const second = await invoke(structuredClone(event));
+    expect(first).toEqual({ outcome: 'acted', reason: 'pinned' });
+    expect(second).toEqual(first);
+    expect(body).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs different events separately', async () => {
+    const { invoke, body } = build(async () => ({ outcome: 'noop', reason: 'nothing to do' }));
+    await invoke(freshEvent());
+    await invoke(freshEvent());
+    expect(body).toHaveBeenCalledTimes(2);
+  });
+
+  it('hands the body the normalized event, whichever spelling arrived', async () => {
+    const { invoke, body } = build(async () => ({ outcome: 'noop', reason: 'ok' }));
+    await invoke(freshEvent('apprunner-camel/deployment-failed'));
+    expect(body.mock.calls[0]![0]).toMatchObject({
+      kind: 'operation',
+      status: 'DeploymentFailed',
+      spelling: 'camelCase',
+    });
+  });
+
+  it('rejects an invalid event without running the body or throwing', async () => {
+    const { invoke, body } = build(async () => ({ outcome: 'acted', reason: 'x' }));
+    const result = await invoke(loadFixture('invalid/foreign-account'));
+    expect(result).toMatchObject({ outcome: 'rejected', field: 'account' });
+    expect(body).not.toHaveBeenCalled();
+  });
+
+  it('throws retryable errors so Lambda retries, and lets the retry run the body again', async () => {
+    let calls = 0;
+    const { invoke, body, reportFailure } = build(async () => {
+      calls++;
+      if (calls === 1) throw new RetryableError('service is OPERATION_IN_PROGRESS');
+      return { outcome: 'acted', reason: 'second time lucky' };
+    });
+    const event = freshEvent();
+    await expect(invoke(event)).rejects.toThrow('OPERATION_IN_PROGRESS');
+    await expect(invoke(event)).resolves.toEqual({ outcome: 'acted', reason: 'second time lucky' });
+    expect(body).toHaveBeenCalledTimes(2);
+    expect(reportFailure).not.toHaveBeenCalled();
+  });
+
+  it('treats SDK throttling and 5xx as retryable', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const { invoke } = build(async () => {
+      throw throttled;
+    });
+    await expect(invoke(freshEvent())).rejects.toBe(throttled);
+  });
+
+  it('returns terminal errors as a failed result, reports them once, and does not re-alert on redelivery', async () => {
+    const { invoke, body, reportFailure } = build(async () => {
+      throw new TerminalError('loop guard tripped');
+    });
+    const event = freshEvent();
+    const result = await invoke(event);
+    expect(result).toEqual({ outcome: 'failed', reason: 'TerminalError: loop guard tripped' });
+    await invoke(event);
+    expect(body).toHaveBeenCalledTimes(1);
+    expect(reportFailure).toHaveBeenCalledTimes(1);
+  });
+
+  it('classifies modelled App Runner errors: ResourceNotFoundException is terminal', async () => {
+    const gone = Object.assign(new Error('Service not found'), { name: 'ResourceNotFoundException' });
+    const { invoke, reportFailure } = build(async () => {
+      throw gone;
+    });
+    await expect(invoke(freshEvent())).resolves.toMatchObject({ outcome: 'failed' });
+    expect(reportFailure).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,172 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FUNCTIONS = ['record-release', 'rollback', 'notify', 'cleanup', 'pause-resume'];
+const MUTATING = [
+  'apprunner:UpdateService',
+  'apprunner:DeleteService',
+  'apprunner:PauseService',
+  'apprunner:ResumeService',
+  'apprunner:TagResource',
+  'apprunner:UntagResource',
+  'apprunner:StartDeployment',
+];
+
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+let outDir: string;
+let template: { Resources: Record<string, Resource> };
+let templatePath: string;
+
+const resourcesOfType = (type: string) =>
+  Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const logicalIdOf = (fn: string) =>
+  `${fn.replace(/-(.)/g, (_, c: string) => `Dash${c}`).replace(/^./, (c) => c.toUpperCase())}LambdaFunction`;
+
+beforeAll(() => {
+  outDir = mkdtempSync(join(tmpdir(), 'guard-package-'));
+  execFileSync(
+    join(ROOT, 'node_modules/.bin/osls'),
+    ['package', '--stage', 'test', '--region', 'eu-west-1', '--package', outDir],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        SLS_TELEMETRY_DISABLED: '1',
+      },
+      stdio: 'pipe',
+    },
+  );
+  templatePath = join(outDir, 'cloudformation-template-update-stack.json');
+  template = JSON.parse(readFileSync(templatePath, 'utf8'));
+}, 180_000);
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('the packaged CloudFormation template', () => {
+  it('has every function on nodejs22.x, arm64, each bundled on its own', () => {
+    for (const fn of FUNCTIONS) {
+      const r = template.Resources[logicalIdOf(fn)]!;
+      expect(r.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(readFileSync(join(outDir, `${fn}.zip`)).length).toBeGreaterThan(1000);
+    }
+  });
+
+  it('has one EventBridge rule per pattern file, targeting the expected function', () => {
+    const expected: Record<string, string> = {
+      'record-release.json': 'record-release',
+      'rollback.json': 'rollback',
+      'notify-operation-failed.json': 'notify',
+      'notify-service-failed.json': 'notify',
+      'notify-guard-actions.json': 'notify',
+      'cleanup-failed-service.json': 'cleanup',
+    };
+    const rules = resourcesOfType('AWS::Events::Rule');
+    expect(rules).toHaveLength(Object.keys(expected).length);
+    for (const [file, fn] of Object.entries(expected)) {
+      const pattern = JSON.parse(readFileSync(join(ROOT, 'infra/patterns', file), 'utf8'));
+      const rule = rules.find(
+        ([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(pattern),
+      );
+      expect(rule, file).toBeDefined();
+      const targets = rule![1].Properties.Targets as Array<{ Arn: { 'Fn::GetAtt': string[] } }>;
+      expect(targets[0]!.Arn['Fn::GetAtt'][0]).toBe(logicalIdOf(fn));
+    }
+  });
+
+  it("sends every function's failed async invocations to its own SQS queue, with an alarm on depth", () => {
+    for (const fn of FUNCTIONS) {
+      const config = resourcesOfType('AWS::Lambda::EventInvokeConfig').find(
+        ([, r]) => (r.Properties.FunctionName as { Ref: string }).Ref === logicalIdOf(fn),
+      );
+      expect(config, fn).toBeDefined();
+      const dest = (
+        config![1].Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': string[] } } }
+      ).OnFailure.Destination['Fn::GetAtt'][0]!;
+      expect(template.Resources[dest]!.Type).toBe('AWS::SQS::Queue');
+      expect(config![1].Properties.MaximumRetryAttempts).toBe(2);
+      const alarm = resourcesOfType('AWS::CloudWatch::Alarm').find(([, r]) =>
+        JSON.stringify(r.Properties.Dimensions).includes(`"${dest}"`),
+      );
+      expect(alarm, `${fn} DLQ alarm`).toBeDefined();
+    }
+  });
+
+  it('has the idempotency table with id hash key and TTL on expiration', () => {
+    const table = template.Resources.IdempotencyTable!;
+    expect(table.Properties.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
+  });
+
+  it('has the release ledger and the alert topic', () => {
+    expect(template.Resources.LedgerTable!.Type).toBe('AWS::DynamoDB::Table');
+    expect(template.Resources.AlertTopic!.Type).toBe('AWS::SNS::Topic');
+  });
+
+  it('gives each function its own role, with no wildcard resource on App Runner mutating actions', () => {
+    const roles = new Set<string>();
+    for (const fn of FUNCTIONS) {
+      const role = (template.Resources[logicalIdOf(fn)]!.Properties.Role as { 'Fn::GetAtt': string[] })[
+        'Fn::GetAtt'
+      ][0]!;
+      roles.add(role);
+      const statements = (
+        template.Resources[role]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>
+      ).flatMap((p) => p.PolicyDocument.Statement);
+      for (const s of statements) {
+        const actions = [s.Action].flat();
+        const resources = [s.Resource].flat();
+        if (actions.some((a) => MUTATING.includes(a) || a.includes('*'))) {
+          expect(resources, `${fn}: ${actions.join(',')}`).not.toContain('*');
+          expect(JSON.stringify(resources)).toContain(':service/*/*');
+        }
+        expect(
+          actions.some((a) => a === '*' || a.endsWith(':*')),
+          `${fn} has a wildcard action`,
+        ).toBe(false);
+      }
+    }
+    expect(roles.size).toBe(FUNCTIONS.length);
+  });
+
+  it('grants destructive App Runner actions only to the job that needs each', () => {
+    const actionsOf = (fn: string) => {
+      const role = (template.Resources[logicalIdOf(fn)]!.Properties.Role as { 'Fn::GetAtt': string[] })[
+        'Fn::GetAtt'
+      ][0]!;
+      return (
+        template.Resources[role]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>
+      )
+        .flatMap((p) => p.PolicyDocument.Statement)
+        .flatMap((s) => [s.Action].flat());
+    };
+    expect(actionsOf('cleanup')).toContain('apprunner:DeleteService');
+    expect(actionsOf('rollback')).not.toContain('apprunner:DeleteService');
+    expect(actionsOf('notify').filter((a) => a.startsWith('apprunner:'))).toEqual([]);
+    expect(actionsOf('pause-resume')).toEqual(
+      expect.arrayContaining(['apprunner:PauseService', 'apprunner:ResumeService']),
+    );
+    expect(actionsOf('record-release')).not.toContain('apprunner:UpdateService');
+  });
+
+  it('never puts a Slack webhook URL in the template', () => {
+    expect(readFileSync(templatePath, 'utf8')).not.toMatch(/hooks\.slack\.com/);
+  });
+
+  it('passes cfn-lint when it is installed', (ctx) => {
+    const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+    if (probe.error) {
+      ctx.skip('cfn-lint is not on PATH: template not linted');
+      return;
+    }
+    // W3005 comes from osls itself (DependsOn on the role next to a GetAtt of it).
+    const run = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', templatePath], { encoding: 'utf8' });
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+});

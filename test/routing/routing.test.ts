@@ -1,0 +1,163 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { routeFiles } from '../../cli/route.ts';
+import { InvalidEventError } from '../../lib/errors.ts';
+import { parseAppRunnerEvent, toCamelCaseEvent } from '../../lib/events/app-runner.ts';
+import { GUARD_SOURCE, parseGuardEvent } from '../../lib/events/guard.ts';
+import { compilePattern } from '../../sandbox/event-pattern.ts';
+import { loadRoutes, routeEvent } from '../../sandbox/routes.ts';
+import { ACCOUNT_ID } from '../support/env.ts';
+import { listFixtures, loadFixture } from '../support/fixtures.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const routes = loadRoutes(ROOT);
+
+const RELEASE = ['record-release'];
+const ROLLBACK_AND_ALERT = ['rollback', 'notify'];
+const ALERT = ['notify'];
+const ALERT_AND_CLEANUP = ['notify', 'cleanup'];
+const NONE: string[] = [];
+
+/** What each fixture must trigger: the contract of infra/patterns, one line per fixture. */
+const EXPECTED: Record<string, string[]> = {
+  'apprunner-operation/create-service-started': NONE,
+  'apprunner-operation/create-service-completed-successfully': RELEASE,
+  'apprunner-operation/create-service-failed': ALERT_AND_CLEANUP,
+  'apprunner-operation/delete-service-started': NONE,
+  'apprunner-operation/delete-service-completed-successfully': NONE,
+  'apprunner-operation/delete-service-failed': ALERT,
+  'apprunner-operation/update-service-started': NONE,
+  'apprunner-operation/update-service-completed-successfully': RELEASE,
+  'apprunner-operation/update-service-failed': ROLLBACK_AND_ALERT,
+  'apprunner-operation/deployment-started': NONE,
+  'apprunner-operation/deployment-completed-successfully': RELEASE,
+  'apprunner-operation/deployment-failed': ROLLBACK_AND_ALERT,
+  'apprunner-operation/pause-service-started': NONE,
+  'apprunner-operation/pause-service-completed-successfully': NONE,
+  'apprunner-operation/pause-service-failed': ALERT,
+  'apprunner-operation/resume-service-started': NONE,
+  'apprunner-operation/resume-service-completed-successfully': NONE,
+  'apprunner-operation/resume-service-failed': ALERT,
+  'apprunner-status/running': NONE,
+  'apprunner-status/operation-in-progress': NONE,
+  'apprunner-status/paused': NONE,
+  'apprunner-status/resuming': NONE,
+  'apprunner-status/create-failed': ALERT_AND_CLEANUP,
+  'apprunner-status/delete-failed': ALERT_AND_CLEANUP,
+  'apprunner-status/deleted': NONE,
+  'apprunner-camel/create-failed': ALERT_AND_CLEANUP,
+  'apprunner-camel/delete-failed': ALERT_AND_CLEANUP,
+  'apprunner-camel/deployment-completed-successfully': RELEASE,
+  'apprunner-camel/deployment-failed': ROLLBACK_AND_ALERT,
+  'apprunner-camel/docs-mixed-pause-completed': NONE,
+  'apprunner-camel/running': NONE,
+  'apprunner-camel/update-service-failed': ROLLBACK_AND_ALERT,
+  'hostile/mrkdwn-injection': ROLLBACK_AND_ALERT,
+  'guard/rollback-completed': ALERT,
+  'guard/rollback-skipped': ALERT,
+  'guard/rollback-failed': ALERT,
+  'guard/release-recorded': NONE,
+  'guard/deletion-scheduled': ALERT,
+  'guard/service-deleted': ALERT,
+  'guard/service-kept': ALERT,
+  'guard/cleanup-failed': ALERT,
+  'guard/schedule-run-completed': ALERT,
+  'guard/schedule-action-failed': ALERT,
+  'guard/quota-warning': ALERT,
+  // Scheduler invokes its targets directly: no EventBridge rule may pick these up.
+  'scheduler/pause': NONE,
+  'scheduler/resume': NONE,
+  'scheduler/converge-retry': NONE,
+  'scheduler/cleanup-sweep': NONE,
+  'scheduler/cleanup-delete': NONE,
+};
+
+const loadRoutesFrom = (pattern: object) => [{ matches: compilePattern(pattern) }];
+
+function parseAsRoutedFunction(raw: unknown): void {
+  const source = (raw as { source?: unknown }).source;
+  if (source === GUARD_SOURCE) parseGuardEvent(raw, { accountId: ACCOUNT_ID });
+  else parseAppRunnerEvent(raw, { accountId: ACCOUNT_ID });
+}
+
+describe('routing fixtures through infra/patterns as serverless.yml wires them', () => {
+  it('has one rule per pattern file, each a ${file(...)} reference', () => {
+    expect(routes.map((r) => r.patternFile).sort()).toEqual(
+      [
+        'infra/patterns/cleanup-failed-service.json',
+        'infra/patterns/notify-guard-actions.json',
+        'infra/patterns/notify-operation-failed.json',
+        'infra/patterns/notify-service-failed.json',
+        'infra/patterns/record-release.json',
+        'infra/patterns/rollback.json',
+      ].sort(),
+    );
+  });
+
+  it('lists an expectation for every valid fixture', () => {
+    const valid = listFixtures().filter((n) => !n.startsWith('invalid/'));
+    expect(valid.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(Object.entries(EXPECTED))('%s → %j', (name, functions) => {
+    expect(routeEvent(routes, loadFixture(name)).sort()).toEqual([...functions].sort());
+  });
+
+  it.each(
+    Object.keys(EXPECTED).filter(
+      (n) => n.startsWith('apprunner-operation/') || n.startsWith('apprunner-status/'),
+    ),
+  )('%s: the camelCase twin routes identically', (name) => {
+    const raw = loadFixture<{ detail: unknown }>(name);
+    expect(routeEvent(routes, toCamelCaseEvent(raw))).toEqual(routeEvent(routes, raw));
+  });
+
+  it('a pattern on one spelling alone would miss the other (why every pattern uses $or)', () => {
+    const camel = toCamelCaseEvent(loadFixture<{ detail: unknown }>('apprunner-operation/deployment-failed'));
+    const rollback = routes.find((r) => r.patternFile.endsWith('/rollback.json'))!;
+    const pascalBranch = {
+      ...rollback.pattern,
+      detail: { Status: ['DeploymentFailed', 'UpdateServiceFailed'] },
+    };
+    const [pascalOnly] = loadRoutesFrom(pascalBranch);
+    expect(pascalOnly!.matches(camel)).toBe(false);
+    expect(rollback.matches(camel)).toBe(true);
+  });
+
+  it.each(listFixtures('invalid'))('%s triggers nothing or is rejected by parsing', (name) => {
+    const raw = loadFixture(name);
+    const functions = routeEvent(routes, raw);
+    if (functions.length > 0) expect(() => parseAsRoutedFunction(raw)).toThrow(InvalidEventError);
+  });
+});
+
+describe('guard route', () => {
+  it('prints a line per fixture with the functions it triggers', () => {
+    const lines = routeFiles(ROOT, [
+      `${ROOT}events/apprunner-operation/deployment-failed.json`,
+      `${ROOT}events/scheduler`,
+    ]);
+    expect(lines[0]).toEqual({
+      file: `${ROOT}events/apprunner-operation/deployment-failed.json`,
+      functions: ['rollback', 'notify'],
+    });
+    expect(lines.slice(1).every((l) => l.functions.length === 0)).toBe(true);
+    expect(lines).toHaveLength(1 + listFixtures('scheduler').length);
+  });
+
+  it('expands quoted globs without relying on the shell', () => {
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    try {
+      expect(routeFiles(ROOT, ['events/**/*.json'])).toHaveLength(listFixtures().length);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('reports unreadable files instead of failing the whole run', () => {
+    const [line] = routeFiles(ROOT, ['/nonexistent/event.json']);
+    expect(line?.functions).toEqual([]);
+    expect(line?.error).toMatch(/cannot read JSON/);
+  });
+});
