@@ -1,0 +1,103 @@
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { clientConfig } from './client-config.ts';
+
+/** A one-time schedule the guard creates (`at()`, UTC, deleted after it runs). */
+export interface OneTimeSchedule {
+  /** 1–64 characters of `[0-9A-Za-z_.-]`; deterministic, so creating it twice is harmless. */
+  name: string;
+  at: Date;
+  targetArn: string;
+  input: Record<string, unknown>;
+  description?: string;
+}
+
+/** A schedule as read back. */
+export interface ScheduleView {
+  name: string;
+  expression: string;
+  input?: string;
+  state?: string;
+}
+
+/** Port: EventBridge Scheduler one-time schedules in the guard's own group. */
+export interface SchedulerPort {
+  /** Creates the schedule; `created: false` when one of that name already exists (idempotent). */
+  createOneTime(schedule: OneTimeSchedule): Promise<{ created: boolean }>;
+  /** `undefined` when there is no such schedule. */
+  get(name: string): Promise<ScheduleView | undefined>;
+  /** Deletes the schedule; deleting one that is gone is not an error. */
+  delete(name: string): Promise<void>;
+}
+
+/** Creates the Scheduler client once per container. */
+export function createSchedulerClient(): SchedulerClient {
+  return new SchedulerClient(clientConfig());
+}
+
+/** Formats an `at()` expression: Scheduler takes `yyyy-mm-ddThh:mm:ss` without zone, in the given zone. */
+export function atExpression(at: Date): string {
+  return `at(${at.toISOString().slice(0, 19)})`;
+}
+
+const SCHEDULE_NAME = /^[0-9A-Za-z_.-]{1,64}$/;
+
+/** The Scheduler adapter: one-time schedules in `group`, invoking targets with `roleArn`. */
+export function createSchedulerGateway(
+  client: SchedulerClient,
+  options: { group: string; roleArn: string },
+): SchedulerPort {
+  return {
+    async createOneTime(s) {
+      if (!SCHEDULE_NAME.test(s.name)) throw new Error(`invalid schedule name "${s.name}"`);
+      try {
+        await client.send(
+          new CreateScheduleCommand({
+            Name: s.name,
+            GroupName: options.group,
+            ScheduleExpression: atExpression(s.at),
+            ScheduleExpressionTimezone: 'UTC',
+            FlexibleTimeWindow: { Mode: 'OFF' },
+            ActionAfterCompletion: 'DELETE',
+            ...(s.description ? { Description: s.description.slice(0, 512) } : {}),
+            Target: {
+              Arn: s.targetArn,
+              RoleArn: options.roleArn,
+              Input: JSON.stringify(s.input),
+              RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
+            },
+          }),
+        );
+        return { created: true };
+      } catch (error) {
+        if ((error as Error).name === 'ConflictException') return { created: false };
+        throw error;
+      }
+    },
+    async get(name) {
+      try {
+        const out = await client.send(new GetScheduleCommand({ Name: name, GroupName: options.group }));
+        return {
+          name,
+          expression: out.ScheduleExpression ?? '',
+          ...(out.Target?.Input ? { input: out.Target.Input } : {}),
+          ...(out.State ? { state: out.State } : {}),
+        };
+      } catch (error) {
+        if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+        throw error;
+      }
+    },
+    async delete(name) {
+      try {
+        await client.send(new DeleteScheduleCommand({ Name: name, GroupName: options.group }));
+      } catch (error) {
+        if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      }
+    },
+  };
+}
