@@ -1,0 +1,271 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  paginateQuery,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+
+/**
+ * The release ledger (DESIGN.md §6) on the ledger table (`pk`/`sk`, TTL attribute `expiresAt`).
+ * One partition per service, `pk = service#<serviceArn>`; each kind of item has its own `sk` prefix
+ * so jobs can share the table without reading each other's items:
+ *
+ * | sk | item |
+ * |---|---|
+ * | `release#<iso time>#<digest>` | a known-good release (one per digest, newest time kept; bounded history) |
+ * | `quarantine#<digest>` | a digest that failed: never a rollback target |
+ * | `rollback#<iso time>#<trigger>` | a rollback the guard started (loop guard, own-rollback detection) |
+ * | `attempt#<trigger>` | attempts at handling one event (final deferral) |
+ *
+ * Other jobs add their own prefix (e.g. cleanup's snapshots) with {@link servicePartitionKey}.
+ */
+
+/** A known-good release: an image that deployed successfully, resolved to its digest. */
+export interface ReleaseRecord {
+  serviceArn: string;
+  /** The image identifier the service was configured with (`repo:tag` or `repo@sha256:…`). */
+  imageIdentifier: string;
+  /** The identifier without tag or digest. */
+  repository: string;
+  digest: string;
+  /** When the deployment succeeded (the event's time). */
+  time: string;
+  /** The App Runner event that reported the success. */
+  eventId: string;
+}
+
+/** A digest that failed to deploy, or was rolled back from: never chosen as a rollback target. */
+export interface QuarantineRecord {
+  serviceArn: string;
+  digest: string;
+  time: string;
+  reason: string;
+  /** The event id (or `manual:…`) that quarantined it. */
+  trigger: string;
+}
+
+/** A rollback the guard started, automatically or from the CLI. */
+export interface RollbackRecord {
+  serviceArn: string;
+  time: string;
+  /** The App Runner event id, or `manual:<who>@<time>` from the CLI. */
+  trigger: string;
+  kind: 'automatic' | 'manual';
+  /** `pending` is written before `UpdateService`, `started` once App Runner accepted it. */
+  status: 'pending' | 'started';
+  fromImage: string;
+  fromDigest?: string;
+  toImage: string;
+  toDigest: string;
+  /** App Runner's operation id for the pin, to recognise its failure later. */
+  operationId?: string;
+}
+
+/** Port: the release ledger. */
+export interface LedgerPort {
+  /** Known-good releases, newest first. */
+  listReleases(serviceArn: string): Promise<ReleaseRecord[]>;
+  /**
+   * Records a known-good release. One entry per digest: recording a digest again moves it to the
+   * newer time (an older time is ignored); the history is pruned to `historyLimit` entries.
+   */
+  recordRelease(
+    release: ReleaseRecord,
+    options: { historyLimit: number },
+  ): Promise<{ status: 'created' | 'refreshed' | 'unchanged'; pruned: number }>;
+  listQuarantined(serviceArn: string): Promise<QuarantineRecord[]>;
+  quarantine(record: QuarantineRecord): Promise<void>;
+  /** Removes a quarantine; `true` when there was one. */
+  liftQuarantine(serviceArn: string, digest: string): Promise<boolean>;
+  /** The guard's rollbacks, newest first. */
+  listRollbacks(serviceArn: string): Promise<RollbackRecord[]>;
+  /** Writes (or overwrites: same time and trigger) a rollback record. */
+  recordRollback(record: RollbackRecord): Promise<void>;
+  /** Counts one more attempt at handling `trigger`; returns the count including this one. */
+  countAttempt(serviceArn: string, trigger: string, time: string): Promise<number>;
+}
+
+/** The ledger partition key of a service. */
+export function servicePartitionKey(serviceArn: string): string {
+  return `service#${serviceArn}`;
+}
+
+/** Normalizes a time to the fixed-width ISO form sort keys need (lexicographic = chronological). */
+export function isoTime(time: string): string {
+  const d = new Date(time);
+  if (Number.isNaN(d.getTime())) throw new Error(`not a time: "${time}"`);
+  return d.toISOString();
+}
+
+const DAY_SECONDS = 24 * 60 * 60;
+const ROLLBACK_TTL_DAYS = 90;
+const QUARANTINE_TTL_DAYS = 180;
+const ATTEMPT_TTL_DAYS = 2;
+
+const epochSeconds = (time: string, plusDays: number) =>
+  Math.floor(new Date(time).getTime() / 1000) + plusDays * DAY_SECONDS;
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const optStr = (key: string, v: unknown) => (typeof v === 'string' && v !== '' ? { [key]: v } : {});
+
+function toRelease(item: Record<string, unknown>): ReleaseRecord {
+  return {
+    serviceArn: str(item.serviceArn),
+    imageIdentifier: str(item.imageIdentifier),
+    repository: str(item.repository),
+    digest: str(item.digest),
+    time: str(item.time),
+    eventId: str(item.eventId),
+  };
+}
+
+function toQuarantine(item: Record<string, unknown>): QuarantineRecord {
+  return {
+    serviceArn: str(item.serviceArn),
+    digest: str(item.digest),
+    time: str(item.time),
+    reason: str(item.reason),
+    trigger: str(item.trigger),
+  };
+}
+
+function toRollback(item: Record<string, unknown>): RollbackRecord {
+  return {
+    serviceArn: str(item.serviceArn),
+    time: str(item.time),
+    trigger: str(item.trigger),
+    kind: item.kind === 'manual' ? 'manual' : 'automatic',
+    status: item.status === 'pending' ? 'pending' : 'started',
+    fromImage: str(item.fromImage),
+    ...optStr('fromDigest', item.fromDigest),
+    toImage: str(item.toImage),
+    toDigest: str(item.toDigest),
+    ...optStr('operationId', item.operationId),
+  };
+}
+
+/** The DynamoDB adapter of {@link LedgerPort}. */
+export function createLedgerGateway(client: DynamoDBClient, tableName: string): LedgerPort {
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+  async function queryPrefix(serviceArn: string, prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    const pages = paginateQuery(
+      { client: doc },
+      {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': servicePartitionKey(serviceArn), ':prefix': prefix },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+    return items;
+  }
+
+  const remove = (serviceArn: string, sk: string) =>
+    doc.send(new DeleteCommand({ TableName: tableName, Key: { pk: servicePartitionKey(serviceArn), sk } }));
+
+  return {
+    async listReleases(serviceArn) {
+      return (await queryPrefix(serviceArn, 'release#')).map(toRelease);
+    },
+
+    async recordRelease(release, { historyLimit }) {
+      const time = isoTime(release.time);
+      const sk = `release#${time}#${release.digest}`;
+      const existing = await queryPrefix(release.serviceArn, 'release#');
+      const sameDigest = existing.filter((i) => i.digest === release.digest);
+      // Events arrive in no guaranteed order: never move a digest back to an older time.
+      if (sameDigest.some((i) => str(i.sk) >= sk)) return { status: 'unchanged', pruned: 0 };
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: servicePartitionKey(release.serviceArn),
+            sk,
+            kind: 'release',
+            ...release,
+            time,
+          },
+        }),
+      );
+      for (const old of sameDigest) await remove(release.serviceArn, str(old.sk));
+      const kept = [...existing.filter((i) => i.digest !== release.digest).map((i) => str(i.sk)), sk]
+        .sort()
+        .reverse();
+      const excess = kept.slice(historyLimit);
+      for (const oldSk of excess) await remove(release.serviceArn, oldSk);
+      return { status: sameDigest.length > 0 ? 'refreshed' : 'created', pruned: excess.length };
+    },
+
+    async listQuarantined(serviceArn) {
+      return (await queryPrefix(serviceArn, 'quarantine#')).map(toQuarantine);
+    },
+
+    async quarantine(record) {
+      const time = isoTime(record.time);
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: servicePartitionKey(record.serviceArn),
+            sk: `quarantine#${record.digest}`,
+            kind: 'quarantine',
+            ...record,
+            time,
+            expiresAt: epochSeconds(time, QUARANTINE_TTL_DAYS),
+          },
+        }),
+      );
+    },
+
+    async liftQuarantine(serviceArn, digest) {
+      const out = await doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { pk: servicePartitionKey(serviceArn), sk: `quarantine#${digest}` },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return out.Attributes !== undefined;
+    },
+
+    async listRollbacks(serviceArn) {
+      return (await queryPrefix(serviceArn, 'rollback#')).map(toRollback);
+    },
+
+    async recordRollback(record) {
+      const time = isoTime(record.time);
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: servicePartitionKey(record.serviceArn),
+            sk: `rollback#${time}#${record.trigger}`,
+            kind: 'rollback',
+            ...record,
+            time,
+            expiresAt: epochSeconds(time, ROLLBACK_TTL_DAYS),
+          },
+        }),
+      );
+    },
+
+    async countAttempt(serviceArn, trigger, time) {
+      const out = await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: servicePartitionKey(serviceArn), sk: `attempt#${trigger}` },
+          UpdateExpression: 'ADD attempts :one SET expiresAt = if_not_exists(expiresAt, :ttl)',
+          ExpressionAttributeValues: { ':one': 1, ':ttl': epochSeconds(time, ATTEMPT_TTL_DAYS) },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(out.Attributes?.attempts ?? 1);
+    },
+  };
+}
