@@ -187,7 +187,7 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
           Item: {
             pk: servicePartitionKey(release.serviceArn),
             sk,
-            kind: 'release',
+            itemType: 'release',
             ...release,
             time,
           },
@@ -214,7 +214,7 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
           Item: {
             pk: servicePartitionKey(record.serviceArn),
             sk: `quarantine#${record.digest}`,
-            kind: 'quarantine',
+            itemType: 'quarantine',
             ...record,
             time,
             expiresAt: epochSeconds(time, QUARANTINE_TTL_DAYS),
@@ -246,7 +246,7 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
           Item: {
             pk: servicePartitionKey(record.serviceArn),
             sk: `rollback#${time}#${record.trigger}`,
-            kind: 'rollback',
+            itemType: 'rollback',
             ...record,
             time,
             expiresAt: epochSeconds(time, ROLLBACK_TTL_DAYS),
