@@ -1,16 +1,25 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
+import { createNotifyLedger } from '../lib/aws/notify-ledger.ts';
+import { createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
+import { createSlackWebhook } from '../lib/aws/slack.ts';
+import { createSnsClient, createSnsPublisher } from '../lib/aws/sns.ts';
 import { loadConfig } from '../lib/config.ts';
 import { parseAppRunnerEvent } from '../lib/events/app-runner.ts';
 import { GUARD_SOURCE, parseGuardEvent } from '../lib/events/guard.ts';
-import { createFailureReporter } from '../lib/report-failure.ts';
+import { notify } from '../lib/notify/notify.ts';
+import { createNotifyFailureReporter } from '../lib/notify/report-failure.ts';
 import { withGuard } from '../lib/with-guard.ts';
 
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
-const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
+const sns = createSnsPublisher(createSnsClient(), config.alertTopicArn);
+const deps = {
+  sns,
+  slack: createSlackWebhook({ url: createWebhookUrlSource(createSsmClient(), config.slackWebhookParameter) }),
+  ledger: createNotifyLedger(dynamo, config.ledgerTable),
+};
 
 export const handler = withGuard({
   job: 'notify',
@@ -21,10 +30,11 @@ export const handler = withGuard({
       source === GUARD_SOURCE
         ? parseGuardEvent(raw, { accountId: config.accountId })
         : parseAppRunnerEvent(raw, { accountId: config.accountId });
-    return { key: input.eventId, input };
+    const service = input.kind === 'guard' ? input.detail.service?.arn : input.service.arn;
+    return { key: input.eventId, input, logKeys: { serviceArn: service, source } };
   },
-  // Placeholder until the notify job lands: an explicit outcome, never a silent success.
-  run: async () => ({ outcome: 'skipped', reason: 'not implemented: the notify job is not built yet' }),
-  reportFailure: createFailureReporter(publisher, 'notify', false, (input) => ({ trigger: input.eventId })),
+  run: (input, ctx) => notify(input, deps, ctx),
+  // Terminal failures go to SNS directly: a guard event would route back to this function.
+  reportFailure: createNotifyFailureReporter(sns),
   persistenceStore: createIdempotencyStore(dynamo, config.idempotencyTable),
 });

@@ -1,0 +1,46 @@
+import { describeError } from '../errors.ts';
+import type { Alert, NotifyInput } from './alert.ts';
+import type { SnsPort } from './ports.ts';
+import { buildSnsMessage } from './sns-message.ts';
+
+/**
+ * Builds the notifier's `reportFailure`. A terminal failure of the notifier (Slack rejected the
+ * webhook call: `invalid_payload`, `no_service`, `channel_not_found`…) is published to SNS
+ * directly, never as a guard event: that event would route back to the notifier itself.
+ * The error text is the adapter's own, which never contains the webhook URL.
+ */
+export function createNotifyFailureReporter(sns: SnsPort) {
+  return async (input: NotifyInput, error: Error): Promise<void> => {
+    const service = input.kind === 'guard' ? input.detail.service : input.service;
+    const alert: Alert = {
+      messageId: `notify-failure|${input.eventId}`,
+      time: input.time,
+      severity: 'critical',
+      title: 'apprunner-guard could not deliver an alert',
+      summary: `The notifier failed terminally while alerting on event ${input.eventId}: ${describeError(error)}. SNS is tried before Slack, so a Slack error means the alert reached this topic but not Slack: fix the webhook (the SSM SecureString named by the slackWebhookParameter setting).`,
+      facts: [
+        { label: 'Event', value: input.eventId },
+        { label: 'Error', value: error.name },
+      ],
+      links: [],
+      actionTaken: 'Not retried: retrying cannot fix this error. A human must act.',
+      dedupKey: 'notify-failure',
+      ...(service
+        ? {
+            service: {
+              arn: service.arn,
+              name: service.name,
+              region: service.region,
+              account: service.account,
+            },
+          }
+        : {}),
+      status: 'failed',
+      job: 'notify',
+      source: 'apprunner-guard',
+      detailType: 'Notification Failed',
+      dryRun: false,
+    };
+    await sns.publish(buildSnsMessage(alert));
+  };
+}

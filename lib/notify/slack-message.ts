@@ -1,0 +1,134 @@
+import type { Alert, Severity } from './alert.ts';
+import { mrkdwn, singleLine, truncate } from './text.ts';
+
+/**
+ * Slack's Block Kit limits (docs.slack.dev, Block Kit reference): a message holds at most 50
+ * blocks; a header's plain text 150 characters; a section's text 3000; a section at most 10
+ * fields of 2000 each; an actions block 25 elements; a button's text 75 and its URL 3000; a
+ * context block 10 elements. The top-level `text` is truncated by Slack past 40,000 characters;
+ * we keep it far shorter, as the notification preview.
+ */
+export const SLACK_LIMITS = {
+  blocks: 50,
+  headerText: 150,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonUrl: 3000,
+  contextElements: 10,
+  fallbackText: 3000,
+} as const;
+
+/** A mrkdwn text object. `verbatim` stops Slack auto-linking URLs and names found in event text. */
+interface MrkdwnText {
+  type: 'mrkdwn';
+  text: string;
+  verbatim: true;
+}
+interface PlainText {
+  type: 'plain_text';
+  text: string;
+  emoji: boolean;
+}
+export type SlackBlock =
+  | { type: 'header'; text: PlainText }
+  | { type: 'section'; text?: MrkdwnText; fields?: MrkdwnText[] }
+  | { type: 'context'; elements: MrkdwnText[] }
+  | { type: 'divider' }
+  | {
+      type: 'actions';
+      elements: {
+        type: 'button';
+        text: PlainText;
+        url: string;
+        action_id: string;
+        style?: 'danger' | 'primary';
+      }[];
+    };
+
+/** The JSON body posted to an incoming webhook. */
+export interface SlackMessage {
+  /** Plain-text fallback: notifications, screen readers, clients without Block Kit. */
+  text: string;
+  blocks: SlackBlock[];
+  unfurl_links: false;
+  unfurl_media: false;
+}
+
+const ICON: Record<Severity, string> = {
+  critical: ':red_circle:',
+  warning: ':large_orange_circle:',
+  info: ':large_blue_circle:',
+};
+
+const md = (text: string, max: number): MrkdwnText => ({
+  type: 'mrkdwn',
+  text: mrkdwn(text, max),
+  verbatim: true,
+});
+const plain = (text: string, max: number): PlainText => ({
+  type: 'plain_text',
+  text: truncate(singleLine(text), max),
+  emoji: true,
+});
+
+/** "… and 14 more like this between 14:03:10Z and 14:11:52Z" */
+export function stormLine(storm: NonNullable<Alert['storm']>): string {
+  const noun = storm.count === 1 ? 'alert' : 'alerts';
+  return `Storm: ${storm.count} more ${noun} like this between ${storm.from} and ${storm.to} were collapsed into this message.`;
+}
+
+/**
+ * Renders an alert as a Slack incoming-webhook message: header, summary, fields, action taken,
+ * storm count, link buttons and a context line, with a plain-text fallback. All text that can come
+ * from an event is escaped for mrkdwn and marked `verbatim`, so it cannot mention anyone or hide a
+ * link; links appear only as buttons the guard built itself.
+ */
+export function renderSlackMessage(alert: Alert): SlackMessage {
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: plain(`${ICON[alert.severity]} ${alert.title}`, SLACK_LIMITS.headerText) },
+    { type: 'section', text: md(alert.summary, SLACK_LIMITS.sectionText) },
+  ];
+  const fields = alert.facts
+    .slice(0, SLACK_LIMITS.fields)
+    .map((f) => md(`*${singleLine(f.label)}*\n${f.value}`, SLACK_LIMITS.fieldText));
+  if (fields.length > 0) blocks.push({ type: 'section', fields });
+  blocks.push({
+    type: 'section',
+    text: md(`*Action taken:* ${alert.actionTaken}`, SLACK_LIMITS.sectionText),
+  });
+  if (alert.storm) {
+    blocks.push({ type: 'context', elements: [md(stormLine(alert.storm), SLACK_LIMITS.sectionText)] });
+  }
+  const buttons = alert.links
+    .filter((l) => l.url.length <= SLACK_LIMITS.buttonUrl && /^https:\/\//.test(l.url))
+    .slice(0, SLACK_LIMITS.actionsElements)
+    .map((l, i) => ({
+      type: 'button' as const,
+      text: plain(l.label, SLACK_LIMITS.buttonText),
+      url: l.url,
+      action_id: `link-${i}`,
+    }));
+  if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
+  blocks.push({
+    type: 'context',
+    elements: [
+      md(`apprunner-guard · ${alert.source} · ${alert.detailType} · event ${alert.messageId}`, 2000),
+    ],
+  });
+
+  const fallback = [
+    `[${alert.severity.toUpperCase()}] ${alert.title}`,
+    alert.summary,
+    `Action taken: ${alert.actionTaken}`,
+    ...(alert.storm ? [stormLine(alert.storm)] : []),
+  ].join('\n');
+  return {
+    text: mrkdwn(fallback, SLACK_LIMITS.fallbackText),
+    blocks: blocks.slice(0, SLACK_LIMITS.blocks),
+    unfurl_links: false,
+    unfurl_media: false,
+  };
+}
