@@ -1,16 +1,46 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
+import { createSchedulerClient, createSchedulerGateway } from '../lib/aws/scheduler.ts';
+import { createSnapshotStore } from '../lib/aws/snapshots.ts';
+import { runCleanup } from '../lib/cleanup/run-cleanup.ts';
 import { loadConfig } from '../lib/config.ts';
-import { APP_RUNNER_SOURCE, type AppRunnerEvent, parseAppRunnerEvent } from '../lib/events/app-runner.ts';
+import {
+  APP_RUNNER_SOURCE,
+  type AppRunnerEvent,
+  parseAppRunnerEvent,
+  parseServiceArn,
+} from '../lib/events/app-runner.ts';
 import { type CleanupPayload, cleanupPayloadSchema, parseSchedulerPayload } from '../lib/events/scheduler.ts';
-import { createFailureReporter } from '../lib/report-failure.ts';
+import { createFailureReporter, type FailureSubject } from '../lib/report-failure.ts';
 import { type Parsed, withGuard } from '../lib/with-guard.ts';
 
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
+const deps = {
+  appRunner: createAppRunnerGateway(createAppRunnerClient()),
+  scheduler: createSchedulerGateway(createSchedulerClient(), {
+    group: config.scheduler.group,
+    roleArn: config.scheduler.roleArn,
+  }),
+  snapshots: createSnapshotStore(dynamo, config.ledgerTable),
+  publisher,
+  settings: config.cleanup,
+  cleanupFunctionArn: config.scheduler.cleanupFunctionArn,
+  accountId: config.accountId,
+  region: config.region,
+};
+
+/** What a terminal failure is about, for the `Cleanup Failed` alert. */
+function subjectOf(input: AppRunnerEvent | CleanupPayload): FailureSubject {
+  if ('eventId' in input) return { service: input.service, trigger: input.eventId };
+  const trigger = `${input.action}@${input.scheduledTime}`;
+  const service = input.action === 'delete-failed-service' ? parseServiceArn(input.serviceArn) : undefined;
+  return service ? { service, trigger } : { trigger };
+}
 
 export const handler = withGuard({
   job: 'cleanup',
@@ -18,18 +48,19 @@ export const handler = withGuard({
   parse: (raw: unknown): Parsed<AppRunnerEvent | CleanupPayload> => {
     if ((raw as { source?: unknown } | null)?.source === APP_RUNNER_SOURCE) {
       const event = parseAppRunnerEvent(raw, { accountId: config.accountId });
-      return { key: event.eventId, input: event };
+      return { key: event.eventId, input: event, logKeys: { serviceArn: event.service.arn } };
     }
     const payload = parseSchedulerPayload(cleanupPayloadSchema, raw);
     const target = payload.action === 'sweep' ? 'sweep' : payload.serviceArn;
-    return { key: `${payload.action}#${target}#${payload.scheduledTime}`, input: payload };
+    return {
+      key: `${payload.action}#${target}#${payload.scheduledTime}`,
+      input: payload,
+      logKeys: payload.action === 'sweep' ? { action: 'sweep' } : { serviceArn: payload.serviceArn },
+    };
   },
-  // Placeholder until the cleanup job lands: an explicit outcome, never a silent success.
-  run: async () => ({ outcome: 'skipped', reason: 'not implemented: the cleanup job is not built yet' }),
+  run: (input, ctx) => runCleanup(input, deps, ctx),
   reportFailure: createFailureReporter(publisher, 'cleanup', config.cleanup.dryRun, (input) =>
-    'eventId' in input
-      ? { service: input.service, trigger: input.eventId }
-      : { trigger: `${input.action}@${input.scheduledTime}` },
+    subjectOf(input),
   ),
   persistenceStore: createIdempotencyStore(dynamo, config.idempotencyTable),
 });
