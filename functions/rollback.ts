@@ -1,22 +1,39 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
+import { createEcrClient, createImageDigestResolver } from '../lib/aws/ecr.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
+import { createLedgerGateway } from '../lib/aws/ledger.ts';
 import { loadConfig } from '../lib/config.ts';
 import { appRunnerTrigger } from '../lib/events/parse-trigger.ts';
-import { createFailureReporter, subjectOfEvent } from '../lib/report-failure.ts';
+import { createRollbackFailureReporter, handleFailureEvent } from '../lib/rollback/rollback.ts';
 import { withGuard } from '../lib/with-guard.ts';
+
+/** Lambda's async invoke: the first attempt plus `maximumRetryAttempts: 2` (serverless.yml). */
+const LAMBDA_ATTEMPTS = 3;
 
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
+const ports = {
+  appRunner: createAppRunnerGateway(createAppRunnerClient()),
+  images: createImageDigestResolver(createEcrClient(), { region: config.region }),
+  ledger: createLedgerGateway(dynamo, config.ledgerTable),
+  publisher,
+};
 
 export const handler = withGuard({
   job: 'rollback',
   logger,
   parse: appRunnerTrigger(config.accountId),
-  // Placeholder until the rollback job lands: an explicit outcome, never a silent success.
-  run: async () => ({ outcome: 'skipped', reason: 'not implemented: the rollback job is not built yet' }),
-  reportFailure: createFailureReporter(publisher, 'rollback', false, subjectOfEvent),
+  run: async (event, ctx) =>
+    event.kind === 'operation'
+      ? handleFailureEvent(event, ports, { ...config.rollback, maxAttempts: LAMBDA_ATTEMPTS }, ctx)
+      : {
+          outcome: 'skipped',
+          reason: 'A service status change is not a failed deployment: nothing to roll back.',
+        },
+  reportFailure: createRollbackFailureReporter(publisher, config.rollback.dryRun),
   persistenceStore: createIdempotencyStore(dynamo, config.idempotencyTable),
 });

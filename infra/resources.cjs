@@ -46,7 +46,12 @@ const FUNCTIONS = {
   'record-release': {
     id: 'RecordRelease',
     statements: [
-      { Effect: 'Allow', Action: ['apprunner:DescribeService'], Resource: [serviceArns] },
+      // ListOperations: a success is recorded only if no later deployment failed since.
+      {
+        Effect: 'Allow',
+        Action: ['apprunner:DescribeService', 'apprunner:ListOperations'],
+        Resource: [serviceArns],
+      },
       resolveDigests,
       ledgerReadWrite,
       publishGuardEvents,

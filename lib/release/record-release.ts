@@ -1,0 +1,195 @@
+import type { AppRunnerPort, OperationView, ServiceView } from '../aws/app-runner.ts';
+import type { DigestResolution, ImageDigestResolver } from '../aws/ecr.ts';
+import type { GuardEventPublisher } from '../aws/guard-events.ts';
+import type { LedgerPort, QuarantineRecord, ReleaseRecord } from '../aws/ledger.ts';
+import type { OperationStatusEvent } from '../events/app-runner.ts';
+import { GUARD_DETAIL_TYPES } from '../events/guard.ts';
+import type { JobResult, RunContext } from '../with-guard.ts';
+import { pinnedImage } from './image.ts';
+
+/** The operation statuses that mean "the configured image now runs". */
+export const SUCCESS_STATUSES = [
+  'DeploymentCompletedSuccessfully',
+  'UpdateServiceCompletedSuccessfully',
+  'CreateServiceCompletedSuccessfully',
+] as const;
+
+/** `ListOperations` types that deploy the configured source. */
+export const DEPLOYING_OPERATION_TYPES = new Set(['START_DEPLOYMENT', 'UPDATE_SERVICE', 'CREATE_SERVICE']);
+
+/** What record-release observed. */
+export interface ObservedRelease {
+  event: OperationStatusEvent;
+  service: ServiceView | undefined;
+  /** Newest first. */
+  operations: OperationView[];
+  resolution?: DigestResolution;
+  quarantined: QuarantineRecord[];
+}
+
+/** What to do with a success event. */
+export type ReleasePlan =
+  | { action: 'record'; release: ReleaseRecord; liftQuarantine: boolean; reason: string }
+  | { action: 'none'; outcome: 'skipped'; code: string; reason: string };
+
+const ms = (t: string | undefined) => (t === undefined ? Number.NaN : Date.parse(t));
+
+const skip = (code: string, reason: string): ReleasePlan => ({
+  action: 'none',
+  outcome: 'skipped',
+  code,
+  reason,
+});
+
+/**
+ * Decides whether a success event proves an image good. Pure. Records only what can be attributed
+ * to the success: a RUNNING image-based service whose newest deploying operation succeeded, whose
+ * image resolves to a digest, and whose tag was not re-pushed after the success.
+ */
+export function planRecordRelease(o: ObservedRelease): ReleasePlan {
+  const { event, service } = o;
+  if (!(SUCCESS_STATUSES as readonly string[]).includes(event.status)) {
+    return skip('not-a-success', `${event.status} does not mean an image deployed successfully.`);
+  }
+  if (!service || service.status === 'DELETED') {
+    return skip('deleted', 'The service no longer exists: there is no release to record.');
+  }
+  if (service.sourceType === 'code') {
+    return skip(
+      'code-based',
+      'Code-based service: App Runner deploys the newest commit of a branch and the API cannot pin a commit, so there is no image digest to record.',
+    );
+  }
+  if (service.status !== 'RUNNING') {
+    return skip(
+      'not-running',
+      `The service is ${service.status} now, so its configured image may not be the one that succeeded; the next success event records it.`,
+    );
+  }
+  const newest = o.operations.find((op) => DEPLOYING_OPERATION_TYPES.has(op.type));
+  if (newest && newest.status !== 'SUCCEEDED') {
+    return skip(
+      'superseded',
+      `A later ${newest.type} ended ${newest.status}: the configured image is not necessarily the one that succeeded.`,
+    );
+  }
+  const image = service.imageIdentifier;
+  const resolution = o.resolution;
+  if (!image || !resolution) return skip('no-image', 'The service has no configured image.');
+  if (resolution.kind === 'unresolvable') {
+    return skip('unresolvable', `Cannot resolve ${image} to a digest: ${resolution.reason}.`);
+  }
+  if (resolution.pushedAt && ms(resolution.pushedAt) > ms(event.time)) {
+    return skip(
+      'tag-moved',
+      `${image} now names an image pushed at ${resolution.pushedAt}, after the deployment succeeded at ${event.time}: cannot tell which digest was deployed.`,
+    );
+  }
+  const quarantine = o.quarantined.find((q) => q.digest === resolution.digest);
+  if (quarantine && ms(quarantine.time) > ms(event.time)) {
+    return skip(
+      'quarantined-later',
+      `${resolution.digest} was quarantined at ${quarantine.time}, after this success at ${event.time} (${quarantine.reason}).`,
+    );
+  }
+  return {
+    action: 'record',
+    release: {
+      serviceArn: service.arn,
+      imageIdentifier: image,
+      repository: resolution.repository,
+      digest: resolution.digest,
+      time: event.time,
+      eventId: event.eventId,
+    },
+    liftQuarantine: quarantine !== undefined,
+    reason: quarantine
+      ? `${event.status}: ${image} (${resolution.digest}) deployed successfully after it was quarantined; recorded it as known-good and lifted the quarantine.`
+      : `${event.status}: recorded ${image} (${resolution.digest}) as a known-good release.`,
+  };
+}
+
+/** Ports record-release uses. */
+export interface RecordReleasePorts {
+  appRunner: AppRunnerPort;
+  images: ImageDigestResolver;
+  ledger: LedgerPort;
+  publisher: GuardEventPublisher;
+}
+
+/**
+ * The record-release use case: observe (describe the service live, its operations, resolve its
+ * image) → {@link planRecordRelease} → write the ledger → publish `Release Recorded`. Skips and
+ * "already recorded" publish nothing: no action was taken.
+ */
+export async function recordRelease(
+  event: OperationStatusEvent,
+  ports: RecordReleasePorts,
+  settings: { historyLimit: number },
+  ctx?: Pick<RunContext, 'logger'>,
+): Promise<JobResult> {
+  const arn = event.service.arn;
+  const service = await ports.appRunner.describeService(arn);
+  const observable = service && service.sourceType === 'image' && service.status === 'RUNNING';
+  const [operations, resolution, quarantined] = observable
+    ? await Promise.all([
+        ports.appRunner.listOperations(arn, 20),
+        service.imageIdentifier
+          ? ports.images.resolve(service.imageIdentifier, service.imageRepositoryType)
+          : Promise.resolve(undefined),
+        ports.ledger.listQuarantined(arn),
+      ])
+    : [[], undefined, []];
+  const plan = planRecordRelease({
+    event,
+    service,
+    operations,
+    ...(resolution ? { resolution } : {}),
+    quarantined,
+  });
+  if (plan.action === 'none') return { outcome: plan.outcome, reason: plan.reason, code: plan.code };
+
+  const { release } = plan;
+  const written = await ports.ledger.recordRelease(release, settings);
+  const lifted = plan.liftQuarantine ? await ports.ledger.liftQuarantine(arn, release.digest) : false;
+  if (written.status === 'unchanged' && !lifted) {
+    return {
+      outcome: 'noop',
+      reason: `${release.digest} is already recorded as known-good at this time or later.`,
+      code: 'already-recorded',
+      digest: release.digest,
+    };
+  }
+  const details = {
+    image: pinnedImage(release.repository, release.digest),
+    imageIdentifier: release.imageIdentifier,
+    repository: release.repository,
+    digest: release.digest,
+    operationStatus: event.status,
+    ledger: written.status,
+    pruned: written.pruned,
+    quarantineLifted: lifted,
+  };
+  await ports.publisher.publish([
+    {
+      detailType: GUARD_DETAIL_TYPES.releaseRecorded,
+      detail: {
+        job: 'record-release',
+        outcome: 'acted',
+        action: 'record-release',
+        reason: plan.reason,
+        service: {
+          arn,
+          name: event.service.name,
+          region: event.service.region,
+          account: event.service.account,
+        },
+        trigger: event.eventId,
+        dryRun: false,
+        details,
+      },
+    },
+  ]);
+  ctx?.logger.info('release recorded', details);
+  return { outcome: 'acted', reason: plan.reason, code: 'recorded', ...details };
+}

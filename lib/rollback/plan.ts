@@ -1,0 +1,354 @@
+import type { OperationView, ServiceView } from '../aws/app-runner.ts';
+import type { QuarantineRecord, ReleaseRecord, RollbackRecord } from '../aws/ledger.ts';
+import type { OperationStatus } from '../events/app-runner.ts';
+import type { Outcome } from '../events/guard.ts';
+import { isPinnedImage, pinnedImage } from '../release/image.ts';
+import { DEPLOYING_OPERATION_TYPES } from '../release/record-release.ts';
+import { isOptedOut, TAGS, type Tags } from '../tags.ts';
+
+/** What asked for a rollback: an App Runner failure event, or an engineer at the CLI. */
+export type RollbackTrigger =
+  | {
+      kind: 'event';
+      /** The EventBridge event id. */
+      id: string;
+      /** The event's time: "now" for the planner. */
+      time: string;
+      status: OperationStatus;
+      /** App Runner's failure message, passed on to on-call. */
+      message?: string;
+    }
+  | {
+      kind: 'manual';
+      /** `manual:<who>@<time>`. */
+      id: string;
+      time: string;
+      /** `--to <digest>`: a specific release instead of the newest known-good before the current one. */
+      toDigest?: string;
+      /** `--force`: allow a `--to` digest that is quarantined or not in the ledger. */
+      force: boolean;
+    };
+
+/** The configured image, and the digest it resolves to right now. */
+export interface ConfiguredImage {
+  identifier: string;
+  repository?: string;
+  digest?: string;
+  /** Why `digest` is missing (tag deleted, ECR Public, …). */
+  unresolvedReason?: string;
+}
+
+/** Everything the planner looks at. All lists newest first. */
+export interface ObservedRollback {
+  trigger: RollbackTrigger;
+  /** `undefined` when the service no longer exists. */
+  service: ServiceView | undefined;
+  tags: Tags;
+  operations: OperationView[];
+  releases: ReleaseRecord[];
+  quarantined: QuarantineRecord[];
+  rollbacks: RollbackRecord[];
+  configured?: ConfiguredImage;
+  settings: { loopLimit: number; loopWindowMinutes: number };
+}
+
+/** The pin to make: always a digest reference. */
+export interface PinAction {
+  fromImage: string;
+  fromDigest?: string;
+  toImage: string;
+  toDigest: string;
+  /** The digest to quarantine, if any. */
+  quarantine?: string;
+}
+
+export type RollbackCode =
+  | 'pin'
+  | 'replay'
+  | 'deleted'
+  | 'opted-out'
+  | 'code-based'
+  | 'stale'
+  | 'own-rollback-failed'
+  | 'paused'
+  | 'superseded'
+  | 'in-progress'
+  | 'not-running'
+  | 'no-image'
+  | 'already-pinned'
+  | 'known-good'
+  | 'no-known-good'
+  | 'loop-guard'
+  | 'unknown-target'
+  | 'quarantined-target';
+
+/** The planner's decision. `defer` is retryable: the use case throws so Lambda retries. */
+export interface RollbackPlan {
+  outcome: Outcome;
+  action: 'pin-image' | 'none' | 'defer';
+  code: RollbackCode;
+  /** One human sentence (or two): why. */
+  reason: string;
+  pin?: PinAction;
+  /** The pin was already made for this trigger (a retry): report it again, do not act. */
+  replay?: boolean;
+}
+
+/** `ListOperations` statuses of an operation that did not succeed. */
+const FAILED_OPERATION_STATUSES = new Set([
+  'FAILED',
+  'ROLLBACK_SUCCEEDED',
+  'ROLLBACK_FAILED',
+  'ROLLBACK_IN_PROGRESS',
+]);
+const RUNNING_OPERATION_STATUSES = new Set(['PENDING', 'IN_PROGRESS']);
+
+const ms = (t: string | undefined) => (t === undefined ? Number.NaN : Date.parse(t));
+const short = (digest: string | undefined) => (digest ? `${digest.slice(0, 19)}…` : 'an unknown digest');
+
+const none = (outcome: Outcome, code: RollbackCode, reason: string): RollbackPlan => ({
+  outcome,
+  action: 'none',
+  code,
+  reason,
+});
+
+/**
+ * Plans a rollback. Pure: same observation, same plan. Checks run in this order, the first that
+ * applies decides: already done for this trigger (retry) · service gone · opted out · code-based ·
+ * stale event · the guard's own pin failed · service not RUNNING · image already known-good ·
+ * no target · loop guard · pin. The target is always a digest (`repo@sha256:…`): the newest
+ * known-good release that is neither the failed digest nor quarantined.
+ */
+export function planRollback(o: ObservedRollback): RollbackPlan {
+  const { trigger, service, configured } = o;
+  const isEvent = trigger.kind === 'event';
+  const quarantined = new Set(o.quarantined.map((q) => q.digest));
+  const knownGood = (digest: string | undefined) =>
+    digest !== undefined && !quarantined.has(digest) && o.releases.some((r) => r.digest === digest);
+
+  const previous = o.rollbacks.find((r) => r.trigger === trigger.id);
+  if (previous && (previous.status === 'started' || configured?.identifier === previous.toImage)) {
+    return {
+      outcome: 'acted',
+      action: 'pin-image',
+      code: 'replay',
+      replay: true,
+      reason: `Already pinned the service to ${previous.toImage} for this ${isEvent ? 'event' : 'request'} (a retry): not acting again.`,
+      pin: {
+        fromImage: previous.fromImage,
+        ...(previous.fromDigest ? { fromDigest: previous.fromDigest } : {}),
+        toImage: previous.toImage,
+        toDigest: previous.toDigest,
+        ...(previous.fromDigest && previous.fromDigest !== previous.toDigest
+          ? { quarantine: previous.fromDigest }
+          : {}),
+      },
+    };
+  }
+
+  if (!service || service.status === 'DELETED') {
+    return none('skipped', 'deleted', 'The service no longer exists: there is nothing to roll back.');
+  }
+  if (isOptedOut(o.tags, TAGS.rollback)) {
+    return none(
+      'skipped',
+      'opted-out',
+      `The service opted out of rollback (tag ${TAGS.rollback}=off): the guard leaves it alone. Its configuration still names ${configured?.identifier ?? service.imageIdentifier ?? 'its image'}.`,
+    );
+  }
+  if (service.sourceType === 'code') {
+    return none(
+      'skipped',
+      'code-based',
+      'Code-based service: App Runner deploys the newest commit of the branch and the API cannot pin a commit. Revert the bad commit on the deployed branch; App Runner keeps the previous version serving meanwhile.',
+    );
+  }
+
+  if (trigger.kind === 'event') {
+    const eventTime = ms(trigger.time);
+    const newerRelease = o.releases.find((r) => ms(r.time) > eventTime);
+    if (newerRelease) {
+      return none(
+        'noop',
+        'stale',
+        `Stale event: a newer deployment succeeded at ${newerRelease.time} (${newerRelease.imageIdentifier}, ${short(newerRelease.digest)}) after this failure at ${trigger.time}. Nothing to roll back.`,
+      );
+    }
+    const newerSuccess = o.operations.find(
+      (op) =>
+        DEPLOYING_OPERATION_TYPES.has(op.type) && op.status === 'SUCCEEDED' && ms(op.startedAt) > eventTime,
+    );
+    if (newerSuccess) {
+      return none(
+        'noop',
+        'stale',
+        `Stale event: a newer ${newerSuccess.type} started at ${newerSuccess.startedAt} succeeded after this failure at ${trigger.time}. Nothing to roll back.`,
+      );
+    }
+
+    const lastOwn = o.rollbacks.find((r) => r.status === 'started' && ms(r.time) <= eventTime);
+    if (lastOwn) {
+      const failedOp = o.operations.find(
+        (op) =>
+          DEPLOYING_OPERATION_TYPES.has(op.type) &&
+          FAILED_OPERATION_STATUSES.has(op.status) &&
+          !(ms(op.startedAt) > eventTime),
+      );
+      const ownFailed =
+        lastOwn.operationId && failedOp
+          ? failedOp.id === lastOwn.operationId
+          : configured?.identifier === lastOwn.toImage &&
+            !o.releases.some((r) => ms(r.time) > ms(lastOwn.time));
+      if (ownFailed) {
+        return none(
+          'failed',
+          'own-rollback-failed',
+          `The guard's own rollback to ${lastOwn.toImage} (started ${lastOwn.time}) failed: not rolling back again. A human should look; App Runner keeps the previous version serving.`,
+        );
+      }
+    }
+  }
+
+  if (service.status === 'PAUSED') {
+    return none(
+      'skipped',
+      'paused',
+      `The service is paused and App Runner refuses UpdateService on paused services. Its configuration still names ${configured?.identifier ?? service.imageIdentifier ?? 'its image'}${configured?.digest ? ` (${short(configured.digest)})` : ''}: run \`guard rollback ${service.name}\` once it runs again, before anything redeploys it.`,
+    );
+  }
+  if (service.status === 'OPERATION_IN_PROGRESS') {
+    const newer = o.operations.find(
+      (op) => RUNNING_OPERATION_STATUSES.has(op.status) && ms(op.startedAt) > ms(trigger.time),
+    );
+    if (isEvent && newer) {
+      return none(
+        'noop',
+        'superseded',
+        `A newer ${newer.type} started at ${newer.startedAt} is in progress: its own outcome event will be handled.`,
+      );
+    }
+    if (isEvent) {
+      return {
+        outcome: 'deferred',
+        action: 'defer',
+        code: 'in-progress',
+        reason:
+          'An operation is in progress on the service (App Runner refuses UpdateService until it ends): trying again later.',
+      };
+    }
+    return none(
+      'skipped',
+      'in-progress',
+      'An operation is in progress on the service: try again when it is RUNNING.',
+    );
+  }
+  if (service.status !== 'RUNNING') {
+    return none(
+      'skipped',
+      'not-running',
+      `The service is ${service.status}: there is no deployment to roll back.`,
+    );
+  }
+  if (!configured) return none('skipped', 'no-image', 'The service has no configured image.');
+
+  const fromDigest = configured.digest;
+  const from = {
+    fromImage: configured.identifier,
+    ...(fromDigest ? { fromDigest } : {}),
+  };
+
+  if (trigger.kind === 'manual' && trigger.toDigest) {
+    const toDigest = trigger.toDigest;
+    if (isPinnedImage(configured.identifier) && fromDigest === toDigest) {
+      return none('noop', 'already-pinned', `Already pinned to ${configured.identifier}.`);
+    }
+    const release = o.releases.find((r) => r.digest === toDigest);
+    if (!release && !trigger.force) {
+      return none(
+        'skipped',
+        'unknown-target',
+        `${toDigest} is not a known-good release of this service (the ledger knows ${o.releases.length}: ${o.releases.map((r) => short(r.digest)).join(', ') || 'none'}). Pass --force to pin it anyway.`,
+      );
+    }
+    if (quarantined.has(toDigest) && !trigger.force) {
+      return none(
+        'skipped',
+        'quarantined-target',
+        `${toDigest} is quarantined (it failed, or was rolled back from). Pass --force to pin it anyway.`,
+      );
+    }
+    const repository = release?.repository ?? configured.repository;
+    if (!repository)
+      return none('skipped', 'no-image', `Cannot tell which repository ${toDigest} belongs to.`);
+    return pin(from, repository, toDigest, `Pinned to ${short(toDigest)} as requested.`);
+  }
+
+  if (isEvent && knownGood(fromDigest)) {
+    if (isPinnedImage(configured.identifier)) {
+      return none(
+        'noop',
+        'already-pinned',
+        `Already pinned to known-good ${configured.identifier}: the failure was not caused by a new image, and App Runner kept the previous version serving.`,
+      );
+    }
+    return none(
+      'noop',
+      'known-good',
+      `${configured.identifier} resolves to known-good ${short(fromDigest)}: the failed ${trigger.status === 'UpdateServiceFailed' ? 'update did not change the image to an unproven one' : 'deployment was not caused by a new image'}, and App Runner kept the previous version serving.`,
+    );
+  }
+
+  const target = o.releases.find((r) => r.digest !== fromDigest && !quarantined.has(r.digest));
+  if (!target) {
+    return none(
+      'skipped',
+      'no-known-good',
+      `No known-good release to roll back to (the ledger has ${o.releases.length}, none that is neither ${fromDigest ? short(fromDigest) : 'the current image'} nor quarantined). The configuration still names ${configured.identifier}${fromDigest ? ` (${short(fromDigest)})` : configured.unresolvedReason ? ` (${configured.unresolvedReason})` : ''}: fix the image and redeploy, or pin a good digest by hand.`,
+    );
+  }
+
+  if (isEvent) {
+    const windowStart = ms(trigger.time) - o.settings.loopWindowMinutes * 60_000;
+    const recent = o.rollbacks.filter(
+      (r) =>
+        r.kind === 'automatic' &&
+        r.status === 'started' &&
+        ms(r.time) > windowStart &&
+        ms(r.time) <= ms(trigger.time),
+    );
+    if (recent.length >= o.settings.loopLimit) {
+      return none(
+        'failed',
+        'loop-guard',
+        `Loop guard: the guard already rolled this service back ${recent.length} times in the last ${o.settings.loopWindowMinutes} minutes (limit ${o.settings.loopLimit}): not rolling back again. A human should look.`,
+      );
+    }
+  }
+
+  const why =
+    trigger.kind === 'event'
+      ? `${trigger.status === 'UpdateServiceFailed' ? 'The update' : 'The deployment'} of ${configured.identifier}${fromDigest ? ` (${short(fromDigest)})` : ''} failed; pinned the service to the newest known-good release ${short(target.digest)} (recorded ${target.time}) so nothing can deploy the bad image again.`
+      : `Rolled back from ${configured.identifier}${fromDigest ? ` (${short(fromDigest)})` : ''} to the previous known-good release ${short(target.digest)} (recorded ${target.time}).`;
+  return pin(from, target.repository, target.digest, why);
+}
+
+function pin(
+  from: { fromImage: string; fromDigest?: string },
+  repository: string,
+  toDigest: string,
+  reason: string,
+): RollbackPlan {
+  return {
+    outcome: 'acted',
+    action: 'pin-image',
+    code: 'pin',
+    reason,
+    pin: {
+      ...from,
+      toImage: pinnedImage(repository, toDigest),
+      toDigest,
+      ...(from.fromDigest && from.fromDigest !== toDigest ? { quarantine: from.fromDigest } : {}),
+    },
+  };
+}

@@ -1,0 +1,322 @@
+import type { AppRunnerPort } from '../aws/app-runner.ts';
+import type { ImageDigestResolver } from '../aws/ecr.ts';
+import type { GuardEventPublisher } from '../aws/guard-events.ts';
+import type { LedgerPort } from '../aws/ledger.ts';
+import { classifyError, describeError, RetryableError, TerminalError } from '../errors.ts';
+import type { AppRunnerEvent, OperationStatusEvent, ServiceRef } from '../events/app-runner.ts';
+import { GUARD_DETAIL_TYPES, type GuardEventEntry } from '../events/guard.ts';
+import { isPinnedImage } from '../release/image.ts';
+import type { Tags } from '../tags.ts';
+import type { JobResult, RunContext } from '../with-guard.ts';
+import {
+  type ConfiguredImage,
+  type ObservedRollback,
+  planRollback,
+  type RollbackPlan,
+  type RollbackTrigger,
+} from './plan.ts';
+
+/** Operation statuses the rollback job handles. */
+export const ROLLBACK_STATUSES = ['DeploymentFailed', 'UpdateServiceFailed'] as const;
+
+/** Ports the rollback uses. */
+export interface RollbackPorts {
+  appRunner: AppRunnerPort;
+  images: ImageDigestResolver;
+  ledger: LedgerPort;
+  publisher: GuardEventPublisher;
+}
+
+/** Rollback settings (from `config.rollback`). */
+export interface RollbackSettings {
+  loopLimit: number;
+  loopWindowMinutes: number;
+  dryRun: boolean;
+}
+
+/** A rollback's result: the job result plus the plan and the guard event published. */
+export interface RollbackResult extends JobResult {
+  code: RollbackPlan['code'];
+  dryRun: boolean;
+  plan: RollbackPlan;
+  published: GuardEventEntry;
+}
+
+/**
+ * Observes what the planner needs, read live: the service, its tags and recent operations, the
+ * ledger, and the digest the configured image resolves to now. A missing service stops there.
+ */
+export async function observeRollback(
+  serviceArn: string,
+  trigger: RollbackTrigger,
+  ports: RollbackPorts,
+  settings: Pick<RollbackSettings, 'loopLimit' | 'loopWindowMinutes'>,
+): Promise<ObservedRollback> {
+  const service = await ports.appRunner.describeService(serviceArn);
+  const base = {
+    trigger,
+    service,
+    settings: { loopLimit: settings.loopLimit, loopWindowMinutes: settings.loopWindowMinutes },
+  };
+  if (!service || service.status === 'DELETED') {
+    return { ...base, tags: {}, operations: [], releases: [], quarantined: [], rollbacks: [] };
+  }
+  const [tags, operations, releases, quarantined, rollbacks, configured] = await Promise.all([
+    ports.appRunner.listTags(serviceArn),
+    ports.appRunner.listOperations(serviceArn, 20),
+    ports.ledger.listReleases(serviceArn),
+    ports.ledger.listQuarantined(serviceArn),
+    ports.ledger.listRollbacks(serviceArn),
+    resolveConfigured(service.imageIdentifier, service.imageRepositoryType, ports.images),
+  ]);
+  return {
+    ...base,
+    tags: tags as Tags,
+    operations,
+    releases,
+    quarantined,
+    rollbacks,
+    ...(configured ? { configured } : {}),
+  };
+}
+
+async function resolveConfigured(
+  identifier: string | undefined,
+  repositoryType: 'ECR' | 'ECR_PUBLIC' | undefined,
+  images: ImageDigestResolver,
+): Promise<ConfiguredImage | undefined> {
+  if (!identifier) return undefined;
+  const r = await images.resolve(identifier, repositoryType);
+  if (r.kind === 'resolved') return { identifier, repository: r.repository, digest: r.digest };
+  return { identifier, ...(r.repository ? { repository: r.repository } : {}), unresolvedReason: r.reason };
+}
+
+const detailTypeOf = (plan: RollbackPlan) =>
+  plan.outcome === 'acted'
+    ? GUARD_DETAIL_TYPES.rollbackCompleted
+    : plan.outcome === 'failed'
+      ? GUARD_DETAIL_TYPES.rollbackFailed
+      : GUARD_DETAIL_TYPES.rollbackSkipped;
+
+/** What on-call needs to read in the alert, besides the reason. */
+function detailsOf(plan: RollbackPlan, o: ObservedRollback, extra: Record<string, unknown>) {
+  const t = o.trigger;
+  return {
+    code: plan.code,
+    ...(t.kind === 'event'
+      ? { failureStatus: t.status, ...(t.message ? { failureMessage: t.message } : {}) }
+      : { manual: true, ...(t.toDigest ? { requestedDigest: t.toDigest } : {}), force: t.force }),
+    ...(o.service?.status ? { serviceStatus: o.service.status } : {}),
+    ...(o.configured
+      ? {
+          configuredImage: o.configured.identifier,
+          ...(o.configured.digest ? { configuredDigest: o.configured.digest } : {}),
+          ...(o.configured.unresolvedReason ? { unresolvedReason: o.configured.unresolvedReason } : {}),
+        }
+      : {}),
+    ...(plan.pin
+      ? {
+          fromImage: plan.pin.fromImage,
+          ...(plan.pin.fromDigest ? { fromDigest: plan.pin.fromDigest } : {}),
+          toImage: plan.pin.toImage,
+          toDigest: plan.pin.toDigest,
+          ...(plan.pin.quarantine ? { quarantinedDigest: plan.pin.quarantine } : {}),
+        }
+      : {}),
+    knownGoodReleases: o.releases.length,
+    ...extra,
+  };
+}
+
+/**
+ * Rolls one service back: observe → {@link planRollback} → act → publish exactly one outcome event
+ * (`Rollback Completed` / `Rollback Skipped` / `Rollback Failed`). Acting writes a `pending`
+ * rollback record, calls `UpdateService` with the digest pin (never a tag), marks the record
+ * `started` with the operation id, and quarantines the digest rolled back from. In dry-run it
+ * plans and publishes with `dryRun: true` and writes nothing.
+ *
+ * @throws RetryableError when the plan is to defer (an operation is in progress); errors of the
+ *   calls propagate for the caller to classify.
+ */
+export async function rollbackService(
+  service: ServiceRef,
+  trigger: RollbackTrigger,
+  ports: RollbackPorts,
+  settings: RollbackSettings,
+): Promise<RollbackResult> {
+  const observed = await observeRollback(service.arn, trigger, ports, settings);
+  const plan = planRollback(observed);
+  if (plan.action === 'defer') throw new RetryableError(plan.reason);
+
+  const extra: Record<string, unknown> = {};
+  const pin = plan.pin;
+  if (pin && !settings.dryRun) {
+    // Defence in depth: the planner builds pins with pinnedImage(); a tag must never get through.
+    if (!isPinnedImage(pin.toImage))
+      throw new TerminalError(`refusing to roll back to ${pin.toImage}: not a digest`);
+    const record = {
+      serviceArn: service.arn,
+      time: trigger.time,
+      trigger: trigger.id,
+      kind: trigger.kind === 'event' ? ('automatic' as const) : ('manual' as const),
+      fromImage: pin.fromImage,
+      ...(pin.fromDigest ? { fromDigest: pin.fromDigest } : {}),
+      toImage: pin.toImage,
+      toDigest: pin.toDigest,
+    };
+    if (plan.replay) {
+      const previous = observed.rollbacks.find((r) => r.trigger === trigger.id);
+      if (previous?.status === 'pending')
+        await ports.ledger.recordRollback({ ...previous, status: 'started' });
+      if (previous?.operationId) extra.operationId = previous.operationId;
+      extra.replay = true;
+    } else {
+      // Written before acting, so a retry after UpdateService went through reports it instead of acting twice.
+      await ports.ledger.recordRollback({ ...record, status: 'pending' });
+      const out = await ports.appRunner.updateImage(service.arn, pin.toImage);
+      await ports.ledger.recordRollback({
+        ...record,
+        status: 'started',
+        ...(out.operationId ? { operationId: out.operationId } : {}),
+      });
+      if (out.operationId) extra.operationId = out.operationId;
+    }
+    if (pin.quarantine) {
+      await ports.ledger.quarantine({
+        serviceArn: service.arn,
+        digest: pin.quarantine,
+        time: trigger.time,
+        reason:
+          trigger.kind === 'event'
+            ? `${trigger.status}: rolled back from ${pin.fromImage}`
+            : `rolled back by hand from ${pin.fromImage}`,
+        trigger: trigger.id,
+      });
+    }
+  }
+
+  const reason = (settings.dryRun && pin ? `Dry run, nothing changed: ${plan.reason}` : plan.reason).slice(
+    0,
+    2000,
+  );
+  const entry: GuardEventEntry = {
+    detailType: detailTypeOf(plan),
+    detail: {
+      job: 'rollback',
+      outcome: plan.outcome,
+      action: plan.action === 'pin-image' ? 'pin-image' : 'none',
+      reason,
+      service: { arn: service.arn, name: service.name, region: service.region, account: service.account },
+      trigger: trigger.id,
+      dryRun: settings.dryRun,
+      details: detailsOf(plan, observed, extra),
+    },
+  };
+  await ports.publisher.publish([entry]);
+  return {
+    outcome: plan.outcome,
+    reason,
+    code: plan.code,
+    dryRun: settings.dryRun,
+    plan,
+    published: entry,
+    ...entry.detail.details,
+  };
+}
+
+/**
+ * The rollback job for one App Runner failure event. Publishes exactly one outcome event per
+ * event it handles. A retryable problem (an operation in progress, throttling) is thrown so Lambda
+ * retries, without publishing; on the last attempt (`maxAttempts`, counted in the ledger) it
+ * publishes a final `deferred` outcome instead, so on-call always hears about the failure.
+ */
+export async function handleFailureEvent(
+  event: OperationStatusEvent,
+  ports: RollbackPorts,
+  settings: RollbackSettings & { maxAttempts: number },
+  ctx?: Pick<RunContext, 'logger'>,
+): Promise<JobResult> {
+  if (!(ROLLBACK_STATUSES as readonly string[]).includes(event.status)) {
+    return { outcome: 'skipped', reason: `${event.status} is not a failure the rollback job handles.` };
+  }
+  const trigger: RollbackTrigger = {
+    kind: 'event',
+    id: event.eventId,
+    time: event.time,
+    status: event.status,
+    ...(event.message ? { message: event.message } : {}),
+  };
+  try {
+    const {
+      plan: _plan,
+      published: _published,
+      ...result
+    } = await rollbackService(event.service, trigger, ports, settings);
+    return result;
+  } catch (error) {
+    if (classifyError(error) !== 'retryable') throw error;
+    const attempt = await ports.ledger.countAttempt(event.service.arn, event.eventId, event.time);
+    if (attempt < settings.maxAttempts) {
+      ctx?.logger.warn('rollback deferred, Lambda will retry', { attempt, error: describeError(error) });
+      throw error;
+    }
+    const reason = `Rollback deferred and given up after ${attempt} attempts: ${describeError(error)}. The deployment failure still needs a look: run \`guard rollback ${event.service.name}\` once the service is RUNNING.`;
+    const s = event.service;
+    await ports.publisher.publish([
+      {
+        detailType: GUARD_DETAIL_TYPES.rollbackSkipped,
+        detail: {
+          job: 'rollback',
+          outcome: 'deferred',
+          action: 'none',
+          reason: reason.slice(0, 2000),
+          service: { arn: s.arn, name: s.name, region: s.region, account: s.account },
+          trigger: event.eventId,
+          dryRun: settings.dryRun,
+          details: {
+            code: 'gave-up',
+            failureStatus: event.status,
+            ...(event.message ? { failureMessage: event.message } : {}),
+            attempts: attempt,
+            error: error instanceof Error ? error.name : 'Error',
+          },
+        },
+      },
+    ]);
+    return { outcome: 'deferred', reason, code: 'gave-up', attempts: attempt };
+  }
+}
+
+/**
+ * `reportFailure` for the rollback function: a terminal failure becomes `Rollback Failed` carrying
+ * the App Runner failure (status and message) so on-call still learns what failed.
+ */
+export function createRollbackFailureReporter(publisher: GuardEventPublisher, dryRun: boolean) {
+  return async (event: AppRunnerEvent, error: Error): Promise<void> => {
+    const s = event.service;
+    await publisher.publish([
+      {
+        detailType: GUARD_DETAIL_TYPES.rollbackFailed,
+        detail: {
+          job: 'rollback',
+          outcome: 'failed',
+          action: 'none',
+          reason:
+            `The guard could not finish the rollback: ${describeError(error)}. A human should look.`.slice(
+              0,
+              2000,
+            ),
+          service: { arn: s.arn, name: s.name, region: s.region, account: s.account },
+          trigger: event.eventId,
+          dryRun,
+          details: {
+            code: 'error',
+            error: error.name,
+            ...(event.kind === 'operation' ? { failureStatus: event.status } : {}),
+            ...(event.message ? { failureMessage: event.message } : {}),
+          },
+        },
+      },
+    ]);
+  };
+}
