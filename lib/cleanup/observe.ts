@@ -62,10 +62,14 @@ export async function observeService(
   }
 }
 
-/** One line per operation, newest first, for alerts: `DELETE_SERVICE FAILED (started …, ended …)`. */
-export function summarizeOperations(operations: readonly OperationView[], max = 5): string[] {
-  return operations.slice(0, max).map((o) => {
+/**
+ * The latest operations, newest first, as one line for alerts (the notifier shows scalar details):
+ * `DELETE_SERVICE FAILED (started …, ended …); CREATE_SERVICE FAILED (…)`. `undefined` when none.
+ */
+export function summarizeOperations(operations: readonly OperationView[], max = 5): string | undefined {
+  const lines = operations.slice(0, max).map((o) => {
     const when = [o.startedAt && `started ${o.startedAt}`, o.endedAt && `ended ${o.endedAt}`].filter(Boolean);
     return `${o.type} ${o.status}${when.length ? ` (${when.join(', ')})` : ''}`;
   });
+  return lines.length ? lines.join('; ') : undefined;
 }
