@@ -1,8 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
+import { createSchedulerClient, createSchedulerGateway } from '../lib/aws/scheduler.ts';
 import { loadConfig } from '../lib/config.ts';
 import { parseSchedulerPayload, pauseResumePayloadSchema } from '../lib/events/scheduler.ts';
+import { realSleep } from '../lib/pause-resume/fleet.ts';
+import { runSchedule } from '../lib/pause-resume/run-schedule.ts';
 import { createFailureReporter } from '../lib/report-failure.ts';
 import { withGuard } from '../lib/with-guard.ts';
 
@@ -10,20 +14,39 @@ const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
+const appRunner = createAppRunnerGateway(createAppRunnerClient());
+const scheduler = createSchedulerGateway(createSchedulerClient(), {
+  group: config.scheduler.group,
+  roleArn: config.scheduler.roleArn,
+});
 
 export const handler = withGuard({
   job: 'pause-resume',
   logger,
   parse: (raw: unknown) => {
     const payload = parseSchedulerPayload(pauseResumePayloadSchema, raw);
-    // Scheduler delivers at least once: schedule + scheduled time identifies one run.
+    // Scheduler delivers at least once: schedule + action + scheduled time (+ follow-up attempt)
+    // identifies one run.
     return {
       key: `${payload.schedule}#${payload.action}#${payload.scheduledTime}#${payload.attempt ?? 0}`,
       input: payload,
+      logKeys: { schedule: payload.schedule, action: payload.action, scheduledTime: payload.scheduledTime },
     };
   },
-  // Placeholder until the pause-resume job lands: an explicit outcome, never a silent success.
-  run: async () => ({ outcome: 'skipped', reason: 'not implemented: the pause-resume job is not built yet' }),
+  run: (payload, ctx) =>
+    runSchedule(
+      payload,
+      { appRunner, scheduler, publisher },
+      {
+        dryRun: config.pauseResume.dryRun,
+        maxConcurrency: config.pauseResume.maxConcurrency,
+        maxRetries: config.pauseResume.maxRetries,
+        retryMinutes: config.pauseResume.retryMinutes,
+        functionArn: config.scheduler.pauseResumeFunctionArn,
+        sleep: realSleep,
+      },
+      ctx,
+    ),
   reportFailure: createFailureReporter(publisher, 'pause-resume', config.pauseResume.dryRun, (p) => ({
     trigger: `${p.schedule}@${p.scheduledTime}`,
   })),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
+import { scheduleSpecSchema } from '../pause-resume/schedule-spec.ts';
 
 /**
  * Payloads EventBridge Scheduler delivers to the guard's functions. Scheduler fills
@@ -24,6 +25,12 @@ export const pauseResumePayloadSchema = z.object({
   attempt: z.number().int().min(0).max(20).optional(),
   /** Restricts a follow-up run to these services. */
   services: z.array(serviceArn).max(500).optional(),
+  /**
+   * The schedule itself (zone, pause/resume crons, skip dates, weekdays): the payload is
+   * self-contained, so the handler needs no configuration file and desired state is computed
+   * from what Scheduler delivered.
+   */
+  definition: scheduleSpecSchema,
 });
 export type PauseResumePayload = z.infer<typeof pauseResumePayloadSchema>;
 

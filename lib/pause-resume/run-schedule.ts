@@ -1,0 +1,358 @@
+import { createHash } from 'node:crypto';
+import type { AppRunnerPort } from '../aws/app-runner.ts';
+import type { GuardEventPublisher } from '../aws/guard-events.ts';
+import type { SchedulerPort } from '../aws/scheduler.ts';
+import { describeError } from '../errors.ts';
+import { parseServiceArn } from '../events/app-runner.ts';
+import { GUARD_DETAIL_TYPES, type GuardEventEntry, type Outcome } from '../events/guard.ts';
+import type { PauseResumePayload } from '../events/scheduler.ts';
+import { formatPausedBy, TAGS } from '../tags.ts';
+import type { JobResult, RunContext } from '../with-guard.ts';
+import { type DesiredState, desiredStateAt, formatLocal } from './desired-state.ts';
+import { isBusy, isGone, mapWithConcurrency, withBackoff } from './fleet.ts';
+import { followsSchedule, type ObservedService, planService, type ServiceDecision } from './plan.ts';
+import { MAX_INPUT_CHARS } from './schedule-config.ts';
+
+/** The ports a schedule run talks to. */
+export interface PauseResumePorts {
+  appRunner: AppRunnerPort;
+  scheduler: SchedulerPort;
+  publisher: GuardEventPublisher;
+}
+
+/** Settings of a schedule run (from `config.pauseResume` and `config.scheduler`). */
+export interface PauseResumeSettings {
+  dryRun: boolean;
+  maxConcurrency: number;
+  maxRetries: number;
+  retryMinutes: number;
+  /** The pause-resume function, target of follow-up schedules. */
+  functionArn: string;
+  /** Injected in tests; real timers otherwise. */
+  sleep: (ms: number) => Promise<void>;
+  /** Throttling attempts per call on top of the SDK's (default 4). */
+  backoffAttempts?: number;
+}
+
+/** What happened to one service in a run. */
+export interface ServiceResult extends Omit<ServiceDecision, 'outcome'> {
+  outcome: Outcome;
+}
+
+/** Outcome counts of a run. */
+export interface RunCounts {
+  paused: number;
+  resumed: number;
+  unchanged: number;
+  skipped: number;
+  deferred: number;
+  failed: number;
+}
+
+/** Per-service entries kept in the summary event and the result. */
+export const MAX_REPORTED_SERVICES = 100;
+/** Below this much Lambda time left, remaining services are deferred to the follow-up. */
+const MIN_REMAINING_MS = 8_000;
+
+/** Observes the services of the run: the whole fleet (by tag), or the pending ones of a follow-up. */
+async function observe(
+  payload: PauseResumePayload,
+  ports: PauseResumePorts,
+  settings: PauseResumeSettings,
+): Promise<{ services: ObservedService[]; gone: string[] }> {
+  const backoff = { attempts: settings.backoffAttempts ?? 4, baseMs: 250, sleep: settings.sleep };
+  const gone: string[] = [];
+  let candidates: Array<{ arn: string; name: string; status: string }>;
+  if (payload.services) {
+    const described = await mapWithConcurrency(payload.services, settings.maxConcurrency, (arn) =>
+      withBackoff(() => ports.appRunner.describeService(arn), backoff),
+    );
+    candidates = [];
+    described.forEach((s, i) => {
+      if (s) candidates.push({ arn: s.arn, name: s.name, status: s.status });
+      else gone.push(payload.services![i]!);
+    });
+  } else {
+    candidates = [];
+    for await (const s of ports.appRunner.listServices()) {
+      if (s.status !== 'DELETED') candidates.push({ arn: s.arn, name: s.name, status: s.status });
+    }
+  }
+  const tagged = await mapWithConcurrency(candidates, settings.maxConcurrency, async (c) => {
+    try {
+      return { ...c, tags: await withBackoff(() => ports.appRunner.listTags(c.arn), backoff) };
+    } catch (error) {
+      if (isGone(error)) return undefined; // deleted between list and tags
+      throw error;
+    }
+  });
+  return {
+    services: tagged.filter(
+      (s): s is ObservedService => s !== undefined && followsSchedule(s.tags, payload.schedule),
+    ),
+    gone,
+  };
+}
+
+/** Acts on one decision: idempotent calls, marker before pause, marker removal after resume. */
+async function act(
+  d: ServiceDecision,
+  payload: PauseResumePayload,
+  at: Date,
+  ports: PauseResumePorts,
+  settings: PauseResumeSettings,
+  ctx: RunContext,
+): Promise<ServiceResult> {
+  const backoff = { attempts: settings.backoffAttempts ?? 4, baseMs: 250, sleep: settings.sleep };
+  const ar = ports.appRunner;
+  const marker = formatPausedBy(payload.schedule, at);
+  const lastAction = (what: string) => ({
+    [TAGS.lastAction]: `${what} by schedule/${payload.schedule}@${at.toISOString()}`,
+  });
+  if (d.action === 'none' || d.action === 'retry' || settings.dryRun) return d;
+  if (ctx.remainingMs() < MIN_REMAINING_MS) {
+    return {
+      ...d,
+      action: 'retry',
+      outcome: 'deferred',
+      reason: `out of time in this invocation; ${d.reason}`,
+    };
+  }
+  try {
+    if (d.action === 'pause') {
+      // The marker goes on first: a crash between the two calls leaves a running service with a
+      // marker (cleared or re-used at the next run), never a guard-paused service without one,
+      // which no later run would resume.
+      await withBackoff(
+        () => ar.tagService(d.arn, { [TAGS.pausedBy]: marker, ...lastAction('pause') }),
+        backoff,
+      );
+      try {
+        await withBackoff(() => ar.pauseService(d.arn), backoff);
+      } catch (error) {
+        // Not paused after all: take the marker back so a later hand pause is not mistaken for ours.
+        await ar.untagService(d.arn, [TAGS.pausedBy]).catch(() => undefined);
+        throw error;
+      }
+      return { ...d, reason: `paused: ${d.reason}` };
+    }
+    if (d.action === 'resume') {
+      await withBackoff(() => ar.resumeService(d.arn), backoff);
+      await withBackoff(() => ar.untagService(d.arn, [TAGS.pausedBy]), backoff);
+      await withBackoff(() => ar.tagService(d.arn, lastAction('resume')), backoff);
+      return { ...d, reason: `resumed: ${d.reason}` };
+    }
+    await withBackoff(() => ar.untagService(d.arn, [TAGS.pausedBy]), backoff);
+    return d;
+  } catch (error) {
+    if (isGone(error))
+      return { ...d, action: 'none', outcome: 'skipped', reason: 'the service no longer exists' };
+    if (isBusy(error)) {
+      return {
+        ...d,
+        action: 'retry',
+        outcome: 'deferred',
+        reason: `busy (${describeError(error)}); ${d.reason}`,
+      };
+    }
+    return { ...d, outcome: 'failed', reason: `could not ${d.action}: ${describeError(error)}` };
+  }
+}
+
+function countOf(results: readonly ServiceResult[]): RunCounts {
+  const c: RunCounts = { paused: 0, resumed: 0, unchanged: 0, skipped: 0, deferred: 0, failed: 0 };
+  for (const r of results) {
+    if (r.outcome === 'acted' && r.action === 'pause') c.paused++;
+    else if (r.outcome === 'acted' && r.action === 'resume') c.resumed++;
+    else if (r.outcome === 'skipped') c.skipped++;
+    else if (r.outcome === 'deferred') c.deferred++;
+    else if (r.outcome === 'failed') c.failed++;
+    else c.unchanged++;
+  }
+  return c;
+}
+
+/** Name of the follow-up one-time schedule: deterministic, so a duplicate run creates it once. */
+export function followUpName(schedule: string, scheduledTime: string, attempt: number): string {
+  const hash = createHash('sha256')
+    .update(`${schedule}\n${scheduledTime}\n${attempt}`)
+    .digest('hex')
+    .slice(0, 24);
+  return `pause-resume-retry-${hash}-${attempt}`;
+}
+
+/** The follow-up payload; lists the pending services when that fits Scheduler's input limit. */
+export function followUpPayload(
+  payload: PauseResumePayload,
+  at: Date,
+  pending: readonly string[],
+): PauseResumePayload {
+  const base: PauseResumePayload = {
+    action: 'converge',
+    schedule: payload.schedule,
+    scheduledTime: at.toISOString(),
+    attempt: (payload.attempt ?? 0) + 1,
+    definition: payload.definition,
+  };
+  const withServices = { ...base, services: [...pending] };
+  // Too many to list: converge the whole schedule again (re-planning a settled service is a no-op).
+  return pending.length <= 500 && JSON.stringify(withServices).length <= MAX_INPUT_CHARS
+    ? withServices
+    : base;
+}
+
+function summaryOutcome(c: RunCounts): Outcome {
+  if (c.failed > 0) return 'failed';
+  if (c.paused + c.resumed > 0) return 'acted';
+  if (c.deferred > 0) return 'deferred';
+  if (c.skipped > 0 && c.unchanged === 0) return 'skipped';
+  return 'noop';
+}
+
+function countsText(c: RunCounts, dryRun: boolean): string {
+  const w = dryRun ? 'would have ' : '';
+  return `${w}paused ${c.paused}, ${w}resumed ${c.resumed}, unchanged ${c.unchanged}, skipped ${c.skipped}, deferred ${c.deferred}, failed ${c.failed}`;
+}
+
+/**
+ * One run of a pause/resume schedule (a Scheduler fire, or a follow-up `converge`): observe the
+ * services tagged for the schedule → compute the desired state at the scheduled time in the
+ * schedule's zone → plan each service (pure) → act with bounded concurrency → retry busy services
+ * with a follow-up one-time schedule (bounded by `maxRetries`) → publish ONE `Schedule Run
+ * Completed` summary plus one `Schedule Action Failed` per failure.
+ *
+ * "Now" is the payload's `scheduledTime`, never the wall clock.
+ */
+export async function runSchedule(
+  payload: PauseResumePayload,
+  ports: PauseResumePorts,
+  settings: PauseResumeSettings,
+  ctx: RunContext,
+): Promise<JobResult> {
+  const at = new Date(payload.scheduledTime);
+  const attempt = payload.attempt ?? 0;
+  const desired: DesiredState = desiredStateAt(payload.definition, at);
+  const { services, gone } = await observe(payload, ports, settings);
+
+  const decisions = services.map((s) => planService(s, desired, { schedule: payload.schedule, at }));
+  const acted = await mapWithConcurrency(decisions, settings.maxConcurrency, (d) =>
+    act(d, payload, at, ports, settings, ctx),
+  );
+  const results: ServiceResult[] = [
+    ...acted,
+    ...gone.map((arn) => ({
+      arn,
+      name: parseServiceArn(arn)?.name ?? arn,
+      status: 'DELETED',
+      action: 'none' as const,
+      outcome: 'skipped' as const,
+      reason: 'the service no longer exists',
+      notes: [],
+    })),
+  ];
+
+  // Busy services: a follow-up run later, or a failure once the attempts are used up.
+  let followUp: { name: string; at: string; services: number } | undefined;
+  const pending = results.filter((r) => r.outcome === 'deferred');
+  if (pending.length > 0 && attempt >= settings.maxRetries) {
+    for (const r of pending) {
+      r.outcome = 'failed';
+      r.reason = `still busy after ${attempt + 1} attempts, giving up: ${r.reason}`;
+    }
+  } else if (pending.length > 0) {
+    const retryAt = new Date(at.getTime() + settings.retryMinutes * 60_000);
+    const name = followUpName(payload.schedule, payload.scheduledTime, attempt + 1);
+    followUp = { name, at: retryAt.toISOString(), services: pending.length };
+    for (const r of pending)
+      r.reason = `${r.reason}; ${settings.dryRun ? 'would retry' : 'retry'} at ${retryAt.toISOString()}`;
+    if (!settings.dryRun) {
+      await ports.scheduler.createOneTime({
+        name,
+        at: retryAt,
+        targetArn: settings.functionArn,
+        input: followUpPayload(
+          payload,
+          retryAt,
+          pending.map((r) => r.arn),
+        ),
+        description: `apprunner-guard: retry ${pending.length} busy service(s) of schedule ${payload.schedule} (attempt ${attempt + 1})`,
+      });
+    }
+  }
+
+  const counts = countOf(results);
+  const outcome = summaryOutcome(counts);
+  const trigger = `${payload.schedule}@${payload.scheduledTime}`;
+  const when = formatLocal(at, payload.definition.timezone);
+  const reason =
+    `Schedule ${payload.schedule} ${payload.action}${attempt ? ` (attempt ${attempt + 1})` : ''} at ${when}: ` +
+    `desired ${desired.state} (${desired.reason}); ${services.length + gone.length} service(s): ${countsText(counts, settings.dryRun)}` +
+    (followUp ? `; follow-up at ${followUp.at}` : '');
+  const reported = results.slice(0, MAX_REPORTED_SERVICES).map((r) => ({
+    name: r.name,
+    arn: r.arn,
+    status: r.status,
+    action: r.action,
+    outcome: r.outcome,
+    reason: r.reason,
+  }));
+
+  const serviceRef = (arn: string) => {
+    const ref = parseServiceArn(arn);
+    return ref ? { arn, name: ref.name, region: ref.region, account: ref.account } : undefined;
+  };
+  const entries: GuardEventEntry[] = [
+    {
+      detailType: GUARD_DETAIL_TYPES.scheduleRunCompleted,
+      detail: {
+        job: 'pause-resume',
+        outcome,
+        action: payload.action,
+        reason: reason.slice(0, 2000),
+        trigger,
+        dryRun: settings.dryRun,
+        details: {
+          schedule: payload.schedule,
+          scheduledTime: payload.scheduledTime,
+          timezone: payload.definition.timezone,
+          attempt,
+          desired: desired.state,
+          desiredReason: desired.reason,
+          counts,
+          services: reported,
+          servicesOmitted: Math.max(0, results.length - reported.length),
+          ...(followUp ? { followUp } : {}),
+        },
+      },
+    },
+    ...results
+      .filter((r) => r.outcome === 'failed')
+      .map((r): GuardEventEntry => {
+        const service = serviceRef(r.arn);
+        return {
+          detailType: GUARD_DETAIL_TYPES.scheduleActionFailed,
+          detail: {
+            job: 'pause-resume',
+            outcome: 'failed',
+            action: r.action,
+            reason: `${r.name}: ${r.reason}`.slice(0, 2000),
+            ...(service ? { service } : {}),
+            trigger,
+            dryRun: settings.dryRun,
+            details: { schedule: payload.schedule, scheduledTime: payload.scheduledTime, status: r.status },
+          },
+        };
+      }),
+  ];
+  await ports.publisher.publish(entries);
+
+  ctx.logger.info('schedule run', { schedule: payload.schedule, desired: desired.state, counts, followUp });
+  return {
+    outcome,
+    reason,
+    counts,
+    desired: desired.state,
+    services: reported,
+    ...(followUp ? { followUp } : {}),
+  };
+}
