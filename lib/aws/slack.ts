@@ -47,8 +47,13 @@ export function retryAfterMs(header: string | null, now = Date.now()): number {
 }
 
 function networkCode(error: unknown): string {
-  const e = error as { name?: string; code?: string; cause?: { code?: string; name?: string } };
-  return e.cause?.code ?? e.code ?? e.cause?.name ?? e.name ?? 'Error';
+  const e = error as { name?: unknown; code?: unknown; cause?: { code?: unknown; name?: unknown } };
+  // Node network errors carry a string code (ECONNREFUSED…); a timeout is a DOMException named
+  // TimeoutError whose numeric code means nothing to a reader.
+  for (const candidate of [e.cause?.code, e.code, e.cause?.name, e.name]) {
+    if (typeof candidate === 'string' && /^[A-Za-z_]+$/.test(candidate)) return candidate;
+  }
+  return 'Error';
 }
 
 /**

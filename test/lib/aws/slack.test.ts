@@ -1,0 +1,177 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { WebhookUrlSource } from '../../../lib/aws/secrets.ts';
+import { createSlackWebhook, retryAfterMs, SlackRejectedError } from '../../../lib/aws/slack.ts';
+import { classifyError } from '../../../lib/errors.ts';
+import { describeAlert } from '../../../lib/notify/alert.ts';
+import { renderSlackMessage } from '../../../lib/notify/slack-message.ts';
+import { inputFrom } from '../notify/support.ts';
+
+type Reply = (req: IncomingMessage, res: ServerResponse) => void;
+
+let server: Server;
+let base: string;
+let replies: Reply[] = [];
+let received: unknown[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      received.push(JSON.parse(body));
+      const reply = replies.shift() ?? ((_q, r) => r.end('ok'));
+      reply(req, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+afterEach(() => {
+  replies = [];
+  received = [];
+});
+
+/** The secret part of the URL: must never appear in an error. */
+const SECRET_PATH = '/services/T0000/B0000/s3cr3tT0k3nXYZ';
+
+function source(): WebhookUrlSource & { invalidate: ReturnType<typeof vi.fn> } {
+  return { get: async () => `${base}${SECRET_PATH}`, invalidate: vi.fn() };
+}
+
+const message = renderSlackMessage(describeAlert(inputFrom('guard/rollback-failed')));
+const status =
+  (code: number, body: string, headers: Record<string, string> = {}): Reply =>
+  (_req, res) => {
+    res.writeHead(code, { 'content-type': 'text/plain', ...headers });
+    res.end(body);
+  };
+
+async function failureOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('Slack webhook adapter', () => {
+  it('posts the Block Kit JSON', async () => {
+    const sleep = vi.fn(async () => {});
+    await createSlackWebhook({ url: source(), sleep }).post(message, { remainingMs: () => 60_000 });
+    expect(received).toEqual([JSON.parse(JSON.stringify(message))]);
+    expect(sleep).not.toHaveBeenCalled();
+  });
+
+  it('on 429 waits Retry-After and tries again when that fits in the remaining time', async () => {
+    replies = [status(429, 'rate_limited', { 'retry-after': '3' }), status(200, 'ok')];
+    const sleep = vi.fn(async () => {});
+    await createSlackWebhook({ url: source(), sleep }).post(message, { remainingMs: () => 60_000 });
+    expect(sleep).toHaveBeenCalledWith(3_000);
+    expect(received).toHaveLength(2);
+  });
+
+  it('on 429 fails retryably when Retry-After does not fit in the remaining time', async () => {
+    replies = [status(429, 'rate_limited', { 'retry-after': '30' })];
+    const sleep = vi.fn(async () => {});
+    const error = await failureOf(
+      createSlackWebhook({ url: source(), sleep }).post(message, { remainingMs: () => 20_000 }),
+    );
+    expect(error.name).toBe('SlackRateLimitedError');
+    expect(classifyError(error)).toBe('retryable');
+    expect(sleep).not.toHaveBeenCalled();
+    expect(received).toHaveLength(1);
+  });
+
+  it.each([
+    [400, 'invalid_payload'],
+    [403, 'action_prohibited'],
+    [404, 'no_service'],
+    [404, 'channel_not_found'],
+    [410, 'channel_is_archived'],
+  ])(
+    '%i %s is terminal, names Slack’s error, never the URL, and re-reads the URL next time',
+    async (code, body) => {
+      replies = [status(code, body)];
+      const url = source();
+      const error = await failureOf(createSlackWebhook({ url }).post(message, { remainingMs: () => 60_000 }));
+      expect(error).toBeInstanceOf(SlackRejectedError);
+      expect(classifyError(error)).toBe('terminal');
+      expect(error.message).toBe(`Slack webhook rejected the message: HTTP ${code} ${body}`);
+      expect(`${error.message}${error.stack}${JSON.stringify(error)}`).not.toContain(SECRET_PATH);
+      expect(`${error.message}${error.stack}`).not.toContain(base);
+      expect(url.invalidate).toHaveBeenCalledOnce();
+    },
+  );
+
+  it('does not echo an unexpected response body', async () => {
+    replies = [status(400, `<html>${SECRET_PATH}</html>`)];
+    const error = await failureOf(
+      createSlackWebhook({ url: source() }).post(message, { remainingMs: () => 60_000 }),
+    );
+    expect(error.message).toBe('Slack webhook rejected the message: HTTP 400 unexpected response');
+  });
+
+  it.each([500, 502, 503])('%i is retryable', async (code) => {
+    replies = [status(code, 'internal_error')];
+    const error = await failureOf(
+      createSlackWebhook({ url: source() }).post(message, { remainingMs: () => 60_000 }),
+    );
+    expect(error.name).toBe('SlackUnavailableError');
+    expect(classifyError(error)).toBe('retryable');
+    expect(error.message).not.toContain(SECRET_PATH);
+  });
+
+  it('a timeout is retryable and does not leak the URL', async () => {
+    replies = [
+      (_req, res) => {
+        setTimeout(() => res.end('ok'), 2_000).unref();
+      },
+    ];
+    const error = await failureOf(
+      createSlackWebhook({ url: source(), timeoutMs: 100 }).post(message, { remainingMs: () => 60_000 }),
+    );
+    expect(error.name).toBe('SlackUnavailableError');
+    expect(error.message).toMatch(/unreachable \(TimeoutError\)/);
+    expect(classifyError(error)).toBe('retryable');
+    expect(`${error.message}${error.stack}`).not.toContain(SECRET_PATH);
+  });
+
+  it('a refused connection is retryable and does not leak the URL', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const url = { get: async () => `http://127.0.0.1:${port}${SECRET_PATH}`, invalidate: () => {} };
+    const error = await failureOf(createSlackWebhook({ url }).post(message, { remainingMs: () => 60_000 }));
+    expect(error.name).toBe('SlackUnavailableError');
+    expect(error.message).toMatch(/ECONNREFUSED/);
+    expect(`${error.message}${error.stack}`).not.toContain(SECRET_PATH);
+  });
+
+  it('does not call Slack when the invocation has no time left', async () => {
+    const error = await failureOf(
+      createSlackWebhook({ url: source() }).post(message, { remainingMs: () => 1_000 }),
+    );
+    expect(classifyError(error)).toBe('retryable');
+    expect(received).toHaveLength(0);
+  });
+});
+
+describe('retryAfterMs', () => {
+  it('reads seconds, HTTP dates, and defaults to one second', () => {
+    expect(retryAfterMs('7')).toBe(7_000);
+    expect(retryAfterMs(null)).toBe(1_000);
+    expect(retryAfterMs('soon')).toBe(1_000);
+    const now = Date.parse('2026-11-20T14:00:00Z');
+    expect(retryAfterMs('Fri, 20 Nov 2026 14:00:05 GMT', now)).toBe(5_000);
+  });
+});
