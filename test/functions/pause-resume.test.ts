@@ -1,0 +1,249 @@
+import {
+  AppRunnerClient,
+  ListServicesCommand,
+  ListTagsForResourceCommand,
+  PauseServiceCommand,
+  ResumeServiceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from '@aws-sdk/client-apprunner';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TAGS } from '../../lib/tags.ts';
+import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
+import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
+import { loadFixture } from '../support/fixtures.ts';
+
+const appRunner = mockClient(AppRunnerClient);
+const scheduler = mockClient(SchedulerClient);
+const events = mockClient(EventBridgeClient);
+const TABLE = 'pause-resume-idempotency';
+
+let db: LocalDynamoDB;
+let invoke: (event: unknown) => Promise<Record<string, unknown>>;
+
+beforeAll(async () => {
+  db = await startDynamoDB();
+  await createGuardTables(db.client, { idempotency: TABLE, ledger: 'pause-resume-ledger' });
+  Object.assign(process.env, guardEnv({ IDEMPOTENCY_TABLE: TABLE }), {
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+  });
+  const { handler } = await import('../../functions/pause-resume.ts');
+  invoke = (event) =>
+    handler(event, lambdaContext() as unknown as Context) as Promise<Record<string, unknown>>;
+});
+afterAll(async () => {
+  delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  await db.close();
+});
+
+const arn = (name: string, id: string) =>
+  `arn:aws:apprunner:${REGION}:${ACCOUNT_ID}:service/${name}/${id.repeat(32).slice(0, 32)}`;
+const WEB = arn('checkout-web', 'a');
+const API = arn('orders-api', 'b');
+const HAND = arn('hand-paused', 'c');
+const PROD = arn('prod-api', 'd');
+const BUSY = arn('deploying', 'e');
+
+function fleet(services: Array<{ arn: string; status: string; tags: Record<string, string> }>) {
+  appRunner.on(ListServicesCommand).resolves({
+    ServiceSummaryList: services.map((s) => ({
+      ServiceArn: s.arn,
+      ServiceName: s.arn.split('/')[1],
+      ServiceId: s.arn.split('/')[2],
+      Status: s.status as never,
+    })),
+  });
+  for (const s of services) {
+    appRunner
+      .on(ListTagsForResourceCommand, { ResourceArn: s.arn })
+      .resolves({ Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })) });
+  }
+}
+const onNightly = (extra: Record<string, string> = {}) => ({
+  [TAGS.schedule]: 'office-hours-berlin',
+  ...extra,
+});
+let counter = 0;
+/** A fixture with a unique scheduled time (a fresh idempotency key per test). */
+function fire(name: 'pause' | 'resume', minute = counter++) {
+  const p = loadFixture<Record<string, string>>(`scheduler/${name}`);
+  p.scheduledTime = p.scheduledTime!.replace(/:00:00Z$/, `:${String(minute % 60).padStart(2, '0')}:00Z`);
+  return p;
+}
+const published = () =>
+  events
+    .commandCalls(PutEventsCommand)
+    .flatMap((c) => c.args[0].input.Entries ?? [])
+    .map((e) => ({
+      detailType: e.DetailType,
+      detail: JSON.parse(e.Detail ?? '{}'),
+    }));
+
+beforeEach(() => {
+  appRunner.reset();
+  scheduler.reset();
+  events.reset();
+  appRunner.on(PauseServiceCommand).resolves({ OperationId: 'op-pause' });
+  appRunner.on(ResumeServiceCommand).resolves({ OperationId: 'op-resume' });
+  appRunner.on(TagResourceCommand).resolves({});
+  appRunner.on(UntagResourceCommand).resolves({});
+  scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
+});
+
+describe('pause-resume handler', () => {
+  it('at the evening fire: tags then pauses opted-in running services; never touches untagged ones', async () => {
+    fleet([
+      { arn: WEB, status: 'RUNNING', tags: onNightly() },
+      { arn: HAND, status: 'PAUSED', tags: onNightly() },
+      { arn: PROD, status: 'RUNNING', tags: {} },
+    ]);
+    const event = fire('pause', 0);
+    const result = await invoke(event);
+    expect(result).toMatchObject({ outcome: 'acted', counts: { paused: 1, unchanged: 1 } });
+
+    const mutating = appRunner
+      .calls()
+      .map((c) => c.args[0])
+      .filter((c) => !(c instanceof ListServicesCommand) && !(c instanceof ListTagsForResourceCommand));
+    expect(mutating.map((c) => c.constructor.name)).toEqual(['TagResourceCommand', 'PauseServiceCommand']);
+    expect(mutating[0]!.input).toEqual({
+      ResourceArn: WEB,
+      Tags: [
+        {
+          Key: TAGS.pausedBy,
+          Value: `schedule/office-hours-berlin@${new Date(event.scheduledTime!).toISOString()}`,
+        },
+        { Key: TAGS.lastAction, Value: expect.stringContaining('pause by schedule/office-hours-berlin@') },
+      ],
+    });
+    expect(mutating[1]!.input).toEqual({ ServiceArn: WEB });
+
+    const sent = published();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      detailType: 'Schedule Run Completed',
+      detail: { outcome: 'acted', details: { counts: { paused: 1 } } },
+    });
+  });
+
+  it('at the morning fire: resumes only what the guard paused, then removes the marker', async () => {
+    fleet([
+      {
+        arn: WEB,
+        status: 'PAUSED',
+        tags: onNightly({ [TAGS.pausedBy]: 'schedule/office-hours-berlin@2026-11-20T19:00:00.000Z' }),
+      },
+      { arn: HAND, status: 'PAUSED', tags: onNightly() },
+    ]);
+    const result = await invoke(fire('resume', 0));
+    expect(result).toMatchObject({ outcome: 'acted', counts: { resumed: 1, skipped: 1 } });
+    expect(appRunner.commandCalls(ResumeServiceCommand).map((c) => c.args[0].input.ServiceArn)).toEqual([
+      WEB,
+    ]);
+    expect(appRunner.commandCalls(UntagResourceCommand)[0]!.args[0].input).toEqual({
+      ResourceArn: WEB,
+      TagKeys: [TAGS.pausedBy],
+    });
+    const summary = published()[0]!.detail;
+    expect(summary.details.services).toContainEqual(
+      expect.objectContaining({
+        name: 'hand-paused',
+        outcome: 'skipped',
+        reason: expect.stringContaining('resumes only what it paused'),
+      }),
+    );
+  });
+
+  it('schedules a follow-up through EventBridge Scheduler for a service caught mid-deployment', async () => {
+    fleet([
+      { arn: BUSY, status: 'OPERATION_IN_PROGRESS', tags: onNightly() },
+      { arn: API, status: 'RUNNING', tags: onNightly() },
+    ]);
+    const event = fire('pause', 1);
+    const result = await invoke(event);
+    expect(result).toMatchObject({ outcome: 'acted', counts: { paused: 1, deferred: 1 } });
+    const create = scheduler.commandCalls(CreateScheduleCommand)[0]!.args[0].input;
+    const retryAt = new Date(new Date(event.scheduledTime!).getTime() + 10 * 60_000);
+    expect(create).toMatchObject({
+      GroupName: 'apprunner-guard-test',
+      ScheduleExpression: `at(${retryAt.toISOString().slice(0, 19)})`,
+      ScheduleExpressionTimezone: 'UTC',
+      ActionAfterCompletion: 'DELETE',
+      Target: { Arn: guardEnv().PAUSE_RESUME_FUNCTION_ARN, RoleArn: guardEnv().SCHEDULER_ROLE_ARN },
+    });
+    const input = JSON.parse(create.Target!.Input!);
+    expect(input).toMatchObject({
+      action: 'converge',
+      attempt: 1,
+      services: [BUSY],
+      scheduledTime: retryAt.toISOString(),
+    });
+    // The follow-up payload is itself a valid pause-resume payload.
+    fleet([{ arn: BUSY, status: 'RUNNING', tags: onNightly() }]);
+    appRunner.on(ListServicesCommand).rejects(new Error('a follow-up must not list the fleet'));
+    const { DescribeServiceCommand } = await import('@aws-sdk/client-apprunner');
+    appRunner.on(DescribeServiceCommand, { ServiceArn: BUSY }).resolves({
+      Service: {
+        ServiceArn: BUSY,
+        ServiceName: 'deploying',
+        ServiceId: 'e'.repeat(32),
+        Status: 'RUNNING',
+      } as never,
+    });
+    const second = await invoke(input);
+    expect(second).toMatchObject({ outcome: 'acted', counts: { paused: 1 } });
+  });
+
+  it('acts once when Scheduler delivers the same fire twice (idempotency on DynamoDB)', async () => {
+    fleet([{ arn: WEB, status: 'RUNNING', tags: onNightly() }]);
+    const event = fire('pause', 2);
+    const first = await invoke(event);
+    const second = await invoke(structuredClone(event));
+    expect(second).toEqual(first);
+    expect(appRunner.commandCalls(PauseServiceCommand)).toHaveLength(1);
+    expect(published()).toHaveLength(1);
+  });
+
+  it('rejects a payload without its schedule definition, naming the field', async () => {
+    const event = fire('pause', 3) as Record<string, unknown>;
+    delete event.definition;
+    expect(await invoke(event)).toEqual({
+      outcome: 'rejected',
+      field: 'definition',
+      reason: 'definition: is required',
+    });
+    expect(appRunner.calls()).toHaveLength(0);
+  });
+
+  it('reports a failed pause as one Schedule Action Failed and keeps going', async () => {
+    fleet([
+      { arn: WEB, status: 'RUNNING', tags: onNightly() },
+      { arn: API, status: 'RUNNING', tags: onNightly() },
+    ]);
+    appRunner
+      .on(PauseServiceCommand, { ServiceArn: WEB })
+      .rejects(
+        Object.assign(new Error('not allowed'), {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 403 },
+        }),
+      );
+    const result = await invoke(fire('pause', 4));
+    expect(result).toMatchObject({ outcome: 'failed', counts: { paused: 1, failed: 1 } });
+    const sent = published();
+    expect(sent.map((e) => e.detailType)).toEqual(['Schedule Run Completed', 'Schedule Action Failed']);
+    expect(sent[1]!.detail).toMatchObject({
+      service: { arn: WEB, name: 'checkout-web' },
+      reason: expect.stringContaining('AccessDeniedException'),
+    });
+    // The marker written before the failed pause was taken back.
+    expect(appRunner.commandCalls(UntagResourceCommand).map((c) => c.args[0].input.ResourceArn)).toEqual([
+      WEB,
+    ]);
+  });
+});

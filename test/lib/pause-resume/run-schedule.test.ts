@@ -1,0 +1,361 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, it } from 'vitest';
+import type { AppRunnerPort, ServiceSummaryView } from '../../../lib/aws/app-runner.ts';
+import type { OneTimeSchedule, SchedulerPort } from '../../../lib/aws/scheduler.ts';
+import type { GuardEventEntry } from '../../../lib/events/guard.ts';
+import type { PauseResumePayload } from '../../../lib/events/scheduler.ts';
+import {
+  followUpName,
+  type PauseResumeSettings,
+  runSchedule,
+} from '../../../lib/pause-resume/run-schedule.ts';
+import { TAGS } from '../../../lib/tags.ts';
+
+const ACCOUNT = '111122223333';
+const arnOf = (name: string) =>
+  `arn:aws:apprunner:us-east-1:${ACCOUNT}:service/${name}/${name
+    .padEnd(32, '0')
+    .replace(/[^0-9a-f]/g, 'a')
+    .slice(0, 32)}`;
+
+interface FakeService {
+  name: string;
+  status: string;
+  tags: Record<string, string>;
+}
+
+/** An in-memory App Runner with call log, throttling and busy faults, and an in-flight counter. */
+function fakeAppRunner(services: FakeService[], faults: { throttleFirst?: number; busy?: Set<string> } = {}) {
+  const calls: string[] = [];
+  let throttles = faults.throttleFirst ?? 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const byArn = new Map(services.map((s) => [arnOf(s.name), s]));
+  const get = (arn: string) => {
+    const s = byArn.get(arn);
+    if (!s) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+    return s;
+  };
+  const call = async <T>(what: string, fn: () => T): Promise<T> => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((r) => setImmediate(r));
+    inFlight--;
+    if (throttles > 0) {
+      throttles--;
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    }
+    calls.push(what);
+    return fn();
+  };
+  const port: AppRunnerPort = {
+    describeService: (arn) =>
+      call(`describe ${arn}`, () => {
+        const s = byArn.get(arn);
+        return s
+          ? { arn, name: s.name, id: 'x', status: s.status as never, sourceType: 'image' as const }
+          : undefined;
+      }),
+    listTags: (arn) => call(`tags ${get(arn).name}`, () => ({ ...get(arn).tags })),
+    listOperations: async () => [],
+    async *listServices() {
+      for (const s of services) {
+        yield { arn: arnOf(s.name), name: s.name, id: 'x', status: s.status } as ServiceSummaryView;
+      }
+    },
+    updateImage: async () => ({}),
+    pauseService: (arn) =>
+      call(`pause ${get(arn).name}`, () => {
+        const s = get(arn);
+        if (faults.busy?.has(s.name) || s.status !== 'RUNNING') {
+          throw Object.assign(new Error('operation in progress'), { name: 'InvalidStateException' });
+        }
+        s.status = 'PAUSED';
+        return {};
+      }),
+    resumeService: (arn) =>
+      call(`resume ${get(arn).name}`, () => {
+        get(arn).status = 'RUNNING';
+        return {};
+      }),
+    deleteService: async () => ({}),
+    tagService: (arn, tags) =>
+      call(`tag ${get(arn).name} ${Object.keys(tags).join(',')}`, () => Object.assign(get(arn).tags, tags)),
+    untagService: (arn, keys) =>
+      call(`untag ${get(arn).name} ${keys.join(',')}`, () => {
+        for (const k of keys) delete get(arn).tags[k];
+      }),
+  };
+  return { port, calls, maxInFlight: () => maxInFlight };
+}
+
+function fakeScheduler() {
+  const created: OneTimeSchedule[] = [];
+  const port: SchedulerPort = {
+    createOneTime: async (s) => {
+      created.push(s);
+      return { created: true };
+    },
+    get: async () => undefined,
+    delete: async () => {},
+  };
+  return { port, created };
+}
+
+const definition = {
+  timezone: 'Europe/Berlin',
+  pause: 'cron(0 20 * * ? *)',
+  resume: 'cron(0 7 * * ? *)',
+  skipDates: [],
+};
+const PAUSE_AT = '2026-01-13T19:00:00Z';
+const RESUME_AT = '2026-01-14T06:00:00Z';
+const payload = (over: Partial<PauseResumePayload> = {}): PauseResumePayload => ({
+  action: 'pause',
+  schedule: 'nightly',
+  scheduledTime: PAUSE_AT,
+  definition,
+  ...over,
+});
+const settings = (over: Partial<PauseResumeSettings> = {}): PauseResumeSettings => ({
+  dryRun: false,
+  maxConcurrency: 3,
+  maxRetries: 2,
+  retryMinutes: 10,
+  functionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:guard-pause-resume`,
+  sleep: async () => {},
+  ...over,
+});
+const ctx = { logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }), remainingMs: () => 60_000 };
+const onSchedule = (extra: Record<string, string> = {}) => ({ [TAGS.schedule]: 'nightly', ...extra });
+
+async function run(services: FakeService[], p = payload(), s = settings(), faults = {}) {
+  const ar = fakeAppRunner(services, faults);
+  const sch = fakeScheduler();
+  const events: GuardEventEntry[] = [];
+  const result = await runSchedule(
+    p,
+    { appRunner: ar.port, scheduler: sch.port, publisher: { publish: async (e) => void events.push(...e) } },
+    s,
+    ctx,
+  );
+  return { result, calls: ar.calls, created: sch.created, events, maxInFlight: ar.maxInFlight, services };
+}
+
+describe('runSchedule', () => {
+  it('pauses the tagged running services, marking them before pausing, and leaves the rest alone', async () => {
+    const fleet: FakeService[] = [
+      { name: 'web', status: 'RUNNING', tags: onSchedule() },
+      { name: 'prod-api', status: 'RUNNING', tags: {} },
+      { name: 'other', status: 'RUNNING', tags: { [TAGS.schedule]: 'weekend' } },
+      { name: 'idle', status: 'PAUSED', tags: onSchedule() },
+    ];
+    const { result, calls, events, services } = await run(fleet);
+    expect(calls.filter((c) => !c.startsWith('tags '))).toEqual([
+      `tag web ${TAGS.pausedBy},${TAGS.lastAction}`,
+      'pause web',
+    ]);
+    expect(services[0]!.tags[TAGS.pausedBy]).toBe('schedule/nightly@2026-01-13T19:00:00.000Z');
+    expect(services[1]!.status).toBe('RUNNING');
+    expect(result).toMatchObject({
+      outcome: 'acted',
+      counts: { paused: 1, resumed: 0, unchanged: 1, skipped: 0, deferred: 0, failed: 0 },
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.detailType).toBe('Schedule Run Completed');
+    expect(events[0]!.detail).toMatchObject({
+      job: 'pause-resume',
+      outcome: 'acted',
+      action: 'pause',
+      trigger: `nightly@${PAUSE_AT}`,
+      dryRun: false,
+    });
+    expect(events[0]!.detail.reason).toContain('at 2026-01-13 20:00 Europe/Berlin: desired paused');
+    expect(events[0]!.detail.details.services).toEqual([
+      expect.objectContaining({ name: 'web', action: 'pause', outcome: 'acted' }),
+      expect.objectContaining({ name: 'idle', action: 'none', outcome: 'noop' }),
+    ]);
+  });
+
+  it('resumes only what this schedule paused and removes the marker', async () => {
+    const fleet: FakeService[] = [
+      {
+        name: 'web',
+        status: 'PAUSED',
+        tags: onSchedule({ [TAGS.pausedBy]: 'schedule/nightly@2026-01-13T19:00:00.000Z' }),
+      },
+      { name: 'by-hand', status: 'PAUSED', tags: onSchedule() },
+    ];
+    const { result, services, events } = await run(
+      fleet,
+      payload({ action: 'resume', scheduledTime: RESUME_AT }),
+    );
+    expect(services.map((s) => s.status)).toEqual(['RUNNING', 'PAUSED']);
+    expect(services[0]!.tags[TAGS.pausedBy]).toBeUndefined();
+    expect(services[0]!.tags[TAGS.lastAction]).toBe(`resume by schedule/nightly@2026-01-14T06:00:00.000Z`);
+    expect(result).toMatchObject({ outcome: 'acted', counts: { resumed: 1, skipped: 1 } });
+    expect(events.map((e) => e.detailType)).toEqual(['Schedule Run Completed']);
+  });
+
+  it('has nothing to do when every service is already where the schedule wants it', async () => {
+    const { result, calls, events } = await run([{ name: 'web', status: 'PAUSED', tags: onSchedule() }]);
+    expect(result.outcome).toBe('noop');
+    expect(calls).toEqual(['tags web']);
+    expect(events[0]!.detail.outcome).toBe('noop');
+  });
+
+  it('converges to the schedule, not the action: a resume fire on a skip date pauses nothing and resumes nothing', async () => {
+    const fleet: FakeService[] = [
+      {
+        name: 'web',
+        status: 'PAUSED',
+        tags: onSchedule({ [TAGS.pausedBy]: 'schedule/nightly@2026-12-24T19:00:00.000Z' }),
+      },
+    ];
+    const p = payload({
+      action: 'resume',
+      scheduledTime: '2026-12-25T06:00:00Z',
+      definition: { ...definition, skipDates: ['2026-12-25'] },
+    });
+    const { result, services } = await run(fleet, p);
+    expect(services[0]!.status).toBe('PAUSED');
+    expect(result.reason).toContain('2026-12-25 is a skip date in Europe/Berlin');
+  });
+
+  it('defers a service caught mid-operation with a follow-up one-time schedule', async () => {
+    const fleet: FakeService[] = [
+      { name: 'deploying', status: 'OPERATION_IN_PROGRESS', tags: onSchedule() },
+      { name: 'web', status: 'RUNNING', tags: onSchedule() },
+    ];
+    const { result, created, events } = await run(fleet);
+    expect(result).toMatchObject({ outcome: 'acted', counts: { paused: 1, deferred: 1 } });
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({
+      name: followUpName('nightly', PAUSE_AT, 1),
+      at: new Date('2026-01-13T19:10:00Z'),
+      targetArn: settings().functionArn,
+      input: {
+        action: 'converge',
+        schedule: 'nightly',
+        scheduledTime: '2026-01-13T19:10:00.000Z',
+        attempt: 1,
+        services: [arnOf('deploying')],
+        definition,
+      },
+    });
+    expect(created[0]!.name).toMatch(/^[0-9A-Za-z_.-]{1,64}$/);
+    expect(events[0]!.detail.details.followUp).toEqual({
+      name: created[0]!.name,
+      at: '2026-01-13T19:10:00.000Z',
+      services: 1,
+    });
+  });
+
+  it('a follow-up converges only its pending services, and pauses once the deployment ended', async () => {
+    const fleet: FakeService[] = [
+      { name: 'deploying', status: 'RUNNING', tags: onSchedule() },
+      { name: 'web', status: 'RUNNING', tags: onSchedule() },
+    ];
+    const p = payload({
+      action: 'converge',
+      scheduledTime: '2026-01-13T19:10:00.000Z',
+      attempt: 1,
+      services: [arnOf('deploying')],
+    });
+    const { services, created } = await run(fleet, p);
+    expect(services.map((s) => s.status)).toEqual(['PAUSED', 'RUNNING']);
+    expect(created).toEqual([]);
+  });
+
+  it('gives up after maxRetries follow-ups and reports one Schedule Action Failed per service', async () => {
+    const fleet: FakeService[] = [{ name: 'stuck', status: 'OPERATION_IN_PROGRESS', tags: onSchedule() }];
+    const p = payload({ action: 'converge', attempt: 2, services: [arnOf('stuck')] });
+    const { result, created, events } = await run(fleet, p);
+    expect(created).toEqual([]);
+    expect(result).toMatchObject({ outcome: 'failed', counts: { failed: 1, deferred: 0 } });
+    expect(events.map((e) => e.detailType)).toEqual(['Schedule Run Completed', 'Schedule Action Failed']);
+    expect(events[1]!.detail).toMatchObject({
+      outcome: 'failed',
+      service: { name: 'stuck', account: ACCOUNT },
+    });
+    expect(events[1]!.detail.reason).toContain('still busy after 3 attempts');
+  });
+
+  it('treats InvalidStateException on pause as busy and takes the marker back', async () => {
+    const fleet: FakeService[] = [{ name: 'racy', status: 'RUNNING', tags: onSchedule() }];
+    const { result, services, created } = await run(fleet, payload(), settings(), {
+      busy: new Set(['racy']),
+    });
+    expect(result).toMatchObject({ counts: { deferred: 1, failed: 0 } });
+    expect(services[0]!.tags[TAGS.pausedBy]).toBeUndefined();
+    expect(created).toHaveLength(1);
+  });
+
+  it('rides out throttling with backoff', async () => {
+    const fleet: FakeService[] = [{ name: 'web', status: 'RUNNING', tags: onSchedule() }];
+    const { result, services } = await run(fleet, payload(), settings({ backoffAttempts: 5 }), {
+      throttleFirst: 3,
+    });
+    expect(result).toMatchObject({ counts: { paused: 1 } });
+    expect(services[0]!.status).toBe('PAUSED');
+  });
+
+  it('dry-run plans and reports but changes nothing and schedules no follow-up', async () => {
+    const fleet: FakeService[] = [
+      { name: 'web', status: 'RUNNING', tags: onSchedule() },
+      { name: 'busy', status: 'OPERATION_IN_PROGRESS', tags: onSchedule() },
+    ];
+    const { result, calls, created, events, services } = await run(
+      fleet,
+      payload(),
+      settings({ dryRun: true }),
+    );
+    expect(calls.every((c) => c.startsWith('tags '))).toBe(true);
+    expect(services[0]!.status).toBe('RUNNING');
+    expect(created).toEqual([]);
+    expect(result.reason).toContain('would have paused 1');
+    expect(events[0]!.detail).toMatchObject({ dryRun: true, action: 'pause' });
+    expect(events[0]!.detail.details.services).toEqual([
+      expect.objectContaining({ name: 'web', action: 'pause' }),
+      expect.objectContaining({
+        name: 'busy',
+        action: 'retry',
+        reason: expect.stringContaining('would retry at 2026-01-13T19:10:00.000Z'),
+      }),
+    ]);
+  });
+
+  it('works through a large fleet with bounded concurrency and one summary event, capped', async () => {
+    const fleet: FakeService[] = Array.from({ length: 150 }, (_, i) => ({
+      name: `svc-${String(i).padStart(3, '0')}`,
+      status: 'RUNNING',
+      tags: onSchedule(),
+    }));
+    const { result, events, maxInFlight } = await run(fleet, payload(), settings({ maxConcurrency: 4 }));
+    expect(result).toMatchObject({ counts: { paused: 150 } });
+    expect(maxInFlight()).toBeLessThanOrEqual(4);
+    expect(maxInFlight()).toBeGreaterThan(1);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.detail.details.services).toHaveLength(100);
+    expect(events[0]!.detail.details.servicesOmitted).toBe(50);
+  });
+
+  it('reports a service deleted before a follow-up as skipped', async () => {
+    const p = payload({ action: 'converge', attempt: 1, services: [arnOf('gone')] });
+    const { result } = await run([], p);
+    expect(result).toMatchObject({ outcome: 'skipped', counts: { skipped: 1 } });
+  });
+
+  it('defers what it cannot finish before the Lambda times out', async () => {
+    const ar = fakeAppRunner([{ name: 'web', status: 'RUNNING', tags: onSchedule() }]);
+    const sch = fakeScheduler();
+    const result = await runSchedule(
+      payload(),
+      { appRunner: ar.port, scheduler: sch.port, publisher: { publish: async () => {} } },
+      settings(),
+      { ...ctx, remainingMs: () => 1_000 },
+    );
+    expect(result).toMatchObject({ counts: { deferred: 1, paused: 0 } });
+    expect(sch.created).toHaveLength(1);
+  });
+});
