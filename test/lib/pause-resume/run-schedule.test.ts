@@ -80,7 +80,9 @@ function fakeAppRunner(services: FakeService[], faults: { throttleFirst?: number
       }),
     deleteService: async () => ({}),
     tagService: (arn, tags) =>
-      call(`tag ${get(arn).name} ${Object.keys(tags).join(',')}`, () => Object.assign(get(arn).tags, tags)),
+      call(`tag ${get(arn).name} ${Object.keys(tags).join(',')}`, () => {
+        Object.assign(get(arn).tags, tags);
+      }),
     untagService: (arn, keys) =>
       call(`untag ${get(arn).name} ${keys.join(',')}`, () => {
         for (const k of keys) delete get(arn).tags[k];
