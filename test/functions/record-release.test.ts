@@ -1,0 +1,134 @@
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
+import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
+import { BAD, eventFor, fakeService, GOOD, installFakes, REPO } from '../lib/rollback/fakes.ts';
+import { guardEnv, lambdaContext } from '../support/env.ts';
+
+type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
+
+let db: LocalDynamoDB;
+let ledger: LedgerPort;
+let handler: Handler;
+const fakes = installFakes();
+const SAVED_ENV = { ...process.env };
+const SUCCESS = 'apprunner-operation/deployment-completed-successfully';
+const invoke = (event: unknown) => handler(event, lambdaContext() as unknown as Context);
+
+beforeAll(async () => {
+  db = await startDynamoDB();
+  await createGuardTables(db.client, { idempotency: 'guard-idempotency', ledger: 'guard-ledger' });
+  ledger = createLedgerGateway(db.client, 'guard-ledger');
+  vi.resetModules();
+  Object.assign(process.env, guardEnv({ AWS_REGION: 'us-east-1' }), {
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+  });
+  handler = (await import('../../functions/record-release.ts')).handler as unknown as Handler;
+});
+afterAll(async () => {
+  process.env = SAVED_ENV;
+  await db.close();
+});
+beforeEach(() => {
+  fakes.reset();
+  fakes.ecr.resetHistory();
+});
+
+describe('record-release function', () => {
+  it('records the digest the service now runs and publishes Release Recorded', async () => {
+    const svc = fakes.add(fakeService());
+    fakes.state.tags.set(`${REPO}:latest`, { digest: GOOD });
+    const event = eventFor(SUCCESS, svc, { time: '2026-11-20T12:05:00Z' });
+    const result = await invoke(event);
+    expect(result).toMatchObject({ outcome: 'acted', digest: GOOD, image: `${REPO}@${GOOD}` });
+    expect(await ledger.listReleases(svc.arn)).toEqual([
+      {
+        serviceArn: svc.arn,
+        imageIdentifier: `${REPO}:latest`,
+        repository: REPO,
+        digest: GOOD,
+        time: '2026-11-20T12:05:00.000Z',
+        eventId: event.id,
+      },
+    ]);
+    const published = fakes.publishedFor(svc.arn);
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({
+      detailType: 'Release Recorded',
+      detail: {
+        job: 'record-release',
+        outcome: 'acted',
+        trigger: event.id,
+        details: { digest: GOOD, repository: REPO },
+      },
+    });
+  });
+
+  it.each([
+    'apprunner-operation/update-service-completed-successfully',
+    'apprunner-operation/create-service-completed-successfully',
+    'apprunner-camel/deployment-completed-successfully',
+  ])('records on %s', async (fixture) => {
+    const svc = fakes.add(fakeService());
+    fakes.state.tags.set(`${REPO}:latest`, { digest: GOOD });
+    expect(await invoke(eventFor(fixture, svc))).toMatchObject({ outcome: 'acted' });
+    expect((await ledger.listReleases(svc.arn)).map((r) => r.digest)).toEqual([GOOD]);
+  });
+
+  it('is idempotent: the same event twice, or the same digest again, leaves one entry', async () => {
+    const svc = fakes.add(fakeService());
+    fakes.state.tags.set(`${REPO}:latest`, { digest: GOOD });
+    const event = eventFor(SUCCESS, svc, { time: '2026-11-20T12:05:00Z' });
+    await invoke(event);
+    await invoke(structuredClone(event));
+    await invoke(eventFor(SUCCESS, svc, { time: '2026-11-20T12:05:00Z' }));
+    expect(await ledger.listReleases(svc.arn)).toHaveLength(1);
+    expect(fakes.publishedFor(svc.arn)).toHaveLength(1);
+  });
+
+  it('needs no ECR call for an image configured by digest', async () => {
+    const svc = fakes.add(fakeService({ image: `${REPO}@${GOOD}` }));
+    expect(await invoke(eventFor(SUCCESS, svc))).toMatchObject({ outcome: 'acted', digest: GOOD });
+    expect(fakes.ecr.calls()).toHaveLength(0);
+  });
+
+  it('records nothing for a code-based service, and says why', async () => {
+    const svc = fakes.add(fakeService({ code: true }));
+    const result = await invoke(eventFor(SUCCESS, svc));
+    expect(result).toMatchObject({ outcome: 'skipped', code: 'code-based' });
+    expect(result.reason).toMatch(/cannot pin a commit/);
+    expect(await ledger.listReleases(svc.arn)).toEqual([]);
+    expect(fakes.publishedFor(svc.arn)).toEqual([]);
+  });
+
+  it('records nothing when the service is no longer RUNNING', async () => {
+    const svc = fakes.add(fakeService({ status: 'OPERATION_IN_PROGRESS' }));
+    fakes.state.tags.set(`${REPO}:latest`, { digest: GOOD });
+    expect(await invoke(eventFor(SUCCESS, svc))).toMatchObject({ outcome: 'skipped', code: 'not-running' });
+    expect(await ledger.listReleases(svc.arn)).toEqual([]);
+  });
+
+  it('records nothing for an ECR Public tag, explaining what to do', async () => {
+    const svc = fakes.add(
+      fakeService({ image: 'public.ecr.aws/nginx/nginx:latest', repositoryType: 'ECR_PUBLIC' }),
+    );
+    const result = await invoke(eventFor(SUCCESS, svc));
+    expect(result).toMatchObject({ outcome: 'skipped', code: 'unresolvable' });
+    expect(result.reason).toMatch(/by digest/);
+  });
+
+  it('lifts the quarantine of a digest that later deployed successfully', async () => {
+    const svc = fakes.add(fakeService());
+    await ledger.quarantine({
+      serviceArn: svc.arn,
+      digest: BAD,
+      time: '2026-11-20T10:00:00Z',
+      reason: 'failed',
+      trigger: 'x',
+    });
+    fakes.state.tags.set(`${REPO}:latest`, { digest: BAD });
+    const result = await invoke(eventFor(SUCCESS, svc, { time: '2026-11-20T12:00:00Z' }));
+    expect(result).toMatchObject({ outcome: 'acted', quarantineLifted: true });
+    expect(await ledger.listQuarantined(svc.arn)).toEqual([]);
+  });
+});

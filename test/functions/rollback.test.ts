@@ -1,0 +1,317 @@
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
+import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
+import {
+  BAD,
+  D,
+  DIGEST_PIN,
+  eventFor,
+  type FakeService,
+  fakeService,
+  GOOD,
+  installFakes,
+  REPO,
+} from '../lib/rollback/fakes.ts';
+import { guardEnv, lambdaContext } from '../support/env.ts';
+
+type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
+
+let db: LocalDynamoDB;
+let ledger: LedgerPort;
+let rollback: Handler;
+let recordRelease: Handler;
+const fakes = installFakes();
+const SAVED_ENV = { ...process.env };
+
+async function importHandlers(overrides: Record<string, string> = {}) {
+  vi.resetModules();
+  Object.assign(process.env, guardEnv({ AWS_REGION: 'us-east-1', ...overrides }), {
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+  });
+  rollback = (await import('../../functions/rollback.ts')).handler as unknown as Handler;
+  recordRelease = (await import('../../functions/record-release.ts')).handler as unknown as Handler;
+}
+
+const invoke = (h: Handler, event: unknown) => h(event, lambdaContext() as unknown as Context);
+
+beforeAll(async () => {
+  db = await startDynamoDB();
+  await createGuardTables(db.client, { idempotency: 'guard-idempotency', ledger: 'guard-ledger' });
+  ledger = createLedgerGateway(db.client, 'guard-ledger');
+  await importHandlers();
+});
+afterAll(async () => {
+  process.env = SAVED_ENV;
+  await db.close();
+});
+beforeEach(() => fakes.reset());
+
+/** A service that deployed GOOD on `payments:latest` (recorded by the real record-release), then the tag moved to BAD. */
+async function serviceWithBadTag(over: Partial<FakeService> = {}) {
+  const { status = 'RUNNING', ...rest } = over;
+  const svc = fakes.add(fakeService(rest));
+  fakes.state.tags.set(`${REPO}:latest`, { digest: GOOD });
+  svc.operations = [
+    {
+      Id: 'op-good',
+      Type: 'START_DEPLOYMENT',
+      Status: 'SUCCEEDED',
+      StartedAt: new Date('2026-11-20T12:00:00Z'),
+    },
+  ];
+  const recorded = await invoke(
+    recordRelease,
+    eventFor('apprunner-operation/deployment-completed-successfully', svc, { time: '2026-11-20T12:05:00Z' }),
+  );
+  expect(recorded).toMatchObject({ outcome: 'acted', digest: GOOD });
+  fakes.state.tags.set(`${REPO}:latest`, { digest: BAD });
+  svc.operations = [
+    {
+      Id: 'op-bad',
+      Type: 'START_DEPLOYMENT',
+      Status: 'ROLLBACK_SUCCEEDED',
+      StartedAt: new Date('2026-11-20T14:00:00Z'),
+    },
+    ...svc.operations,
+  ];
+  svc.status = status;
+  fakes.state.published.length = 0;
+  return svc;
+}
+
+const failure = (svc: FakeService, fixture = 'apprunner-operation/deployment-failed') =>
+  eventFor(fixture, svc, { time: '2026-11-20T14:03:10Z' });
+
+function onlyOutcome(svc: FakeService) {
+  const events = fakes.publishedFor(svc.arn);
+  expect(events, 'exactly one outcome event per failure event').toHaveLength(1);
+  return events[0]!;
+}
+
+describe('rollback function', () => {
+  it('pins a service whose mutable tag now names a bad digest to the last known-good digest', async () => {
+    const svc = await serviceWithBadTag();
+    const result = await invoke(rollback, failure(svc));
+
+    expect(result).toMatchObject({ outcome: 'acted', code: 'pin', toImage: `${REPO}@${GOOD}` });
+    expect(fakes.state.updates).toEqual([{ arn: svc.arn, image: `${REPO}@${GOOD}` }]);
+    for (const u of fakes.state.updates) expect(u.image).toMatch(DIGEST_PIN);
+
+    const outcome = onlyOutcome(svc);
+    expect(outcome.detailType).toBe('Rollback Completed');
+    expect(outcome.detail).toMatchObject({
+      job: 'rollback',
+      outcome: 'acted',
+      action: 'pin-image',
+      dryRun: false,
+      details: {
+        failureStatus: 'DeploymentFailed',
+        failureMessage: expect.stringContaining('Health check failed'),
+        fromImage: `${REPO}:latest`,
+        fromDigest: BAD,
+        toImage: `${REPO}@${GOOD}`,
+        toDigest: GOOD,
+        quarantinedDigest: BAD,
+        operationId: 'op-1',
+      },
+    });
+    expect((await ledger.listQuarantined(svc.arn)).map((q) => q.digest)).toEqual([BAD]);
+    expect(await ledger.listRollbacks(svc.arn)).toMatchObject([
+      {
+        status: 'started',
+        kind: 'automatic',
+        toImage: `${REPO}@${GOOD}`,
+        operationId: 'op-1',
+        time: '2026-11-20T14:03:10.000Z',
+      },
+    ]);
+  });
+
+  it('acts once when the same event is delivered twice', async () => {
+    const svc = await serviceWithBadTag();
+    const event = failure(svc);
+    const first = await invoke(rollback, event);
+    const second = await invoke(rollback, structuredClone(event));
+    expect(second).toEqual(first);
+    expect(fakes.state.updates).toHaveLength(1);
+    onlyOutcome(svc);
+  });
+
+  it('handles the camelCase spelling the same way', async () => {
+    const svc = await serviceWithBadTag();
+    await invoke(rollback, failure(svc, 'apprunner-camel/deployment-failed'));
+    expect(fakes.state.updates).toEqual([{ arn: svc.arn, image: `${REPO}@${GOOD}` }]);
+  });
+
+  it('rolls back an UpdateServiceFailed that changed the image', async () => {
+    const svc = await serviceWithBadTag();
+    await invoke(rollback, failure(svc, 'apprunner-operation/update-service-failed'));
+    expect(fakes.state.updates.map((u) => u.image)).toEqual([`${REPO}@${GOOD}`]);
+    expect(onlyOutcome(svc).detail.details).toMatchObject({ failureStatus: 'UpdateServiceFailed' });
+  });
+
+  it('does nothing for an UpdateServiceFailed that did not change the image, and says so', async () => {
+    const svc = await serviceWithBadTag();
+    fakes.state.tags.set(`${REPO}:latest`, { digest: GOOD });
+    const result = await invoke(rollback, failure(svc, 'apprunner-operation/update-service-failed'));
+    expect(result).toMatchObject({ outcome: 'noop', code: 'known-good' });
+    expect(fakes.state.updates).toEqual([]);
+    expect(onlyOutcome(svc)).toMatchObject({ detailType: 'Rollback Skipped', detail: { outcome: 'noop' } });
+  });
+
+  it('skips and explains when there is no known-good release', async () => {
+    const svc = fakes.add(fakeService());
+    fakes.state.tags.set(`${REPO}:latest`, { digest: BAD });
+    const result = await invoke(rollback, failure(svc));
+    expect(result).toMatchObject({ outcome: 'skipped', code: 'no-known-good' });
+    expect(fakes.state.updates).toEqual([]);
+    const outcome = onlyOutcome(svc);
+    expect(outcome.detailType).toBe('Rollback Skipped');
+    expect(outcome.detail.reason).toMatch(/No known-good release/);
+  });
+
+  it('skips a code-based service with guidance', async () => {
+    const svc = fakes.add(fakeService({ code: true }));
+    await invoke(rollback, failure(svc));
+    expect(fakes.state.updates).toEqual([]);
+    expect(onlyOutcome(svc).detail.reason).toMatch(/Revert the bad commit/);
+  });
+
+  it('skips a service opted out by tag', async () => {
+    const svc = await serviceWithBadTag({ tags: { 'apprunner-guard:rollback': 'off' } });
+    const result = await invoke(rollback, failure(svc));
+    expect(result).toMatchObject({ outcome: 'skipped', code: 'opted-out' });
+    expect(fakes.state.updates).toEqual([]);
+    onlyOutcome(svc);
+  });
+
+  it('skips a service that was deleted meanwhile', async () => {
+    const svc = await serviceWithBadTag();
+    svc.deleted = true;
+    expect(await invoke(rollback, failure(svc))).toMatchObject({ outcome: 'skipped', code: 'deleted' });
+    onlyOutcome(svc);
+  });
+
+  it('defers while an operation is in progress: retries silently, then publishes one final outcome', async () => {
+    const svc = await serviceWithBadTag({ status: 'OPERATION_IN_PROGRESS' });
+    const event = failure(svc);
+    await expect(invoke(rollback, event)).rejects.toThrow(/in progress/);
+    await expect(invoke(rollback, event)).rejects.toThrow(/in progress/);
+    expect(fakes.publishedFor(svc.arn)).toEqual([]);
+    const last = await invoke(rollback, event);
+    expect(last).toMatchObject({ outcome: 'deferred', code: 'gave-up', attempts: 3 });
+    const outcome = onlyOutcome(svc);
+    expect(outcome).toMatchObject({
+      detailType: 'Rollback Skipped',
+      detail: { outcome: 'deferred', details: { failureStatus: 'DeploymentFailed', attempts: 3 } },
+    });
+    expect(fakes.state.updates).toEqual([]);
+  });
+
+  it('rolls back on a retry once the operation in progress has ended', async () => {
+    const svc = await serviceWithBadTag({ status: 'OPERATION_IN_PROGRESS' });
+    const event = failure(svc);
+    await expect(invoke(rollback, event)).rejects.toThrow(/in progress/);
+    svc.status = 'RUNNING';
+    expect(await invoke(rollback, event)).toMatchObject({ outcome: 'acted' });
+    expect(fakes.state.updates).toHaveLength(1);
+    onlyOutcome(svc);
+  });
+
+  it('alerts with Rollback Failed, carrying the deployment failure, when UpdateService is refused', async () => {
+    const svc = await serviceWithBadTag();
+    fakes.state.updateError = Object.assign(new Error('bad request'), { name: 'InvalidRequestException' });
+    const result = await invoke(rollback, failure(svc));
+    expect(result).toMatchObject({ outcome: 'failed' });
+    const outcome = onlyOutcome(svc);
+    expect(outcome).toMatchObject({
+      detailType: 'Rollback Failed',
+      detail: {
+        outcome: 'failed',
+        details: { failureStatus: 'DeploymentFailed', error: 'InvalidRequestException' },
+      },
+    });
+    expect(outcome.detail.details).toHaveProperty('failureMessage');
+  });
+
+  it("does not roll back again when the guard's own pin failed", async () => {
+    const svc = await serviceWithBadTag();
+    await invoke(rollback, failure(svc));
+    // App Runner reports the pin (op-1) failed.
+    svc.operations = [
+      {
+        Id: 'op-1',
+        Type: 'UPDATE_SERVICE',
+        Status: 'ROLLBACK_SUCCEEDED',
+        StartedAt: new Date('2026-11-20T14:03:20Z'),
+      },
+      ...svc.operations,
+    ];
+    fakes.state.published.length = 0;
+    const result = await invoke(
+      rollback,
+      eventFor('apprunner-operation/update-service-failed', svc, { time: '2026-11-20T14:08:00Z' }),
+    );
+    expect(result).toMatchObject({ outcome: 'failed', code: 'own-rollback-failed' });
+    expect(fakes.state.updates).toHaveLength(1);
+    expect(onlyOutcome(svc).detailType).toBe('Rollback Failed');
+  });
+
+  it('stops at the loop guard and alerts', async () => {
+    const svc = await serviceWithBadTag();
+    for (const [i, t] of ['13:10', '13:25', '13:40'].entries()) {
+      await ledger.recordRollback({
+        serviceArn: svc.arn,
+        time: `2026-11-20T${t}:00Z`,
+        trigger: `earlier-${i}`,
+        kind: 'automatic',
+        status: 'started',
+        fromImage: `${REPO}:latest`,
+        fromDigest: D(String(i)),
+        toImage: `${REPO}@${GOOD}`,
+        toDigest: GOOD,
+        operationId: `old-${i}`,
+      });
+    }
+    const result = await invoke(rollback, failure(svc));
+    expect(result).toMatchObject({ outcome: 'failed', code: 'loop-guard' });
+    expect(fakes.state.updates).toEqual([]);
+    expect(onlyOutcome(svc)).toMatchObject({ detailType: 'Rollback Failed', detail: { outcome: 'failed' } });
+  });
+
+  it('treats a failure older than a recorded success as stale', async () => {
+    const svc = await serviceWithBadTag();
+    const result = await invoke(
+      rollback,
+      eventFor('apprunner-operation/deployment-failed', svc, { time: '2026-11-20T11:00:00Z' }),
+    );
+    expect(result).toMatchObject({ outcome: 'noop', code: 'stale' });
+    expect(fakes.state.updates).toEqual([]);
+    onlyOutcome(svc);
+  });
+
+  it('ignores status-change events without publishing', async () => {
+    const svc = fakes.add(fakeService());
+    const result = await invoke(rollback, eventFor('apprunner-status/running', svc));
+    expect(result).toMatchObject({ outcome: 'skipped' });
+    expect(fakes.publishedFor(svc.arn)).toEqual([]);
+  });
+
+  describe('dry run', () => {
+    beforeAll(() => importHandlers({ DRY_RUN_ROLLBACK: 'true' }));
+    afterAll(() => importHandlers());
+
+    it('plans and publishes with dryRun: true, and changes nothing', async () => {
+      const svc = await serviceWithBadTag();
+      const result = await invoke(rollback, failure(svc));
+      expect(result).toMatchObject({ outcome: 'acted', dryRun: true, toImage: `${REPO}@${GOOD}` });
+      expect(fakes.state.updates).toEqual([]);
+      const outcome = onlyOutcome(svc);
+      expect(outcome.detail).toMatchObject({ dryRun: true, action: 'pin-image' });
+      expect(outcome.detail.reason).toMatch(/^Dry run/);
+      expect(await ledger.listQuarantined(svc.arn)).toEqual([]);
+      expect(await ledger.listRollbacks(svc.arn)).toEqual([]);
+    });
+  });
+});
