@@ -8,12 +8,15 @@ const USAGE = `apprunner-guard — keeps AWS App Runner services safe and cheap
 
 Usage:
   guard route <event.json|dir|'glob'>...   which functions each event triggers (JSON lines)
+  guard rollback <service|arn> [--to <digest>] [--force] [--dry-run] [--region r]
+                                           pin a service to a known-good image digest
   guard help                               this text
 `;
 
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
+  rollback: async (args) => (await import('./rollback.ts')).rollbackCommand(args),
   async route(args) {
     if (args.length === 0) {
       process.stderr.write('guard route: give at least one event file, directory or glob\n');
