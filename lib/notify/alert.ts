@@ -261,30 +261,67 @@ function actionTakenOf(event: GuardEvent): string {
   }
 }
 
-/** Labels for the `details` keys the jobs publish; other scalar keys are shown as they are. */
+/**
+ * Labels of the `details` keys the jobs publish, in the order they are shown. Other scalar keys
+ * follow under their own name. `failureStatus`/`failureMessage` go into the summary instead.
+ */
 const DETAIL_LABELS: Record<string, string> = {
   fromImage: 'From image',
   toImage: 'To image',
   failedDigest: 'Failed digest',
+  fromDigest: 'From digest',
+  toDigest: 'To digest',
+  quarantinedDigest: 'Quarantined digest',
+  configuredImage: 'Configured image',
+  serviceStatus: 'Service status',
+  status: 'Service status',
   deleteAt: 'Deletion at',
+  next: 'Next step',
+  attempt: 'Attempt',
+  maxDeleteAttempts: 'Max attempts',
+  attempts: 'Attempts',
   snapshotKey: 'Snapshot',
   operationId: 'Operation',
+  lastOperations: 'Recent operations',
+  knownGoodReleases: 'Known-good releases',
   error: 'Error',
+  code: 'Code',
 };
+const IN_SUMMARY = new Set(['failureStatus', 'failureMessage', 'attention']);
+
+function factValue(key: string, value: unknown): string | undefined {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
+    return value.join('; ');
+  }
+  if (key === 'counts' && value && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ');
+  }
+  return undefined;
+}
 
 function detailFacts(details: Record<string, unknown>): AlertFact[] {
+  const known = Object.keys(DETAIL_LABELS).filter((k) => k in details);
+  const other = Object.keys(details).filter((k) => !(k in DETAIL_LABELS) && !IN_SUMMARY.has(k));
   const facts: AlertFact[] = [];
-  for (const [key, value] of Object.entries(details)) {
-    if (key === 'attention') continue;
-    const label = DETAIL_LABELS[key] ?? key;
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-      facts.push({ label, value: String(value) });
-    } else if (key === 'counts' && value && typeof value === 'object') {
-      const parts = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k} ${String(v)}`);
-      facts.push({ label: 'Counts', value: parts.join(', ') });
-    }
+  for (const key of [...known, ...other]) {
+    const value = factValue(key, details[key]);
+    if (value === undefined || value === '') continue;
+    facts.push({ label: DETAIL_LABELS[key] ?? (key === 'counts' ? 'Counts' : key), value });
   }
   return facts;
+}
+
+/** The guard's reason, plus the App Runner failure it reports (owned failures have no message of their own). */
+function guardSummary(event: GuardEvent): string {
+  const { reason, details } = event.detail;
+  const status = typeof details.failureStatus === 'string' ? details.failureStatus : undefined;
+  const message = typeof details.failureMessage === 'string' ? details.failureMessage : undefined;
+  if (!status && !message) return reason;
+  return `${reason}\nApp Runner reported ${status ?? 'a failure'}${message ? `: ${message}` : '.'}`;
 }
 
 function describeGuardEvent(event: GuardEvent): Alert {
@@ -313,7 +350,7 @@ function describeGuardEvent(event: GuardEvent): Alert {
     time: event.time,
     severity,
     title,
-    summary: d.reason,
+    summary: guardSummary(event),
     facts,
     links: service ? serviceLinks(service) : [],
     actionTaken: actionTakenOf(event),

@@ -57,6 +57,8 @@ export interface SlackMessage {
   unfurl_media: false;
 }
 
+const MAX_FIELD_SECTIONS = 3;
+
 const ICON: Record<Severity, string> = {
   critical: ':red_circle:',
   warning: ':large_orange_circle:',
@@ -91,10 +93,14 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
     { type: 'header', text: plain(`${ICON[alert.severity]} ${alert.title}`, SLACK_LIMITS.headerText) },
     { type: 'section', text: md(alert.summary, SLACK_LIMITS.sectionText) },
   ];
-  const fields = alert.facts
-    .slice(0, SLACK_LIMITS.fields)
-    .map((f) => md(`*${singleLine(f.label)}*\n${f.value}`, SLACK_LIMITS.fieldText));
-  if (fields.length > 0) blocks.push({ type: 'section', fields });
+  // Up to three sections of ten fields: a section holds at most ten.
+  const facts = alert.facts.slice(0, SLACK_LIMITS.fields * MAX_FIELD_SECTIONS);
+  for (let i = 0; i < facts.length; i += SLACK_LIMITS.fields) {
+    const fields = facts
+      .slice(i, i + SLACK_LIMITS.fields)
+      .map((f) => md(`*${singleLine(f.label)}*\n${f.value}`, SLACK_LIMITS.fieldText));
+    blocks.push({ type: 'section', fields });
+  }
   blocks.push({
     type: 'section',
     text: md(`*Action taken:* ${alert.actionTaken}`, SLACK_LIMITS.sectionText),

@@ -180,7 +180,7 @@ describe('guard events', () => {
       const alert = describeAlert(input);
       expect(alert.severity).toBe(severity);
       expect(alert.title.startsWith(input.detailType)).toBe(true);
-      expect(alert.summary).toBe(input.detail.reason);
+      expect(alert.summary.startsWith(input.detail.reason)).toBe(true);
       expect(alert.actionTaken).toMatch(action);
       expect(alert.status).toBe(input.detail.outcome);
       expect(alert.job).toBe(input.detail.job);

@@ -49,15 +49,22 @@ const hostile = () =>
 describe('renderSlackMessage', () => {
   it('renders header, summary, fields, action taken, link buttons and context', () => {
     const message = renderSlackMessage(describeAlert(inputFrom('guard/rollback-completed')));
+    // 13 facts: two sections of fields (a section holds at most ten).
     expect(message.blocks.map((b) => b.type)).toEqual([
       'header',
+      'section',
       'section',
       'section',
       'section',
       'actions',
       'context',
     ]);
-    const [header, summary, fields, action, actions] = message.blocks;
+    const [header, summary, fields, moreFields, action, actions] = message.blocks;
+    expect(moreFields).toMatchObject({
+      fields: expect.arrayContaining([
+        expect.objectContaining({ text: expect.stringMatching(/^\*Trigger\*/) }),
+      ]),
+    });
     expect(header).toMatchObject({
       type: 'header',
       text: { type: 'plain_text', text: ':large_blue_circle: Rollback Completed: payments-api' },
@@ -105,6 +112,21 @@ describe('renderSlackMessage', () => {
     // No button points anywhere the guard did not build itself.
     const urls = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.url) : []));
     expect(urls.every((u) => u.startsWith('https://us-east-1.console.aws.amazon.com/'))).toBe(true);
+  });
+
+  it('escapes the App Runner message a rollback outcome carries', () => {
+    const alert = describeAlert(
+      inputFrom('guard/rollback-skipped', (raw) => {
+        raw.detail.details = {
+          failureStatus: 'DeploymentFailed',
+          failureMessage: '<!here> see <https://evil.example|the runbook>',
+        };
+      }),
+    );
+    expect(alert.summary).toMatch(/\nApp Runner reported DeploymentFailed: <!here> see/);
+    const json = JSON.stringify(renderSlackMessage(alert));
+    expect(json).not.toContain('<!here>');
+    expect(json).toContain('&lt;!here&gt; see &lt;https://evil.example|the runbook&gt;');
   });
 
   it('stays within Slack limits for every fixture and for oversized text', () => {
