@@ -42,8 +42,9 @@ afterEach(() => {
 /** The secret part of the URL: must never appear in an error. */
 const SECRET_PATH = '/services/T0000/B0000/s3cr3tT0k3nXYZ';
 
-function source(): WebhookUrlSource & { invalidate: ReturnType<typeof vi.fn> } {
-  return { get: async () => `${base}${SECRET_PATH}`, invalidate: vi.fn() };
+function source() {
+  const invalidate = vi.fn<() => void>();
+  return { get: async () => `${base}${SECRET_PATH}`, invalidate } satisfies WebhookUrlSource;
 }
 
 const message = renderSlackMessage(describeAlert(inputFrom('guard/rollback-failed')));
