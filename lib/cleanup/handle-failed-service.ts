@@ -170,6 +170,7 @@ export async function handleFailedService(report: FailureReport, deps: CleanupDe
       dryRun: settings.dryRun,
       details: {
         status,
+        failureStatus: report.event?.status,
         failureMessage: report.event?.message,
         failedAt: report.failedAt.toISOString(),
         snapshotKey: snapshot.key,

@@ -297,6 +297,7 @@ describe('cleanup on a failure event', () => {
       service: { arn: s.arn, name: s.name, region: REGION, account: ACCOUNT_ID },
       details: {
         status: 'CREATE_FAILED',
+        failureStatus: 'CREATE_FAILED',
         failureMessage: 'Service status is set to CREATE_FAILED.',
         deleteAt: '2026-11-20T15:05:00.000Z',
         snapshotKey: 'snapshot#2026-11-20T14:05:00.000Z',
@@ -327,7 +328,10 @@ describe('cleanup on a failure event', () => {
     expect(second).toMatchObject({ outcome: 'noop', reason: expect.stringContaining('already scheduled') });
     expect(createCalls()).toHaveLength(1);
     expect(published).toHaveLength(1);
-    expect(published[0]!.detail.details.failureMessage).toBe('Service creation failed.');
+    expect(published[0]!.detail.details).toMatchObject({
+      failureStatus: 'CreateServiceFailed',
+      failureMessage: 'Service creation failed.',
+    });
   });
 
   it('publishes one outcome even when the twins race each other', async () => {
