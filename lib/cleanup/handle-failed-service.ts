@@ -72,7 +72,7 @@ const OUTCOME_OF = {
     detailType: GUARD_DETAIL_TYPES.cleanupFailed,
     outcome: 'failed',
     action: 'delete-service',
-    wouldDo: 'stop retrying',
+    wouldDo: '',
   },
   'schedule-deletion': {
     detailType: GUARD_DETAIL_TYPES.deletionScheduled,
@@ -158,7 +158,9 @@ export async function handleFailedService(report: FailureReport, deps: CleanupDe
 
   const kind = OUTCOME_OF[plan.kind];
   const deleteAt = plan.kind === 'schedule-deletion' ? plan.deleteAt.toISOString() : undefined;
-  const reason = dryRunReason(settings.dryRun, kind.wouldDo, plan.reason);
+  // Keeping and giving up change nothing anyway: only an action is worded as "would".
+  const acts = plan.kind === 'schedule-deletion' || plan.kind === 'delete-now';
+  const reason = acts ? dryRunReason(settings.dryRun, kind.wouldDo, plan.reason) : plan.reason;
   await deps.publisher.publish([
     cleanupEvent({
       detailType: kind.detailType,
