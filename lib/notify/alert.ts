@@ -22,8 +22,9 @@
  * - Guard events with outcome `failed`: `critical` (the guard gave up; a human must act).
  * - `Service Quota Warning`: `warning`.
  * - Outcome `skipped` by rollback or cleanup: `warning`: the failure they own stays unremedied
- *   (no known-good release, code-based service, opted out, loop guard). Any guard event may also
- *   ask for attention with `details.attention: true`. Other skips: `info`.
+ *   (no known-good release, code-based service, opted out, paused). So is a rollback `deferred`
+ *   for good (it gave up waiting for an operation). Any guard event may also ask for attention
+ *   with `details.attention: true`. Other skips: `info`. (The loop guard is a `failed` outcome.)
  * - Every other guard action (acted, noop, deferred), dry-run or not: `info`. Dry-run alerts carry
  *   a `DRY RUN` marker in the title and a fact saying nothing was changed.
  */
@@ -240,6 +241,8 @@ export function guardSeverity(event: GuardEvent): Severity {
   if (event.detailType === GUARD_DETAIL_TYPES.quotaWarning) return 'warning';
   if (d.details.attention === true) return 'warning';
   if (d.outcome === 'skipped' && (d.job === 'rollback' || d.job === 'cleanup')) return 'warning';
+  // The rollback gave up waiting for an in-progress operation: the failed deployment is unhandled.
+  if (d.outcome === 'deferred' && d.job === 'rollback') return 'warning';
   return 'info';
 }
 

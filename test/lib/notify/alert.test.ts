@@ -230,6 +230,17 @@ describe('guard events', () => {
     expect(alert.dryRun).toBe(true);
   });
 
+  it('warns when a rollback gave up waiting (deferred): the failed deployment is still unhandled', () => {
+    const input = inputFrom('guard/rollback-skipped', (raw) => {
+      raw.detail.outcome = 'deferred';
+      raw.detail.details = { code: 'gave-up', failureStatus: 'DeploymentFailed', attempts: 3 };
+    });
+    const alert = describeAlert(input);
+    expect(alert.severity).toBe('warning');
+    expect(alert.summary).toMatch(/\nApp Runner reported DeploymentFailed\.$/);
+    expect(alert.facts).toContainEqual({ label: 'Attempts', value: '3' });
+  });
+
   it('lets any job ask for attention, and keeps other skips at info', () => {
     const skippedPause = inputFrom('guard/schedule-action-failed', (raw) => {
       raw.detail.outcome = 'skipped';
