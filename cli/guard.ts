@@ -10,6 +10,10 @@ Usage:
   guard route <event.json|dir|'glob'>...   which functions each event triggers (JSON lines)
   guard rollback <service|arn> [--to <digest>] [--force] [--dry-run] [--region r]
                                            pin a service to a known-good image digest
+  guard schedule plan [--at <time>] [--schedule <name>] [--fleet <file.json>]
+                                           what each pause/resume schedule would do, and why
+  guard pause|resume <service|arn> [--dry-run] [--until <time>]
+                                           pause/resume by hand with the schedules' safety checks
   guard help                               this text
 `;
 
@@ -17,6 +21,9 @@ type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
   rollback: async (args) => (await import('./rollback.ts')).rollbackCommand(args),
+  schedule: async (args) => (await import('./schedule.ts')).scheduleCommand(args),
+  pause: async (args) => (await import('./pause-resume.ts')).manualCommand('pause')(args),
+  resume: async (args) => (await import('./pause-resume.ts')).manualCommand('resume')(args),
   async route(args) {
     if (args.length === 0) {
       process.stderr.write('guard route: give at least one event file, directory or glob\n');
