@@ -154,6 +154,36 @@ describe('the packaged CloudFormation template', () => {
     expect(actionsOf('record-release')).not.toContain('apprunner:UpdateService');
   });
 
+  it('turns every pause/resume schedule of infra/schedules.yml into a zoned Scheduler schedule on pause-resume', async () => {
+    const { loadScheduleConfig, toSchedulerJobs } = await import('../../lib/pause-resume/schedule-config.ts');
+    const jobs = toSchedulerJobs(loadScheduleConfig(join(ROOT, 'infra/schedules.yml')));
+    const schedules = resourcesOfType('AWS::Scheduler::Schedule')
+      .map(
+        ([, r]) =>
+          r.Properties as {
+            ScheduleExpressionTimezone?: string;
+            ScheduleExpression: string;
+            Target: { Arn: unknown; Input: string; RoleArn: unknown };
+          },
+      )
+      .filter((p) => JSON.stringify(p.Target.Arn).includes(logicalIdOf('pause-resume')));
+    expect(jobs.length).toBeGreaterThan(0);
+    expect(schedules).toHaveLength(jobs.length);
+    for (const job of jobs) {
+      const s = schedules.find(
+        (p) =>
+          JSON.parse(p.Target.Input).action === job.input.action &&
+          JSON.parse(p.Target.Input).schedule === job.input.schedule,
+      );
+      expect(s, job.name).toMatchObject({
+        ScheduleExpression: job.expression,
+        ScheduleExpressionTimezone: job.timezone,
+        Target: { RoleArn: { 'Fn::GetAtt': ['SchedulerInvokeRole', 'Arn'] } },
+      });
+      expect(JSON.parse(s!.Target.Input)).toEqual(job.input);
+    }
+  });
+
   it('never puts a Slack webhook URL in the template', () => {
     expect(readFileSync(templatePath, 'utf8')).not.toMatch(/hooks\.slack\.com/);
   });
