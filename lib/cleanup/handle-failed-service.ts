@@ -113,6 +113,7 @@ export async function handleFailedService(report: FailureReport, deps: CleanupDe
       pendingSchedule,
       failedAt: report.failedAt,
       now: report.now,
+      ...(obs.service?.updatedAt ? { occurrence: obs.service.updatedAt } : {}),
     },
     settings,
   );

@@ -59,6 +59,11 @@ export interface FailedServiceObservation {
   failedAt: Date;
   /** The trigger's time. */
   now: Date;
+  /**
+   * Identifies this occurrence of the failure: the service's UpdatedAt. Twin events and the sweep
+   * see the same one; a repair that fails again starts a new occurrence (and a new grace period).
+   */
+  occurrence?: string;
 }
 
 /** What to do about a reported failure. `claim` makes the outcome event once-only per failure. */
@@ -81,6 +86,7 @@ export function planFailedService(
   settings: CleanupSettings,
 ): FailedServicePlan {
   const { status } = obs;
+  const of = (claim: string) => (obs.occurrence ? `${claim}#${obs.occurrence}` : claim);
   if (status === undefined)
     return { kind: 'noop', reason: 'The service no longer exists; nothing to clean up.' };
   if (!FAILED_STATUSES.includes(status)) {
@@ -97,7 +103,7 @@ export function planFailedService(
     return {
       kind: 'keep',
       attempt,
-      claim: `keep#${status}#${attempt}`,
+      claim: of(`keep#${status}#${attempt}`),
       reason: `The service is ${status} but opted out of cleanup (apprunner-guard:cleanup=off); kept. Delete it by hand when done.`,
     };
   }
@@ -119,7 +125,7 @@ export function planFailedService(
     return {
       kind: 'delete-now',
       attempt,
-      claim: `delete#${status}#${attempt}`,
+      claim: of(`delete#${status}#${attempt}`),
       reason: `${what} at ${obs.failedAt.toISOString()}, ${delayMinutes} minutes or more ago; deleting it now.`,
     };
   }
@@ -127,7 +133,7 @@ export function planFailedService(
     kind: 'schedule-deletion',
     attempt,
     deleteAt,
-    claim: `schedule#${status}#${attempt}`,
+    claim: of(`schedule#${status}#${attempt}`),
     reason:
       status === 'CREATE_FAILED'
         ? `${what}; deletion scheduled for ${deleteAt.toISOString()} unless it is repaired or tagged apprunner-guard:cleanup=off.`

@@ -355,6 +355,25 @@ describe('cleanup on a failure event', () => {
     expect(published).toHaveLength(1);
   });
 
+  it('treats a repair that fails again as a new failure: new grace period, new alert', async () => {
+    const s = addService('CREATE_FAILED', { updatedAt: '2026-11-20T14:05:00Z' });
+    await invoke(eventFor('apprunner-status/create-failed', s));
+    // Someone starts a repair; the schedule fires meanwhile (and Scheduler deletes it).
+    s.status = 'OPERATION_IN_PROGRESS';
+    expect(await invoke(fire(s, '2026-11-20T15:05:00Z'))).toMatchObject({ outcome: 'deferred' });
+    schedules.clear();
+    // The repair fails: CREATE_FAILED again.
+    s.status = 'CREATE_FAILED';
+    s.updatedAt = new Date('2026-11-20T15:20:00Z');
+    const again = await invoke(eventFor('apprunner-status/create-failed', s, '2026-11-20T15:20:00Z'));
+    expect(again).toMatchObject({ outcome: 'acted', deleteAt: '2026-11-20T16:20:00.000Z' });
+    expect(published.map((p) => p.detailType)).toEqual([
+      'Failed Service Deletion Scheduled',
+      'Failed Service Deletion Scheduled',
+    ]);
+    expect(deleteCalls()).toBe(0);
+  });
+
   it('reads the camelCase spelling of the events too', async () => {
     const s = addService('CREATE_FAILED');
     const result = await invoke(toCamelCaseEvent(eventFor('apprunner-status/create-failed', s)));

@@ -117,6 +117,19 @@ describe('planFailedService', () => {
     expect(plan.reason.length).toBeGreaterThan(10);
   });
 
+  it('ties claims to the occurrence of the failure, so a repair that fails again is a new one', () => {
+    expect(planFailedService(obs({ occurrence: '2026-11-20T14:05:00.000Z' }), settings)).toMatchObject({
+      claim: 'schedule#CREATE_FAILED#0#2026-11-20T14:05:00.000Z',
+    });
+    expect(planFailedService(obs({ optedOut: true, occurrence: 'x' }), settings)).toMatchObject({
+      claim: 'keep#CREATE_FAILED#0#x',
+    });
+    // Giving up is once per service, whatever the occurrence.
+    expect(
+      planFailedService(obs({ status: 'DELETE_FAILED', failedDeletions: 3, occurrence: 'x' }), settings),
+    ).toMatchObject({ claim: 'give-up' });
+  });
+
   it('says when deletion is scheduled, in the reason', () => {
     expect(planFailedService(obs(), settings).reason).toContain(
       'deletion scheduled for 2026-11-20T15:05:00.000Z',
