@@ -276,6 +276,7 @@ const DETAIL_LABELS: Record<string, string> = {
   toDigest: 'To digest',
   quarantinedDigest: 'Quarantined digest',
   configuredImage: 'Configured image',
+  configuredDigest: 'Configured digest',
   serviceStatus: 'Service status',
   status: 'Service status',
   deleteAt: 'Deletion at',
@@ -288,9 +289,9 @@ const DETAIL_LABELS: Record<string, string> = {
   lastOperations: 'Recent operations',
   knownGoodReleases: 'Known-good releases',
   error: 'Error',
-  code: 'Code',
 };
-const IN_SUMMARY = new Set(['failureStatus', 'failureMessage', 'attention']);
+/** Shown in the summary instead (failure), or only useful to machines (in the SNS JSON `details`). */
+const NOT_FACTS = new Set(['failureStatus', 'failureMessage', 'attention', 'code']);
 
 function factValue(key: string, value: unknown): string | undefined {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
@@ -308,7 +309,7 @@ function factValue(key: string, value: unknown): string | undefined {
 
 function detailFacts(details: Record<string, unknown>): AlertFact[] {
   const known = Object.keys(DETAIL_LABELS).filter((k) => k in details);
-  const other = Object.keys(details).filter((k) => !(k in DETAIL_LABELS) && !IN_SUMMARY.has(k));
+  const other = Object.keys(details).filter((k) => !(k in DETAIL_LABELS) && !NOT_FACTS.has(k));
   const facts: AlertFact[] = [];
   for (const key of [...known, ...other]) {
     const value = factValue(key, details[key]);
