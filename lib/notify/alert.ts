@@ -335,7 +335,8 @@ function describeGuardEvent(event: GuardEvent): Alert {
   const service: AlertService | undefined = d.service
     ? { ...d.service, ...(parsed ? { id: parsed.id } : {}) }
     : undefined;
-  const subject = service?.name ?? scheduleOf(d.trigger);
+  // A fleet event names its schedule (pause-resume); the cleanup sweep's trigger names no subject.
+  const subject = service?.name ?? (d.job === 'pause-resume' ? scheduleOf(d.trigger) : undefined);
   const title = `${d.dryRun ? 'DRY RUN ' : ''}${event.detailType}${subject ? `: ${subject}` : ''}`;
   const facts: AlertFact[] = [
     { label: 'Severity', value: severity },

@@ -217,6 +217,12 @@ describe('guard events', () => {
     expect(alert.dedupKey).toBe('fleet:office-hours-berlin|Schedule Run Completed|info');
   });
 
+  it('titles the quota warning without inventing a subject', () => {
+    const alert = describeAlert(inputFrom('guard/quota-warning'));
+    expect(alert.title).toBe('Service Quota Warning');
+    expect(alert.dedupKey).toBe('fleet:cleanup|Service Quota Warning|warning');
+  });
+
   it('marks dry-run actions clearly, at info severity', () => {
     const alert = describeAlert(
       inputFrom('guard/rollback-completed', (raw) => {
