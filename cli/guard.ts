@@ -14,12 +14,16 @@ Usage:
                                            what each pause/resume schedule would do, and why
   guard pause|resume <service|arn> [--dry-run] [--until <time>]
                                            pause/resume by hand with the schedules' safety checks
+  guard sandbox [scenario] [--json]        run a scenario on the local AWS stand-in (default: the demo)
+  guard replay <event.json> [--json]       run one event (or Scheduler payload) through the sandbox
   guard help                               this text
 `;
 
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
+  sandbox: async (args) => (await import('./sandbox.ts')).sandboxCommand(args),
+  replay: async (args) => (await import('./replay.ts')).replayCommand(args),
   rollback: async (args) => (await import('./rollback.ts')).rollbackCommand(args),
   schedule: async (args) => (await import('./schedule.ts')).scheduleCommand(args),
   pause: async (args) => (await import('./pause-resume.ts')).manualCommand('pause')(args),

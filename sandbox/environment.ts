@@ -1,0 +1,178 @@
+import type { AppRunnerSimulator } from './app-runner.ts';
+import { createGuardTables, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
+import type { EcrStandIn } from './ecr.ts';
+import type { EventBridgeStandIn } from './eventbridge.ts';
+import {
+  type ApiHooks,
+  apiHandler,
+  awsJsonProtocol,
+  type HttpResponse,
+  type LocalServer,
+  listen,
+} from './http.ts';
+import type { SchedulerStandIn } from './scheduler.ts';
+import { schedulerProtocol } from './scheduler.ts';
+import type { SlackReceiver } from './slack.ts';
+import { type SnsStandIn, snsProtocol } from './sns.ts';
+import type { SsmStandIn } from './ssm.ts';
+
+/** The stand-ins of the scenario being run; the servers route each request to it. */
+export interface ActiveWorld {
+  hooks: ApiHooks;
+  apprunner: AppRunnerSimulator;
+  ecr: EcrStandIn;
+  ssm: SsmStandIn;
+  sns: SnsStandIn;
+  eventbridge: EventBridgeStandIn;
+  scheduler: SchedulerStandIn;
+  slack: SlackReceiver;
+}
+
+/** The sandbox's servers: started once per process, on stable ports, shared by every scenario. */
+export interface SandboxEnvironment {
+  endpoints: {
+    apprunner: string;
+    ecr: string;
+    ssm: string;
+    sns: string;
+    eventbridge: string;
+    scheduler: string;
+    dynamodb: string;
+    slack: string;
+  };
+  db: LocalDynamoDB;
+  /** Routes requests to a scenario's stand-ins (`undefined`: every stand-in answers 503). */
+  activate(world: ActiveWorld | undefined): void;
+  /** Drops and recreates the guard's tables (state must not leak between scenarios). */
+  resetTables(names: { idempotency: string; ledger: string }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The SDK's per-service endpoint variables the sandbox sets (the clients read them unchanged). */
+export const ENDPOINT_VARIABLES = {
+  apprunner: 'AWS_ENDPOINT_URL_APPRUNNER',
+  ecr: 'AWS_ENDPOINT_URL_ECR',
+  ssm: 'AWS_ENDPOINT_URL_SSM',
+  sns: 'AWS_ENDPOINT_URL_SNS',
+  eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
+  scheduler: 'AWS_ENDPOINT_URL_SCHEDULER',
+  dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
+} as const;
+
+let started: Promise<SandboxEnvironment> | undefined;
+
+const idle: HttpResponse = {
+  status: 503,
+  headers: { 'content-type': 'text/plain' },
+  body: 'sandbox: no scenario is running',
+};
+
+async function start(): Promise<SandboxEnvironment> {
+  let world: ActiveWorld | undefined;
+  const hooks = () => world?.hooks;
+  const servers: LocalServer[] = [];
+  const serve = async (h: Parameters<typeof listen>[0]) => {
+    const s = await listen(h);
+    servers.push(s);
+    return s.url;
+  };
+  const guarded =
+    <K extends keyof ActiveWorld>(
+      key: K,
+      f: (
+        w: ActiveWorld[K],
+        op: string,
+        req: Parameters<Parameters<typeof listen>[0]>[0],
+      ) => Promise<HttpResponse>,
+    ) =>
+    (op: string, req: Parameters<Parameters<typeof listen>[0]>[0]) =>
+      world ? f(world[key], op, req) : Promise.resolve(idle);
+
+  const apprunner = await serve(
+    apiHandler(
+      'apprunner',
+      awsJsonProtocol('1.0', 'AppRunner', 'InternalServiceErrorException'),
+      guarded('apprunner', (w, op, req) => w.dispatch(op, req)),
+      hooks,
+    ),
+  );
+  const ecr = await serve(
+    apiHandler(
+      'ecr',
+      awsJsonProtocol('1.1', 'AmazonEC2ContainerRegistry_V20150921', 'ServerException'),
+      guarded('ecr', (w, op, req) => w.dispatch(op, req)),
+      hooks,
+    ),
+  );
+  const ssm = await serve(
+    apiHandler(
+      'ssm',
+      awsJsonProtocol('1.1', 'AmazonSSM', 'InternalServerError'),
+      guarded('ssm', (w, op, req) => w.dispatch(op, req)),
+      hooks,
+    ),
+  );
+  const sns = await serve(
+    apiHandler(
+      'sns',
+      snsProtocol,
+      guarded('sns', (w, op, req) => w.dispatch(op, req)),
+      hooks,
+    ),
+  );
+  const eventbridge = await serve(
+    apiHandler(
+      'eventbridge',
+      awsJsonProtocol('1.1', 'AWSEvents', 'InternalException'),
+      guarded('eventbridge', (w, op, req) => w.dispatch(op, req)),
+      hooks,
+    ),
+  );
+  const scheduler = await serve(
+    apiHandler(
+      'scheduler',
+      schedulerProtocol,
+      guarded('scheduler', (w, op, req) => w.dispatch(op, req)),
+      hooks,
+    ),
+  );
+  const slack = await serve(async (req) => (world ? world.slack.handle(req) : idle));
+  const db = await startDynamoDB();
+
+  return {
+    endpoints: { apprunner, ecr, ssm, sns, eventbridge, scheduler, dynamodb: db.endpoint, slack },
+    db,
+    activate(w) {
+      world = w;
+    },
+    async resetTables(names) {
+      const { DeleteTableCommand, ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
+      const existing = (await db.client.send(new ListTablesCommand({}))).TableNames ?? [];
+      for (const t of existing) await db.client.send(new DeleteTableCommand({ TableName: t }));
+      await createGuardTables(db.client, names);
+    },
+    async close() {
+      world = undefined;
+      await Promise.all(servers.map((s) => s.close()));
+      await db.close();
+    },
+  };
+}
+
+/** Starts the sandbox's servers once per process and points the SDK's endpoint variables at them. */
+export async function startEnvironment(): Promise<SandboxEnvironment> {
+  started ??= start().then((env) => {
+    for (const [api, variable] of Object.entries(ENDPOINT_VARIABLES)) {
+      process.env[variable] = env.endpoints[api as keyof typeof ENDPOINT_VARIABLES];
+    }
+    return env;
+  });
+  return started;
+}
+
+/** Stops the servers (the CLI calls this before exiting; tests in `afterAll`). */
+export async function closeSandbox(): Promise<void> {
+  const env = started;
+  started = undefined;
+  if (env) await (await env).close();
+}

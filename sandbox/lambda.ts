@@ -1,0 +1,178 @@
+import type { Context } from 'aws-lambda';
+import type { SimClock } from './clock.ts';
+import type { Prng } from './prng.ts';
+
+/** A Lambda handler as `functions/*.ts` export it. */
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** What started an invocation. */
+export interface InvocationTrigger {
+  kind: 'event' | 'schedule' | 'direct';
+  /** Event id, schedule name + scheduled time, or a label. */
+  ref: string;
+  /** A short description for the timeline (`DeploymentFailed payments-api`). */
+  label: string;
+  /** Set on the second copy of a duplicated delivery. */
+  duplicate?: boolean;
+}
+
+/** One attempt of one async invocation. */
+export interface Invocation {
+  time: string;
+  function: string;
+  attempt: number;
+  trigger: InvocationTrigger;
+  /** What the handler returned (absent when it threw). */
+  result?: unknown;
+  /** `outcome` of the result, or `error` when the handler threw. */
+  outcome: string;
+  reason: string;
+  error?: string;
+}
+
+/** The on-failure record of an async invocation that failed every attempt (what would go to the DLQ). */
+export interface FailedInvocation {
+  time: string;
+  function: string;
+  attempts: number;
+  trigger: InvocationTrigger;
+  error: string;
+  payload: unknown;
+}
+
+/** Lambda's async-invoke behaviour the sandbox reproduces. */
+export interface LambdaSettings {
+  functionPrefix: string;
+  account: string;
+  region: string;
+  /** Delays before the retries (Lambda: about one minute, then two). */
+  retryDelaysSeconds: number[];
+  /** Real milliseconds the handler gets (`getRemainingTimeInMillis`). */
+  timeoutMs: number;
+}
+
+/**
+ * Runs handlers the way Lambda's asynchronous invoke does: the event is queued, the handler runs;
+ * a thrown error is retried after a delay (twice by default); when every attempt failed the
+ * invocation becomes an on-failure record. A returned value — whatever its outcome — is success.
+ */
+export class LambdaRuntime {
+  readonly invocations: Invocation[] = [];
+  readonly failures: FailedInvocation[] = [];
+
+  constructor(
+    private readonly clock: SimClock,
+    private readonly handlers: ReadonlyMap<string, LambdaHandler>,
+    private readonly prng: Prng,
+    private readonly settings: LambdaSettings,
+    private readonly observe: {
+      /** Called when an attempt starts; the returned function is called with its result. */
+      begin(): (i: Invocation) => void;
+      failure(f: FailedInvocation): void;
+    },
+  ) {}
+
+  /** The functions it can run. */
+  functionNames(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Maps a Lambda function ARN of the sandbox stack to a function name. */
+  functionOfArn(arn: string): string | undefined {
+    const m = /:function:([^:]+)(:[^:]+)?$/.exec(arn);
+    if (!m) return undefined;
+    const name = m[1]!;
+    return name.startsWith(this.settings.functionPrefix)
+      ? name.slice(this.settings.functionPrefix.length)
+      : undefined;
+  }
+
+  /** Queues an asynchronous invocation at `at` (default now). */
+  invokeAsync(fn: string, payload: unknown, trigger: InvocationTrigger, at = this.clock.now): void {
+    this.clock.schedule(at, `invoke ${fn}`, () => this.attempt(fn, payload, trigger, 1));
+  }
+
+  private context(fn: string): Context {
+    const deadline = Date.now() + this.settings.timeoutMs;
+    const functionName = `${this.settings.functionPrefix}${fn}`;
+    return {
+      callbackWaitsForEmptyEventLoop: false,
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${this.settings.region}:${this.settings.account}:function:${functionName}`,
+      memoryLimitInMB: '256',
+      awsRequestId: this.prng.uuid(),
+      logGroupName: `/aws/lambda/${functionName}`,
+      logStreamName: 'sandbox',
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => {},
+      fail: () => {},
+      succeed: () => {},
+    };
+  }
+
+  private async attempt(
+    fn: string,
+    payload: unknown,
+    trigger: InvocationTrigger,
+    attempt: number,
+  ): Promise<void> {
+    const time = new Date(this.clock.now).toISOString();
+    const handler = this.handlers.get(fn);
+    const finish = this.observe.begin();
+    let invocation: Invocation;
+    let failed: string | undefined;
+    if (!handler) {
+      failed = `ResourceNotFoundException: Function not found: ${this.settings.functionPrefix}${fn}`;
+      invocation = { time, function: fn, attempt, trigger, outcome: 'error', reason: failed, error: failed };
+    } else {
+      try {
+        const result = await handler(structuredClone(payload), this.context(fn));
+        const r = (typeof result === 'object' && result !== null ? result : {}) as {
+          outcome?: unknown;
+          reason?: unknown;
+        };
+        invocation = {
+          time,
+          function: fn,
+          attempt,
+          trigger,
+          result,
+          outcome: typeof r.outcome === 'string' ? r.outcome : 'returned',
+          reason: typeof r.reason === 'string' ? r.reason : '',
+        };
+      } catch (error) {
+        failed = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        invocation = {
+          time,
+          function: fn,
+          attempt,
+          trigger,
+          outcome: 'error',
+          reason: failed,
+          error: failed,
+        };
+      }
+    }
+    this.invocations.push(invocation);
+    finish(invocation);
+    if (failed === undefined) return;
+    const delay = this.settings.retryDelaysSeconds[attempt - 1];
+    if (delay !== undefined && handler) {
+      this.clock.schedule(this.clock.now + delay * 1000, `retry ${fn}`, () =>
+        this.attempt(fn, payload, trigger, attempt + 1),
+      );
+      return;
+    }
+    const record: FailedInvocation = {
+      time: new Date(this.clock.now).toISOString(),
+      function: fn,
+      attempts: attempt,
+      trigger,
+      error: failed,
+      payload,
+    };
+    this.failures.push(record);
+    this.observe.failure(record);
+  }
+}

@@ -1,0 +1,718 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import type { GuardEventDetail } from '../lib/events/guard.ts';
+import {
+  loadScheduleConfig,
+  parseScheduleDefinitions,
+  toSchedulerJobs,
+} from '../lib/pause-resume/schedule-config.ts';
+import { AppRunnerSimulator, DEFAULT_DURATIONS, type SimService } from './app-runner.ts';
+import { type BusRecord, describeEvent, EventBus, summarizeEvent } from './bus.ts';
+import { SimClock } from './clock.ts';
+import { EcrStandIn } from './ecr.ts';
+import { type ActiveWorld, startEnvironment } from './environment.ts';
+import { type BusEvent, EventBridgeStandIn } from './eventbridge.ts';
+import { evaluateExpectations } from './expect.ts';
+import {
+  API_NAMES,
+  type ApiName,
+  FaultDice,
+  type FaultRule,
+  type Faults,
+  RealRateLimiter,
+} from './faults.ts';
+import { type ApiCall, ApiError, type ApiHooks } from './http.ts';
+import { ImageRegistry, parseImage } from './images.ts';
+import { type LambdaHandler, LambdaRuntime } from './lambda.ts';
+import { createPrng } from './prng.ts';
+import type { FleetEntry, SandboxReport, TimelineEntry } from './report.ts';
+import { loadRoutes } from './routes.ts';
+import { type Scenario, type Step, toEpoch } from './scenario.ts';
+import { SchedulerStandIn } from './scheduler.ts';
+import { SlackReceiver } from './slack.ts';
+import { SnsStandIn } from './sns.ts';
+import { SsmStandIn } from './ssm.ts';
+
+export type { SandboxReport } from './report.ts';
+export { loadScenario, parseScenario, type Scenario, ScenarioError } from './scenario.ts';
+
+/** The repository root (serverless.yml, infra/, functions/). */
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Options of {@link runScenario}. */
+export interface RunOptions {
+  /** Powertools log level for the handlers (default `SILENT`, so the timeline stays readable). */
+  logLevel?: string;
+  /** Called with each timeline entry as it happens (the CLI streams with it). */
+  onEntry?: (entry: TimelineEntry) => void;
+}
+
+const FUNCTION_PREFIX = 'apprunner-guard-sandbox-';
+const SLACK_PATH = '/services/T0SANDBOX/B0SANDBOX/sandboxwebhooksecret';
+
+/** The guard's configuration in the sandbox, before the scenario's `config` and `dryRun`. */
+export function sandboxConfig(account: string, region: string): Record<string, string> {
+  return {
+    GUARD_ACCOUNT_ID: account,
+    AWS_REGION: region,
+    IDEMPOTENCY_TABLE: 'apprunner-guard-sandbox-idempotency',
+    LEDGER_TABLE: 'apprunner-guard-sandbox-ledger',
+    ALERT_TOPIC_ARN: `arn:aws:sns:${region}:${account}:apprunner-guard-sandbox-alerts`,
+    SLACK_WEBHOOK_PARAMETER: '/apprunner-guard/slack-webhook-url',
+    EVENT_BUS_NAME: 'default',
+    CLEANUP_GRACE_MINUTES: '1440',
+    CLEANUP_MAX_DELETE_ATTEMPTS: '5',
+    SERVICE_QUOTA: '30',
+    ROLLBACK_LOOP_LIMIT: '3',
+    ROLLBACK_LOOP_WINDOW_MINUTES: '60',
+    LEDGER_HISTORY_LIMIT: '20',
+    DRY_RUN_ROLLBACK: 'false',
+    DRY_RUN_CLEANUP: 'false',
+    DRY_RUN_PAUSE_RESUME: 'false',
+    PAUSE_RESUME_MAX_CONCURRENCY: '5',
+    PAUSE_RESUME_MAX_RETRIES: '6',
+    PAUSE_RESUME_RETRY_MINUTES: '10',
+    SCHEDULER_GROUP: 'apprunner-guard-sandbox',
+    SCHEDULER_ROLE_ARN: `arn:aws:iam::${account}:role/apprunner-guard-sandbox-scheduler`,
+    CLEANUP_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${FUNCTION_PREFIX}cleanup`,
+    PAUSE_RESUME_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${FUNCTION_PREFIX}pause-resume`,
+  };
+}
+
+const DRY_RUN_VARIABLE = {
+  rollback: 'DRY_RUN_ROLLBACK',
+  cleanup: 'DRY_RUN_CLEANUP',
+  'pause-resume': 'DRY_RUN_PAUSE_RESUME',
+} as const;
+
+interface ServerlessFunction {
+  handler?: string;
+  events?: unknown;
+}
+interface ServerlessDoc {
+  params?: { default?: Record<string, unknown> };
+  functions?: Record<string, ServerlessFunction>;
+}
+
+function readServerless(): ServerlessDoc {
+  return parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as ServerlessDoc;
+}
+
+let generation = 0;
+
+/**
+ * Imports every function's handler with a fresh module graph for the function files
+ * (`functions/<name>.ts?sandbox=<n>`): each handler reads its configuration and creates its
+ * clients at import, so a fresh import per scenario is a cold start with that scenario's
+ * configuration, while `lib/` modules stay shared.
+ */
+async function importHandlers(doc: ServerlessDoc): Promise<Map<string, LambdaHandler>> {
+  generation++;
+  const handlers = new Map<string, LambdaHandler>();
+  for (const [name, fn] of Object.entries(doc.functions ?? {})) {
+    const [file, exportName = 'handler'] = (fn.handler ?? `functions/${name}.handler`).split(/\.(?=[^.]+$)/);
+    const url = new URL(`../${file}.ts?sandbox=${generation}`, import.meta.url).href;
+    const mod = (await import(url)) as Record<string, unknown>;
+    const handler = mod[exportName!];
+    if (typeof handler !== 'function') throw new Error(`${file}.ts does not export ${exportName}`);
+    handlers.set(name, handler as LambdaHandler);
+  }
+  return handlers;
+}
+
+function toRule(value: number | Record<string, unknown> | undefined, start: number): FaultRule | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return { rate: value };
+  const { from, until, ...rest } = value as { from?: string; until?: string } & Record<string, unknown>;
+  return {
+    ...(rest as FaultRule),
+    ...(from ? { from: toEpoch(from, start) } : {}),
+    ...(until ? { until: toEpoch(until, start) } : {}),
+  };
+}
+
+function toFaults(s: Scenario, start: number): Faults {
+  const f = s.faults;
+  const api: Faults['api'] = {};
+  for (const name of API_NAMES) {
+    const a = f[name];
+    if (!a) continue;
+    api[name] = {
+      ...(a.throttle !== undefined ? { throttle: toRule(a.throttle, start)! } : {}),
+      ...(a.tooManyRequests !== undefined ? { tooManyRequests: toRule(a.tooManyRequests, start)! } : {}),
+      ...(a.serverError !== undefined ? { serverError: toRule(a.serverError, start)! } : {}),
+      ...(a.latencyMs !== undefined ? { latencyMs: a.latencyMs } : {}),
+      ...(a.maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: a.maxRequestsPerSecond } : {}),
+    };
+  }
+  const outage = f.slack?.outage;
+  return {
+    api,
+    slack: {
+      ...(f.slack?.rateLimited !== undefined ? { rateLimited: toRule(f.slack.rateLimited, start)! } : {}),
+      ...(outage !== undefined
+        ? {
+            outage: {
+              ...toRule(outage as number | Record<string, unknown>, start)!,
+              ...(typeof outage === 'object' && outage.status ? { status: outage.status } : {}),
+            },
+          }
+        : {}),
+      ...(f.slack?.latencyMs !== undefined ? { latencyMs: f.slack.latencyMs } : {}),
+    },
+    delivery: {
+      ...(f.delivery?.duplicate !== undefined ? { duplicate: toRule(f.delivery.duplicate, start)! } : {}),
+      ...(f.delivery?.shuffleSeconds !== undefined ? { shuffleSeconds: f.delivery.shuffleSeconds } : {}),
+    },
+  };
+}
+
+function guardDecision(event: BusEvent) {
+  const d = event.detail as Partial<GuardEventDetail>;
+  if (typeof d.job !== 'string' || typeof d.outcome !== 'string') return undefined;
+  return {
+    job: d.job,
+    outcome: d.outcome,
+    action: String(d.action ?? ''),
+    reason: String(d.reason ?? ''),
+    dryRun: d.dryRun === true,
+  };
+}
+
+/** Substitutes `${param:x}` references of serverless.yml with the stage's params. */
+function resolveParams(value: unknown, params: Record<string, string>): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{param:([A-Za-z0-9_]+)\}/g, (whole, name: string) => params[name] ?? whole);
+  }
+  if (Array.isArray(value)) return value.map((v) => resolveParams(v, params));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveParams(v, params)]));
+  }
+  return value;
+}
+
+/** The stack's own recurring schedules: `schedule` events in serverless.yml, and the pause/resume schedules. */
+function deployedSchedules(doc: ServerlessDoc, scenario: Scenario) {
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(doc.params?.default ?? {})) params[k] = String(v);
+  Object.assign(params, scenario.params);
+  const out: Array<{ name: string; fn: string; expression: string; timezone: string; input: unknown }> = [];
+  for (const [fn, def] of Object.entries(doc.functions ?? {})) {
+    if (!Array.isArray(def.events)) continue;
+    let i = 0;
+    for (const e of def.events as unknown[]) {
+      const schedule = (e as { schedule?: Record<string, unknown> }).schedule;
+      if (!schedule) continue;
+      i++;
+      const resolved = resolveParams(schedule, params) as {
+        rate?: unknown;
+        timezone?: unknown;
+        input?: unknown;
+      };
+      const rates = Array.isArray(resolved.rate) ? resolved.rate : [resolved.rate];
+      rates.forEach((expression, j) => {
+        out.push({
+          name: `${fn}-schedule-${i}${rates.length > 1 ? `-${j + 1}` : ''}`,
+          fn,
+          expression: String(expression),
+          timezone: typeof resolved.timezone === 'string' ? resolved.timezone : 'UTC',
+          input: resolved.input ?? {},
+        });
+      });
+    }
+  }
+  const definitions = scenario.schedules
+    ? parseScheduleDefinitions({ schedules: scenario.schedules }, `scenario ${scenario.name}: schedules`)
+    : loadScheduleConfig(join(ROOT, 'infra', 'schedules.yml'));
+  for (const job of toSchedulerJobs(definitions)) {
+    out.push({
+      name: job.name,
+      fn: 'pause-resume',
+      expression: job.expression,
+      timezone: job.timezone,
+      input: job.input,
+    });
+  }
+  return out;
+}
+
+const clean = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/**
+ * Runs one scenario end to end: seeds the fleet and the image registry, fires the stack's
+ * schedules, plays the steps on the simulated clock, delivers every event to the real handlers,
+ * and evaluates the scenario's expectations.
+ *
+ * Handlers are imported afresh for each run with the scenario's configuration (see
+ * {@link importHandlers}); the stand-ins' servers are shared by the process and their state is
+ * reset, and the DynamoDB tables are recreated, per run. Runs must not overlap.
+ */
+export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SandboxReport> {
+  const realStart = performance.now();
+  const env = await startEnvironment();
+  const start = Date.parse(scenario.start);
+  const lastStep = scenario.steps.reduce((t, s) => (s.at ? Math.max(t, toEpoch(s.at, start)) : t), start);
+  const end = scenario.end ? toEpoch(scenario.end, start) : lastStep + 60 * 60 * 1000;
+  const { account, region } = scenario;
+
+  // Configuration as the deployed functions get it, then the scenario's overrides.
+  const config = sandboxConfig(account, region);
+  for (const job of scenario.dryRun) config[DRY_RUN_VARIABLE[job]] = 'true';
+  Object.assign(config, scenario.config);
+  const variables: Record<string, string> = {
+    ...config,
+    AWS_ACCESS_KEY_ID: 'sandbox',
+    AWS_SECRET_ACCESS_KEY: 'sandbox',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    POWERTOOLS_SERVICE_NAME: 'apprunner-guard',
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT',
+    POWERTOOLS_DEV: 'false',
+  };
+  const saved = new Map<string, string | undefined>();
+  for (const [k, v] of Object.entries(variables)) {
+    saved.set(k, process.env[k]);
+    process.env[k] = v;
+  }
+  for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN']) {
+    saved.set(k, process.env[k]);
+    delete process.env[k];
+  }
+
+  try {
+    await env.resetTables({ idempotency: config.IDEMPOTENCY_TABLE!, ledger: config.LEDGER_TABLE! });
+    const doc = readServerless();
+    const handlers = await importHandlers(doc);
+    const routes = loadRoutes(ROOT);
+
+    const clock = new SimClock(new Date(start));
+    const prng = createPrng(scenario.seed, 'ids');
+    const faults = toFaults(scenario, start);
+    const dice = new FaultDice(createPrng(scenario.seed, 'faults'));
+    const timeline: TimelineEntry[] = [];
+    const add = (entry: TimelineEntry) => {
+      timeline.push(entry);
+      options.onEntry?.(entry);
+    };
+    // Something that takes a while (a handler run, a step) takes its place in the timeline when it
+    // starts, so it comes before the events it causes.
+    const reserve = () => {
+      const index = timeline.length;
+      timeline.push({ time: new Date(clock.now).toISOString(), kind: 'note', text: '(running)' });
+      return (entry: TimelineEntry) => {
+        timeline[index] = entry;
+        options.onEntry?.(entry);
+      };
+    };
+    const iso = () => new Date(clock.now).toISOString();
+    const apiCalls: ApiCall[] = [];
+    const limiters = new Map<ApiName, RealRateLimiter>();
+    for (const [name, f] of Object.entries(faults.api)) {
+      if (f?.maxRequestsPerSecond) limiters.set(name as ApiName, new RealRateLimiter(f.maxRequestsPerSecond));
+    }
+    const hooks: ApiHooks = {
+      now: () => clock.now,
+      faults: (api) => faults.api[api],
+      dice,
+      limiter: (api) => limiters.get(api),
+      onCall(call) {
+        apiCalls.push(call);
+        if (call.fault) {
+          add({
+            time: call.time,
+            kind: 'fault',
+            api: call.api,
+            operation: call.operation,
+            fault: call.fault,
+            status: call.status,
+          });
+        }
+      },
+    };
+
+    const registry = new ImageRegistry(`${account}.dkr.ecr.${region}.amazonaws.com`);
+    const lambda = new LambdaRuntime(
+      clock,
+      handlers,
+      createPrng(scenario.seed, 'lambda'),
+      {
+        functionPrefix: FUNCTION_PREFIX,
+        account,
+        region,
+        retryDelaysSeconds: scenario.settings.retryDelaysSeconds,
+        timeoutMs: 60_000,
+      },
+      {
+        begin: () => {
+          const place = reserve();
+          return (i) =>
+            place({
+              time: i.time,
+              kind: 'invocation',
+              function: i.function,
+              attempt: i.attempt,
+              trigger: i.trigger.label,
+              duplicate: !!i.trigger.duplicate,
+              outcome: i.outcome,
+              reason: i.reason,
+            });
+        },
+        failure: (f) =>
+          add({
+            time: f.time,
+            kind: 'on-failure',
+            function: f.function,
+            attempts: f.attempts,
+            error: f.error,
+            trigger: f.trigger.label,
+          }),
+      },
+    );
+    const bus = new EventBus(
+      routes,
+      clock,
+      lambda,
+      faults.delivery,
+      dice,
+      createPrng(scenario.seed, 'delivery'),
+      scenario.settings.deliveryDelaySeconds * 1000,
+      (record: BusRecord) => {
+        const e = record.event;
+        const guard = guardDecision(e);
+        const d = e.detail;
+        const service = (d.ServiceName ??
+          d.serviceName ??
+          (d.service as { name?: unknown } | undefined)?.name) as string | undefined;
+        const message = (d.Message ?? d.message) as string | undefined;
+        add({
+          time: record.time,
+          kind: 'event',
+          origin: record.origin,
+          id: e.id,
+          source: e.source,
+          detailType: e['detail-type'],
+          summary: summarizeEvent(e),
+          ...(typeof service === 'string' ? { service } : {}),
+          ...(typeof message === 'string' && !guard ? { message } : {}),
+          ...(guard ? { guard } : {}),
+          targets: record.targets,
+        });
+      },
+    );
+    const sim = new AppRunnerSimulator(
+      {
+        clock,
+        registry,
+        prng,
+        emit: (event) => bus.put(event as BusEvent, 'apprunner'),
+        note: (text, service) => add({ time: iso(), kind: 'note', text, ...(service ? { service } : {}) }),
+      },
+      {
+        account,
+        region,
+        spelling: scenario.settings.eventSpelling,
+        durations: { ...DEFAULT_DURATIONS, ...scenario.settings.durations },
+        serviceQuota: scenario.settings.serviceQuota,
+      },
+    );
+    const slackUrl = `${env.endpoints.slack}${SLACK_PATH}`;
+    const world: ActiveWorld = {
+      hooks,
+      apprunner: sim,
+      ecr: new EcrStandIn(
+        () => registry,
+        () => ({ account, region }),
+      ),
+      ssm: new SsmStandIn(
+        new Map([[config.SLACK_WEBHOOK_PARAMETER!, { value: slackUrl, type: 'SecureString' as const }]]),
+        { account, region },
+        () => clock.now,
+      ),
+      sns: new SnsStandIn(
+        new Set([config.ALERT_TOPIC_ARN!]),
+        () => clock.now,
+        () => prng.uuid(),
+        (m) =>
+          add({
+            time: m.time,
+            kind: 'sns',
+            ...(m.subject === undefined ? {} : { subject: m.subject }),
+            message: m.message,
+            attributes: m.attributes,
+          }),
+      ),
+      eventbridge: new EventBridgeStandIn(
+        new Set(['default', config.EVENT_BUS_NAME!]),
+        { account, region },
+        () => clock.now,
+        () => prng.uuid(),
+        (event) => bus.put(event, 'guard'),
+      ),
+      scheduler: new SchedulerStandIn({
+        clock,
+        account,
+        region,
+        groups: new Set(['default', config.SCHEDULER_GROUP!]),
+        nextId: () => prng.uuid(),
+        invoke: (schedule, payload, scheduledTime) => {
+          const fn = lambda.functionOfArn(schedule.targetArn) ?? schedule.targetArn;
+          lambda.invokeAsync(fn, payload, {
+            kind: 'schedule',
+            ref: `${schedule.arn}#${scheduledTime}`,
+            label: `schedule ${schedule.name} @ ${scheduledTime}`,
+          });
+        },
+        observe: (s) =>
+          add({
+            time: s.time,
+            kind: 'schedule',
+            action: s.kind,
+            name: s.name,
+            expression: s.expression,
+            timezone: s.timezone,
+            ...(s.scheduledTime ? { scheduledTime: s.scheduledTime } : {}),
+            ...(s.reason ? { reason: s.reason } : {}),
+          }),
+      }),
+      slack: new SlackReceiver(clock, faults.slack, dice, (m) =>
+        'text' in m
+          ? add({ time: m.time, kind: 'slack', text: m.text, summary: m.summary })
+          : add({ time: m.time, kind: 'slack-refused', status: m.status, reason: `${m.reason}: ${m.body}` }),
+      ),
+    };
+    env.activate(world);
+
+    // The world as the scenario starts: images, fleet, the stack's schedules.
+    for (const img of scenario.images) registry.push(img.image, { ...img, at: start });
+    for (const spec of scenario.fleet) {
+      sim.seed({ ...spec, ...(spec.image ? { image: registry.expand(spec.image) } : {}) });
+    }
+    if (scenario.settings.deployedSchedules) {
+      for (const d of deployedSchedules(doc, scenario)) {
+        world.scheduler.create(
+          d.name,
+          {
+            GroupName: 'default',
+            ScheduleExpression: d.expression,
+            ScheduleExpressionTimezone: d.timezone,
+            FlexibleTimeWindow: { Mode: 'OFF' },
+            Target: {
+              Arn: `arn:aws:lambda:${region}:${account}:function:${FUNCTION_PREFIX}${d.fn}`,
+              RoleArn: config.SCHEDULER_ROLE_ARN,
+              Input: JSON.stringify(d.input),
+            },
+          },
+          'deployed',
+        );
+      }
+    }
+
+    let previous = start;
+    scenario.steps.forEach((step, index) => {
+      const at = step.at ? toEpoch(step.at, start) : previous;
+      previous = at;
+      clock.schedule(at, `step ${index + 1}`, async () => {
+        let text = describeStep(step, registry);
+        const place = reserve();
+        try {
+          const extra = await runStep(step, { sim, registry, bus, lambda, clock });
+          if (extra) text += ` — ${extra}`;
+          place({ time: iso(), kind: 'step', text: step.note ? `${text}  (${step.note})` : text, ok: true });
+        } catch (error) {
+          const message =
+            error instanceof ApiError
+              ? `${error.code}: ${error.message}`
+              : error instanceof Error
+                ? error.message
+                : String(error);
+          place({ time: iso(), kind: 'step', text, ok: false, error: message });
+        }
+      });
+    });
+
+    try {
+      await clock.runUntil(end);
+    } finally {
+      env.activate(undefined);
+    }
+
+    const fleet: FleetEntry[] = sim.all().map((s) => fleetEntry(s, registry));
+    const partial = {
+      scenario: {
+        name: scenario.name,
+        ...(scenario.description ? { description: clean(scenario.description) } : {}),
+        ...(scenario.file ? { file: scenario.file } : {}),
+        seed: scenario.seed,
+      },
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      elapsedMs: 0,
+      timeline,
+      events: bus.records,
+      appRunnerEvents: bus.records.filter((r) => r.origin === 'apprunner').map((r) => r.event),
+      guardEvents: bus.records.filter((r) => r.origin === 'guard').map((r) => r.event),
+      invocations: lambda.invocations,
+      failedInvocations: lambda.failures,
+      snsMessages: world.sns.messages,
+      slackMessages: world.slack.messages,
+      slackRejections: world.slack.rejections,
+      schedules: { log: world.scheduler.log, remaining: world.scheduler.list() },
+      apiCalls,
+      images: registry.list(),
+      fleet,
+      pending: clock.pending().map((p) => ({ at: new Date(p.at).toISOString(), label: p.label })),
+    };
+    const expectations = evaluateExpectations(scenario.expect, partial, (image) => registry.expand(image));
+    return { ...partial, elapsedMs: Math.round(performance.now() - realStart), expectations };
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+function fleetEntry(s: SimService, registry: ImageRegistry): FleetEntry {
+  const configured =
+    s.source.kind === 'image' ? s.source.imageIdentifier : `${s.source.repositoryUrl}#${s.source.branch}`;
+  return {
+    name: s.name,
+    arn: s.arn,
+    status: s.deletedAt !== undefined ? 'DELETED' : s.status,
+    source: s.source.kind,
+    configured,
+    configuredLabel: imageLabel(configured, registry),
+    ...(s.running ? { running: s.running, runningLabel: registry.nameOf(s.running) } : {}),
+    tags: Object.fromEntries(s.tags),
+    operations: s.operations.map((o) => ({
+      id: o.id,
+      type: o.type,
+      status: o.status,
+      startedAt: new Date(o.startedAt).toISOString(),
+      ...(o.endedAt === undefined ? {} : { endedAt: new Date(o.endedAt).toISOString() }),
+    })),
+  };
+}
+
+/** `…/payments@sha256:ab…` → `payments@good-v1`; `…/payments:latest` → `payments:latest`. */
+export function imageLabel(identifier: string, registry: ImageRegistry): string {
+  const ref = parseImage(identifier);
+  if (!ref) return identifier;
+  if (ref.digest) return `${ref.repository}@${registry.nameOf(ref.digest)}`;
+  return `${ref.repository}:${ref.tag}`;
+}
+
+interface StepDeps {
+  sim: AppRunnerSimulator;
+  registry: ImageRegistry;
+  bus: EventBus;
+  lambda: LambdaRuntime;
+  clock: SimClock;
+}
+
+function describeStep(step: Step, registry: ImageRegistry): string {
+  if (step.push)
+    return `push ${step.push.image} → ${step.push.digest ?? '(new digest)'}${step.push.bad ? ' (bad image)' : ''}`;
+  if (step.markImage) return `mark image ${step.markImage.digest} ${step.markImage.bad ? 'bad' : 'good'}`;
+  if (step.deploy)
+    return `start a deployment of ${step.deploy.service}${step.deploy.fail ? ' (it will fail)' : ''}`;
+  if (step.update)
+    return `update ${step.update.service} to image ${imageLabel(registry.expand(step.update.image), registry)}`;
+  if (step.createService) {
+    const c = step.createService;
+    return `create service ${c.name} from ${c.image ?? c.code?.repositoryUrl}${c.fail ? ' (creation will fail)' : ''}`;
+  }
+  if (step.pause) return `pause ${step.pause.service} by hand`;
+  if (step.resume) return `resume ${step.resume.service} by hand`;
+  if (step.delete) return `delete ${step.delete.service} by hand`;
+  if (step.tag)
+    return `tag ${step.tag.service}: ${Object.entries(step.tag.tags)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`;
+  if (step.untag) return `untag ${step.untag.service}: ${step.untag.keys.join(', ')}`;
+  if (step.failNext)
+    return `make the next ${step.failNext.times} ${step.failNext.operation} operation(s) of ${step.failNext.service} fail`;
+  if (step.event) return `put an event on the bus: ${describeEvent(step.event as unknown as BusEvent)}`;
+  if (step.invoke) return `invoke ${step.invoke.function}`;
+  return 'step';
+}
+
+async function runStep(step: Step, d: StepDeps): Promise<string | undefined> {
+  const arnOf = (name: string) => {
+    const s = d.sim.byName(name);
+    if (!s) throw new Error(`no live service named "${name}"`);
+    return s.arn;
+  };
+  if (step.push) {
+    const digest = d.registry.push(step.push.image, { ...step.push, at: d.clock.now });
+    d.sim.onImagePushed(d.registry.expand(step.push.image));
+    return step.push.digest ? undefined : `digest ${digest.slice(0, 19)}…`;
+  }
+  if (step.markImage) {
+    d.registry.mark(step.markImage.digest, step.markImage.bad);
+    return undefined;
+  }
+  if (step.deploy) {
+    if (step.deploy.fail) d.sim.failNext(step.deploy.service, 'deploy', 1);
+    const out = d.sim.call('StartDeployment', { ServiceArn: arnOf(step.deploy.service) });
+    return `operation ${String(out.OperationId)}`;
+  }
+  if (step.update) {
+    const identifier = d.registry.expand(step.update.image);
+    const ref = parseImage(identifier);
+    d.sim.call('UpdateService', {
+      ServiceArn: arnOf(step.update.service),
+      SourceConfiguration: {
+        ImageRepository: { ImageIdentifier: identifier, ImageRepositoryType: ref?.kind ?? 'ECR' },
+      },
+    });
+    return undefined;
+  }
+  if (step.createService) {
+    const c = step.createService;
+    if (c.fail) d.sim.failCreation(c.name);
+    const identifier = c.image ? d.registry.expand(c.image) : undefined;
+    d.sim.call('CreateService', {
+      ServiceName: c.name,
+      SourceConfiguration: {
+        ...(identifier
+          ? {
+              ImageRepository: {
+                ImageIdentifier: identifier,
+                ImageRepositoryType: parseImage(identifier)?.kind ?? 'ECR',
+              },
+            }
+          : {
+              CodeRepository: {
+                RepositoryUrl: c.code!.repositoryUrl,
+                SourceCodeVersion: { Type: 'BRANCH', Value: c.code!.branch ?? 'main' },
+              },
+            }),
+        AutoDeploymentsEnabled: c.autoDeploy ?? false,
+      },
+      Tags: Object.entries(c.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+    });
+    return undefined;
+  }
+  if (step.pause) d.sim.call('PauseService', { ServiceArn: arnOf(step.pause.service) });
+  else if (step.resume) d.sim.call('ResumeService', { ServiceArn: arnOf(step.resume.service) });
+  else if (step.delete) d.sim.call('DeleteService', { ServiceArn: arnOf(step.delete.service) });
+  else if (step.tag) {
+    d.sim.call('TagResource', {
+      ResourceArn: arnOf(step.tag.service),
+      Tags: Object.entries(step.tag.tags).map(([Key, Value]) => ({ Key, Value })),
+    });
+  } else if (step.untag)
+    d.sim.call('UntagResource', { ResourceArn: arnOf(step.untag.service), TagKeys: step.untag.keys });
+  else if (step.failNext) d.sim.failNext(step.failNext.service, step.failNext.operation, step.failNext.times);
+  else if (step.event) d.bus.put(step.event as unknown as BusEvent, 'scenario');
+  else if (step.invoke) {
+    d.lambda.invokeAsync(step.invoke.function, step.invoke.payload, {
+      kind: 'direct',
+      ref: 'step',
+      label: 'a scenario step',
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,420 @@
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import * as z from 'zod';
+
+/**
+ * The scenario file format (YAML or JSON), documented in `sandbox/README.md`. Times are ISO-8601
+ * with a zone, or offsets from `start` like `+90s`, `+5m`, `+2h30m`, `+1d`.
+ */
+
+const OFFSET = /^\+(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+const timeValue = z.string().refine((s) => (OFFSET.test(s) && s !== '+') || !Number.isNaN(Date.parse(s)), {
+  message: 'must be an ISO-8601 time or an offset like +5m, +2h30m, +1d',
+});
+const isoTime = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO-8601 time with a zone, e.g. 2026-11-20T08:00:00Z',
+});
+
+const rate = z.number().min(0).max(1);
+const faultRule = z.union([
+  rate,
+  z
+    .object({
+      rate: rate.optional(),
+      times: z.number().int().min(0).optional(),
+      operations: z.array(z.string()).optional(),
+      from: timeValue.optional(),
+      until: timeValue.optional(),
+    })
+    .strict(),
+]);
+const apiFaults = z
+  .object({
+    throttle: faultRule.optional(),
+    tooManyRequests: faultRule.optional(),
+    serverError: faultRule.optional(),
+    latencyMs: z.number().int().min(0).max(10_000).optional(),
+    maxRequestsPerSecond: z.number().positive().optional(),
+  })
+  .strict();
+const outageRule = z.union([
+  rate,
+  z
+    .object({
+      rate: rate.optional(),
+      times: z.number().int().min(0).optional(),
+      from: timeValue.optional(),
+      until: timeValue.optional(),
+      status: z.union([z.literal(500), z.literal(502), z.literal(503)]).optional(),
+    })
+    .strict(),
+]);
+const faultsSchema = z
+  .object({
+    apprunner: apiFaults.optional(),
+    ecr: apiFaults.optional(),
+    ssm: apiFaults.optional(),
+    sns: apiFaults.optional(),
+    eventbridge: apiFaults.optional(),
+    scheduler: apiFaults.optional(),
+    slack: z
+      .object({
+        rateLimited: faultRule.optional(),
+        outage: outageRule.optional(),
+        latencyMs: z.number().int().min(0).max(10_000).optional(),
+      })
+      .strict()
+      .optional(),
+    delivery: z
+      .object({
+        duplicate: faultRule.optional(),
+        shuffleSeconds: z.number().int().min(1).max(3600).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const imageSchema = z
+  .object({
+    image: z.string().min(1),
+    digest: z.string().min(1).optional(),
+    bad: z.boolean().optional(),
+  })
+  .strict();
+
+const OPERATION_KINDS = ['create', 'deploy', 'update', 'pause', 'resume', 'delete'] as const;
+const serviceName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$/, 'must be a valid App Runner service name');
+const tagMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+
+const serviceSchema = z
+  .object({
+    name: serviceName,
+    id: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters')
+      .optional(),
+    image: z.string().min(1).optional(),
+    code: z
+      .object({ repositoryUrl: z.string().min(1), branch: z.string().optional() })
+      .strict()
+      .optional(),
+    status: z.enum(['RUNNING', 'PAUSED', 'CREATE_FAILED', 'DELETE_FAILED']).optional(),
+    autoDeploy: z.boolean().optional(),
+    tags: tagMap.optional(),
+    failNext: z.partialRecord(z.enum(OPERATION_KINDS), z.number().int().min(0)).optional(),
+  })
+  .strict()
+  .refine((s) => !!s.image !== !!s.code, { message: 'give exactly one of image or code' });
+
+const ref = z.object({ service: serviceName }).strict();
+const ACTIONS = {
+  push: imageSchema,
+  markImage: z.object({ digest: z.string().min(1), bad: z.boolean() }).strict(),
+  deploy: z.object({ service: serviceName, fail: z.boolean().optional() }).strict(),
+  update: z.object({ service: serviceName, image: z.string().min(1) }).strict(),
+  createService: z
+    .object({
+      name: serviceName,
+      image: z.string().min(1).optional(),
+      code: z
+        .object({ repositoryUrl: z.string().min(1), branch: z.string().optional() })
+        .strict()
+        .optional(),
+      autoDeploy: z.boolean().optional(),
+      tags: tagMap.optional(),
+      fail: z.boolean().optional(),
+    })
+    .strict(),
+  pause: ref,
+  resume: ref,
+  delete: ref,
+  tag: z.object({ service: serviceName, tags: tagMap }).strict(),
+  untag: z.object({ service: serviceName, keys: z.array(z.string()).min(1) }).strict(),
+  failNext: z
+    .object({
+      service: serviceName,
+      operation: z.enum(OPERATION_KINDS),
+      times: z.number().int().min(1).default(1),
+    })
+    .strict(),
+  event: z.union([z.object({ file: z.string().min(1) }).strict(), z.record(z.string(), z.unknown())]),
+  invoke: z.object({ function: z.string().min(1), payload: z.unknown() }).strict(),
+} as const;
+export type StepAction = keyof typeof ACTIONS;
+const ACTION_NAMES = Object.keys(ACTIONS) as StepAction[];
+
+const stepSchema = z
+  .object({
+    at: timeValue.optional(),
+    note: z.string().optional(),
+    push: ACTIONS.push.optional(),
+    markImage: ACTIONS.markImage.optional(),
+    deploy: ACTIONS.deploy.optional(),
+    update: ACTIONS.update.optional(),
+    createService: ACTIONS.createService.optional(),
+    pause: ACTIONS.pause.optional(),
+    resume: ACTIONS.resume.optional(),
+    delete: ACTIONS.delete.optional(),
+    tag: ACTIONS.tag.optional(),
+    untag: ACTIONS.untag.optional(),
+    failNext: ACTIONS.failNext.optional(),
+    event: ACTIONS.event.optional(),
+    invoke: ACTIONS.invoke.optional(),
+  })
+  .strict()
+  .superRefine((step, ctx) => {
+    const present = ACTION_NAMES.filter((k) => (step as Record<string, unknown>)[k] !== undefined);
+    if (present.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          present.length === 0
+            ? `needs one action: ${ACTION_NAMES.join(', ')}`
+            : `has several actions (${present.join(', ')}); give one per step`,
+      });
+    }
+  });
+
+const countFields = {
+  count: z.number().int().min(0).optional(),
+  min: z.number().int().min(0).optional(),
+  max: z.number().int().min(0).optional(),
+  /** Evaluated and reported, but does not fail the scenario (waiting on a job being built). */
+  pending: z.union([z.boolean(), z.string()]).optional(),
+};
+const matcher = <T extends z.ZodRawShape>(shape: T) => z.object({ ...shape, ...countFields }).strict();
+
+const expectSchema = z
+  .object({
+    services: z
+      .record(
+        serviceName,
+        z
+          .object({
+            status: z
+              .enum([
+                'RUNNING',
+                'PAUSED',
+                'CREATE_FAILED',
+                'DELETE_FAILED',
+                'DELETED',
+                'OPERATION_IN_PROGRESS',
+              ])
+              .optional(),
+            image: z.string().optional(),
+            running: z.string().optional(),
+            tags: z.record(z.string(), z.union([z.string(), z.null()])).optional(),
+            pending: z.union([z.boolean(), z.string()]).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    events: z
+      .array(
+        matcher({
+          source: z.string().optional(),
+          detailType: z.string().optional(),
+          status: z.string().optional(),
+          service: z.string().optional(),
+          job: z.string().optional(),
+          outcome: z.string().optional(),
+          action: z.string().optional(),
+          dryRun: z.boolean().optional(),
+          reasonContains: z.string().optional(),
+        }),
+      )
+      .optional(),
+    invocations: z
+      .array(
+        matcher({
+          function: z.string().optional(),
+          outcome: z.string().optional(),
+          reasonContains: z.string().optional(),
+          trigger: z.string().optional(),
+        }),
+      )
+      .optional(),
+    failedInvocations: z.array(matcher({ function: z.string().optional() })).optional(),
+    sns: z
+      .array(
+        matcher({
+          subjectContains: z.string().optional(),
+          contains: z.string().optional(),
+          attributes: z.record(z.string(), z.string()).optional(),
+        }),
+      )
+      .optional(),
+    slack: z.array(matcher({ contains: z.string().optional() })).optional(),
+    apiCalls: z
+      .array(
+        matcher({
+          api: z.string().optional(),
+          operation: z.string().optional(),
+          error: z.string().optional(),
+          fault: z.boolean().optional(),
+        }),
+      )
+      .optional(),
+    schedules: z
+      .array(
+        matcher({
+          kind: z.enum(['created', 'deployed', 'fired', 'deleted', 'never-fires']).optional(),
+          nameContains: z.string().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .strict();
+
+const scheduleDefinitions = z.record(z.string(), z.unknown());
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    description: z.string().optional(),
+    start: isoTime,
+    end: timeValue.optional(),
+    seed: z.union([z.number().int(), z.string()]).default(1),
+    account: z
+      .string()
+      .regex(/^\d{12}$/)
+      .default('111122223333'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
+      .default('us-east-1'),
+    settings: z
+      .object({
+        eventSpelling: z.enum(['PascalCase', 'camelCase']).default('PascalCase'),
+        deliveryDelaySeconds: z.number().min(0).max(300).default(1),
+        durations: z.partialRecord(z.enum(OPERATION_KINDS), z.number().min(1).max(86_400)).default({}),
+        serviceQuota: z.number().int().min(1).default(30),
+        retryDelaysSeconds: z.array(z.number().min(0)).max(5).default([60, 120]),
+        /** Fire the stack's own schedules (cleanup sweep, pause-resume schedules). */
+        deployedSchedules: z.boolean().default(true),
+      })
+      .strict()
+      .default({
+        eventSpelling: 'PascalCase',
+        deliveryDelaySeconds: 1,
+        durations: {},
+        serviceQuota: 30,
+        retryDelaysSeconds: [60, 120],
+        deployedSchedules: true,
+      }),
+    config: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+      .default({}),
+    dryRun: z.array(z.enum(['rollback', 'cleanup', 'pause-resume'])).default([]),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+      .default({}),
+    /** Pause/resume schedules in the format of `infra/schedules.yml` (replaces that file's). */
+    schedules: scheduleDefinitions.optional(),
+    images: z.array(imageSchema).default([]),
+    fleet: z.array(serviceSchema).default([]),
+    steps: z.array(stepSchema).default([]),
+    faults: faultsSchema.default({}),
+    expect: expectSchema.default({}),
+  })
+  .strict();
+
+/** A validated scenario. */
+export type Scenario = z.infer<typeof scenarioSchema> & { file?: string };
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Step = Scenario['steps'][number];
+export type Expectations = Scenario['expect'];
+export type FaultsInput = Scenario['faults'];
+
+/** A scenario file is wrong: the message names the file and each offending field. */
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys')
+    message = `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  else if (issue.code === 'invalid_type' && issue.input === undefined) message = 'is required';
+  else if (issue.code === 'invalid_union') message = 'has an invalid value';
+  return path ? `${path}: ${message}` : message;
+}
+
+/**
+ * Validates a parsed scenario.
+ *
+ * @throws ScenarioError listing every problem with its path (`steps.2.deploy.service: is required`).
+ */
+export function parseScenario(raw: unknown, source = 'scenario'): Scenario {
+  const r = scenarioSchema.safeParse(raw);
+  if (!r.success) {
+    throw new ScenarioError(`${source} is invalid:\n  - ${r.error.issues.map(describeIssue).join('\n  - ')}`);
+  }
+  const scenario: Scenario = r.data;
+  const start = Date.parse(scenario.start);
+  const problems: string[] = [];
+  scenario.steps.forEach((step, i) => {
+    if (step.at && toEpoch(step.at, start) < start) problems.push(`steps.${i}.at: is before start`);
+  });
+  if (scenario.end && toEpoch(scenario.end, start) < start) problems.push('end: is before start');
+  const names = new Set<string>();
+  for (const s of scenario.fleet) {
+    if (names.has(s.name)) problems.push(`fleet: service "${s.name}" is declared twice`);
+    names.add(s.name);
+  }
+  if (problems.length > 0) throw new ScenarioError(`${source} is invalid:\n  - ${problems.join('\n  - ')}`);
+  return scenario;
+}
+
+/**
+ * Reads a scenario file (`.yml`, `.yaml` or `.json`). Event files named by steps
+ * (`event: { file: … }`) are resolved relative to the scenario file.
+ *
+ * @throws ScenarioError when the file cannot be read, parsed or validated.
+ */
+export function loadScenario(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ScenarioError(`cannot read scenario ${path}: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ScenarioError(
+      `scenario ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+    );
+  }
+  const scenario = parseScenario(raw, basename(path));
+  const dir = dirname(resolve(path));
+  for (const step of scenario.steps) {
+    const ev = step.event as { file?: unknown } | undefined;
+    if (ev && typeof ev.file === 'string' && Object.keys(ev).length === 1) {
+      const file = resolve(dir, ev.file);
+      try {
+        step.event = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      } catch (error) {
+        throw new ScenarioError(
+          `scenario ${path}: cannot read event file ${ev.file}: ${(error as Error).message}`,
+        );
+      }
+    }
+  }
+  return { ...scenario, file: resolve(path) };
+}
+
+/** Converts a scenario time (ISO or `+offset`) to epoch ms. */
+export function toEpoch(value: string, start: number): number {
+  const m = OFFSET.exec(value);
+  if (!m) return Date.parse(value);
+  const [d, h, min, s] = [m[1], m[2], m[3], m[4]].map((x) => Number(x ?? 0));
+  return start + (((d! * 24 + h!) * 60 + min!) * 60 + s!) * 1000;
+}
