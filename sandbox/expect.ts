@@ -153,6 +153,7 @@ export function evaluateExpectations(
       eq(m.api, c.api) &&
       eq(m.operation, c.operation) &&
       eq(m.error, c.error) &&
+      (m.ok === undefined || m.ok === c.status < 400) &&
       (m.fault === undefined || m.fault === !!c.fault),
   );
   list(

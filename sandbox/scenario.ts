@@ -256,6 +256,8 @@ const expectSchema = z
           api: z.string().optional(),
           operation: z.string().optional(),
           error: z.string().optional(),
+          /** true: answered 2xx; false: answered with an error. */
+          ok: z.boolean().optional(),
           fault: z.boolean().optional(),
         }),
       )
