@@ -264,7 +264,13 @@ export class SchedulerStandIn {
   }
 
   private arm(s: SimSchedule & { task?: TaskHandle }, after: number) {
-    const from = s.startDate !== undefined && s.startDate > after ? s.startDate - 1 : after;
+    // A schedule due exactly when it is created fires (nextFireTime is strictly after `from`).
+    const from =
+      s.startDate !== undefined && s.startDate > after
+        ? s.startDate - 1
+        : s.fired === 0 && !s.expression.startsWith('rate(')
+          ? after - 1
+          : after;
     const next = nextFireTime(s.expression, s.timezone, new Date(from), {
       start: new Date(s.startDate ?? s.createdAt),
     });
