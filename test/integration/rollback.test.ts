@@ -60,7 +60,9 @@ describe('rollback in the sandbox', () => {
     for (const e of dry)
       expect(e.detail).toMatchObject({ dryRun: true, details: { toImage: `${REPO}@${GOOD}` } });
     expect(report.fleet.find((s) => s.name === 'payments-api')!.configured).toBe(`${REPO}:latest`);
-    expect(report.appRunnerEvents.filter((e) => JSON.stringify(e.detail).includes('DeploymentFailed'))).toHaveLength(2);
+    expect(
+      report.appRunnerEvents.filter((e) => JSON.stringify(e.detail).includes('DeploymentFailed')),
+    ).toHaveLength(2);
   });
 
   it('with no known-good release, skips and says why', async () => {
