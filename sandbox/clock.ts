@@ -23,8 +23,7 @@ export class SimClock {
   private seq = 0;
   private current: number;
   private lastWall: number;
-  private taskStartedReal = performance.now();
-  private taskStartedSim: number;
+  private lastReal = performance.now();
   /** Tasks run so far (a runaway scenario is stopped at {@link maxTasks}). */
   executed = 0;
 
@@ -34,7 +33,6 @@ export class SimClock {
   ) {
     this.current = start.getTime();
     this.lastWall = this.current;
-    this.taskStartedSim = this.current;
   }
 
   /** Simulated now, in epoch milliseconds. */
@@ -47,13 +45,15 @@ export class SimClock {
   }
 
   /**
-   * Simulated time plus the real time spent inside the current task, never going backwards. Used
-   * where a handler waits for real (a Slack `Retry-After`): several messages sent at the same
-   * simulated instant are spaced by the real time between them.
+   * A clock that runs at real speed but never falls behind simulated time: several messages sent
+   * at the same simulated instant are spaced by the real time between them (a handler honouring a
+   * Slack `Retry-After` really waits), and a jump of the simulated clock moves it forward.
    */
   wallNow(): number {
-    const t = Math.max(this.lastWall, this.taskStartedSim + (performance.now() - this.taskStartedReal));
+    const real = performance.now();
+    const t = Math.max(this.current, this.lastWall + (real - this.lastReal));
     this.lastWall = t;
+    this.lastReal = real;
     return t;
   }
 
@@ -93,12 +93,8 @@ export class SimClock {
         throw new Error(`simulation stopped after ${this.maxTasks} tasks: the scenario does not settle`);
       }
       this.current = Math.max(this.current, task.at);
-      this.taskStartedSim = this.current;
-      this.taskStartedReal = performance.now();
       await task.run();
     }
     this.current = Math.max(this.current, end);
-    this.taskStartedSim = this.current;
-    this.taskStartedReal = performance.now();
   }
 }
