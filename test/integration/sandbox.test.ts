@@ -1,0 +1,153 @@
+import { join } from 'node:path';
+import { AppRunnerClient, DescribeServiceCommand } from '@aws-sdk/client-apprunner';
+import { afterAll, describe, expect, it } from 'vitest';
+import { replayScenario } from '../../cli/replay.ts';
+import { closeSandbox } from '../../sandbox/environment.ts';
+import { renderReport } from '../../sandbox/render.ts';
+import { loadScenario, parseScenario, ROOT, runScenario } from '../../sandbox/run.ts';
+import { loadFixture } from '../support/fixtures.ts';
+
+const scenario = (name: string) => loadScenario(join(ROOT, 'sandbox', 'scenarios', `${name}.yml`));
+
+afterAll(async () => {
+  await closeSandbox();
+});
+
+describe('sandbox scenarios (real handlers, real SDK clients, local stand-ins)', () => {
+  it('demo: all four jobs, end to end, with a timeline a newcomer can read', async () => {
+    const report = await runScenario(scenario('demo'));
+    expect(report.expectations).toMatchObject({ passed: true, failures: [] });
+    const payments = report.fleet.find((f) => f.name === 'payments-api')!;
+    expect(payments.configuredLabel).toBe('payments@payments-v2');
+    const text = renderReport(report);
+    expect(text).toContain('DeploymentFailed · status OPERATION_IN_PROGRESS → RUNNING');
+    expect(text).toMatch(/λ rollback +← DeploymentFailed payments-api\n +acted: .*pinned/);
+    expect(text).toContain('# Slack');
+    expect(text).toContain('office-hours-berlin-pause fired (cron(0 20 * * ? *), Thu 20:00 Europe/Berlin)');
+    expect(text).toContain('Expectations: all');
+    expect(report.failedInvocations).toEqual([]);
+  });
+
+  it('faults: throttling, 5xx, duplicated and shuffled camelCase events, a Slack outage — one pin, no alert lost', async () => {
+    const report = await runScenario(scenario('faults'));
+    expect(report.expectations.failures).toEqual([]);
+    expect(
+      report.appRunnerEvents.every(
+        (e) => 'operationStatus' in e.detail || 'currentServiceStatus' in e.detail,
+      ),
+    ).toBe(true);
+    expect(report.apiCalls.filter((c) => c.fault).map((c) => c.fault)).toEqual(
+      expect.arrayContaining(['throttle', 'tooManyRequests', 'serverError']),
+    );
+    expect(report.invocations.some((i) => i.trigger.duplicate)).toBe(true);
+    expect(report.slackRejections.some((r) => r.reason === 'outage')).toBe(true);
+  });
+
+  it('runs each scenario with its own configuration: dry-run rollback plans and reports but changes nothing', async () => {
+    const base = scenario('rollback-dry-run');
+    const report = await runScenario(base);
+    expect(report.expectations.failures).toEqual([]);
+    const guard = report.guardEvents.find(
+      (e) => e['detail-type'] === 'Rollback Completed' || e.detail.job === 'rollback',
+    );
+    expect(guard?.detail).toMatchObject({ job: 'rollback', dryRun: true });
+    expect(report.apiCalls.filter((c) => c.operation === 'UpdateService')).toEqual([]);
+    // The next scenario in the same process is back to acting for real.
+    const live = await runScenario({ ...base, dryRun: [], expect: {} });
+    expect(live.apiCalls.filter((c) => c.operation === 'UpdateService' && c.status === 200)).toHaveLength(1);
+  });
+
+  it('retries a handler that keeps failing twice, then writes an on-failure record', async () => {
+    const report = await runScenario(
+      parseScenario({
+        name: 'app-runner-down',
+        start: '2026-11-20T10:00:00Z',
+        end: '+1h',
+        images: [{ image: 'payments:latest', digest: 'v1' }],
+        fleet: [{ name: 'payments-api', image: 'payments:latest' }],
+        settings: { deployedSchedules: false },
+        steps: [{ at: '+1m', deploy: { service: 'payments-api' } }],
+        faults: {
+          apprunner: { serverError: { from: '+2m', until: '+1h', operations: ['DescribeService'] } },
+        },
+        expect: { failedInvocations: [{ function: 'record-release', count: 1 }] },
+      }),
+    );
+    expect(report.expectations.failures).toEqual([]);
+    const attempts = report.invocations.filter((i) => i.function === 'record-release');
+    expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'error'],
+      [2, 'error'],
+      [3, 'error'],
+    ]);
+    expect(report.failedInvocations[0]).toMatchObject({
+      attempts: 3,
+      error: expect.stringContaining('InternalServiceErrorException'),
+    });
+    expect(renderReport(report)).toContain('record-release gave up after 3 attempts');
+  });
+
+  it('fails the run when expectations are not met, naming each one', async () => {
+    const report = await runScenario(
+      parseScenario({
+        name: 'wrong',
+        start: '2026-11-20T10:00:00Z',
+        settings: { deployedSchedules: false },
+        images: [{ image: 'web:v1', digest: 'web-v1' }],
+        fleet: [{ name: 'web-site', image: 'web:v1' }],
+        expect: {
+          services: {
+            'web-site': { status: 'PAUSED' },
+            ghost: { pending: 'not built yet', status: 'RUNNING' },
+          },
+          slack: [{ count: 2 }],
+        },
+      }),
+    );
+    expect(report.expectations.passed).toBe(false);
+    expect(report.expectations.failures).toEqual([
+      'service web-site: status is RUNNING, expected PAUSED',
+      'slack (any): expected exactly 2, found 0',
+    ]);
+    expect(report.expectations.pending).toEqual([
+      { expectation: 'service ghost', wouldPass: false, note: 'not built yet', detail: 'no such service' },
+    ]);
+  });
+
+  it('replays one event: the fleet holds its service, the real handlers run, and the SDK sees the simulator', async () => {
+    const event = loadFixture('apprunner-operation/deployment-failed');
+    const report = await runScenario(replayScenario(event));
+    expect(report.fleet.map((f) => f.arn)).toEqual([(event as { resources: string[] }).resources[0]]);
+    expect(report.invocations.map((i) => i.function).sort()).toEqual(
+      expect.arrayContaining(['notify', 'rollback']),
+    );
+    const rejected = await runScenario(replayScenario(loadFixture('invalid/foreign-account')));
+    expect(rejected.events[0]?.targets.length).toBeGreaterThan(0);
+    expect(rejected.invocations.every((i) => i.outcome === 'rejected')).toBe(true);
+  });
+
+  it('outside a run the stand-ins answer 503; a step App Runner refuses shows as refused with the modelled error', async () => {
+    const first = await runScenario(replayScenario(loadFixture('apprunner-operation/deployment-failed')));
+    const arn = first.fleet[0]!.arn;
+    const client = new AppRunnerClient({ region: 'us-east-1', maxAttempts: 1 });
+    // Outside a run every stand-in answers 503.
+    const outside = await client
+      .send(new DescribeServiceCommand({ ServiceArn: arn }))
+      .catch((e: unknown) => e);
+    expect((outside as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBe(503);
+    // Inside a run, a step refused by App Runner shows as a refused step, with the modelled error.
+    const report = await runScenario(
+      parseScenario({
+        name: 'refused',
+        start: '2026-11-20T10:00:00Z',
+        end: '+10m',
+        settings: { deployedSchedules: false },
+        images: [{ image: 'web:v1', digest: 'web-v1' }],
+        fleet: [{ name: 'web-site', image: 'web:v1', status: 'PAUSED' }],
+        steps: [{ at: '+1m', deploy: { service: 'web-site' } }],
+      }),
+    );
+    const step = report.timeline.find((t) => t.kind === 'step');
+    expect(step).toMatchObject({ ok: false, error: expect.stringContaining('InvalidStateException') });
+  });
+});
