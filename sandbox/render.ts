@@ -15,6 +15,7 @@ const INDENT = ' '.repeat(27);
 /** `hh:mm:ss  <symbol> <label>` padded to the text column. */
 const head = (t: string, label: string) => `${t}  ${label}`.padEnd(INDENT.length);
 const hhmmss = (iso: string) => iso.slice(11, 19);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const day = (iso: string) =>
   `${new Date(iso).toLocaleDateString('en-GB', { weekday: 'short', timeZone: 'UTC' })} ${iso.slice(0, 10)}`;
 const shortIso = (iso: string) => iso.replace(/:00\.000Z$/, 'Z').replace(/\.000Z$/, 'Z');
@@ -273,9 +274,11 @@ export function renderReport(report: SandboxReport, options: RenderOptions = {})
     ? ` (${report.slackRejections.length} refused: HTTP ${[...new Set(report.slackRejections.map((r) => r.status))].join('/')})`
     : '';
   out.push(
-    `  ${report.snsMessages.length} SNS messages · ${report.slackMessages.length} Slack messages${refused} · ${report.apiCalls.length} AWS API calls${faults ? ` (${faults} failed by injected faults)` : ''}`,
+    `  ${plural(report.snsMessages.length, 'SNS message')} · ${plural(report.slackMessages.length, 'Slack message')}${refused} · ${report.apiCalls.length} AWS API calls${faults ? ` (${faults} failed by injected faults)` : ''}`,
   );
-  out.push(`  ${report.failedInvocations.length} on-failure records (events that would reach a DLQ)`);
+  out.push(
+    `  ${plural(report.failedInvocations.length, 'on-failure record')} (events that would reach a DLQ)`,
+  );
   for (const f of report.failedInvocations)
     out.push(...block('    ', `${f.function}: ${f.error} (${f.trigger.label})`, width, '      '));
   const x = report.expectations;
