@@ -423,7 +423,9 @@ export class AppRunnerSimulator {
         );
       }
       const type = src.ImageRepository.ImageRepositoryType;
-      if (type !== undefined && type !== ref.kind) {
+      if (type === undefined)
+        throw new ApiError('InvalidRequestException', 'ImageRepositoryType is required');
+      if (type !== ref.kind) {
         throw new ApiError(
           'InvalidRequestException',
           `ImageRepositoryType ${String(type)} does not match ${identifier}`,

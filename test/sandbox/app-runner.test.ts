@@ -85,7 +85,10 @@ describe('App Runner simulator through @aws-sdk/client-apprunner', () => {
       new CreateServiceCommand({
         ServiceName: 'batch-worker',
         SourceConfiguration: {
-          ImageRepository: { ImageIdentifier: IMAGE.replace('payments:latest', 'batch:nightly') },
+          ImageRepository: {
+            ImageIdentifier: IMAGE.replace('payments:latest', 'batch:nightly'),
+            ImageRepositoryType: 'ECR',
+          },
         },
       }),
     );
@@ -150,7 +153,7 @@ describe('App Runner simulator through @aws-sdk/client-apprunner', () => {
       new StartDeploymentCommand({ ServiceArn: s.arn }),
       new UpdateServiceCommand({
         ServiceArn: s.arn,
-        SourceConfiguration: { ImageRepository: { ImageIdentifier: IMAGE } },
+        SourceConfiguration: { ImageRepository: { ImageIdentifier: IMAGE, ImageRepositoryType: 'ECR' } },
       }),
       new PauseServiceCommand({ ServiceArn: s.arn }),
     ]) {
@@ -234,7 +237,7 @@ describe('App Runner simulator through @aws-sdk/client-apprunner', () => {
       .send(
         new CreateServiceCommand({
           ServiceName: 'one-more',
-          SourceConfiguration: { ImageRepository: { ImageIdentifier: IMAGE } },
+          SourceConfiguration: { ImageRepository: { ImageIdentifier: IMAGE, ImageRepositoryType: 'ECR' } },
         }),
       )
       .catch((x: unknown) => x);

@@ -42,7 +42,7 @@ export async function startAppRunner(
       clock,
       registry,
       prng: createPrng(1, 'ids'),
-      emit: (e) => events.push(e as (typeof events)[number]),
+      emit: (e) => events.push(e as unknown as (typeof events)[number]),
       note: (t) => notes.push(t),
     },
     {
