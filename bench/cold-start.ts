@@ -18,7 +18,11 @@ export interface BundleFigure {
  * Bundles the floor and every function with production settings, then loads each bundle in a
  * fresh node process `runs` times (round-robin, so drift hits all alike) and times the import.
  */
-export async function measureBundles(root: string, runs: number, log: (s: string) => void): Promise<BundleFigure[]> {
+export async function measureBundles(
+  root: string,
+  runs: number,
+  log: (s: string) => void,
+): Promise<BundleFigure[]> {
   const entries = [
     { name: 'floor', entry: 'bench/floor.ts' },
     ...FUNCTIONS.map((f) => ({ name: f, entry: `functions/${f}.ts` })),

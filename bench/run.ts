@@ -24,7 +24,15 @@ function bundleTable(figures: BundleFigure[]): string {
       f.name === 'floor' ? 'floor' : verdict(within),
     ].join('  ');
   });
-  const head = ['function'.padEnd(15), 'bundle'.padStart(11), 'size'.padStart(7), 'init'.padStart(9), 'p10–p90'.padStart(20), 'init'.padStart(7), 'budget'].join('  ');
+  const head = [
+    'function'.padEnd(15),
+    'bundle'.padStart(11),
+    'size'.padStart(7),
+    'init'.padStart(9),
+    'p10–p90'.padStart(20),
+    'init'.padStart(7),
+    'budget',
+  ].join('  ');
   return [head, ...rows].join('\n');
 }
 
@@ -32,7 +40,9 @@ async function main() {
   const runs = Number(process.env.BENCH_RUNS ?? 30);
   log(`apprunner-guard benchmarks (node ${process.version}, ${runs} cold starts per bundle)`);
   const bundles = await measureBundles(ROOT, runs, log);
-  process.stdout.write(`\nBundles and cold init (budget: size ≤ ${BUDGET.sizeRatio}× floor, init ≤ ${BUDGET.initRatio}× floor)\n`);
+  process.stdout.write(
+    `\nBundles and cold init (budget: size ≤ ${BUDGET.sizeRatio}× floor, init ≤ ${BUDGET.initRatio}× floor)\n`,
+  );
   process.stdout.write(`${bundleTable(bundles)}\n`);
   const results = { date: new Date().toISOString(), node: process.version, budgets: BUDGET, bundles };
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
