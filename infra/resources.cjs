@@ -79,6 +79,12 @@ const FUNCTIONS = {
     id: 'Notify',
     statements: [
       { Effect: 'Allow', Action: ['sns:Publish'], Resource: [{ Ref: 'AlertTopic' }] },
+      // Publishing to a KMS-encrypted topic needs the key.
+      {
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: [{ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] }],
+      },
       {
         Effect: 'Allow',
         Action: ['ssm:GetParameter'],
@@ -251,9 +257,38 @@ module.exports = async ({ resolveVariable }) => {
           SSESpecification: { SSEEnabled: true },
         },
       },
+      // A customer-managed key rather than alias/aws/sns: CloudWatch alarms (the DLQ alarms) cannot
+      // publish to a topic encrypted with the AWS-managed key, whose policy cannot be changed.
+      AlertTopicKey: {
+        Type: 'AWS::KMS::Key',
+        Properties: {
+          Description: 'apprunner-guard alert topic',
+          EnableKeyRotation: true,
+          KeyPolicy: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'AccountAdministers',
+                Effect: 'Allow',
+                Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
+                Action: 'kms:*',
+                Resource: '*',
+              },
+              {
+                Sid: 'CloudWatchAlarmsPublish',
+                Effect: 'Allow',
+                Principal: { Service: 'cloudwatch.amazonaws.com' },
+                Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+                Resource: '*',
+                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              },
+            ],
+          },
+        },
+      },
       AlertTopic: {
         Type: 'AWS::SNS::Topic',
-        Properties: { DisplayName: 'apprunner-guard alerts', KmsMasterKeyId: 'alias/aws/sns' },
+        Properties: { DisplayName: 'apprunner-guard alerts', KmsMasterKeyId: { Ref: 'AlertTopicKey' } },
       },
       GuardScheduleGroup: {
         Type: 'AWS::Scheduler::ScheduleGroup',

@@ -103,6 +103,12 @@ describe('the packaged CloudFormation template', () => {
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
   });
 
+  it('encrypts the alert topic with a key the DLQ alarms can publish with (not alias/aws/sns)', () => {
+    expect(template.Resources.AlertTopic!.Properties.KmsMasterKeyId).toEqual({ Ref: 'AlertTopicKey' });
+    const policy = JSON.stringify(template.Resources.AlertTopicKey!.Properties.KeyPolicy);
+    expect(policy).toContain('cloudwatch.amazonaws.com');
+  });
+
   it('has the release ledger and the alert topic', () => {
     expect(template.Resources.LedgerTable!.Type).toBe('AWS::DynamoDB::Table');
     expect(template.Resources.AlertTopic!.Type).toBe('AWS::SNS::Topic');
