@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { SimClock } from './clock.ts';
+import { lambdaContext } from './guard-env.ts';
 import type { Prng } from './prng.ts';
 
 /** A Lambda handler as `functions/*.ts` export it. */
@@ -93,22 +94,14 @@ export class LambdaRuntime {
   }
 
   private context(fn: string): Context {
-    const deadline = Date.now() + this.settings.timeoutMs;
-    const functionName = `${this.settings.functionPrefix}${fn}`;
-    return {
-      callbackWaitsForEmptyEventLoop: false,
-      functionName,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:${this.settings.region}:${this.settings.account}:function:${functionName}`,
-      memoryLimitInMB: '256',
-      awsRequestId: this.prng.uuid(),
-      logGroupName: `/aws/lambda/${functionName}`,
+    return lambdaContext({
+      functionName: `${this.settings.functionPrefix}${fn}`,
+      region: this.settings.region,
+      account: this.settings.account,
+      requestId: this.prng.uuid(),
+      timeoutMs: this.settings.timeoutMs,
       logStreamName: 'sandbox',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => {},
-      fail: () => {},
-      succeed: () => {},
-    };
+    });
   }
 
   private async attempt(

@@ -23,6 +23,7 @@ import {
   type Faults,
   RealRateLimiter,
 } from './faults.ts';
+import { guardEnvironment } from './guard-env.ts';
 import { type ApiCall, ApiError, type ApiHooks } from './http.ts';
 import { ImageRegistry, parseImage } from './images.ts';
 import { type LambdaHandler, LambdaRuntime } from './lambda.ts';
@@ -54,31 +55,14 @@ const SLACK_PATH = '/services/T0SANDBOX/B0SANDBOX/sandboxwebhooksecret';
 
 /** The guard's configuration in the sandbox, before the scenario's `config` and `dryRun`. */
 export function sandboxConfig(account: string, region: string): Record<string, string> {
-  return {
-    GUARD_ACCOUNT_ID: account,
-    AWS_REGION: region,
-    IDEMPOTENCY_TABLE: 'apprunner-guard-sandbox-idempotency',
-    LEDGER_TABLE: 'apprunner-guard-sandbox-ledger',
-    ALERT_TOPIC_ARN: `arn:aws:sns:${region}:${account}:apprunner-guard-sandbox-alerts`,
-    SLACK_WEBHOOK_PARAMETER: '/apprunner-guard/slack-webhook-url',
-    EVENT_BUS_NAME: 'default',
-    CLEANUP_GRACE_MINUTES: '1440',
-    CLEANUP_MAX_DELETE_ATTEMPTS: '5',
-    SERVICE_QUOTA: '30',
-    ROLLBACK_LOOP_LIMIT: '3',
-    ROLLBACK_LOOP_WINDOW_MINUTES: '60',
-    LEDGER_HISTORY_LIMIT: '20',
-    DRY_RUN_ROLLBACK: 'false',
-    DRY_RUN_CLEANUP: 'false',
-    DRY_RUN_PAUSE_RESUME: 'false',
-    PAUSE_RESUME_MAX_CONCURRENCY: '5',
-    PAUSE_RESUME_MAX_RETRIES: '6',
-    PAUSE_RESUME_RETRY_MINUTES: '10',
-    SCHEDULER_GROUP: 'apprunner-guard-sandbox',
-    SCHEDULER_ROLE_ARN: `arn:aws:iam::${account}:role/apprunner-guard-sandbox-scheduler`,
-    CLEANUP_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${FUNCTION_PREFIX}cleanup`,
-    PAUSE_RESUME_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${FUNCTION_PREFIX}pause-resume`,
-  };
+  return guardEnvironment(account, region, {
+    functionPrefix: FUNCTION_PREFIX,
+    idempotencyTable: 'apprunner-guard-sandbox-idempotency',
+    ledgerTable: 'apprunner-guard-sandbox-ledger',
+    topicName: 'apprunner-guard-sandbox-alerts',
+    schedulerGroup: 'apprunner-guard-sandbox',
+    schedulerRole: 'apprunner-guard-sandbox-scheduler',
+  });
 }
 
 const DRY_RUN_VARIABLE = {

@@ -1,0 +1,75 @@
+import type { Context } from 'aws-lambda';
+
+/** Names that differ between the sandbox, the tests and a deployment. */
+export interface GuardEnvNames {
+  /** Prefix of the deployed function names (`<prefix>cleanup`, …), like `${AWS::StackName}-`. */
+  functionPrefix: string;
+  idempotencyTable: string;
+  ledgerTable: string;
+  topicName: string;
+  schedulerGroup: string;
+  schedulerRole: string;
+}
+
+/**
+ * A complete, valid guard environment (every variable `lib/config.ts` requires), with the
+ * defaults of `serverless.yml` params. The one list the sandbox and the tests build on, so a new
+ * setting is added in one place.
+ */
+export function guardEnvironment(
+  account: string,
+  region: string,
+  names: GuardEnvNames,
+): Record<string, string> {
+  return {
+    GUARD_ACCOUNT_ID: account,
+    AWS_REGION: region,
+    IDEMPOTENCY_TABLE: names.idempotencyTable,
+    LEDGER_TABLE: names.ledgerTable,
+    ALERT_TOPIC_ARN: `arn:aws:sns:${region}:${account}:${names.topicName}`,
+    SLACK_WEBHOOK_PARAMETER: '/apprunner-guard/slack-webhook-url',
+    EVENT_BUS_NAME: 'default',
+    CLEANUP_GRACE_MINUTES: '1440',
+    CLEANUP_MAX_DELETE_ATTEMPTS: '5',
+    SERVICE_QUOTA: '30',
+    ROLLBACK_LOOP_LIMIT: '3',
+    ROLLBACK_LOOP_WINDOW_MINUTES: '60',
+    LEDGER_HISTORY_LIMIT: '20',
+    DRY_RUN_ROLLBACK: 'false',
+    DRY_RUN_CLEANUP: 'false',
+    DRY_RUN_PAUSE_RESUME: 'false',
+    PAUSE_RESUME_MAX_CONCURRENCY: '5',
+    PAUSE_RESUME_MAX_RETRIES: '6',
+    PAUSE_RESUME_RETRY_MINUTES: '10',
+    SCHEDULER_GROUP: names.schedulerGroup,
+    SCHEDULER_ROLE_ARN: `arn:aws:iam::${account}:role/${names.schedulerRole}`,
+    CLEANUP_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}cleanup`,
+    PAUSE_RESUME_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}pause-resume`,
+  };
+}
+
+/** A Lambda context as the runtime passes it, with a deadline `timeoutMs` from now. */
+export function lambdaContext(options: {
+  functionName: string;
+  region: string;
+  account: string;
+  requestId: string;
+  timeoutMs: number;
+  logStreamName?: string;
+}): Context {
+  const deadline = Date.now() + options.timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: options.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${options.region}:${options.account}:function:${options.functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: options.requestId,
+    logGroupName: `/aws/lambda/${options.functionName}`,
+    logStreamName: options.logStreamName ?? 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
