@@ -7,7 +7,16 @@ import { parse } from 'yaml';
 export function productionOptions(root: string) {
   const doc = parse(readFileSync(join(root, 'serverless.yml'), 'utf8')) as {
     custom: {
-      esbuild: { minify: boolean; target: string; format: 'esm'; platform: 'node'; banner: { js: string } };
+      esbuild: {
+        minify: boolean;
+        target: string;
+        format: 'esm';
+        platform: 'node';
+        banner: { js: string };
+        mainFields?: string[];
+        external?: string[];
+        exclude?: string[];
+      };
     };
   };
   const e = doc.custom.esbuild;
@@ -18,6 +27,9 @@ export function productionOptions(root: string) {
     format: e.format,
     platform: e.platform,
     banner: e.banner,
+    ...(e.mainFields ? { mainFields: e.mainFields } : {}),
+    // serverless-esbuild marks `exclude`d packages external (and leaves them out of the zip).
+    external: [...(e.external ?? []), ...(e.exclude ?? [])],
   };
 }
 
