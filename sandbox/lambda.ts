@@ -50,6 +50,8 @@ export interface LambdaSettings {
   retryDelaysSeconds: number[];
   /** Real milliseconds the handler gets (`getRemainingTimeInMillis`). */
   timeoutMs: number;
+  /** Per-function `timeoutMs` (serverless.yml `timeout` of the function), where it differs. */
+  timeoutsMs?: Record<string, number>;
 }
 
 /**
@@ -99,7 +101,7 @@ export class LambdaRuntime {
       region: this.settings.region,
       account: this.settings.account,
       requestId: this.prng.uuid(),
-      timeoutMs: this.settings.timeoutMs,
+      timeoutMs: this.settings.timeoutsMs?.[fn] ?? this.settings.timeoutMs,
       logStreamName: 'sandbox',
     });
   }

@@ -74,9 +74,12 @@ const DRY_RUN_VARIABLE = {
 interface ServerlessFunction {
   handler?: string;
   events?: unknown;
+  /** Seconds. */
+  timeout?: number;
 }
 interface ServerlessDoc {
   params?: { default?: Record<string, unknown> };
+  provider?: { timeout?: number };
   functions?: Record<string, ServerlessFunction>;
 }
 
@@ -325,7 +328,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         account,
         region,
         retryDelaysSeconds: scenario.settings.retryDelaysSeconds,
-        timeoutMs: 60_000,
+        timeoutMs: (doc.provider?.timeout ?? 60) * 1000,
+        timeoutsMs: Object.fromEntries(
+          Object.entries(doc.functions ?? {}).flatMap(([name, fn]) =>
+            fn.timeout ? [[name, fn.timeout * 1000]] : [],
+          ),
+        ),
       },
       {
         begin: () => {

@@ -70,9 +70,14 @@ export interface AppRunnerPort {
   untagService(arn: string, keys: readonly string[]): Promise<void>;
 }
 
-/** Creates the App Runner client once per container. */
+/**
+ * Creates the App Runner client once per container. Its retries are `adaptive`: after a throttle
+ * the SDK's client-side rate limiter slows every request of this client to the rate App Runner
+ * accepts, so fleet work (pausing hundreds of services) paces itself near the account's request
+ * limit instead of hammering it and exhausting its retries.
+ */
 export function createAppRunnerClient(): AppRunnerClient {
-  return new AppRunnerClient(clientConfig());
+  return new AppRunnerClient({ ...clientConfig(), retryMode: 'adaptive' });
 }
 
 const iso = (d: Date | undefined) => d?.toISOString();
