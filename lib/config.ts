@@ -1,16 +1,20 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 
-const bool = z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).transform((v) => v === 'true');
-const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
-const nonEmpty = z.string().min(1, 'is required');
+const bool = z.pipe(
+  z.enum(['true', 'false'], { error: 'must be "true" or "false"' }),
+  z.transform((v) => v === 'true'),
+);
+const positiveInt = (max: number) => z.coerce.number().check(z.int(), z.gte(1), z.lte(max));
+const nonEmpty = z.string().check(z.minLength(1, 'is required'));
+const matching = (pattern: RegExp, message: string) => z.string().check(z.regex(pattern, message));
 
 const schema = z.object({
-  GUARD_ACCOUNT_ID: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+  GUARD_ACCOUNT_ID: matching(/^\d{12}$/, 'must be a 12-digit AWS account id'),
   AWS_REGION: nonEmpty,
   IDEMPOTENCY_TABLE: nonEmpty,
   LEDGER_TABLE: nonEmpty,
-  ALERT_TOPIC_ARN: z.string().regex(/^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'),
-  SLACK_WEBHOOK_PARAMETER: z.string().regex(/^\/[\w./-]+$/, 'must be an SSM parameter name starting with /'),
+  ALERT_TOPIC_ARN: matching(/^arn:[\w-]+:sns:[\w-]+:\d{12}:[\w-]+$/, 'must be an SNS topic ARN'),
+  SLACK_WEBHOOK_PARAMETER: matching(/^\/[\w./-]+$/, 'must be an SSM parameter name starting with /'),
   EVENT_BUS_NAME: nonEmpty,
   CLEANUP_GRACE_MINUTES: positiveInt(60 * 24 * 30),
   CLEANUP_MAX_DELETE_ATTEMPTS: positiveInt(20),
@@ -22,9 +26,9 @@ const schema = z.object({
   DRY_RUN_CLEANUP: bool,
   DRY_RUN_PAUSE_RESUME: bool,
   SCHEDULER_GROUP: nonEmpty,
-  SCHEDULER_ROLE_ARN: z.string().regex(/^arn:[\w-]+:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
-  CLEANUP_FUNCTION_ARN: z.string().regex(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
-  PAUSE_RESUME_FUNCTION_ARN: z.string().regex(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
+  SCHEDULER_ROLE_ARN: matching(/^arn:[\w-]+:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
+  CLEANUP_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
+  PAUSE_RESUME_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
   PAUSE_RESUME_MAX_CONCURRENCY: positiveInt(50),
   PAUSE_RESUME_MAX_RETRIES: positiveInt(20),
   PAUSE_RESUME_RETRY_MINUTES: positiveInt(120),

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
+import * as z from '../zod.ts';
 
 /** `source` of every event App Runner emits. */
 export const APP_RUNNER_SOURCE = 'aws.apprunner';
@@ -91,35 +91,30 @@ export function parseServiceArn(arn: string): ServiceRef | undefined {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find control characters
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/;
 const safeText = (max: number) =>
-  z
-    .string()
-    .max(max, `longer than ${max} characters`)
-    .refine((s) => !CONTROL.test(s), 'contains control characters');
+  z.string().check(
+    z.maxLength(max, `longer than ${max} characters`),
+    z.refine((s) => !CONTROL.test(s), 'contains control characters'),
+  );
 
 const envelopeSchema = z.object({
   version: z.literal('0'),
-  id: z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9-]+$/, 'not an event id'),
+  id: z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9-]+$/, 'not an event id')),
   'detail-type': z.enum([DETAIL_TYPE.serviceStatus, DETAIL_TYPE.operationStatus]),
   source: z.literal(APP_RUNNER_SOURCE),
-  account: z.string().regex(/^\d{12}$/, 'not a 12-digit account id'),
+  account: z.string().check(z.regex(/^\d{12}$/, 'not a 12-digit account id')),
   time: z.iso.datetime({ offset: true }),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not a region'),
-  resources: z.array(z.string()).min(1, 'must name the service ARN').max(5),
+  region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not a region')),
+  resources: z.array(z.string()).check(z.minLength(1, 'must name the service ARN'), z.maxLength(5)),
   detail: z.record(z.string(), z.unknown()),
 });
 
 const commonDetail = {
-  serviceName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$/, 'not an App Runner service name'),
-  serviceId: z.string().regex(/^[0-9a-f]{32}$/, 'not an App Runner service id'),
-  message: safeText(4096).optional(),
-  severity: z
+  serviceName: z
     .string()
-    .regex(/^[A-Z]{1,16}$/, 'not a severity')
-    .optional(),
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$/, 'not an App Runner service name')),
+  serviceId: z.string().check(z.regex(/^[0-9a-f]{32}$/, 'not an App Runner service id')),
+  message: z.optional(safeText(4096)),
+  severity: z.optional(z.string().check(z.regex(/^[A-Z]{1,16}$/, 'not a severity'))),
 };
 const operationDetail = z.object({
   ...commonDetail,
@@ -181,7 +176,7 @@ function normalizeDetail(
   return { values, spelling: camel > pascal ? 'camelCase' : 'PascalCase', keyOf };
 }
 
-function firstIssue(error: z.ZodError, rename: (path: string) => string): InvalidEventError {
+function firstIssue(error: z.core.$ZodError, rename: (path: string) => string): InvalidEventError {
   const issue = error.issues[0]!;
   const path = issue.path.map(String).join('.') || '(event)';
   const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
+import * as z from '../zod.ts';
 
 /** `source` of the guard's own events. */
 export const GUARD_SOURCE = 'apprunner-guard';
@@ -30,22 +30,22 @@ export type GuardDetailType = (typeof GUARD_DETAIL_TYPES)[keyof typeof GUARD_DET
 const DETAIL_TYPE_VALUES = Object.values(GUARD_DETAIL_TYPES) as [GuardDetailType, ...GuardDetailType[]];
 
 const serviceSchema = z.object({
-  arn: z.string().min(1).max(2048),
-  name: z.string().min(1).max(64),
-  region: z.string().min(1).max(32),
-  account: z.string().regex(/^\d{12}$/),
+  arn: z.string().check(z.minLength(1), z.maxLength(2048)),
+  name: z.string().check(z.minLength(1), z.maxLength(64)),
+  region: z.string().check(z.minLength(1), z.maxLength(32)),
+  account: z.string().check(z.regex(/^\d{12}$/)),
 });
 
 /** The one detail shape of every guard event (DESIGN.md §6). */
 export const guardDetailSchema = z.object({
   job: z.enum(JOBS),
   outcome: z.enum(OUTCOMES),
-  action: z.string().min(1).max(64),
-  reason: z.string().min(1).max(2000),
-  service: serviceSchema.optional(),
-  trigger: z.string().max(512),
+  action: z.string().check(z.minLength(1), z.maxLength(64)),
+  reason: z.string().check(z.minLength(1), z.maxLength(2000)),
+  service: z.optional(serviceSchema),
+  trigger: z.string().check(z.maxLength(512)),
   dryRun: z.boolean(),
-  details: z.record(z.string(), z.unknown()).default({}),
+  details: z._default(z.record(z.string(), z.unknown()), {}),
 });
 export type GuardEventDetail = z.infer<typeof guardDetailSchema>;
 
@@ -65,10 +65,10 @@ export interface GuardEventEntry {
 }
 
 const envelopeSchema = z.object({
-  id: z.string().min(1).max(128),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
   'detail-type': z.enum(DETAIL_TYPE_VALUES),
   source: z.literal(GUARD_SOURCE),
-  account: z.string().regex(/^\d{12}$/),
+  account: z.string().check(z.regex(/^\d{12}$/)),
   time: z.iso.datetime({ offset: true }),
   detail: guardDetailSchema,
 });

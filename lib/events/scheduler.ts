@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { InvalidEventError } from '../errors.ts';
 import { scheduleSpecSchema } from '../pause-resume/schedule-spec.ts';
+import * as z from '../zod.ts';
 
 /**
  * Payloads EventBridge Scheduler delivers to the guard's functions. Scheduler fills
@@ -8,23 +8,27 @@ import { scheduleSpecSchema } from '../pause-resume/schedule-spec.ts';
  * the scheduled time (not the late arrival time) drives decisions and idempotency.
  */
 const scheduledTime = z.iso.datetime({ offset: true });
-const scheduleName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not a schedule name');
+const scheduleName = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not a schedule name'));
 const serviceArn = z
   .string()
-  .regex(
-    /^arn:(aws|aws-cn|aws-us-gov):apprunner:[a-z]{2}(-[a-z]+)+-\d:\d{12}:service\/[A-Za-z0-9][A-Za-z0-9_-]{3,39}\/[0-9a-f]{32}$/,
-    'not an App Runner service ARN',
+  .check(
+    z.regex(
+      /^arn:(aws|aws-cn|aws-us-gov):apprunner:[a-z]{2}(-[a-z]+)+-\d:\d{12}:service\/[A-Za-z0-9][A-Za-z0-9_-]{3,39}\/[0-9a-f]{32}$/,
+      'not an App Runner service ARN',
+    ),
   );
+const scheduleArn = z.optional(z.string().check(z.maxLength(2048)));
+const attempt = z.number().check(z.int(), z.gte(0), z.lte(20));
 
 export const pauseResumePayloadSchema = z.object({
   action: z.enum(['pause', 'resume', 'converge']),
   schedule: scheduleName,
   scheduledTime,
-  scheduleArn: z.string().max(2048).optional(),
+  scheduleArn,
   /** Set on follow-up attempts for services that were busy. */
-  attempt: z.number().int().min(0).max(20).optional(),
+  attempt: z.optional(attempt),
   /** Restricts a follow-up run to these services. */
-  services: z.array(serviceArn).max(500).optional(),
+  services: z.optional(z.array(serviceArn).check(z.maxLength(500))),
   /**
    * The schedule itself (zone, pause/resume crons, skip dates, weekdays): the payload is
    * self-contained, so the handler needs no configuration file and desired state is computed
@@ -39,10 +43,10 @@ export const cleanupPayloadSchema = z.discriminatedUnion('action', [
     action: z.literal('delete-failed-service'),
     serviceArn,
     scheduledTime,
-    attempt: z.number().int().min(0).max(20).default(0),
-    snapshotKey: z.string().max(512).optional(),
+    attempt: z._default(attempt, 0),
+    snapshotKey: z.optional(z.string().check(z.maxLength(512))),
   }),
-  z.object({ action: z.literal('sweep'), scheduledTime, scheduleArn: z.string().max(2048).optional() }),
+  z.object({ action: z.literal('sweep'), scheduledTime, scheduleArn }),
 ]);
 export type CleanupPayload = z.infer<typeof cleanupPayloadSchema>;
 
@@ -51,11 +55,11 @@ export type CleanupPayload = z.infer<typeof cleanupPayloadSchema>;
  *
  * @throws InvalidEventError naming the offending field.
  */
-export function parseSchedulerPayload<T>(schema: z.ZodType<T>, raw: unknown): T {
+export function parseSchedulerPayload<T>(schema: z.core.$ZodType<T>, raw: unknown): T {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvalidEventError('(payload)', 'is not a JSON object');
   }
-  const r = schema.safeParse(raw);
+  const r = z.safeParse(schema, raw);
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const message =
