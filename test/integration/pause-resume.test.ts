@@ -59,4 +59,21 @@ describe('pause/resume in the sandbox', () => {
       expect(report.fleet.find((s) => s.name === name)!.tags['apprunner-guard:paused-by']).toBeUndefined();
     }
   }, 120_000);
+
+  it('thirty services under App Runner throttling, across the US spring-forward night, with a duplicate fire: each paused and resumed once', async () => {
+    const report = await runScenario(scenario('pause-resume-fleet-throttled'));
+    expect(report.expectations.failures).toEqual([]);
+    expect(report.expectations.passed).toBe(true);
+    expect(report.apiCalls.filter((c) => c.api === 'apprunner' && c.fault).length).toBeGreaterThan(0);
+    // 19:00 EST on Saturday, 08:00 EDT on Sunday.
+    const fires = report.invocations.filter((i) => i.function === 'pause-resume');
+    expect(fires.map((i) => i.time.slice(0, 16))).toEqual([
+      '2026-03-08T00:00',
+      '2026-03-08T00:02',
+      '2026-03-08T12:00',
+    ]);
+    // The redelivered fire returned the first run's result without acting again.
+    expect(fires[1]!.reason).toBe(fires[0]!.reason);
+    expect(report.guardEvents.filter((e) => e['detail-type'] === 'Schedule Run Completed')).toHaveLength(2);
+  }, 120_000);
 });
