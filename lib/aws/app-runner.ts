@@ -70,14 +70,9 @@ export interface AppRunnerPort {
   untagService(arn: string, keys: readonly string[]): Promise<void>;
 }
 
-/**
- * Creates the App Runner client once per container. Its retries are `adaptive`: after a throttle
- * the SDK's client-side rate limiter slows every request of this client to the rate App Runner
- * accepts, so fleet work (pausing hundreds of services) paces itself near the account's request
- * limit instead of hammering it and exhausting its retries.
- */
+/** Creates the App Runner client once per container. */
 export function createAppRunnerClient(): AppRunnerClient {
-  return new AppRunnerClient({ ...clientConfig(), retryMode: 'adaptive' });
+  return new AppRunnerClient(clientConfig());
 }
 
 const iso = (d: Date | undefined) => d?.toISOString();
