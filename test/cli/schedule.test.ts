@@ -12,8 +12,14 @@ let err = '';
 beforeEach(() => {
   out = '';
   err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
 });
 afterEach(() => vi.restoreAllMocks());
 
@@ -58,8 +64,14 @@ describe('guard pause|resume', () => {
         yield { arn: 'arn:web', name: 'web', id: 'x', status };
       },
       listTags: async () => tags,
-      pauseService: async () => (calls.push('pause'), {}),
-      resumeService: async () => (calls.push('resume'), {}),
+      pauseService: async () => {
+        calls.push('pause');
+        return {};
+      },
+      resumeService: async () => {
+        calls.push('resume');
+        return {};
+      },
       tagService: async (_: string, t: Record<string, string>) =>
         void calls.push(`tag ${Object.keys(t).join(',')}`),
       untagService: async (_: string, k: readonly string[]) => void calls.push(`untag ${k.join(',')}`),

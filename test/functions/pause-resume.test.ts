@@ -225,14 +225,12 @@ describe('pause-resume handler', () => {
       { arn: WEB, status: 'RUNNING', tags: onNightly() },
       { arn: API, status: 'RUNNING', tags: onNightly() },
     ]);
-    appRunner
-      .on(PauseServiceCommand, { ServiceArn: WEB })
-      .rejects(
-        Object.assign(new Error('not allowed'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 403 },
-        }),
-      );
+    appRunner.on(PauseServiceCommand, { ServiceArn: WEB }).rejects(
+      Object.assign(new Error('not allowed'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     const result = await invoke(fire('pause', 4));
     expect(result).toMatchObject({ outcome: 'failed', counts: { paused: 1, failed: 1 } });
     const sent = published();
