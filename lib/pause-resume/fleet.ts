@@ -38,6 +38,8 @@ export interface BackoffOptions {
   /** Attempts in all, the first included. */
   attempts: number;
   baseMs: number;
+  /** Longest single wait (default 2 s): under a fleet-wide rate limit, waiting longer only idles. */
+  maxMs?: number;
   /** Injected so tests do not wait. */
   sleep: (ms: number) => Promise<void>;
 }
@@ -55,7 +57,7 @@ export async function withBackoff<T>(fn: () => Promise<T>, options: BackoffOptio
       return await fn();
     } catch (error) {
       if (!isThrottling(error) || attempt >= options.attempts) throw error;
-      const cap = options.baseMs * 2 ** (attempt - 1);
+      const cap = Math.min(options.maxMs ?? 2_000, options.baseMs * 2 ** (attempt - 1));
       await options.sleep(Math.round(cap / 2 + Math.random() * (cap / 2)));
     }
   }

@@ -30,7 +30,7 @@ export interface PauseResumeSettings {
   functionArn: string;
   /** Injected in tests; real timers otherwise. */
   sleep: (ms: number) => Promise<void>;
-  /** Throttling attempts per call on top of the SDK's (default 4). */
+  /** Throttling attempts per call on top of the SDK's (default 12, waits of at most 2 s). */
   backoffAttempts?: number;
 }
 
@@ -51,6 +51,12 @@ export interface RunCounts {
 
 /** Per-service entries kept in the summary event and the result. */
 export const MAX_REPORTED_SERVICES = 100;
+/**
+ * Throttling attempts per call (each on top of the SDK's own retries). A fleet run shares the
+ * account's App Runner request rate among its workers: a throttle means "wait", and a call that
+ * gives up too early turns a slow run into deferred or lost services.
+ */
+const BACKOFF_ATTEMPTS = 12;
 /** Below this much Lambda time left, remaining services are deferred to the follow-up. */
 const MIN_REMAINING_MS = 8_000;
 
@@ -60,7 +66,11 @@ async function observe(
   ports: PauseResumePorts,
   settings: PauseResumeSettings,
 ): Promise<{ services: ObservedService[]; gone: string[] }> {
-  const backoff = { attempts: settings.backoffAttempts ?? 4, baseMs: 250, sleep: settings.sleep };
+  const backoff = {
+    attempts: settings.backoffAttempts ?? BACKOFF_ATTEMPTS,
+    baseMs: 250,
+    sleep: settings.sleep,
+  };
   const gone: string[] = [];
   let candidates: Array<{ arn: string; name: string; status: string }>;
   if (payload.services) {
@@ -103,7 +113,11 @@ async function act(
   settings: PauseResumeSettings,
   ctx: RunContext,
 ): Promise<ServiceResult> {
-  const backoff = { attempts: settings.backoffAttempts ?? 4, baseMs: 250, sleep: settings.sleep };
+  const backoff = {
+    attempts: settings.backoffAttempts ?? BACKOFF_ATTEMPTS,
+    baseMs: 250,
+    sleep: settings.sleep,
+  };
   const ar = ports.appRunner;
   const marker = formatPausedBy(payload.schedule, at);
   const lastAction = (what: string) => ({
