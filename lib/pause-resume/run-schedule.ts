@@ -11,7 +11,7 @@ import type { JobResult, RunContext } from '../with-guard.ts';
 import { type DesiredState, desiredStateAt, formatLocal } from './desired-state.ts';
 import { isBusy, isGone, mapWithConcurrency, withBackoff } from './fleet.ts';
 import { followsSchedule, type ObservedService, planService, type ServiceDecision } from './plan.ts';
-import { MAX_INPUT_CHARS } from './schedule-config.ts';
+import { MAX_INPUT_CHARS } from './schedule-spec.ts';
 
 /** The ports a schedule run talks to. */
 export interface PauseResumePorts {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
-import { SCHEDULE_NAME, type ScheduleSpec, scheduleSpecSchema } from './schedule-spec.ts';
+import { MAX_INPUT_CHARS, SCHEDULE_NAME, type ScheduleSpec, scheduleSpecSchema } from './schedule-spec.ts';
+
+export { MAX_INPUT_CHARS };
 
 /** One pause/resume schedule as configured in `infra/schedules.yml`. */
 export interface ScheduleDefinition extends ScheduleSpec {
@@ -19,15 +21,11 @@ export class ScheduleConfigError extends Error {
 /** The placeholder Scheduler replaces with the time the run was scheduled for. */
 export const SCHEDULED_TIME_PLACEHOLDER = '<aws.scheduler.scheduled-time>';
 
-/** Scheduler's limit on a target's `Input`. */
-export const MAX_INPUT_CHARS = 8192;
-
-const definitionSchema = scheduleSpecSchema
-  .extend({
-    description: z.string().max(400).optional(),
-    enabled: z.boolean().default(true),
-  })
-  .strict();
+const definitionSchema = z.strictObject({
+  ...scheduleSpecSchema.shape,
+  description: z.string().max(400).optional(),
+  enabled: z.boolean().default(true),
+});
 
 const fileSchema = z
   .object({
