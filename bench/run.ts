@@ -1,52 +1,212 @@
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BundleFigure, measureBundles } from './cold-start.ts';
+import { type BundleFigure, FUNCTIONS, measureBundles } from './cold-start.ts';
+import type { FleetFigure, StormFigure } from './sandbox-runs.ts';
+import { FLEET_API } from './scenarios.ts';
+import type { Summary } from './stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BUDGET = { initRatio: 1.3, sizeRatio: 1.5 };
+const OUT = join(ROOT, 'bench/.out');
+const BUDGET = { initRatio: 1.3, sizeRatio: 1.5, overheadMs: 2, fleetRatio: 1.15 };
+const FLEET_SERVICES = 300;
+const STORM_FAILURES = 100;
 const log = (s: string) => process.stderr.write(`${s}\n`);
+const print = (s: string) => process.stdout.write(`${s}\n`);
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
+const spread = (s: Summary) => `${ms(s.p10)}–${ms(s.p90)}`;
 const verdict = (ok: boolean) => (ok ? 'ok' : 'OVER');
+const table = (head: string[], rows: string[][]) => {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+};
+
+interface OverheadFigure {
+  name: string;
+  iterations: number;
+  handler: Summary;
+  direct: Summary;
+  addedMs: number;
+  idempotencyCallsPerEvent: number;
+  outcomes: string[];
+}
+
+/** Environment of every child process: production settings, no SDK warning on node 20. */
+const childEnv = () => ({ ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+
+/** One function per process (each installs its own mocks); the handlers' logs are discarded. */
+function measureOverhead(name: string): OverheadFigure {
+  const file = join(OUT, `overhead-${name}.json`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/overhead.ts'), name, file], {
+    cwd: ROOT,
+    env: childEnv(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`overhead of ${name} failed:\n${r.stderr}`);
+  return JSON.parse(readFileSync(file, 'utf8')) as OverheadFigure;
+}
+
+/** The sandbox runs in a process of their own (their servers and handler imports live with it). */
+function measureSandbox(): { fleet: FleetFigure; storm: StormFigure } {
+  const file = join(OUT, 'sandbox-runs.json');
+  const script = `
+    import { writeFileSync } from 'node:fs';
+    import { measureFleet, measureStorm } from './bench/sandbox-runs.ts';
+    const fleet = await measureFleet(${FLEET_SERVICES});
+    const storm = await measureStorm(${STORM_FAILURES});
+    writeFileSync(${JSON.stringify(file)}, JSON.stringify({ fleet, storm }));
+    process.exit(0);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    env: childEnv(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`sandbox runs failed:\n${r.stderr}`);
+  return JSON.parse(readFileSync(file, 'utf8')) as { fleet: FleetFigure; storm: StormFigure };
+}
 
 function bundleTable(figures: BundleFigure[]): string {
-  const rows = figures.map((f) => {
-    const within = f.name === 'floor' || (f.sizeRatio <= BUDGET.sizeRatio && f.initRatio <= BUDGET.initRatio);
-    return [
-      f.name.padEnd(15),
-      kb(f.bytes).padStart(11),
-      `${f.sizeRatio.toFixed(2)}×`.padStart(7),
-      ms(f.init.median).padStart(9),
-      `${ms(f.init.p10)}–${ms(f.init.p90)}`.padStart(20),
-      `${f.initRatio.toFixed(2)}×`.padStart(7),
-      f.name === 'floor' ? 'floor' : verdict(within),
-    ].join('  ');
-  });
-  const head = [
-    'function'.padEnd(15),
-    'bundle'.padStart(11),
-    'size'.padStart(7),
-    'init'.padStart(9),
-    'p10–p90'.padStart(20),
-    'init'.padStart(7),
-    'budget',
-  ].join('  ');
-  return [head, ...rows].join('\n');
+  return table(
+    ['function', 'bundle', 'size', 'init (median)', 'p10–p90', 'init', 'budget'],
+    figures.map((f) => {
+      const within = f.sizeRatio <= BUDGET.sizeRatio && f.initRatio <= BUDGET.initRatio;
+      return [
+        f.name,
+        kb(f.bytes),
+        `${f.sizeRatio.toFixed(2)}×`,
+        ms(f.init.median),
+        spread(f.init),
+        `${f.initRatio.toFixed(2)}×`,
+        f.name === 'floor' ? 'floor' : verdict(within),
+      ];
+    }),
+  );
+}
+
+function overheadTable(figures: OverheadFigure[]): string {
+  return table(
+    ['function', 'handler (median)', 'p10–p90', 'use case alone', 'p10–p90', 'added', 'budget'],
+    figures.map((f) => [
+      f.name,
+      ms(f.handler.median),
+      spread(f.handler),
+      ms(f.direct.median),
+      spread(f.direct),
+      `${f.addedMs.toFixed(2)} ms`,
+      verdict(f.addedMs <= BUDGET.overheadMs),
+    ]),
+  );
 }
 
 async function main() {
   const runs = Number(process.env.BENCH_RUNS ?? 30);
+  mkdirSync(OUT, { recursive: true });
+  const started = performance.now();
   log(`apprunner-guard benchmarks (node ${process.version}, ${runs} cold starts per bundle)`);
   const bundles = await measureBundles(ROOT, runs, log);
-  process.stdout.write(
-    `\nBundles and cold init (budget: size ≤ ${BUDGET.sizeRatio}× floor, init ≤ ${BUDGET.initRatio}× floor)\n`,
+
+  const overhead: OverheadFigure[] = [];
+  for (const name of FUNCTIONS) {
+    log(`  per-event overhead: ${name}`);
+    overhead.push(measureOverhead(name));
+  }
+
+  log(
+    `  sandbox: pause ${FLEET_SERVICES} services, then a storm of ${STORM_FAILURES} failures (a few minutes)`,
   );
-  process.stdout.write(`${bundleTable(bundles)}\n`);
-  const results = { date: new Date().toISOString(), node: process.version, budgets: BUDGET, bundles };
+  const { fleet, storm } = measureSandbox();
+
+  print(
+    `\nBundles and cold init, as ratios to the floor (budget: size ≤ ${BUDGET.sizeRatio}×, init ≤ ${BUDGET.initRatio}×)`,
+  );
+  print(bundleTable(bundles));
+
+  const iterations = overhead[0]?.iterations ?? 0;
+  print(
+    `\nPer-event overhead of the handler stack, warm, AWS faked, ${iterations} events after warm-up (budget: ≤ ${BUDGET.overheadMs} ms added)`,
+  );
+  print(overheadTable(overhead));
+  const calls = Math.max(...overhead.map((o) => o.idempotencyCallsPerEvent));
+  print(
+    `Idempotency also adds ${calls} DynamoDB requests per event (mocked here: their latency is not counted).`,
+  );
+
+  print(
+    `\nFleet: pause ${fleet.services} services, App Runner at ${FLEET_API.maxRequestsPerSecond} requests/s and ${FLEET_API.latencyMs} ms (budget: ≤ ${BUDGET.fleetRatio}× the bound, 0 lost, 0 duplicated)`,
+  );
+  print(
+    table(
+      [
+        'wall time',
+        'bound',
+        'ratio',
+        'API calls',
+        'throttled',
+        'invocations',
+        'lost',
+        'duplicated',
+        'budget',
+      ],
+      [
+        [
+          ms(fleet.wallMs),
+          ms(fleet.boundMs),
+          `${fleet.ratio.toFixed(2)}×`,
+          String(fleet.apiCalls),
+          String(fleet.throttled),
+          String(fleet.invocations),
+          String(fleet.lost),
+          String(fleet.duplicated),
+          verdict(fleet.ratio <= BUDGET.fleetRatio && fleet.lost === 0 && fleet.duplicated === 0),
+        ],
+      ],
+    ),
+  );
+  print(
+    `API calls: ${Object.entries(fleet.byOperation)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ')}`,
+  );
+
+  print(
+    `\nStorm: ${storm.failures} deployment failures in one minute, Slack at 1 message/s (budget: 0 lost)`,
+  );
+  print(
+    table(
+      ['Slack sent', '429s met', 'SNS sent', 'lost', 'duplicated', 'on-failure', 'real time', 'budget'],
+      [
+        [
+          String(storm.slackMessages),
+          String(storm.slackRateLimited),
+          String(storm.snsMessages),
+          String(storm.lost),
+          String(storm.duplicated),
+          String(storm.failedInvocations),
+          ms(storm.wallMs),
+          verdict(storm.lost === 0 && storm.duplicated === 0 && storm.failedInvocations === 0),
+        ],
+      ],
+    ),
+  );
+
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    budgets: BUDGET,
+    bundles,
+    overhead,
+    fleet: { ...fleet, api: FLEET_API },
+    storm,
+  };
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  log('\nwritten: bench/results.json');
+  log(`\nwritten: bench/results.json (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 
 await main();

@@ -1,0 +1,96 @@
+// Fleet throughput and the alert storm, through the sandbox (the real handlers, the real SDK,
+// stand-ins over HTTP). Run in a process of their own: the sandbox's handlers are imported once
+// per scenario and its servers live as long as the process.
+import type { TimelineEntry } from '../sandbox/report.ts';
+import { parseScenario, runScenario } from '../sandbox/run.ts';
+import { FLEET_API, fleetScenario, stormScenario } from './scenarios.ts';
+
+export interface FleetFigure {
+  services: number;
+  /** Real milliseconds from the fire to the end of the last pause-resume invocation (follow-ups included). */
+  wallMs: number;
+  /** App Runner requests App Runner accepted (the work), and the ones it refused for the rate. */
+  apiCalls: number;
+  throttled: number;
+  /** `apiCalls` ÷ the allowed rate: no client can do this work faster. */
+  boundMs: number;
+  ratio: number;
+  invocations: number;
+  /** Services never paused, and pauses beyond the first of a service. */
+  lost: number;
+  duplicated: number;
+  byOperation: Record<string, number>;
+}
+
+export interface StormFigure {
+  failures: number;
+  /** Real milliseconds of the run (Slack's 1 message/s is the real-time cost). */
+  wallMs: number;
+  slackMessages: number;
+  slackRateLimited: number;
+  snsMessages: number;
+  /** Failed services whose alert never reached Slack, and extra messages for one service. */
+  lost: number;
+  duplicated: number;
+  failedInvocations: number;
+  notifyOutcomes: Record<string, number>;
+}
+
+const count = <T>(items: T[], key: (t: T) => string) =>
+  items.reduce<Record<string, number>>((acc, t) => {
+    acc[key(t)] = (acc[key(t)] ?? 0) + 1;
+    return acc;
+  }, {});
+
+/** Pauses `services` services at {@link FLEET_API} and counts what the simulator did per service. */
+export async function measureFleet(services: number): Promise<FleetFigure> {
+  let startedAt = 0;
+  let endedAt = 0;
+  const onEntry = (e: TimelineEntry) => {
+    if (e.kind === 'step' && !startedAt) startedAt = performance.now();
+    if (e.kind === 'invocation' && e.function === 'pause-resume') endedAt = performance.now();
+  };
+  const report = await runScenario(parseScenario(fleetScenario(services), 'bench fleet'), { onEntry });
+  const calls = report.apiCalls.filter((c) => c.api === 'apprunner');
+  const accepted = calls.filter((c) => !c.fault);
+  const pauses = report.fleet.map((s) => s.operations.filter((o) => o.type === 'PAUSE_SERVICE').length);
+  const boundMs = (accepted.length / FLEET_API.maxRequestsPerSecond) * 1000;
+  const wallMs = endedAt - startedAt;
+  return {
+    services,
+    wallMs,
+    apiCalls: accepted.length,
+    throttled: calls.length - accepted.length,
+    boundMs,
+    ratio: Math.round((wallMs / boundMs) * 100) / 100,
+    invocations: report.invocations.filter((i) => i.function === 'pause-resume').length,
+    lost: pauses.filter((n) => n === 0).length,
+    duplicated: pauses.reduce((sum, n) => sum + Math.max(0, n - 1), 0),
+    byOperation: count(accepted, (c) => c.operation),
+  };
+}
+
+/** `failures` deployment failures in one minute: what reached Slack, what Slack refused, what was lost. */
+export async function measureStorm(failures: number): Promise<StormFigure> {
+  const report = await runScenario(parseScenario(stormScenario(failures), 'bench storm'));
+  const failed = report.appRunnerEvents
+    .filter((e) => (e.detail as Record<string, unknown>).Status === 'UpdateServiceFailed')
+    .map((e) => String((e.detail as Record<string, unknown>).ServiceName));
+  const perService = failed.map(
+    (name) => report.slackMessages.filter((m) => new RegExp(`\\b${name}\\b`).test(m.text)).length,
+  );
+  return {
+    failures: failed.length,
+    wallMs: report.elapsedMs,
+    slackMessages: report.slackMessages.length,
+    slackRateLimited: report.slackRejections.filter((r) => r.status === 429).length,
+    snsMessages: report.snsMessages.length,
+    lost: perService.filter((n) => n === 0).length,
+    duplicated: perService.reduce((sum, n) => sum + Math.max(0, n - 1), 0),
+    failedInvocations: report.failedInvocations.length,
+    notifyOutcomes: count(
+      report.invocations.filter((i) => i.function === 'notify'),
+      (i) => i.outcome,
+    ),
+  };
+}
