@@ -33,20 +33,31 @@ export function productionOptions(root: string) {
   };
 }
 
-/** Bundles one entry as production does; returns the output path and its size in bytes. */
+/**
+ * Bundles one entry as production does; returns the output path, its size in bytes and the bytes
+ * each package (or, outside node_modules, the project) contributes.
+ */
 export async function bundleEntry(
   root: string,
   entry: string,
   name: string,
-): Promise<{ file: string; bytes: number }> {
+): Promise<{ file: string; bytes: number; byPackage: Record<string, number> }> {
   const outdir = join(root, 'bench/.out');
   mkdirSync(outdir, { recursive: true });
   const file = join(outdir, `${name}.mjs`);
-  await build({
+  const result = await build({
     ...productionOptions(root),
     entryPoints: [join(root, entry)],
     outfile: file,
     logLevel: 'error',
+    metafile: true,
   });
-  return { file, bytes: statSync(file).size };
+  const byPackage: Record<string, number> = {};
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? '(apprunner-guard)';
+      byPackage[pkg] = (byPackage[pkg] ?? 0) + input.bytesInOutput;
+    }
+  }
+  return { file, bytes: statSync(file).size, byPackage };
 }
