@@ -104,7 +104,7 @@ function overFloor(figures: BundleFigure[]): string {
         .sort((a, b) => b[1] - a[1])
         .map(
           ([pkg, bytes]) =>
-            `${pkg.replace('@aws-lambda-powertools/', 'powertools/')} ${(bytes / 1024).toFixed(0)}`,
+            `${pkg.replace('@aws-lambda-powertools/', 'powertools/').replace('@aws-sdk/', '')} ${(bytes / 1024).toFixed(0)}`,
         );
       return `  ${f.name}: +${((f.bytes - floor.bytes) / 1024).toFixed(0)} KiB = ${extra.join(', ')}`;
     })
