@@ -1,9 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
-import { createEcrClient, createImageDigestResolver } from '../lib/aws/ecr.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
-import { createLedgerGateway } from '../lib/aws/ledger.ts';
+import { createReleasePorts } from '../lib/aws/release-ports.ts';
 import { loadConfig } from '../lib/config.ts';
 import { appRunnerTrigger } from '../lib/events/parse-trigger.ts';
 import { recordRelease } from '../lib/release/record-release.ts';
@@ -14,12 +12,7 @@ const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
-const ports = {
-  appRunner: createAppRunnerGateway(createAppRunnerClient()),
-  images: createImageDigestResolver(createEcrClient(), { region: config.region }),
-  ledger: createLedgerGateway(dynamo, config.ledgerTable),
-  publisher,
-};
+const ports = createReleasePorts(config, dynamo, publisher);
 
 export const handler = withGuard({
   job: 'record-release',

@@ -1,0 +1,23 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { GuardConfig } from '../config.ts';
+import { createAppRunnerClient, createAppRunnerGateway } from './app-runner.ts';
+import { createEcrClient, createImageDigestResolver } from './ecr.ts';
+import type { GuardEventPublisher } from './guard-events.ts';
+import { createLedgerGateway } from './ledger.ts';
+
+/**
+ * The ports record-release and rollback share: App Runner, image digests (ECR), the release
+ * ledger and the guard's event publisher. Call once per container.
+ */
+export function createReleasePorts(
+  config: GuardConfig,
+  dynamo: DynamoDBClient,
+  publisher: GuardEventPublisher,
+) {
+  return {
+    appRunner: createAppRunnerGateway(createAppRunnerClient()),
+    images: createImageDigestResolver(createEcrClient(), { region: config.region }),
+    ledger: createLedgerGateway(dynamo, config.ledgerTable),
+    publisher,
+  };
+}
