@@ -43,8 +43,10 @@ export function followsSchedule(tags: Tags, schedule: string): boolean {
  * Plans one service of `schedule` for a run at `at` (pure). Rules, in order:
  * - an override (`apprunner-guard:override-until`) later than `at` → leave alone; an expired or
  *   unparseable one is ignored and noted;
- * - desired paused: RUNNING → pause; PAUSED → nothing; OPERATION_IN_PROGRESS → retry later;
- *   anything else (CREATE_FAILED, DELETED…) → skipped with the status;
+ * - desired paused: RUNNING → pause, except on a run fired by the *resume* cron (an off day's
+ *   morning): a service running then was resumed by a human after last night's pause, and a resume
+ *   fire must never undo that (the next pause fire still applies); PAUSED → nothing;
+ *   OPERATION_IN_PROGRESS → retry later; anything else (CREATE_FAILED, DELETED…) → skipped;
  * - desired running: PAUSED with this schedule's paused-by marker → resume; PAUSED without it
  *   (paused by hand, or by another schedule) → stays paused; RUNNING → nothing (clearing a stale
  *   marker); OPERATION_IN_PROGRESS with our marker → retry later (it may come back paused);
@@ -54,7 +56,7 @@ export function followsSchedule(tags: Tags, schedule: string): boolean {
 export function planService(
   service: ObservedService,
   desired: DesiredState,
-  run: { schedule: string; at: Date },
+  run: { schedule: string; at: Date; trigger?: 'pause' | 'resume' | 'converge' },
 ): ServiceDecision {
   const base = { arn: service.arn, name: service.name, status: service.status };
   const notes: string[] = [];
@@ -94,6 +96,13 @@ export function planService(
   if (desired.state === 'paused') {
     switch (service.status) {
       case 'RUNNING':
+        if (run.trigger === 'resume') {
+          return decide(
+            'none',
+            'skipped',
+            `running on an off day (resumed by hand?); a resume fire never pauses, the next pause fire will (${desiredText})`,
+          );
+        }
         return decide('pause', 'acted', `running; ${desiredText}`);
       case 'PAUSED':
         return decide('none', 'noop', `already paused; ${desiredText}`);

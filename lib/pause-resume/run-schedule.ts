@@ -248,7 +248,9 @@ export async function runSchedule(
   const desired: DesiredState = desiredStateAt(payload.definition, at);
   const { services, gone } = await observe(payload, ports, settings);
 
-  const decisions = services.map((s) => planService(s, desired, { schedule: payload.schedule, at }));
+  const decisions = services.map((s) =>
+    planService(s, desired, { schedule: payload.schedule, at, trigger: payload.action }),
+  );
   const acted = await mapWithConcurrency(decisions, settings.maxConcurrency, (d) =>
     act(d, payload, at, ports, settings, ctx),
   );

@@ -42,6 +42,18 @@ describe('planService', () => {
     expect(d.reason).toContain(reason);
   });
 
+  it('never pauses on a resume fire: a service running on an off day was resumed by a human', () => {
+    const d = planService(svc('RUNNING'), PAUSED, { ...run, trigger: 'resume' });
+    expect(d).toMatchObject({ action: 'none', outcome: 'skipped' });
+    expect(d.reason).toContain('a resume fire never pauses');
+    expect(planService(svc('RUNNING'), PAUSED, { ...run, trigger: 'pause' })).toMatchObject({
+      action: 'pause',
+    });
+    expect(planService(svc('RUNNING'), PAUSED, { ...run, trigger: 'converge' })).toMatchObject({
+      action: 'pause',
+    });
+  });
+
   describe('override-until', () => {
     it('leaves a service alone until a future override (relative to the scheduled time)', () => {
       const d = planService(svc('RUNNING', { [TAGS.overrideUntil]: '2026-01-13T22:00:00Z' }), PAUSED, run);

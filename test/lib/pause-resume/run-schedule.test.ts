@@ -145,6 +145,25 @@ async function run(services: FakeService[], p = payload(), s = settings(), fault
 }
 
 describe('runSchedule', () => {
+  it('on a holiday morning, resumes nothing and re-pauses no service a human resumed overnight', async () => {
+    const holiday = { ...definition, skipDates: ['2026-01-14'] };
+    const fleet: FakeService[] = [
+      {
+        name: 'web',
+        status: 'PAUSED',
+        tags: onSchedule({ [TAGS.pausedBy]: 'schedule/nightly@2026-01-13T19:00:00.000Z' }),
+      },
+      { name: 'hotfix', status: 'RUNNING', tags: onSchedule() },
+    ];
+    const { result, calls, services } = await run(
+      fleet,
+      payload({ action: 'resume', scheduledTime: RESUME_AT, definition: holiday }),
+    );
+    expect(calls.filter((c) => !c.startsWith('tags '))).toEqual([]);
+    expect(services.map((s) => s.status)).toEqual(['PAUSED', 'RUNNING']);
+    expect(result).toMatchObject({ counts: { paused: 0, resumed: 0 } });
+  });
+
   it('pauses the tagged running services, marking them before pausing, and leaves the rest alone', async () => {
     const fleet: FakeService[] = [
       { name: 'web', status: 'RUNNING', tags: onSchedule() },
