@@ -51,7 +51,10 @@ function block(head: string, text: string, width: number, indent = INDENT): stri
   return lines.map((l, i) => (i === 0 ? `${head}${l}` : `${indent}${l}`));
 }
 
-/** Replaces digests by the scenario's labels and drops the registry host, so texts stay readable. */
+/**
+ * Shortens digests to `sha256:1f3a9c…(label)` with the scenario's label, and drops the registry
+ * host, so texts stay readable while a pin still reads as a digest, never as a tag.
+ */
 function shortener(report: SandboxReport, verbose: boolean): (text: string) => string {
   if (verbose) return (t) => t;
   const labels = report.images
@@ -62,7 +65,8 @@ function shortener(report: SandboxReport, verbose: boolean): (text: string) => s
       .replace(/\b\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\//g, '')
       .replace(/sha256:([0-9a-f]{8,64})…?/g, (whole, hex: string) => {
         const hit = labels.find((l) => l.hex.startsWith(hex));
-        return hit ? hit.label : whole.length > 20 ? `${whole.slice(0, 19)}…` : whole;
+        if (hit) return `sha256:${hex.slice(0, 6)}…(${hit.label})`;
+        return whole.length > 20 ? `${whole.slice(0, 19)}…` : whole;
       });
 }
 
@@ -179,9 +183,7 @@ function entryLines(
 
 function fleetLines(f: FleetEntry, short: (t: string) => string): string[] {
   const running = f.runningLabel ? ` · running ${f.runningLabel}` : '';
-  const out = [
-    `  ${f.name.padEnd(22)} ${f.status.padEnd(14)} configured ${short(f.configuredLabel)}${running}`,
-  ];
+  const out = [`  ${f.name.padEnd(22)} ${f.status.padEnd(14)} configured ${short(f.configured)}${running}`];
   const tags = Object.entries(f.tags);
   if (tags.length) out.push(`  ${''.padEnd(22)} tags: ${tags.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   return out;

@@ -21,7 +21,11 @@ describe('sandbox scenarios (real handlers, real SDK clients, local stand-ins)',
     expect(payments.configuredLabel).toBe('payments@payments-v2');
     const text = renderReport(report);
     expect(text).toContain('DeploymentFailed · status OPERATION_IN_PROGRESS → RUNNING');
-    expect(text).toMatch(/λ rollback +← DeploymentFailed payments-api\n +acted: .*pinned/);
+    // The outcome line may wrap; "pinned" must still be in the rollback entry (before the next entry).
+    expect(text).toMatch(/λ rollback +← DeploymentFailed payments-api\n +acted: [^⚑✉#☁λ]*pinned/);
+    expect(text).toMatch(
+      /pinned the service to the newest known-good release\s+sha256:[0-9a-f]{6}…\(payments-v2\)/,
+    );
     expect(text).toContain('# Slack');
     expect(text).toContain('office-hours-berlin-pause fired (cron(0 20 * * ? *), Thu 20:00 Europe/Berlin)');
     expect(text).toContain('Expectations: all');
