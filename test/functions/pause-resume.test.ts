@@ -245,3 +245,36 @@ describe('pause-resume handler', () => {
     ]);
   });
 });
+
+describe('pause-resume handler in dry-run (DRY_RUN_PAUSE_RESUME=true)', () => {
+  it('plans and reports the run with dryRun: true, but tags, pauses and schedules nothing', async () => {
+    const saved = process.env.DRY_RUN_PAUSE_RESUME;
+    process.env.DRY_RUN_PAUSE_RESUME = 'true';
+    let dryInvoke: typeof invoke;
+    try {
+      // Config is read once per container: a fresh module instance is a fresh container.
+      const { handler } = await import('../../functions/pause-resume.ts?dry-run');
+      dryInvoke = (event) =>
+        handler(event, lambdaContext() as unknown as Context) as Promise<Record<string, unknown>>;
+    } finally {
+      process.env.DRY_RUN_PAUSE_RESUME = saved;
+    }
+    fleet([
+      { arn: WEB, status: 'RUNNING', tags: onNightly() },
+      { arn: BUSY, status: 'OPERATION_IN_PROGRESS', tags: onNightly() },
+    ]);
+    const result = await dryInvoke(fire('pause', 59));
+    expect(result).toMatchObject({ outcome: 'acted' });
+
+    const mutating = appRunner
+      .calls()
+      .map((c) => c.args[0])
+      .filter((c) => !(c instanceof ListServicesCommand) && !(c instanceof ListTagsForResourceCommand));
+    expect(mutating).toEqual([]);
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+    const sent = published();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ detailType: 'Schedule Run Completed', detail: { dryRun: true } });
+    expect(JSON.stringify(sent[0]!.detail)).toContain('checkout-web');
+  });
+});
