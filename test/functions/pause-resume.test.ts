@@ -253,7 +253,8 @@ describe('pause-resume handler in dry-run (DRY_RUN_PAUSE_RESUME=true)', () => {
     let dryInvoke: typeof invoke;
     try {
       // Config is read once per container: a fresh module instance is a fresh container.
-      const { handler } = await import('../../functions/pause-resume.ts?dry-run');
+      const fresh = '../../functions/pause-resume.ts?dry-run';
+      const { handler } = (await import(fresh)) as typeof import('../../functions/pause-resume.ts');
       dryInvoke = (event) =>
         handler(event, lambdaContext() as unknown as Context) as Promise<Record<string, unknown>>;
     } finally {
