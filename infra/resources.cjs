@@ -95,6 +95,13 @@ const FUNCTIONS = {
         ],
       },
       ledgerReadWrite,
+      // The storm timer: a one-time schedule at a storm window's end that invokes notify itself.
+      {
+        Effect: 'Allow',
+        Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+        Resource: [guardSchedules],
+      },
+      passSchedulerRole,
     ],
   },
   cleanup: {
@@ -317,7 +324,7 @@ module.exports = async ({ resolveVariable }) => {
                   {
                     Effect: 'Allow',
                     Action: ['lambda:InvokeFunction'],
-                    Resource: [functionArn('cleanup'), functionArn('pause-resume')],
+                    Resource: [functionArn('cleanup'), functionArn('pause-resume'), functionArn('notify')],
                   },
                 ],
               },

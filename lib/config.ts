@@ -29,6 +29,7 @@ const schema = z.object({
   SCHEDULER_ROLE_ARN: matching(/^arn:[\w-]+:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
   CLEANUP_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
   PAUSE_RESUME_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
+  NOTIFY_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
   PAUSE_RESUME_MAX_CONCURRENCY: positiveInt(50),
   PAUSE_RESUME_MAX_RETRIES: positiveInt(20),
   PAUSE_RESUME_RETRY_MINUTES: positiveInt(120),
@@ -47,7 +48,13 @@ export interface GuardConfig {
   rollback: { loopLimit: number; loopWindowMinutes: number; dryRun: boolean };
   ledger: { historyLimit: number };
   pauseResume: { dryRun: boolean; maxConcurrency: number; maxRetries: number; retryMinutes: number };
-  scheduler: { group: string; roleArn: string; cleanupFunctionArn: string; pauseResumeFunctionArn: string };
+  scheduler: {
+    group: string;
+    roleArn: string;
+    cleanupFunctionArn: string;
+    pauseResumeFunctionArn: string;
+    notifyFunctionArn: string;
+  };
 }
 
 /** A configuration problem: the function must not start. */
@@ -101,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
       roleArn: e.SCHEDULER_ROLE_ARN,
       cleanupFunctionArn: e.CLEANUP_FUNCTION_ARN,
       pauseResumeFunctionArn: e.PAUSE_RESUME_FUNCTION_ARN,
+      notifyFunctionArn: e.NOTIFY_FUNCTION_ARN,
     },
   };
 }

@@ -45,6 +45,7 @@ export function guardEnvironment(
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${account}:role/${names.schedulerRole}`,
     CLEANUP_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}cleanup`,
     PAUSE_RESUME_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}pause-resume`,
+    NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}notify`,
   };
 }
 

@@ -51,6 +51,17 @@ export const cleanupPayloadSchema = z.discriminatedUnion('action', [
 export type CleanupPayload = z.infer<typeof cleanupPayloadSchema>;
 
 /**
+ * The notifier's one-time timer: at a storm window's end (+ a margin), send the storm summaries
+ * that are due and were not sent with a later alert (see `lib/notify/storm.ts`).
+ */
+export const notifyPayloadSchema = z.object({
+  action: z.literal('flush-storms'),
+  scheduledTime,
+  scheduleArn,
+});
+export type NotifyPayload = z.infer<typeof notifyPayloadSchema>;
+
+/**
  * Validates a Scheduler payload with the given schema.
  *
  * @throws InvalidEventError naming the offending field.

@@ -190,6 +190,22 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
+  it('lets notify create schedules only in the guard group, and Scheduler invoke notify (the storm timer)', () => {
+    const role = (template.Resources[logicalIdOf('notify')]!.Properties.Role as { 'Fn::GetAtt': string[] })[
+      'Fn::GetAtt'
+    ][0]!;
+    const statements = (
+      template.Resources[role]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    const scheduling = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('scheduler:')));
+    expect(scheduling.length).toBeGreaterThan(0);
+    for (const s of scheduling) {
+      expect(JSON.stringify(s.Resource)).toMatch(/:schedule\/\$\{GuardScheduleGroup\}\/\*"/);
+    }
+    const invoke = JSON.stringify(template.Resources.SchedulerInvokeRole!.Properties.Policies);
+    expect(invoke).toContain('function:${AWS::StackName}-notify');
+  });
+
   it('never puts a Slack webhook URL in the template', () => {
     expect(readFileSync(templatePath, 'utf8')).not.toMatch(/hooks\.slack\.com/);
   });
