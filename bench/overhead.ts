@@ -181,12 +181,19 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
     const { createSlackWebhook } = await import('../lib/aws/slack.ts');
     const { createSnsClient, createSnsPublisher } = await import('../lib/aws/sns.ts');
     const { createNotifyLedger } = await import('../lib/aws/notify-ledger.ts');
+    const { createSchedulerClient, createSchedulerGateway } = await import('../lib/aws/scheduler.ts');
     const deps = {
       sns: createSnsPublisher(createSnsClient(), config.alertTopicArn),
       slack: createSlackWebhook({
         url: createWebhookUrlSource(createSsmClient(), config.slackWebhookParameter),
       }),
       ledger: createNotifyLedger(dynamo, config.ledgerTable),
+      // One alert an hour never storms: the storm timer is never created here.
+      scheduler: createSchedulerGateway(createSchedulerClient(), {
+        group: config.scheduler.group,
+        roleArn: config.scheduler.roleArn,
+      }),
+      notifyFunctionArn: config.scheduler.notifyFunctionArn,
     };
     const { handler } = await import('../functions/notify.ts');
     return {

@@ -1,12 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createNotifyLedger } from '../lib/aws/notify-ledger.ts';
+import { createSchedulerClient, createSchedulerGateway } from '../lib/aws/scheduler.ts';
 import { createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
 import { createSlackWebhook } from '../lib/aws/slack.ts';
 import { createSnsClient, createSnsPublisher } from '../lib/aws/sns.ts';
 import { loadConfig } from '../lib/config.ts';
 import { parseAppRunnerEvent } from '../lib/events/app-runner.ts';
 import { GUARD_SOURCE, parseGuardEvent } from '../lib/events/guard.ts';
+import { notifyPayloadSchema, parseSchedulerPayload } from '../lib/events/scheduler.ts';
 import { notify } from '../lib/notify/notify.ts';
 import { createNotifyFailureReporter } from '../lib/notify/report-failure.ts';
 import { withGuard } from '../lib/with-guard.ts';
@@ -19,6 +21,12 @@ const deps = {
   sns,
   slack: createSlackWebhook({ url: createWebhookUrlSource(createSsmClient(), config.slackWebhookParameter) }),
   ledger: createNotifyLedger(dynamo, config.ledgerTable),
+  // Only storms use it (the timer that flushes a window's count at its end).
+  scheduler: createSchedulerGateway(createSchedulerClient(), {
+    group: config.scheduler.group,
+    roleArn: config.scheduler.roleArn,
+  }),
+  notifyFunctionArn: config.scheduler.notifyFunctionArn,
 };
 
 export const handler = withGuard({
@@ -26,6 +34,15 @@ export const handler = withGuard({
   logger,
   parse: (raw: unknown) => {
     const source = (raw as { source?: unknown } | null)?.source;
+    if (source === undefined && typeof raw === 'object' && raw !== null && 'action' in raw) {
+      // The storm timer (a Scheduler payload, not an event): one run per scheduled time.
+      const payload = parseSchedulerPayload(notifyPayloadSchema, raw);
+      return {
+        key: `${payload.action}#${payload.scheduledTime}`,
+        input: payload,
+        logKeys: { action: payload.action },
+      };
+    }
     const input =
       source === GUARD_SOURCE
         ? parseGuardEvent(raw, { accountId: config.accountId })

@@ -1,25 +1,42 @@
+import type { SchedulerPort } from '../aws/scheduler.ts';
 import { RetryableError } from '../errors.ts';
+import type { NotifyPayload } from '../events/scheduler.ts';
 import type { JobResult, RunContext } from '../with-guard.ts';
 import { type Alert, decideNotify, describeAlert, type NotifyInput } from './alert.ts';
 import type { Channel, NotifyLedger, SlackPort, SnsPort } from './ports.ts';
 import { renderSlackMessage } from './slack-message.ts';
 import { buildSnsMessage } from './sns-message.ts';
-import { planStorm, STORM_WINDOW_MINUTES, stormSummaryAlert, windowsToFlush } from './storm.ts';
+import {
+  planStorm,
+  planStormFlush,
+  STORM_WINDOW_MINUTES,
+  type StormWindow,
+  stormSummaryAlert,
+  windowsToFlush,
+} from './storm.ts';
 
 /** What the notifier talks to. */
 export interface NotifyDeps {
   sns: SnsPort;
   slack: SlackPort;
   ledger: NotifyLedger;
+  /** Creates the one-time schedules that flush storm counts at a window's end. */
+  scheduler: Pick<SchedulerPort, 'createOneTime'>;
+  /** The notify function itself: the target of those schedules. */
+  notifyFunctionArn: string;
   stormWindowMinutes?: number;
 }
+
+/** Scheduler fills this in with the time the schedule was due: the flush run's "now". */
+const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
 
 type Ctx = Pick<RunContext, 'remainingMs'>;
 
 /**
  * The notify use case: decide whether the input gets a message (owned failures do not, see
  * `alert.ts`), collapse storms (see `storm.ts`), deliver to SNS then Slack exactly once per
- * channel, then flush the counts of storm windows that ended without a later alert.
+ * channel, then flush the counts of storm windows that ended without a later alert. A
+ * `flush-storms` payload (the storm timer, see `storm.ts`) only flushes.
  *
  * Exactly once per channel: each channel's delivery is recorded in the ledger under the message
  * id (the event id) right after the channel accepted it, and skipped when already recorded. So a
@@ -27,12 +44,17 @@ type Ctx = Pick<RunContext, 'remainingMs'>;
  * remaining time, 5xx and network errors are retryable (Lambda retries, then the DLQ keeps the
  * event); other 4xx are terminal (the handler reports them through SNS directly).
  */
-export async function notify(input: NotifyInput, deps: NotifyDeps, ctx: Ctx): Promise<JobResult> {
+export async function notify(
+  input: NotifyInput | NotifyPayload,
+  deps: NotifyDeps,
+  ctx: Ctx,
+): Promise<JobResult> {
+  if ('action' in input) return flushStorms(input, deps, ctx);
   const decision = decideNotify(input);
   if (!decision.notify) return { outcome: 'noop', reason: decision.reason };
   const alert = describeAlert(input);
   const result = await handleAlert(alert, deps, ctx);
-  const flushed = await flushEndedStorms(alert, deps, ctx);
+  const flushed = await flushEndedStorms(alert.time, alert.dedupKey, deps, ctx);
   return flushed > 0 ? { ...result, stormsFlushed: flushed } : result;
 }
 
@@ -44,13 +66,16 @@ async function handleAlert(alert: Alert, deps: NotifyDeps, ctx: Ctx): Promise<Jo
     const window = await deps.ledger.getStorm(alert.dedupKey);
     const plan = planStorm(window, alert, minutes);
     if (plan.action === 'collapse') {
+      const open = window!;
       if (
-        await deps.ledger.collapseIntoStorm(alert.dedupKey, window!.windowStart, alert.messageId, alert.time)
+        await deps.ledger.collapseIntoStorm(alert.dedupKey, open.windowStart, alert.messageId, alert.time)
       ) {
+        const flush = await scheduleFlush(open, alert, deps);
         return {
           outcome: 'deferred',
-          reason: `collapsed into the storm of "${alert.title}" alerts; the count goes out with the next message after ${plan.windowEnd}`,
+          reason: `collapsed into the storm of "${alert.title}" alerts; the count goes out when the window ends at ${plan.windowEnd}`,
           severity: alert.severity,
+          ...(flush ? { flushSchedule: flush } : {}),
         };
       }
       continue;
@@ -101,10 +126,54 @@ async function deliver(alert: Alert, deps: NotifyDeps, ctx: Ctx): Promise<Channe
   return sent;
 }
 
-async function flushEndedStorms(current: Alert, deps: NotifyDeps, ctx: Ctx): Promise<number> {
+/**
+ * Creates the schedule that reports the window's count at its end, when `alert` is the first one
+ * collapsed since the count was last reported. Idempotent: the name is deterministic and an
+ * existing schedule of that name is left as it is. Returns the schedule's name, if one was due.
+ */
+async function scheduleFlush(
+  window: StormWindow,
+  alert: Alert,
+  deps: NotifyDeps,
+): Promise<string | undefined> {
+  const flush = planStormFlush(window, alert, deps.stormWindowMinutes ?? STORM_WINDOW_MINUTES);
+  if (!flush) return undefined;
+  await deps.scheduler.createOneTime({
+    name: flush.name,
+    at: new Date(flush.at),
+    targetArn: deps.notifyFunctionArn,
+    input: { action: 'flush-storms', scheduledTime: SCHEDULED_TIME },
+    description: `apprunner-guard: storm summary of ${window.key} (window from ${window.windowStart})`,
+  });
+  return flush.name;
+}
+
+/**
+ * The storm timer fired: sends the summary of every window that has ended by the scheduled time
+ * and still has an unreported count. A window whose count a later alert already carried has
+ * none, so a timer that comes after that sends nothing.
+ */
+async function flushStorms(payload: NotifyPayload, deps: NotifyDeps, ctx: Ctx): Promise<JobResult> {
+  const flushed = await flushEndedStorms(payload.scheduledTime, undefined, deps, ctx);
+  if (flushed === 0) {
+    return { outcome: 'noop', reason: 'no storm count left to report: later alerts already carried them' };
+  }
+  return {
+    outcome: 'acted',
+    reason: `sent ${flushed} storm summar${flushed === 1 ? 'y' : 'ies'}`,
+    stormsFlushed: flushed,
+  };
+}
+
+async function flushEndedStorms(
+  now: string,
+  exceptKey: string | undefined,
+  deps: NotifyDeps,
+  ctx: Ctx,
+): Promise<number> {
   const minutes = deps.stormWindowMinutes ?? STORM_WINDOW_MINUTES;
   const pending = await deps.ledger.listPendingStorms();
-  const ended = windowsToFlush(pending, current.time, current.dedupKey, minutes);
+  const ended = windowsToFlush(pending, now, exceptKey, minutes);
   for (const window of ended) {
     await deliver(stormSummaryAlert(window), deps, ctx);
     await deps.ledger.markStormReported(window);

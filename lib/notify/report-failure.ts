@@ -1,4 +1,5 @@
 import { describeError } from '../errors.ts';
+import type { NotifyPayload } from '../events/scheduler.ts';
 import type { Alert, NotifyInput } from './alert.ts';
 import type { SnsPort } from './ports.ts';
 import { buildSnsMessage } from './sns-message.ts';
@@ -10,16 +11,22 @@ import { buildSnsMessage } from './sns-message.ts';
  * The error text is the adapter's own, which never contains the webhook URL.
  */
 export function createNotifyFailureReporter(sns: SnsPort) {
-  return async (input: NotifyInput, error: Error): Promise<void> => {
-    const service = input.kind === 'guard' ? input.detail.service : input.service;
+  return async (input: NotifyInput | NotifyPayload, error: Error): Promise<void> => {
+    // The storm timer has no event: it is named by its scheduled time.
+    const { eventId, time } =
+      'action' in input
+        ? { eventId: `${input.action}#${input.scheduledTime}`, time: input.scheduledTime }
+        : input;
+    const service =
+      'action' in input ? undefined : input.kind === 'guard' ? input.detail.service : input.service;
     const alert: Alert = {
-      messageId: `notify-failure|${input.eventId}`,
-      time: input.time,
+      messageId: `notify-failure|${eventId}`,
+      time,
       severity: 'critical',
       title: 'apprunner-guard could not deliver an alert',
-      summary: `The notifier failed terminally while alerting on event ${input.eventId}: ${describeError(error)}. SNS is tried before Slack, so a Slack error means the alert reached this topic but not Slack: fix the webhook (the SSM SecureString named by the slackWebhookParameter setting).`,
+      summary: `The notifier failed terminally while alerting on event ${eventId}: ${describeError(error)}. SNS is tried before Slack, so a Slack error means the alert reached this topic but not Slack: fix the webhook (the SSM SecureString named by the slackWebhookParameter setting).`,
       facts: [
-        { label: 'Event', value: input.eventId },
+        { label: 'Event', value: eventId },
         { label: 'Error', value: error.name },
       ],
       links: [],

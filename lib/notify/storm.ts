@@ -6,14 +6,20 @@
  * falls in the window are not sent: they are counted in the window's ledger item. The count goes
  * out, as "N more like this between A and B", with:
  * - the next alert for the key after the window (which opens the next window), or
- * - a summary message flushed by any later notifier run (any key) once the window has ended,
- * so a storm that simply stops is still reported. Nothing is dropped: every collapsed alert is
+ * - a summary message flushed by any later notifier run once the window has ended: the first
+ *   alert collapsed into a window creates a one-time schedule at the window's end
+ *   (+ {@link FLUSH_MARGIN_SECONDS}) that invokes the notifier to do so, see {@link planStormFlush};
+ *   any other alert after the window's end flushes it too, whichever comes first,
+ * so a storm that simply stops is still reported, at its window's end. Nothing is dropped: every collapsed alert is
  * counted, and its event id recorded, until a message carrying the count has been sent.
  * An alert that escalates (another severity) has another key and is never collapsed.
  */
+import { createHash } from 'node:crypto';
 import type { Alert, StormSummary } from './alert.ts';
 
 export const STORM_WINDOW_MINUTES = 10;
+/** The flush fires this long after a window's end, so the window has surely ended when it runs. */
+export const FLUSH_MARGIN_SECONDS = 60;
 
 /** The ledger item of one dedup key. */
 export interface StormWindow {
@@ -77,6 +83,36 @@ function pendingOf(window: StormWindow): { storm?: StormSummary } {
   };
 }
 
+/** The one-time schedule that reports a window's count at its end if no later alert does. */
+export interface StormFlush {
+  /** Deterministic (`notify-storm-<hash>`, 53 characters): every alert of a batch names the same schedule. */
+  name: string;
+  /** The window's end plus {@link FLUSH_MARGIN_SECONDS}, rounded up to the second. */
+  at: string;
+}
+
+/**
+ * Whether collapsing `alert` into `window` (as read before collapsing it) needs a flush schedule:
+ * only the first alert collapsed since the count was last reported does (and its retries, which
+ * name the same schedule, so a failed creation is made good), the later ones find it made.
+ * The name hashes the key, the window start and the number of alerts collapsed before this
+ * batch: a batch counted after a flush already ran (a late event inside an ended window) gets a
+ * schedule of its own rather than the name of the one that fired.
+ */
+export function planStormFlush(
+  window: StormWindow,
+  alert: Pick<Alert, 'messageId'>,
+  windowMinutes = STORM_WINDOW_MINUTES,
+): StormFlush | undefined {
+  const first = window.suppressed === 0 || window.suppressedIds[0] === alert.messageId;
+  if (!first) return undefined;
+  const base = window.collapsedTotal - window.suppressed;
+  const hash = createHash('sha256').update(`${window.key}\n${window.windowStart}\n${base}`).digest('hex');
+  // Rounded up to the second: `at()` has no milliseconds, and the flush must not run before the end.
+  const at = Math.ceil((ms(windowEnd(window, windowMinutes)) + FLUSH_MARGIN_SECONDS * 1000) / 1000) * 1000;
+  return { name: `notify-storm-${hash.slice(0, 40)}`, at: new Date(at).toISOString() };
+}
+
 /** When a window stops collapsing. */
 export function windowEnd(
   window: Pick<StormWindow, 'windowStart'>,
@@ -89,7 +125,7 @@ export function windowEnd(
 export function windowsToFlush(
   windows: readonly StormWindow[],
   now: string,
-  exceptKey: string,
+  exceptKey: string | undefined,
   windowMinutes = STORM_WINDOW_MINUTES,
 ): StormWindow[] {
   return windows.filter(

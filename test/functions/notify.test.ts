@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
@@ -12,6 +13,7 @@ import { loadFixture } from '../support/fixtures.ts';
 const SECRET_PATH = '/services/T0000/B0000/s3cr3tT0k3nXYZ';
 const sns = mockClient(SNSClient);
 const ssm = mockClient(SSMClient);
+const scheduler = mockClient(SchedulerClient);
 
 let db: LocalDynamoDB;
 let slack: Server;
@@ -63,6 +65,8 @@ afterAll(async () => {
 beforeEach(() => {
   sns.reset();
   ssm.reset();
+  scheduler.reset();
+  scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   ssm.on(GetParameterCommand).resolves({ Parameter: { Name: 'x', Type: 'SecureString', Value: slackUrl } });
   slackReplies = [];
@@ -149,5 +153,81 @@ describe('notify handler', () => {
       outcome: 'rejected',
     });
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  describe('storms', () => {
+    /** A pause failure of payments-api at `time` (a later day than the other tests' events). */
+    const pauseFailed = (time: string) =>
+      fresh('apprunner-operation/pause-service-failed', (raw) => {
+        raw.time = time;
+      });
+    const summaries = () =>
+      sns
+        .commandCalls(PublishCommand)
+        .map((c) => c.args[0].input)
+        .filter((p) => p.Subject?.includes('Storm summary'));
+
+    it('the first collapsed alert creates a one-time schedule at the window end that invokes notify', async () => {
+      await invoke(pauseFailed('2026-12-01T10:00:00Z'));
+      expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+      await expect(invoke(pauseFailed('2026-12-01T10:03:00Z'))).resolves.toMatchObject({
+        outcome: 'deferred',
+      });
+      await invoke(pauseFailed('2026-12-01T10:04:00Z'));
+      const calls = scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input);
+      expect(calls).toEqual([
+        expect.objectContaining({
+          Name: expect.stringMatching(/^notify-storm-[0-9a-f]{40}$/),
+          GroupName: guardEnv().SCHEDULER_GROUP,
+          ScheduleExpression: 'at(2026-12-01T10:11:00)',
+          ScheduleExpressionTimezone: 'UTC',
+          ActionAfterCompletion: 'DELETE',
+          Target: expect.objectContaining({
+            Arn: guardEnv().NOTIFY_FUNCTION_ARN,
+            RoleArn: guardEnv().SCHEDULER_ROLE_ARN,
+            Input: JSON.stringify({
+              action: 'flush-storms',
+              scheduledTime: '<aws.scheduler.scheduled-time>',
+            }),
+          }),
+        }),
+      ]);
+
+      // The schedule fires (twice: Scheduler delivers at least once): one summary per channel.
+      const fired = { action: 'flush-storms', scheduledTime: '2026-12-01T10:11:00Z' };
+      await expect(invoke(fired)).resolves.toMatchObject({ outcome: 'acted', stormsFlushed: 1 });
+      await invoke(structuredClone(fired));
+      expect(summaries()).toHaveLength(1);
+      expect(JSON.parse(summaries()[0]!.Message!).storm).toEqual({
+        count: 2,
+        from: '2026-12-01T10:03:00Z',
+        to: '2026-12-01T10:04:00Z',
+      });
+      expect(slackReceived.filter((m) => m.text.includes('Storm summary'))).toHaveLength(1);
+    });
+
+    it('a schedule that fires after a later alert carried the count sends nothing', async () => {
+      await invoke(pauseFailed('2026-12-02T10:00:00Z'));
+      await invoke(pauseFailed('2026-12-02T10:05:00Z'));
+      await expect(invoke(pauseFailed('2026-12-02T10:10:30Z'))).resolves.toMatchObject({
+        outcome: 'acted',
+        reason: expect.stringContaining('with 1 collapsed'),
+      });
+      sns.resetHistory();
+      slackReceived = [];
+      await expect(
+        invoke({ action: 'flush-storms', scheduledTime: '2026-12-02T10:11:00Z' }),
+      ).resolves.toMatchObject({ outcome: 'noop' });
+      expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+      expect(slackReceived).toHaveLength(0);
+    });
+
+    it('rejects a malformed timer payload without alerting', async () => {
+      await expect(invoke({ action: 'flush-storms', scheduledTime: 'soon' })).resolves.toMatchObject({
+        outcome: 'rejected',
+        field: 'scheduledTime',
+      });
+      expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    });
   });
 });

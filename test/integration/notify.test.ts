@@ -71,5 +71,24 @@ describe('alerts in the sandbox', () => {
     expect(report.expectations.passed).toBe(true);
     expect(report.snsMessages.map((m) => JSON.parse(m.message).storm?.count ?? 0)).toEqual([0, 5]);
     expect(report.slackMessages[1]!.text).toContain('5 more alerts like this');
+    // The storm timer fired after the next alert had carried the count: it sent nothing.
+    const timer = report.invocations.find((i) => i.function === 'notify' && i.trigger.kind === 'schedule');
+    expect(timer?.outcome).toBe('noop');
+  });
+
+  it('a storm that stops is summarized at the end of its window, with no other alert afterwards', async () => {
+    const report = await runScenario(scenario('notify-storm-flush'));
+    expect(report.expectations.failures).toEqual([]);
+    expect(report.expectations.passed).toBe(true);
+    const [first, summary] = report.snsMessages;
+    expect(report.snsMessages).toHaveLength(2);
+    expect(summary!.subject).toContain('Storm summary, Pause failed: checkout-web');
+    const body = JSON.parse(summary!.message);
+    expect(body.storm.count).toBe(5);
+    // Sent by the timer: one minute after the window that the first alert opened.
+    const windowEnd = Date.parse(JSON.parse(first!.message).time) + 10 * 60_000;
+    expect(Date.parse(summary!.time) - windowEnd).toBe(60_000);
+    expect(report.slackMessages.map((m) => m.text.includes('Storm summary'))).toEqual([false, true]);
+    expectNoSecret(report);
   });
 });

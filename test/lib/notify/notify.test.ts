@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifyLedger } from '../../../lib/aws/notify-ledger.ts';
+import type { OneTimeSchedule } from '../../../lib/aws/scheduler.ts';
 import { SlackRejectedError, SlackUnavailableError } from '../../../lib/aws/slack.ts';
 import { notify } from '../../../lib/notify/notify.ts';
 import type { SlackPort, SnsPort } from '../../../lib/notify/ports.ts';
@@ -36,9 +37,27 @@ async function setup() {
       slackSent.push(m);
     },
   };
-  const deps = { sns, slack, ledger: createNotifyLedger(db.client, names.ledger), stormWindowMinutes: 10 };
-  const run = (input: ReturnType<typeof inputFrom>) => notify(input, deps, { remainingMs: () => 60_000 });
-  return { run, snsSent, slackSent, slackFailures };
+  /** Schedules by name, as Scheduler keeps them: creating an existing name changes nothing. */
+  const schedules = new Map<string, OneTimeSchedule>();
+  const scheduler = {
+    createOneTime: async (schedule: OneTimeSchedule) => {
+      if (schedules.has(schedule.name)) return { created: false };
+      schedules.set(schedule.name, schedule);
+      return { created: true };
+    },
+  };
+  const deps = {
+    sns,
+    slack,
+    ledger: createNotifyLedger(db.client, names.ledger),
+    scheduler,
+    notifyFunctionArn: NOTIFY_ARN,
+    stormWindowMinutes: 10,
+  };
+  const run = (input: Parameters<typeof notify>[0]) => notify(input, deps, { remainingMs: () => 60_000 });
+  /** The storm timer firing at `scheduledTime`. */
+  const flush = (scheduledTime: string) => run({ action: 'flush-storms', scheduledTime });
+  return { run, flush, snsSent, slackSent, slackFailures, schedules };
 }
 
 /** An unowned failure (alerted directly) with its own id and time. */
@@ -49,6 +68,8 @@ function pauseFailed(id: string, time: string, change?: (raw: RawEvent) => void)
     change?.(raw);
   });
 }
+
+const NOTIFY_ARN = 'arn:aws:lambda:us-east-1:111122223333:function:apprunner-guard-test-notify';
 
 const cleanupFailed = (id: string, time: string) =>
   inputFrom('guard/cleanup-failed', (raw) => {
@@ -208,5 +229,86 @@ describe('notify use case', () => {
     expect(slackSent).toHaveLength(2);
     expect(JSON.parse(snsSent[1]!.message).storm).toMatchObject({ count: 1 });
     expect(slackSent[1]!.text).toContain('1 more alert like this');
+  });
+
+  it('the first collapsed alert sets a timer at the window end that targets the notifier; later ones do not', async () => {
+    const { run, schedules } = await setup();
+    await run(pauseFailed('t1', '2026-11-20T14:00:00Z'));
+    expect(schedules.size).toBe(0);
+    const first = await run(pauseFailed('t2', '2026-11-20T14:02:00Z'));
+    expect(first).toMatchObject({
+      outcome: 'deferred',
+      reason: expect.stringContaining('the count goes out when the window ends at 2026-11-20T14:10:00.000Z'),
+      flushSchedule: expect.stringMatching(/^notify-storm-/),
+    });
+    await expect(run(pauseFailed('t3', '2026-11-20T14:03:00Z'))).resolves.not.toHaveProperty('flushSchedule');
+    // The first collapsed alert delivered again names the same schedule: nothing new.
+    await run(pauseFailed('t2', '2026-11-20T14:02:00Z'));
+    expect([...schedules.values()]).toEqual([
+      {
+        name: first.flushSchedule,
+        at: new Date('2026-11-20T14:11:00Z'),
+        targetArn: NOTIFY_ARN,
+        input: { action: 'flush-storms', scheduledTime: '<aws.scheduler.scheduled-time>' },
+        description: expect.stringContaining('storm summary'),
+      },
+    ]);
+  });
+
+  it('when the timer fires, a storm that stopped is summarized once per channel, with no other alert', async () => {
+    const { run, flush, snsSent, slackSent, slackFailures } = await setup();
+    await run(pauseFailed('f1', '2026-11-20T14:00:00Z'));
+    await run(pauseFailed('f2', '2026-11-20T14:02:00Z'));
+    await run(pauseFailed('f3', '2026-11-20T14:05:00Z'));
+
+    // Slack is down at the first try: the retry posts to Slack only.
+    slackFailures.push(new SlackUnavailableError('Slack webhook answered HTTP 503'));
+    await expect(flush('2026-11-20T14:11:00Z')).rejects.toThrow('HTTP 503');
+    await expect(flush('2026-11-20T14:11:00Z')).resolves.toEqual({
+      outcome: 'acted',
+      reason: 'sent 1 storm summary',
+      stormsFlushed: 1,
+    });
+    expect(snsSent.map((m) => m.subject)).toEqual([
+      expect.stringMatching(/Pause failed/),
+      expect.stringMatching(/Storm summary, Pause failed/),
+    ]);
+    expect(JSON.parse(snsSent[1]!.message).storm).toEqual({
+      count: 2,
+      from: '2026-11-20T14:02:00Z',
+      to: '2026-11-20T14:05:00Z',
+    });
+    expect(slackSent).toHaveLength(2);
+    expect(slackSent[1]!.text).toContain('Storm summary');
+
+    // Reported: another firing, or the next alert, has nothing left to carry.
+    await expect(flush('2026-11-20T14:11:00Z')).resolves.toMatchObject({ outcome: 'noop' });
+    await run(pauseFailed('f4', '2026-11-20T14:30:00Z'));
+    expect(snsSent).toHaveLength(3);
+    expect(JSON.parse(snsSent[2]!.message).storm).toBeNull();
+  });
+
+  it('a timer that fires after a later alert carried the count sends nothing', async () => {
+    const { run, flush, snsSent, slackSent } = await setup();
+    await run(pauseFailed('l1', '2026-11-20T14:00:00Z'));
+    await run(pauseFailed('l2', '2026-11-20T14:04:00Z'));
+    await run(pauseFailed('l3', '2026-11-20T14:10:30Z'));
+    expect(JSON.parse(snsSent[1]!.message).storm).toMatchObject({ count: 1 });
+
+    await expect(flush('2026-11-20T14:11:00Z')).resolves.toEqual({
+      outcome: 'noop',
+      reason: 'no storm count left to report: later alerts already carried them',
+    });
+    expect(snsSent).toHaveLength(2);
+    expect(slackSent).toHaveLength(2);
+  });
+
+  it('a timer does not flush a window that has not ended yet', async () => {
+    const { run, flush, snsSent } = await setup();
+    await run(pauseFailed('w1', '2026-11-20T14:00:00Z'));
+    await run(pauseFailed('w2', '2026-11-20T14:01:00Z'));
+    // Another storm's timer, due before this window ends.
+    await expect(flush('2026-11-20T14:09:00Z')).resolves.toMatchObject({ outcome: 'noop' });
+    expect(snsSent).toHaveLength(1);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { describeAlert } from '../../../lib/notify/alert.ts';
-import { planStorm, type StormWindow, stormSummaryAlert, windowsToFlush } from '../../../lib/notify/storm.ts';
+import {
+  planStorm,
+  planStormFlush,
+  type StormWindow,
+  stormSummaryAlert,
+  windowsToFlush,
+} from '../../../lib/notify/storm.ts';
 import { inputFrom } from './support.ts';
 
 const sample = describeAlert(inputFrom('guard/cleanup-failed'));
@@ -84,12 +90,64 @@ describe('planStorm', () => {
   });
 });
 
+describe('planStormFlush', () => {
+  const first = planStormFlush(window(), { messageId: 'b' }, 10);
+
+  it('the first alert collapsed into a window schedules a flush at its end plus a minute', () => {
+    expect(first).toEqual({
+      name: expect.stringMatching(/^notify-storm-[0-9a-f]{40}$/),
+      at: '2026-11-20T14:11:00.000Z',
+    });
+    expect(first!.name.length).toBeLessThanOrEqual(64);
+  });
+
+  it.each([
+    [
+      'a later alert in the same window: none (the first made it)',
+      window({ suppressed: 1, suppressedIds: ['b'], collapsedTotal: 1 }),
+      'c',
+      false,
+    ],
+    [
+      'the first alert retried after it was counted: the same schedule again',
+      window({ suppressed: 2, suppressedIds: ['b', 'c'], collapsedTotal: 2 }),
+      'b',
+      true,
+    ],
+    [
+      'a later alert retried: none',
+      window({ suppressed: 2, suppressedIds: ['b', 'c'], collapsedTotal: 2 }),
+      'c',
+      false,
+    ],
+  ] as const)('%s', (_name, w, messageId, same) => {
+    const flush = planStormFlush(w, { messageId }, 10);
+    expect(flush).toEqual(same ? first : undefined);
+  });
+
+  it('a batch counted after the last flush, or in another window or for another key, gets its own schedule', () => {
+    const names = [
+      planStormFlush(window({ collapsedTotal: 3 }), { messageId: 'b' }, 10)!.name,
+      planStormFlush(window({ windowStart: '2026-11-20T15:00:00.000Z' }), { messageId: 'b' }, 10)!.name,
+      planStormFlush(window({ key: 'other|status|info' }), { messageId: 'b' }, 10)!.name,
+    ];
+    expect(new Set([first!.name, ...names]).size).toBe(4);
+  });
+
+  it('a dry-run alert storm is timed the same way (the notifier changes nothing but messages)', () => {
+    const dry = window({ sample: { ...sample, dryRun: true } });
+    expect(planStormFlush(dry, { messageId: 'b' }, 10)).toEqual(first);
+  });
+});
+
 describe('windowsToFlush', () => {
   const pending = window({ key: 'k1', suppressed: 2, lastSuppressedAt: '2026-11-20T14:05:00Z' });
   it('flushes ended windows with a count, except the current key', () => {
     expect(windowsToFlush([pending], '2026-11-20T14:10:00Z', 'other', 10)).toEqual([pending]);
     expect(windowsToFlush([pending], '2026-11-20T14:09:59Z', 'other', 10)).toEqual([]);
     expect(windowsToFlush([pending], '2026-11-20T14:20:00Z', 'k1', 10)).toEqual([]);
+    // The storm timer excepts no key.
+    expect(windowsToFlush([pending], '2026-11-20T14:11:00Z', undefined, 10)).toEqual([pending]);
     expect(windowsToFlush([{ ...pending, suppressed: 0 }], '2026-11-20T14:20:00Z', 'other', 10)).toEqual([]);
   });
 });
