@@ -27,6 +27,13 @@ const ledgerReadWrite = {
   Resource: [ledger],
 };
 const publishGuardEvents = { Effect: 'Allow', Action: ['events:PutEvents'], Resource: [defaultBus] };
+// One-time schedules (cleanup deletions, pause/resume follow-ups, the notifier's storm timer),
+// only in the guard's own schedule group.
+const manageGuardSchedules = {
+  Effect: 'Allow',
+  Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+  Resource: [guardSchedules],
+};
 const passSchedulerRole = {
   Effect: 'Allow',
   Action: ['iam:PassRole'],
@@ -96,11 +103,7 @@ const FUNCTIONS = {
       },
       ledgerReadWrite,
       // The storm timer: a one-time schedule at a storm window's end that invokes notify itself.
-      {
-        Effect: 'Allow',
-        Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
-        Resource: [guardSchedules],
-      },
+      manageGuardSchedules,
       passSchedulerRole,
     ],
   },
@@ -118,11 +121,7 @@ const FUNCTIONS = {
         Resource: [serviceArns],
       },
       listServices,
-      {
-        Effect: 'Allow',
-        Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
-        Resource: [guardSchedules],
-      },
+      manageGuardSchedules,
       passSchedulerRole,
       ledgerReadWrite,
       publishGuardEvents,
@@ -144,11 +143,7 @@ const FUNCTIONS = {
         Resource: [serviceArns],
       },
       listServices,
-      {
-        Effect: 'Allow',
-        Action: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
-        Resource: [guardSchedules],
-      },
+      manageGuardSchedules,
       passSchedulerRole,
       ledgerReadWrite,
       publishGuardEvents,
