@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceView } from '../../../lib/aws/app-runner.ts';
 import type { OperationStatusEvent } from '../../../lib/events/app-runner.ts';
 import { type ObservedRelease, planRecordRelease } from '../../../lib/release/record-release.ts';
+import { ARN, D, REPO, serviceView } from './views.ts';
 
-const ARN = 'arn:aws:apprunner:us-east-1:111122223333:service/payments-api/8fe1e10304f84fd2b0df550fe98a71fa';
-const REPO = '111122223333.dkr.ecr.us-east-1.amazonaws.com/payments';
-const GOOD = `sha256:${'a'.repeat(64)}`;
+const GOOD = D('a');
 const AT = '2026-11-20T12:05:00Z';
 
 const event = (
@@ -26,16 +24,7 @@ const event = (
   operation: 'Deployment',
   phase: 'CompletedSuccessfully',
 });
-const service = (over: Partial<ServiceView> = {}): ServiceView => ({
-  arn: ARN,
-  name: 'payments-api',
-  id: '8fe1e10304f84fd2b0df550fe98a71fa',
-  status: 'RUNNING',
-  sourceType: 'image',
-  imageIdentifier: `${REPO}:latest`,
-  imageRepositoryType: 'ECR',
-  ...over,
-});
+const service = serviceView;
 const observed = (over: Partial<ObservedRelease> = {}): ObservedRelease => ({
   event: event(),
   service: service(),

@@ -16,8 +16,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadFixture } from '../../support/fixtures.ts';
 
-export const REPO = '111122223333.dkr.ecr.us-east-1.amazonaws.com/payments';
-export const D = (c: string) => `sha256:${c.repeat(64)}`;
+import { D, REPO } from '../release/views.ts';
+
+export { D, REPO } from '../release/views.ts';
 export const GOOD = D('a');
 export const BAD = D('b');
 export const DIGEST_PIN = /^111122223333\.dkr\.ecr\.us-east-1\.amazonaws\.com\/payments@sha256:[0-9a-f]{64}$/;

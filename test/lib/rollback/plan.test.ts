@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { OperationView, ServiceView } from '../../../lib/aws/app-runner.ts';
+import type { OperationView } from '../../../lib/aws/app-runner.ts';
 import type { QuarantineRecord, ReleaseRecord, RollbackRecord } from '../../../lib/aws/ledger.ts';
 import { type ObservedRollback, planRollback, type RollbackTrigger } from '../../../lib/rollback/plan.ts';
+import { ARN, D, REPO, serviceView } from '../release/views.ts';
 
-const ARN = 'arn:aws:apprunner:us-east-1:111122223333:service/payments-api/8fe1e10304f84fd2b0df550fe98a71fa';
-const REPO = '111122223333.dkr.ecr.us-east-1.amazonaws.com/payments';
-const D = (c: string) => `sha256:${c.repeat(64)}`;
 const GOOD = D('a');
 const OLDER = D('9');
 const BAD = D('b');
@@ -47,16 +45,7 @@ const op = (over: Partial<OperationView>): OperationView => ({
   endedAt: FAILED_AT,
   ...over,
 });
-const service = (over: Partial<ServiceView> = {}): ServiceView => ({
-  arn: ARN,
-  name: 'payments-api',
-  id: '8fe1e10304f84fd2b0df550fe98a71fa',
-  status: 'RUNNING',
-  sourceType: 'image',
-  imageIdentifier: `${REPO}:latest`,
-  imageRepositoryType: 'ECR',
-  ...over,
-});
+const service = serviceView;
 const eventTrigger = (over: Partial<Extract<RollbackTrigger, { kind: 'event' }>> = {}): RollbackTrigger => ({
   kind: 'event',
   id: 'ev-failed',

@@ -1,0 +1,20 @@
+import type { ServiceView } from '../../../lib/aws/app-runner.ts';
+
+/** Shared by the release and rollback tests: the payments-api service and its ECR repository. */
+export const ARN =
+  'arn:aws:apprunner:us-east-1:111122223333:service/payments-api/8fe1e10304f84fd2b0df550fe98a71fa';
+export const REPO = '111122223333.dkr.ecr.us-east-1.amazonaws.com/payments';
+/** A digest of 64 times the hex character `c`. */
+export const D = (c: string) => `sha256:${c.repeat(64)}`;
+
+/** payments-api as DescribeService shows it: RUNNING, image-based, on the mutable `:latest`. */
+export const serviceView = (over: Partial<ServiceView> = {}): ServiceView => ({
+  arn: ARN,
+  name: 'payments-api',
+  id: '8fe1e10304f84fd2b0df550fe98a71fa',
+  status: 'RUNNING',
+  sourceType: 'image',
+  imageIdentifier: `${REPO}:latest`,
+  imageRepositoryType: 'ECR',
+  ...over,
+});
