@@ -93,14 +93,8 @@ const hour = (i: number) => new Date(Date.UTC(2026, 10, 20, 12) + i * 3_600_000)
 /** The record-release and rollback ports (App Runner, ECR, the ledger, the publisher) and their fakes. */
 async function ledgerPorts() {
   const fakes = installFakes();
-  const { createEcrClient, createImageDigestResolver } = await import('../lib/aws/ecr.ts');
-  const { createLedgerGateway } = await import('../lib/aws/ledger.ts');
-  const ports = {
-    appRunner: appRunner(),
-    images: createImageDigestResolver(createEcrClient(), { region: config.region }),
-    ledger: createLedgerGateway(dynamo, config.ledgerTable),
-    publisher,
-  };
+  const { createReleasePorts } = await import('../lib/aws/release-ports.ts');
+  const ports = createReleasePorts(config, dynamo, publisher);
   return { ports, fakes };
 }
 
@@ -181,7 +175,7 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
     const { createSlackWebhook } = await import('../lib/aws/slack.ts');
     const { createSnsClient, createSnsPublisher } = await import('../lib/aws/sns.ts');
     const { createNotifyLedger } = await import('../lib/aws/notify-ledger.ts');
-    const { createSchedulerClient, createSchedulerGateway } = await import('../lib/aws/scheduler.ts');
+    const { createGuardScheduler } = await import('../lib/aws/scheduler.ts');
     const deps = {
       sns: createSnsPublisher(createSnsClient(), config.alertTopicArn),
       slack: createSlackWebhook({
@@ -189,10 +183,7 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
       }),
       ledger: createNotifyLedger(dynamo, config.ledgerTable),
       // One alert an hour never storms: the storm timer is never created here.
-      scheduler: createSchedulerGateway(createSchedulerClient(), {
-        group: config.scheduler.group,
-        roleArn: config.scheduler.roleArn,
-      }),
+      scheduler: createGuardScheduler(config),
       notifyFunctionArn: config.scheduler.notifyFunctionArn,
     };
     const { handler } = await import('../functions/notify.ts');
@@ -245,21 +236,8 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
       .on(PutEventsCommand)
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
     const { runCleanup } = await import('../lib/cleanup/run-cleanup.ts');
-    const { createSchedulerClient, createSchedulerGateway } = await import('../lib/aws/scheduler.ts');
-    const { createSnapshotStore } = await import('../lib/aws/snapshots.ts');
-    const deps = {
-      appRunner: appRunner(),
-      scheduler: createSchedulerGateway(createSchedulerClient(), {
-        group: config.scheduler.group,
-        roleArn: config.scheduler.roleArn,
-      }),
-      snapshots: createSnapshotStore(dynamo, config.ledgerTable),
-      publisher,
-      settings: config.cleanup,
-      cleanupFunctionArn: config.scheduler.cleanupFunctionArn,
-      accountId: config.accountId,
-      region: config.region,
-    };
+    const { createCleanupDeps } = await import('../lib/aws/cleanup-ports.ts');
+    const deps = createCleanupDeps(config, dynamo, publisher);
     const { handler } = await import('../functions/cleanup.ts');
     return {
       handler: handler as unknown as Handler,
@@ -299,14 +277,11 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
     const { runSchedule } = await import('../lib/pause-resume/run-schedule.ts');
     const { realSleep } = await import('../lib/pause-resume/fleet.ts');
-    const { createSchedulerClient, createSchedulerGateway } = await import('../lib/aws/scheduler.ts');
+    const { createGuardScheduler } = await import('../lib/aws/scheduler.ts');
     const { parseSchedulerPayload, pauseResumePayloadSchema } = await import('../lib/events/scheduler.ts');
     const ports = {
       appRunner: appRunner(),
-      scheduler: createSchedulerGateway(createSchedulerClient(), {
-        group: config.scheduler.group,
-        roleArn: config.scheduler.roleArn,
-      }),
+      scheduler: createGuardScheduler(config),
       publisher,
     };
     const settings = {

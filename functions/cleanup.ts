@@ -1,9 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
+import { createCleanupDeps } from '../lib/aws/cleanup-ports.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
-import { createSchedulerClient, createSchedulerGateway } from '../lib/aws/scheduler.ts';
-import { createSnapshotStore } from '../lib/aws/snapshots.ts';
 import { runCleanup } from '../lib/cleanup/run-cleanup.ts';
 import { loadConfig } from '../lib/config.ts';
 import {
@@ -20,19 +18,7 @@ const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
-const deps = {
-  appRunner: createAppRunnerGateway(createAppRunnerClient()),
-  scheduler: createSchedulerGateway(createSchedulerClient(), {
-    group: config.scheduler.group,
-    roleArn: config.scheduler.roleArn,
-  }),
-  snapshots: createSnapshotStore(dynamo, config.ledgerTable),
-  publisher,
-  settings: config.cleanup,
-  cleanupFunctionArn: config.scheduler.cleanupFunctionArn,
-  accountId: config.accountId,
-  region: config.region,
-};
+const deps = createCleanupDeps(config, dynamo, publisher);
 
 /** What a terminal failure is about, for the `Cleanup Failed` alert. */
 function subjectOf(input: AppRunnerEvent | CleanupPayload): FailureSubject {

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createNotifyLedger } from '../lib/aws/notify-ledger.ts';
-import { createSchedulerClient, createSchedulerGateway } from '../lib/aws/scheduler.ts';
+import { createGuardScheduler } from '../lib/aws/scheduler.ts';
 import { createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
 import { createSlackWebhook } from '../lib/aws/slack.ts';
 import { createSnsClient, createSnsPublisher } from '../lib/aws/sns.ts';
@@ -22,10 +22,7 @@ const deps = {
   slack: createSlackWebhook({ url: createWebhookUrlSource(createSsmClient(), config.slackWebhookParameter) }),
   ledger: createNotifyLedger(dynamo, config.ledgerTable),
   // Only storms use it (the timer that flushes a window's count at its end).
-  scheduler: createSchedulerGateway(createSchedulerClient(), {
-    group: config.scheduler.group,
-    roleArn: config.scheduler.roleArn,
-  }),
+  scheduler: createGuardScheduler(config),
   notifyFunctionArn: config.scheduler.notifyFunctionArn,
 };
 

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
-import { createSchedulerClient, createSchedulerGateway } from '../lib/aws/scheduler.ts';
+import { createGuardScheduler } from '../lib/aws/scheduler.ts';
 import { loadConfig } from '../lib/config.ts';
 import { parseSchedulerPayload, pauseResumePayloadSchema } from '../lib/events/scheduler.ts';
 import { realSleep } from '../lib/pause-resume/fleet.ts';
@@ -15,10 +15,7 @@ const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
 const appRunner = createAppRunnerGateway(createAppRunnerClient());
-const scheduler = createSchedulerGateway(createSchedulerClient(), {
-  group: config.scheduler.group,
-  roleArn: config.scheduler.roleArn,
-});
+const scheduler = createGuardScheduler(config);
 
 export const handler = withGuard({
   job: 'pause-resume',

@@ -101,3 +101,16 @@ export function createSchedulerGateway(
     },
   };
 }
+
+/**
+ * The guard's scheduler: one-time schedules in its own group, invoking targets with its Scheduler
+ * role (`config.scheduler`). Call once per container.
+ */
+export function createGuardScheduler(config: {
+  scheduler: { group: string; roleArn: string };
+}): SchedulerPort {
+  return createSchedulerGateway(createSchedulerClient(), {
+    group: config.scheduler.group,
+    roleArn: config.scheduler.roleArn,
+  });
+}

@@ -1,0 +1,27 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { GuardConfig } from '../config.ts';
+import { createAppRunnerClient, createAppRunnerGateway } from './app-runner.ts';
+import type { GuardEventPublisher } from './guard-events.ts';
+import { createGuardScheduler } from './scheduler.ts';
+import { createSnapshotStore } from './snapshots.ts';
+
+/**
+ * What the cleanup job works with: App Runner, the guard's one-time schedules, forensic snapshots
+ * in the ledger table, the event publisher, and its settings. Call once per container.
+ */
+export function createCleanupDeps(
+  config: GuardConfig,
+  dynamo: DynamoDBClient,
+  publisher: GuardEventPublisher,
+) {
+  return {
+    appRunner: createAppRunnerGateway(createAppRunnerClient()),
+    scheduler: createGuardScheduler(config),
+    snapshots: createSnapshotStore(dynamo, config.ledgerTable),
+    publisher,
+    settings: config.cleanup,
+    cleanupFunctionArn: config.scheduler.cleanupFunctionArn,
+    accountId: config.accountId,
+    region: config.region,
+  };
+}
