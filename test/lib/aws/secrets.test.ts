@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhookUrlSource } from '../../../lib/aws/secrets.ts';
 import { classifyError } from '../../../lib/errors.ts';
+import { failureOf } from '../../support/failure.ts';
 
 const ssm = mockClient(SSMClient);
 afterEach(() => ssm.reset());
@@ -10,15 +11,6 @@ afterEach(() => ssm.reset());
 const NAME = '/apprunner-guard/slack-webhook-url';
 const URL_VALUE = 'https://hooks.slack.com/services/T0000/B0000/s3cr3tT0k3nXYZ';
 const parameter = (Value: string) => ({ Parameter: { Name: NAME, Type: 'SecureString' as const, Value } });
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('webhook URL from SSM', () => {
   it('reads the SecureString with decryption, once, from cache afterwards', async () => {

@@ -6,6 +6,7 @@ import { createSlackWebhook, retryAfterMs, SlackRejectedError } from '../../../l
 import { classifyError } from '../../../lib/errors.ts';
 import { describeAlert } from '../../../lib/notify/alert.ts';
 import { renderSlackMessage } from '../../../lib/notify/slack-message.ts';
+import { failureOf } from '../../support/failure.ts';
 import { inputFrom } from '../notify/support.ts';
 
 type Reply = (req: IncomingMessage, res: ServerResponse) => void;
@@ -54,15 +55,6 @@ const status =
     res.writeHead(code, { 'content-type': 'text/plain', ...headers });
     res.end(body);
   };
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('Slack webhook adapter', () => {
   it('posts the Block Kit JSON', async () => {
