@@ -1,7 +1,7 @@
 import type { GuardEventPublisher } from './aws/guard-events.ts';
 import { describeError } from './errors.ts';
 import type { AppRunnerEvent, ServiceRef } from './events/app-runner.ts';
-import { GUARD_DETAIL_TYPES, type GuardDetailType, type Job } from './events/guard.ts';
+import { GUARD_DETAIL_TYPES, type GuardDetailType, guardServiceOf, type Job } from './events/guard.ts';
 
 const FAILURE_DETAIL_TYPE: Record<Job, GuardDetailType> = {
   rollback: GUARD_DETAIL_TYPES.rollbackFailed,
@@ -42,16 +42,7 @@ export function createFailureReporter<T>(
           outcome: 'failed',
           action: 'none',
           reason: `The guard could not finish: ${describeError(error)}. A human should look.`,
-          ...(service
-            ? {
-                service: {
-                  arn: service.arn,
-                  name: service.name,
-                  region: service.region,
-                  account: service.account,
-                },
-              }
-            : {}),
+          ...(service ? { service: guardServiceOf(service) } : {}),
           trigger,
           dryRun,
           details: { error: error.name },

@@ -1,5 +1,5 @@
 import type { ServiceRef } from '../events/app-runner.ts';
-import type { GuardDetailType, GuardEventEntry, Outcome } from '../events/guard.ts';
+import { type GuardDetailType, type GuardEventEntry, guardServiceOf, type Outcome } from '../events/guard.ts';
 
 /** Fields of a cleanup guard event; `details` carries what on-call needs to act without a console. */
 export interface CleanupEventInput {
@@ -25,16 +25,7 @@ export function cleanupEvent(input: CleanupEventInput): GuardEventEntry {
       outcome: input.outcome,
       action: input.action,
       reason: input.reason.length > MAX_REASON ? `${input.reason.slice(0, MAX_REASON - 1)}…` : input.reason,
-      ...(input.service
-        ? {
-            service: {
-              arn: input.service.arn,
-              name: input.service.name,
-              region: input.service.region,
-              account: input.service.account,
-            },
-          }
-        : {}),
+      ...(input.service ? { service: guardServiceOf(input.service) } : {}),
       trigger: input.trigger,
       dryRun: input.dryRun,
       details,

@@ -49,6 +49,14 @@ export const guardDetailSchema = z.object({
 });
 export type GuardEventDetail = z.infer<typeof guardDetailSchema>;
 
+/** The service as a guard event names it. */
+export type GuardEventService = NonNullable<GuardEventDetail['service']>;
+
+/** Projects a service (an event's, or a parsed ARN) onto the guard event's `service` field. */
+export function guardServiceOf(ref: GuardEventService): GuardEventService {
+  return { arn: ref.arn, name: ref.name, region: ref.region, account: ref.account };
+}
+
 /** A guard event as the notifier receives it. */
 export interface GuardEvent {
   kind: 'guard';

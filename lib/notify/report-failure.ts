@@ -1,4 +1,5 @@
 import { describeError } from '../errors.ts';
+import { guardServiceOf } from '../events/guard.ts';
 import type { NotifyPayload } from '../events/scheduler.ts';
 import type { Alert, NotifyInput } from './alert.ts';
 import type { SnsPort } from './ports.ts';
@@ -32,16 +33,7 @@ export function createNotifyFailureReporter(sns: SnsPort) {
       links: [],
       actionTaken: 'Not retried: retrying cannot fix this error. A human must act.',
       dedupKey: 'notify-failure',
-      ...(service
-        ? {
-            service: {
-              arn: service.arn,
-              name: service.name,
-              region: service.region,
-              account: service.account,
-            },
-          }
-        : {}),
+      ...(service ? { service: guardServiceOf(service) } : {}),
       status: 'failed',
       job: 'notify',
       source: 'apprunner-guard',

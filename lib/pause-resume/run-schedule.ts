@@ -4,7 +4,7 @@ import type { GuardEventPublisher } from '../aws/guard-events.ts';
 import type { SchedulerPort } from '../aws/scheduler.ts';
 import { describeError } from '../errors.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES, type GuardEventEntry, type Outcome } from '../events/guard.ts';
+import { GUARD_DETAIL_TYPES, type GuardEventEntry, guardServiceOf, type Outcome } from '../events/guard.ts';
 import type { PauseResumePayload } from '../events/scheduler.ts';
 import { formatPausedBy, TAGS } from '../tags.ts';
 import type { JobResult, RunContext } from '../with-guard.ts';
@@ -315,7 +315,7 @@ export async function runSchedule(
 
   const serviceRef = (arn: string) => {
     const ref = parseServiceArn(arn);
-    return ref ? { arn, name: ref.name, region: ref.region, account: ref.account } : undefined;
+    return ref ? guardServiceOf(ref) : undefined;
   };
   const entries: GuardEventEntry[] = [
     {

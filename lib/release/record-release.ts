@@ -3,7 +3,7 @@ import type { DigestResolution, ImageDigestResolver } from '../aws/ecr.ts';
 import type { GuardEventPublisher } from '../aws/guard-events.ts';
 import type { LedgerPort, QuarantineRecord, ReleaseRecord } from '../aws/ledger.ts';
 import type { OperationStatusEvent } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES } from '../events/guard.ts';
+import { GUARD_DETAIL_TYPES, guardServiceOf } from '../events/guard.ts';
 import type { JobResult, RunContext } from '../with-guard.ts';
 import { pinnedImage } from './image.ts';
 
@@ -178,12 +178,7 @@ export async function recordRelease(
         outcome: 'acted',
         action: 'record-release',
         reason: plan.reason,
-        service: {
-          arn,
-          name: event.service.name,
-          region: event.service.region,
-          account: event.service.account,
-        },
+        service: guardServiceOf(event.service),
         trigger: event.eventId,
         dryRun: false,
         details,

@@ -4,7 +4,7 @@ import type { GuardEventPublisher } from '../aws/guard-events.ts';
 import type { LedgerPort } from '../aws/ledger.ts';
 import { classifyError, describeError, RetryableError, TerminalError } from '../errors.ts';
 import type { AppRunnerEvent, OperationStatusEvent, ServiceRef } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES, type GuardEventEntry } from '../events/guard.ts';
+import { GUARD_DETAIL_TYPES, type GuardEventEntry, guardServiceOf } from '../events/guard.ts';
 import { isPinnedImage } from '../release/image.ts';
 import type { Tags } from '../tags.ts';
 import type { JobResult, RunContext } from '../with-guard.ts';
@@ -206,7 +206,7 @@ export async function rollbackService(
       outcome: plan.outcome,
       action: plan.action === 'pin-image' ? 'pin-image' : 'none',
       reason,
-      service: { arn: service.arn, name: service.name, region: service.region, account: service.account },
+      service: guardServiceOf(service),
       trigger: trigger.id,
       dryRun: settings.dryRun,
       details: detailsOf(plan, observed, extra),
@@ -270,7 +270,7 @@ export async function handleFailureEvent(
           outcome: 'deferred',
           action: 'none',
           reason: reason.slice(0, 2000),
-          service: { arn: s.arn, name: s.name, region: s.region, account: s.account },
+          service: guardServiceOf(s),
           trigger: event.eventId,
           dryRun: settings.dryRun,
           details: {
@@ -306,7 +306,7 @@ export function createRollbackFailureReporter(publisher: GuardEventPublisher, dr
               0,
               2000,
             ),
-          service: { arn: s.arn, name: s.name, region: s.region, account: s.account },
+          service: guardServiceOf(s),
           trigger: event.eventId,
           dryRun,
           details: {
