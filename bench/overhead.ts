@@ -275,8 +275,7 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
     mockClient(EventBridgeClient)
       .on(PutEventsCommand)
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
-    const { runSchedule } = await import('../lib/pause-resume/run-schedule.ts');
-    const { realSleep } = await import('../lib/pause-resume/fleet.ts');
+    const { runSchedule, settingsFromConfig } = await import('../lib/pause-resume/run-schedule.ts');
     const { createGuardScheduler } = await import('../lib/aws/scheduler.ts');
     const { parseSchedulerPayload, pauseResumePayloadSchema } = await import('../lib/events/scheduler.ts');
     const ports = {
@@ -284,14 +283,7 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
       scheduler: createGuardScheduler(config),
       publisher,
     };
-    const settings = {
-      dryRun: config.pauseResume.dryRun,
-      maxConcurrency: config.pauseResume.maxConcurrency,
-      maxRetries: config.pauseResume.maxRetries,
-      retryMinutes: config.pauseResume.retryMinutes,
-      functionArn: config.scheduler.pauseResumeFunctionArn,
-      sleep: realSleep,
-    };
+    const settings = settingsFromConfig(config);
     const { handler } = await import('../functions/pause-resume.ts');
     return {
       handler: handler as unknown as Handler,

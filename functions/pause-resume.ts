@@ -5,8 +5,7 @@ import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempot
 import { createGuardScheduler } from '../lib/aws/scheduler.ts';
 import { loadConfig } from '../lib/config.ts';
 import { parseSchedulerPayload, pauseResumePayloadSchema } from '../lib/events/scheduler.ts';
-import { realSleep } from '../lib/pause-resume/fleet.ts';
-import { runSchedule } from '../lib/pause-resume/run-schedule.ts';
+import { runSchedule, settingsFromConfig } from '../lib/pause-resume/run-schedule.ts';
 import { createFailureReporter } from '../lib/report-failure.ts';
 import { withGuard } from '../lib/with-guard.ts';
 
@@ -16,6 +15,7 @@ const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
 const appRunner = createAppRunnerGateway(createAppRunnerClient());
 const scheduler = createGuardScheduler(config);
+const settings = settingsFromConfig(config);
 
 export const handler = withGuard({
   job: 'pause-resume',
@@ -30,20 +30,7 @@ export const handler = withGuard({
       logKeys: { schedule: payload.schedule, action: payload.action, scheduledTime: payload.scheduledTime },
     };
   },
-  run: (payload, ctx) =>
-    runSchedule(
-      payload,
-      { appRunner, scheduler, publisher },
-      {
-        dryRun: config.pauseResume.dryRun,
-        maxConcurrency: config.pauseResume.maxConcurrency,
-        maxRetries: config.pauseResume.maxRetries,
-        retryMinutes: config.pauseResume.retryMinutes,
-        functionArn: config.scheduler.pauseResumeFunctionArn,
-        sleep: realSleep,
-      },
-      ctx,
-    ),
+  run: (payload, ctx) => runSchedule(payload, { appRunner, scheduler, publisher }, settings, ctx),
   reportFailure: createFailureReporter(publisher, 'pause-resume', config.pauseResume.dryRun, (p) => ({
     trigger: `${p.schedule}@${p.scheduledTime}`,
   })),

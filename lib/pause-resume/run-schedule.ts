@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AppRunnerPort } from '../aws/app-runner.ts';
 import type { GuardEventPublisher } from '../aws/guard-events.ts';
 import type { SchedulerPort } from '../aws/scheduler.ts';
+import type { GuardConfig } from '../config.ts';
 import { describeError } from '../errors.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import { GUARD_DETAIL_TYPES, type GuardEventEntry, guardServiceOf, type Outcome } from '../events/guard.ts';
@@ -9,7 +10,7 @@ import type { PauseResumePayload } from '../events/scheduler.ts';
 import { formatPausedBy, TAGS } from '../tags.ts';
 import type { JobResult, RunContext } from '../with-guard.ts';
 import { type DesiredState, desiredStateAt, formatLocal } from './desired-state.ts';
-import { isBusy, isGone, mapWithConcurrency, withBackoff } from './fleet.ts';
+import { isBusy, isGone, mapWithConcurrency, realSleep, withBackoff } from './fleet.ts';
 import { followsSchedule, type ObservedService, planService, type ServiceDecision } from './plan.ts';
 import { MAX_INPUT_CHARS } from './schedule-spec.ts';
 
@@ -226,6 +227,20 @@ function summaryOutcome(c: RunCounts): Outcome {
 function countsText(c: RunCounts, dryRun: boolean): string {
   const w = dryRun ? 'would have ' : '';
   return `${w}paused ${c.paused}, ${w}resumed ${c.resumed}, unchanged ${c.unchanged}, skipped ${c.skipped}, deferred ${c.deferred}, failed ${c.failed}`;
+}
+
+/** A run's settings from the guard's configuration, with real timers. */
+export function settingsFromConfig(
+  config: Pick<GuardConfig, 'pauseResume' | 'scheduler'>,
+): PauseResumeSettings {
+  return {
+    dryRun: config.pauseResume.dryRun,
+    maxConcurrency: config.pauseResume.maxConcurrency,
+    maxRetries: config.pauseResume.maxRetries,
+    retryMinutes: config.pauseResume.retryMinutes,
+    functionArn: config.scheduler.pauseResumeFunctionArn,
+    sleep: realSleep,
+  };
 }
 
 /**
