@@ -1,5 +1,5 @@
 import type { GuardEventPublisher } from './aws/guard-events.ts';
-import { describeError } from './errors.ts';
+import { describeError, errorNameOf } from './core/errors.ts';
 import type { AppRunnerEvent, ServiceRef } from './events/app-runner.ts';
 import { GUARD_DETAIL_TYPES, type GuardDetailType, guardServiceOf, type Job } from './events/guard.ts';
 
@@ -45,7 +45,7 @@ export function createFailureReporter<T>(
           ...(service ? { service: guardServiceOf(service) } : {}),
           trigger,
           dryRun,
-          details: { error: error.name },
+          details: { error: errorNameOf(error) },
         },
       },
     ]);

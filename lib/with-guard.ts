@@ -4,7 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { classifyError, describeError, InvalidEventError } from './errors.ts';
+import { classifyError, describeError, InvalidEventError } from './core/errors.ts';
 import type { Job, Outcome } from './events/guard.ts';
 
 /** What every use case returns (DESIGN.md §5). */
@@ -70,7 +70,7 @@ export function withGuard<T>(spec: GuardHandlerSpec<T>) {
       logger.info('job finished', { outcome: result.outcome, reason: result.reason });
       return result;
     } catch (error) {
-      if (classifyError(error) === 'retryable') throw error;
+      if (classifyError(error) !== 'terminal') throw error;
       const err = error instanceof Error ? error : new Error(String(error));
       logger.error('terminal failure', { error: err });
       await spec.reportFailure(envelope.input, err, ctx);

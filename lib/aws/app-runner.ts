@@ -15,6 +15,7 @@ import {
 import type { ServiceStatus } from '../events/app-runner.ts';
 import { type Tags, tagsToRecord } from '../tags.ts';
 import { clientConfig } from './client-config.ts';
+import { APP_RUNNER_IN_PROGRESS, translatePortErrors } from './errors.ts';
 
 /** What the guard needs to know of a service, read live. */
 export interface ServiceView {
@@ -101,86 +102,89 @@ function toView(s: Service): ServiceView {
  * handler stack to classify.
  */
 export function createAppRunnerGateway(client: AppRunnerClient): AppRunnerPort {
-  return {
-    async describeService(arn) {
-      try {
-        const out = await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
-        return out.Service ? toView(out.Service) : undefined;
-      } catch (error) {
-        if ((error as Error).name === 'ResourceNotFoundException') return undefined;
-        throw error;
-      }
-    },
-    async listTags(arn) {
-      const out = await client.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
-      return tagsToRecord(out.Tags);
-    },
-    async listOperations(arn, max = 20) {
-      const out = await client.send(
-        new ListOperationsCommand({ ServiceArn: arn, MaxResults: Math.min(max, 20) }),
-      );
-      return (out.OperationSummaryList ?? []).map((o) => ({
-        id: o.Id!,
-        type: o.Type!,
-        status: o.Status!,
-        ...(o.StartedAt ? { startedAt: iso(o.StartedAt) } : {}),
-        ...(o.EndedAt ? { endedAt: iso(o.EndedAt) } : {}),
-        ...(o.UpdatedAt ? { updatedAt: iso(o.UpdatedAt) } : {}),
-      }));
-    },
-    async *listServices() {
-      for await (const page of paginateListServices({ client, pageSize: 20 }, {})) {
-        for (const s of page.ServiceSummaryList ?? []) {
-          yield {
-            arn: s.ServiceArn!,
-            name: s.ServiceName!,
-            id: s.ServiceId!,
-            status: s.Status as ServiceStatus,
-            ...(s.CreatedAt ? { createdAt: iso(s.CreatedAt) } : {}),
-            ...(s.UpdatedAt ? { updatedAt: iso(s.UpdatedAt) } : {}),
-          };
+  return translatePortErrors(
+    {
+      async describeService(arn) {
+        try {
+          const out = await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
+          return out.Service ? toView(out.Service) : undefined;
+        } catch (error) {
+          if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+          throw error;
         }
-      }
+      },
+      async listTags(arn) {
+        const out = await client.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
+        return tagsToRecord(out.Tags);
+      },
+      async listOperations(arn, max = 20) {
+        const out = await client.send(
+          new ListOperationsCommand({ ServiceArn: arn, MaxResults: Math.min(max, 20) }),
+        );
+        return (out.OperationSummaryList ?? []).map((o) => ({
+          id: o.Id!,
+          type: o.Type!,
+          status: o.Status!,
+          ...(o.StartedAt ? { startedAt: iso(o.StartedAt) } : {}),
+          ...(o.EndedAt ? { endedAt: iso(o.EndedAt) } : {}),
+          ...(o.UpdatedAt ? { updatedAt: iso(o.UpdatedAt) } : {}),
+        }));
+      },
+      async *listServices() {
+        for await (const page of paginateListServices({ client, pageSize: 20 }, {})) {
+          for (const s of page.ServiceSummaryList ?? []) {
+            yield {
+              arn: s.ServiceArn!,
+              name: s.ServiceName!,
+              id: s.ServiceId!,
+              status: s.Status as ServiceStatus,
+              ...(s.CreatedAt ? { createdAt: iso(s.CreatedAt) } : {}),
+              ...(s.UpdatedAt ? { updatedAt: iso(s.UpdatedAt) } : {}),
+            };
+          }
+        }
+      },
+      async updateImage(arn, imageIdentifier) {
+        // UpdateService replaces the whole ImageRepository block: carry over what is configured.
+        const current = await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
+        const source = current.Service?.SourceConfiguration;
+        const repo = source?.ImageRepository;
+        if (!repo) throw new Error(`service ${arn} has no image repository to update`);
+        const out = await client.send(
+          new UpdateServiceCommand({
+            ServiceArn: arn,
+            SourceConfiguration: {
+              ...source,
+              ImageRepository: { ...repo, ImageIdentifier: imageIdentifier },
+            },
+          }),
+        );
+        return out.OperationId ? { operationId: out.OperationId } : {};
+      },
+      async pauseService(arn) {
+        const out = await client.send(new PauseServiceCommand({ ServiceArn: arn }));
+        return out.OperationId ? { operationId: out.OperationId } : {};
+      },
+      async resumeService(arn) {
+        const out = await client.send(new ResumeServiceCommand({ ServiceArn: arn }));
+        return out.OperationId ? { operationId: out.OperationId } : {};
+      },
+      async deleteService(arn) {
+        const out = await client.send(new DeleteServiceCommand({ ServiceArn: arn }));
+        return out.OperationId ? { operationId: out.OperationId } : {};
+      },
+      async tagService(arn, tags) {
+        await client.send(
+          new TagResourceCommand({
+            ResourceArn: arn,
+            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+          }),
+        );
+      },
+      async untagService(arn, keys) {
+        await client.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: [...keys] }));
+      },
     },
-    async updateImage(arn, imageIdentifier) {
-      // UpdateService replaces the whole ImageRepository block: carry over what is configured.
-      const current = await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
-      const source = current.Service?.SourceConfiguration;
-      const repo = source?.ImageRepository;
-      if (!repo) throw new Error(`service ${arn} has no image repository to update`);
-      const out = await client.send(
-        new UpdateServiceCommand({
-          ServiceArn: arn,
-          SourceConfiguration: {
-            ...source,
-            ImageRepository: { ...repo, ImageIdentifier: imageIdentifier },
-          },
-        }),
-      );
-      return out.OperationId ? { operationId: out.OperationId } : {};
-    },
-    async pauseService(arn) {
-      const out = await client.send(new PauseServiceCommand({ ServiceArn: arn }));
-      return out.OperationId ? { operationId: out.OperationId } : {};
-    },
-    async resumeService(arn) {
-      const out = await client.send(new ResumeServiceCommand({ ServiceArn: arn }));
-      return out.OperationId ? { operationId: out.OperationId } : {};
-    },
-    async deleteService(arn) {
-      const out = await client.send(new DeleteServiceCommand({ ServiceArn: arn }));
-      return out.OperationId ? { operationId: out.OperationId } : {};
-    },
-    async tagService(arn, tags) {
-      await client.send(
-        new TagResourceCommand({
-          ResourceArn: arn,
-          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-        }),
-      );
-    },
-    async untagService(arn, keys) {
-      await client.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: [...keys] }));
-    },
-  };
+    { inProgress: APP_RUNNER_IN_PROGRESS },
+  );
 }

@@ -1,6 +1,7 @@
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { parseImageIdentifier } from '../release/image.ts';
 import { clientConfig } from './client-config.ts';
+import { translatePortErrors } from './errors.ts';
 
 /** What resolving an image identifier to a digest found. */
 export type DigestResolution =
@@ -48,7 +49,7 @@ export function createImageDigestResolver(
   client: ECRClient,
   options: { region: string },
 ): ImageDigestResolver {
-  return {
+  return translatePortErrors({
     async resolve(imageIdentifier, repositoryType) {
       let ref: ReturnType<typeof parseImageIdentifier>;
       try {
@@ -114,5 +115,5 @@ export function createImageDigestResolver(
         throw error;
       }
     },
-  };
+  });
 }

@@ -1,7 +1,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { RetryableError } from '../errors.ts';
+import { RetryableError } from '../core/errors.ts';
 import { GUARD_SOURCE, type GuardEventEntry } from '../events/guard.ts';
 import { clientConfig } from './client-config.ts';
+import { translatePortErrors } from './errors.ts';
 
 /** Port: publishes the guard's own events (its audit trail and the notifier's input). */
 export interface GuardEventPublisher {
@@ -20,7 +21,7 @@ const BATCH = 10;
  * retryable: the caller's invocation is retried, and the notifier deduplicates by content.
  */
 export function createGuardEventPublisher(client: EventBridgeClient, busName: string): GuardEventPublisher {
-  return {
+  return translatePortErrors({
     async publish(entries) {
       for (let i = 0; i < entries.length; i += BATCH) {
         const batch = entries.slice(i, i + BATCH);
@@ -43,5 +44,5 @@ export function createGuardEventPublisher(client: EventBridgeClient, busName: st
         }
       }
     },
-  };
+  });
 }

@@ -6,6 +6,7 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { translatePortErrors } from './errors.ts';
 
 /**
  * The release ledger (DESIGN.md §6) on the ledger table (`pk`/`sk`, TTL attribute `expiresAt`).
@@ -169,7 +170,7 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
   const remove = (serviceArn: string, sk: string) =>
     doc.send(new DeleteCommand({ TableName: tableName, Key: { pk: servicePartitionKey(serviceArn), sk } }));
 
-  return {
+  return translatePortErrors({
     async listReleases(serviceArn) {
       return (await queryPrefix(serviceArn, 'release#')).map(toRelease);
     },
@@ -267,5 +268,5 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
       );
       return Number(out.Attributes?.attempts ?? 1);
     },
-  };
+  });
 }

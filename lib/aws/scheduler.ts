@@ -5,6 +5,7 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { clientConfig } from './client-config.ts';
+import { translatePortErrors } from './errors.ts';
 
 /** A one-time schedule the guard creates (`at()`, UTC, deleted after it runs). */
 export interface OneTimeSchedule {
@@ -51,7 +52,7 @@ export function createSchedulerGateway(
   client: SchedulerClient,
   options: { group: string; roleArn: string },
 ): SchedulerPort {
-  return {
+  return translatePortErrors({
     async createOneTime(s) {
       if (!SCHEDULE_NAME.test(s.name)) throw new Error(`invalid schedule name "${s.name}"`);
       try {
@@ -99,7 +100,7 @@ export function createSchedulerGateway(
         if ((error as Error).name !== 'ResourceNotFoundException') throw error;
       }
     },
-  };
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { translatePortErrors } from './errors.ts';
 
 /**
  * The cleanup job's records in the ledger table, all under the service's partition
@@ -112,7 +113,7 @@ export function createSnapshotStore(client: DynamoDBClient, tableName: string): 
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
-  return {
+  return translatePortErrors({
     async saveSnapshot({ serviceArn, at, trigger, body }) {
       const key = snapshotSortKey(at);
       const { json, truncated } = boundSnapshot(body);
@@ -217,5 +218,5 @@ export function createSnapshotStore(client: DynamoDBClient, tableName: string): 
         if (!isConditionFailure(error)) throw error;
       }
     },
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { servicePartitionKey } from '../aws/snapshots.ts';
-import { RetryableError } from '../errors.ts';
+import { isNotFound, RetryAfterError } from '../core/errors.ts';
 import type { ServiceRef } from '../events/app-runner.ts';
 import { GUARD_DETAIL_TYPES } from '../events/guard.ts';
 import type { JobResult } from '../with-guard.ts';
@@ -39,8 +39,8 @@ export function deletionPayload(serviceArn: string, attempt: number, snapshotKey
 }
 
 /**
- * Deletes a service, mapping App Runner's answers: gone (ResourceNotFoundException) is a value;
- * an operation in progress (InvalidStateException) is retryable — the invocation is retried and
+ * Deletes a service: gone (`NotFoundError`) is a value;
+ * an operation in progress (`RetryAfterError`) comes back later — the next attempt
  * re-observes the service first.
  */
 export async function deleteServiceOnce(
@@ -50,11 +50,12 @@ export async function deleteServiceOnce(
   try {
     return { deleted: true, ...(await deps.appRunner.deleteService(serviceArn)) };
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'ResourceNotFoundException') return { deleted: false };
-    if (name === 'InvalidStateException') {
-      throw new RetryableError(
-        `DeleteService refused, an operation is in progress: ${(error as Error).message}`,
+    if (isNotFound(error)) return { deleted: false };
+    if (error instanceof RetryAfterError) {
+      throw new RetryAfterError(
+        `DeleteService refused, an operation is in progress: ${error.message}`,
+        error.delaySeconds,
+        { cause: error },
       );
     }
     throw error;

@@ -1,5 +1,6 @@
 import type { AppRunnerPort, OperationView, ServiceView } from '../aws/app-runner.ts';
 import type { SnapshotStore } from '../aws/snapshots.ts';
+import { isNotFound } from '../core/errors.ts';
 import { isOptedOut, TAGS, type Tags } from '../tags.ts';
 
 /** A failed service as observed live, before planning. */
@@ -21,8 +22,6 @@ export function countFailedDeletions(operations: readonly OperationView[]): numb
   return operations.filter((o) => o.type === 'DELETE_SERVICE' && FAILED_OPERATION_STATUSES.has(o.status))
     .length;
 }
-
-const isNotFound = (error: unknown) => (error as Error | undefined)?.name === 'ResourceNotFoundException';
 
 /**
  * Reads a service's live state: description, tags, recent operations and how many deletions

@@ -1,6 +1,6 @@
 import type { ServiceSummaryView } from '../aws/app-runner.ts';
 import { fleetPartitionKey, servicePartitionKey } from '../aws/snapshots.ts';
-import { classifyError, describeError, RetryableError } from '../errors.ts';
+import { describeError, errorNameOf, isRetryable, RetryableError } from '../core/errors.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import { GUARD_DETAIL_TYPES } from '../events/guard.ts';
 import type { JobResult, RunContext } from '../with-guard.ts';
@@ -74,7 +74,7 @@ export async function runSweep(
         serviceArn: s.arn,
         error: describeError(error),
       });
-      if (classifyError(error) === 'retryable') {
+      if (isRetryable(error)) {
         retryable.push(`${s.name}: ${describeError(error)}`);
         continue;
       }
@@ -89,7 +89,7 @@ export async function runSweep(
             service: ref,
             trigger,
             dryRun: deps.settings.dryRun,
-            details: { status: s.status, error: (error as Error).name },
+            details: { status: s.status, error: errorNameOf(error as Error) },
           }),
         ]);
       }

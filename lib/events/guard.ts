@@ -1,4 +1,4 @@
-import { InvalidEventError } from '../errors.ts';
+import { InvalidEventError } from '../core/errors.ts';
 import * as z from '../zod.ts';
 
 /** `source` of the guard's own events. */

@@ -3,7 +3,7 @@ import type { AppRunnerPort } from '../aws/app-runner.ts';
 import type { GuardEventPublisher } from '../aws/guard-events.ts';
 import type { SchedulerPort } from '../aws/scheduler.ts';
 import type { GuardConfig } from '../config.ts';
-import { describeError } from '../errors.ts';
+import { describeError } from '../core/errors.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import { GUARD_DETAIL_TYPES, type GuardEventEntry, guardServiceOf, type Outcome } from '../events/guard.ts';
 import type { PauseResumePayload } from '../events/scheduler.ts';

@@ -2,7 +2,7 @@ import type { AppRunnerPort } from '../aws/app-runner.ts';
 import type { ImageDigestResolver } from '../aws/ecr.ts';
 import type { GuardEventPublisher } from '../aws/guard-events.ts';
 import type { LedgerPort } from '../aws/ledger.ts';
-import { classifyError, describeError, RetryableError, TerminalError } from '../errors.ts';
+import { classifyError, describeError, errorNameOf, RetryableError, TerminalError } from '../core/errors.ts';
 import type { AppRunnerEvent, OperationStatusEvent, ServiceRef } from '../events/app-runner.ts';
 import { GUARD_DETAIL_TYPES, type GuardEventEntry, guardServiceOf } from '../events/guard.ts';
 import { isPinnedImage } from '../release/image.ts';
@@ -254,7 +254,7 @@ export async function handleFailureEvent(
     } = await rollbackService(event.service, trigger, ports, settings);
     return result;
   } catch (error) {
-    if (classifyError(error) !== 'retryable') throw error;
+    if (classifyError(error) === 'terminal') throw error;
     const attempt = await ports.ledger.countAttempt(event.service.arn, event.eventId, event.time);
     if (attempt < settings.maxAttempts) {
       ctx?.logger.warn('rollback deferred, Lambda will retry', { attempt, error: describeError(error) });
@@ -278,7 +278,7 @@ export async function handleFailureEvent(
             failureStatus: event.status,
             ...(event.message ? { failureMessage: event.message } : {}),
             attempts: attempt,
-            error: error instanceof Error ? error.name : 'Error',
+            error: error instanceof Error ? errorNameOf(error) : 'Error',
           },
         },
       },
@@ -311,7 +311,7 @@ export function createRollbackFailureReporter(publisher: GuardEventPublisher, dr
           dryRun,
           details: {
             code: 'error',
-            error: error.name,
+            error: errorNameOf(error),
             ...(event.kind === 'operation' ? { failureStatus: event.status } : {}),
             ...(event.message ? { failureMessage: event.message } : {}),
           },

@@ -29,6 +29,7 @@ import type { HandlerResult } from '../../lib/with-guard.ts';
 import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
 import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
+import { sdkError } from '../support/sdk-errors.ts';
 
 // ---- a small, stateful fake of App Runner, Scheduler and EventBridge behind aws-sdk-client-mock ----
 
@@ -725,10 +726,7 @@ describe('cleanup sweep', () => {
     const d = nextDay();
     const broken = addService('CREATE_FAILED', { updatedAt: `${d}T12:00:00Z` });
     const fine = addService('CREATE_FAILED', { updatedAt: `${d}T12:00:00Z` });
-    tagsFail = (arn) =>
-      arn === broken.arn
-        ? Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' })
-        : undefined;
+    tagsFail = (arn) => (arn === broken.arn ? sdkError('AccessDeniedException', 'not allowed') : undefined);
     const result = await invoke(sweepAt(`${d}T16:00:00Z`));
     expect(result).toMatchObject({ outcome: 'failed', summary: { errors: 1, deleted: 1 } });
     expect(deleted).toEqual([fine.arn]);

@@ -14,6 +14,7 @@ import {
   REPO,
 } from '../lib/rollback/fakes.ts';
 import { guardEnv, lambdaContext } from '../support/env.ts';
+import { sdkError } from '../support/sdk-errors.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
@@ -221,7 +222,7 @@ describe('rollback function', () => {
 
   it('alerts with Rollback Failed, carrying the deployment failure, when UpdateService is refused', async () => {
     const svc = await serviceWithBadTag();
-    fakes.state.updateError = Object.assign(new Error('bad request'), { name: 'InvalidRequestException' });
+    fakes.state.updateError = sdkError('InvalidRequestException', 'bad request');
     const result = await invoke(rollback, failure(svc));
     expect(result).toMatchObject({ outcome: 'failed' });
     const outcome = onlyOutcome(svc);

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { routeFiles } from '../../cli/route.ts';
-import { InvalidEventError } from '../../lib/errors.ts';
+import { InvalidEventError } from '../../lib/core/errors.ts';
 import { parseAppRunnerEvent, toCamelCaseEvent } from '../../lib/events/app-runner.ts';
 import { GUARD_SOURCE, parseGuardEvent } from '../../lib/events/guard.ts';
 import { compilePattern } from '../../sandbox/event-pattern.ts';
