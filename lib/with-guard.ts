@@ -5,14 +5,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { classifyError, describeError, InvalidEventError } from './core/errors.ts';
-import type { Job, Outcome } from './events/guard.ts';
+import type { Job } from './core/guard-event.ts';
+import type { JobResult } from './core/outcomes.ts';
 
-/** What every use case returns (DESIGN.md §5). */
-export interface JobResult {
-  outcome: Outcome;
-  reason: string;
-  [key: string]: unknown;
-}
+export type { JobResult } from './core/outcomes.ts';
 
 /** What a handler returns: a job result, or a rejection of an event that failed validation. */
 export type HandlerResult = JobResult | { outcome: 'rejected'; reason: string; field: string };

@@ -1,13 +1,10 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { RetryableError } from '../core/errors.ts';
-import { GUARD_SOURCE, type GuardEventEntry } from '../events/guard.ts';
+import { GUARD_SOURCE, type GuardEventEntry, type GuardEventPublisher } from '../core/guard-event.ts';
 import { clientConfig } from './client-config.ts';
 import { translatePortErrors } from './errors.ts';
 
-/** Port: publishes the guard's own events (its audit trail and the notifier's input). */
-export interface GuardEventPublisher {
-  publish(entries: readonly GuardEventEntry[]): Promise<void>;
-}
+export type { GuardEventPublisher } from '../core/guard-event.ts';
 
 /** Creates the EventBridge client once per container. */
 export function createEventBridgeClient(): EventBridgeClient {

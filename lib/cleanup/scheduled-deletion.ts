@@ -1,6 +1,6 @@
 import { servicePartitionKey } from '../aws/snapshots.ts';
+import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import { parseServiceArn, type ServiceRef } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES } from '../events/guard.ts';
 import type { JobResult } from '../with-guard.ts';
 import type { CleanupDeps } from './deps.ts';
 import { cleanupEvent, dryRunReason } from './events.ts';

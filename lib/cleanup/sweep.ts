@@ -1,8 +1,8 @@
 import type { ServiceSummaryView } from '../aws/app-runner.ts';
 import { fleetPartitionKey, servicePartitionKey } from '../aws/snapshots.ts';
 import { describeError, errorNameOf, isRetryable, RetryableError } from '../core/errors.ts';
+import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES } from '../events/guard.ts';
 import type { JobResult, RunContext } from '../with-guard.ts';
 import type { CleanupDeps } from './deps.ts';
 import { cleanupEvent } from './events.ts';

@@ -28,13 +28,15 @@
  * - Every other guard action (acted, noop, deferred), dry-run or not: `info`. Dry-run alerts carry
  *   a `DRY RUN` marker in the title and a fact saying nothing was changed.
  */
+
+import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import {
   type AppRunnerEvent,
   type OperationStatus,
   parseServiceArn,
   type ServiceStatus,
 } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES, type GuardEvent } from '../events/guard.ts';
+import type { GuardEvent } from '../events/guard.ts';
 
 /** What the notifier receives (already validated by the handler stack). */
 export type NotifyInput = AppRunnerEvent | GuardEvent;

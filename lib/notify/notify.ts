@@ -72,7 +72,7 @@ async function handleAlert(alert: Alert, deps: NotifyDeps, ctx: Ctx): Promise<Jo
       ) {
         const flush = await scheduleFlush(open, alert, deps);
         return {
-          outcome: 'deferred',
+          outcome: 'collapsed',
           reason: `collapsed into the storm of "${alert.title}" alerts; the count goes out when the window ends at ${plan.windowEnd}`,
           severity: alert.severity,
           ...(flush ? { flushSchedule: flush } : {}),

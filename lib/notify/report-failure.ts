@@ -1,5 +1,5 @@
 import { describeError, errorNameOf } from '../core/errors.ts';
-import { guardServiceOf } from '../events/guard.ts';
+import { guardServiceOf } from '../core/guard-event.ts';
 import type { NotifyPayload } from '../events/scheduler.ts';
 import type { Alert, NotifyInput } from './alert.ts';
 import type { SnsPort } from './ports.ts';

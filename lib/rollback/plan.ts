@@ -1,7 +1,7 @@
 import type { OperationView, ServiceView } from '../aws/app-runner.ts';
 import type { QuarantineRecord, ReleaseRecord, RollbackRecord } from '../aws/ledger.ts';
+import type { GuardEventOutcome as Outcome } from '../core/outcomes.ts';
 import type { OperationStatus } from '../events/app-runner.ts';
-import type { Outcome } from '../events/guard.ts';
 import { isPinnedImage, pinnedImage } from '../release/image.ts';
 import { DEPLOYING_OPERATION_TYPES } from '../release/record-release.ts';
 import { isOptedOut, TAGS, type Tags } from '../tags.ts';

@@ -1,10 +1,14 @@
 import type { AppRunnerPort } from '../aws/app-runner.ts';
 import type { ImageDigestResolver } from '../aws/ecr.ts';
-import type { GuardEventPublisher } from '../aws/guard-events.ts';
 import type { LedgerPort } from '../aws/ledger.ts';
 import { classifyError, describeError, errorNameOf, RetryableError, TerminalError } from '../core/errors.ts';
+import {
+  buildGuardEvent,
+  GUARD_DETAIL_TYPES,
+  type GuardEventEntry,
+  type GuardEventPublisher,
+} from '../core/guard-event.ts';
 import type { AppRunnerEvent, OperationStatusEvent, ServiceRef } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES, type GuardEventEntry, guardServiceOf } from '../events/guard.ts';
 import { isPinnedImage } from '../release/image.ts';
 import type { Tags } from '../tags.ts';
 import type { JobResult, RunContext } from '../with-guard.ts';
@@ -195,23 +199,17 @@ export async function rollbackService(
     }
   }
 
-  const reason = (settings.dryRun && pin ? `Dry run, nothing changed: ${plan.reason}` : plan.reason).slice(
-    0,
-    2000,
-  );
-  const entry: GuardEventEntry = {
-    detailType: detailTypeOf(plan),
-    detail: {
-      job: 'rollback',
-      outcome: plan.outcome,
-      action: plan.action === 'pin-image' ? 'pin-image' : 'none',
-      reason,
-      service: guardServiceOf(service),
-      trigger: trigger.id,
-      dryRun: settings.dryRun,
-      details: detailsOf(plan, observed, extra),
-    },
-  };
+  const entry = buildGuardEvent(detailTypeOf(plan), {
+    job: 'rollback',
+    outcome: plan.outcome,
+    action: plan.action === 'pin-image' ? 'pin-image' : 'none',
+    reason: settings.dryRun && pin ? `Dry run, nothing changed: ${plan.reason}` : plan.reason,
+    service,
+    trigger: trigger.id,
+    dryRun: settings.dryRun,
+    details: detailsOf(plan, observed, extra),
+  });
+  const reason = entry.detail.reason;
   await ports.publisher.publish([entry]);
   return {
     outcome: plan.outcome,
@@ -263,25 +261,22 @@ export async function handleFailureEvent(
     const reason = `Rollback deferred and given up after ${attempt} attempts: ${describeError(error)}. The deployment failure still needs a look: run \`guard rollback ${event.service.name}\` once the service is RUNNING.`;
     const s = event.service;
     await ports.publisher.publish([
-      {
-        detailType: GUARD_DETAIL_TYPES.rollbackSkipped,
-        detail: {
-          job: 'rollback',
-          outcome: 'deferred',
-          action: 'none',
-          reason: reason.slice(0, 2000),
-          service: guardServiceOf(s),
-          trigger: event.eventId,
-          dryRun: settings.dryRun,
-          details: {
-            code: 'gave-up',
-            failureStatus: event.status,
-            ...(event.message ? { failureMessage: event.message } : {}),
-            attempts: attempt,
-            error: error instanceof Error ? errorNameOf(error) : 'Error',
-          },
+      buildGuardEvent(GUARD_DETAIL_TYPES.rollbackSkipped, {
+        job: 'rollback',
+        outcome: 'deferred',
+        action: 'none',
+        reason,
+        service: s,
+        trigger: event.eventId,
+        dryRun: settings.dryRun,
+        details: {
+          code: 'gave-up',
+          failureStatus: event.status,
+          failureMessage: event.message,
+          attempts: attempt,
+          error: error instanceof Error ? errorNameOf(error) : 'Error',
         },
-      },
+      }),
     ]);
     return { outcome: 'deferred', reason, code: 'gave-up', attempts: attempt };
   }
@@ -295,28 +290,21 @@ export function createRollbackFailureReporter(publisher: GuardEventPublisher, dr
   return async (event: AppRunnerEvent, error: Error): Promise<void> => {
     const s = event.service;
     await publisher.publish([
-      {
-        detailType: GUARD_DETAIL_TYPES.rollbackFailed,
-        detail: {
-          job: 'rollback',
-          outcome: 'failed',
-          action: 'none',
-          reason:
-            `The guard could not finish the rollback: ${describeError(error)}. A human should look.`.slice(
-              0,
-              2000,
-            ),
-          service: guardServiceOf(s),
-          trigger: event.eventId,
-          dryRun,
-          details: {
-            code: 'error',
-            error: errorNameOf(error),
-            ...(event.kind === 'operation' ? { failureStatus: event.status } : {}),
-            ...(event.message ? { failureMessage: event.message } : {}),
-          },
+      buildGuardEvent(GUARD_DETAIL_TYPES.rollbackFailed, {
+        job: 'rollback',
+        outcome: 'failed',
+        action: 'none',
+        reason: `The guard could not finish the rollback: ${describeError(error)}. A human should look.`,
+        service: s,
+        trigger: event.eventId,
+        dryRun,
+        details: {
+          code: 'error',
+          error: errorNameOf(error),
+          failureStatus: event.kind === 'operation' ? event.status : undefined,
+          failureMessage: event.message,
         },
-      },
+      }),
     ]);
   };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppRunnerPort, ServiceSummaryView } from '../../../lib/aws/app-runner.ts';
 import type { OneTimeSchedule, SchedulerPort } from '../../../lib/aws/scheduler.ts';
 import { NotFoundError, RetryAfterError, RetryableError } from '../../../lib/core/errors.ts';
-import type { GuardEventEntry } from '../../../lib/events/guard.ts';
+import type { GuardEventEntry } from '../../../lib/core/guard-event.ts';
 import type { PauseResumePayload } from '../../../lib/events/scheduler.ts';
 import {
   followUpName,
