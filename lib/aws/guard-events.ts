@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { RetryableError } from '../core/errors.ts';
-import { GUARD_SOURCE, type GuardEventEntry, type GuardEventPublisher } from '../core/guard-event.ts';
+import { GUARD_SOURCE, type GuardEventPublisher } from '../core/guard-event.ts';
 import { clientConfig } from './client-config.ts';
 import { translatePortErrors } from './errors.ts';
 

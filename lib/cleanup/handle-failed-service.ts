@@ -1,4 +1,3 @@
-import { servicePartitionKey } from '../aws/snapshots.ts';
 import { isNotFound, RetryAfterError } from '../core/errors.ts';
 import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import type { ServiceRef } from '../events/app-runner.ts';
@@ -120,8 +119,8 @@ export async function handleFailedService(report: FailureReport, deps: CleanupDe
   );
   if (plan.kind === 'noop') return { outcome: 'noop', reason: plan.reason, serviceArn: arn };
 
-  const pk = servicePartitionKey(arn);
-  const owner = await deps.snapshots.claimOwner(pk, plan.claim);
+  const scope = { serviceArn: arn };
+  const owner = await deps.snapshots.claimOwner(scope, plan.claim);
   if (owner !== undefined && owner !== report.trigger) {
     return {
       outcome: 'noop',
@@ -149,7 +148,7 @@ export async function handleFailedService(report: FailureReport, deps: CleanupDe
   const acted = await act(plan, report, deps, snapshot.key);
   if (!acted.ok) return { outcome: 'noop', reason: acted.reason, serviceArn: arn, snapshotKey: snapshot.key };
 
-  if (!(await deps.snapshots.claim(pk, plan.claim, report.trigger, report.now))) {
+  if (!(await deps.snapshots.claim(scope, plan.claim, report.trigger, report.now))) {
     return {
       outcome: 'noop',
       reason: `A twin event or the sweep handled this failure first (${plan.claim}); nothing more to do.`,

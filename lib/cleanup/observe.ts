@@ -1,6 +1,6 @@
-import type { AppRunnerPort, OperationView, ServiceView } from '../aws/app-runner.ts';
-import type { SnapshotStore } from '../aws/snapshots.ts';
 import { isNotFound } from '../core/errors.ts';
+import type { AppRunnerPort, OperationView, ServiceView } from '../core/ports/app-runner.ts';
+import type { SnapshotStore } from '../core/ports/cleanup-records.ts';
 import { isOptedOut, TAGS, type Tags } from '../tags.ts';
 
 /** A failed service as observed live, before planning. */

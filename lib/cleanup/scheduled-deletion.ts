@@ -1,4 +1,3 @@
-import { servicePartitionKey } from '../aws/snapshots.ts';
 import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import { parseServiceArn, type ServiceRef } from '../events/app-runner.ts';
 import type { JobResult } from '../with-guard.ts';
@@ -92,7 +91,7 @@ export async function runScheduledDeletion(
 
   if (plan.kind === 'give-up') {
     // The DELETE_FAILED event may have given up already: one alert per service.
-    if (!(await deps.snapshots.claim(servicePartitionKey(payload.serviceArn), plan.claim, trigger, now))) {
+    if (!(await deps.snapshots.claim({ serviceArn: payload.serviceArn }, plan.claim, trigger, now))) {
       return {
         outcome: 'noop',
         reason: 'The guard already gave up on this service and alerted; nothing more.',

@@ -1,7 +1,6 @@
-import type { ServiceSummaryView } from '../aws/app-runner.ts';
-import { fleetPartitionKey, servicePartitionKey } from '../aws/snapshots.ts';
 import { describeError, errorNameOf, isRetryable, RetryableError } from '../core/errors.ts';
 import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
+import type { ServiceSummaryView } from '../core/ports/app-runner.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import type { JobResult, RunContext } from '../with-guard.ts';
 import type { CleanupDeps } from './deps.ts';
@@ -79,7 +78,7 @@ export async function runSweep(
         continue;
       }
       const day = now.toISOString().slice(0, 10);
-      if (await deps.snapshots.claim(servicePartitionKey(s.arn), `sweep-error#${day}`, trigger, now)) {
+      if (await deps.snapshots.claim({ serviceArn: s.arn }, `sweep-error#${day}`, trigger, now)) {
         await deps.publisher.publish([
           cleanupEvent({
             detailType: GUARD_DETAIL_TYPES.cleanupFailed,
@@ -99,7 +98,7 @@ export async function runSweep(
   const { level } = plan.quota;
   if (level !== undefined) {
     const claim = `quota#${now.toISOString().slice(0, 10)}#${level}`;
-    if (await deps.snapshots.claim(fleetPartitionKey(deps.accountId, deps.region), claim, trigger, now)) {
+    if (await deps.snapshots.claim({ account: deps.accountId, region: deps.region }, claim, trigger, now)) {
       summary.quota.warned = true;
       await deps.publisher.publish([
         cleanupEvent({

@@ -1,5 +1,5 @@
-import type { SchedulerPort } from '../aws/scheduler.ts';
 import { RetryableError } from '../core/errors.ts';
+import type { SchedulerPort } from '../core/ports/scheduler.ts';
 import type { NotifyPayload } from '../events/scheduler.ts';
 import type { JobResult, RunContext } from '../with-guard.ts';
 import { type Alert, decideNotify, describeAlert, type NotifyInput } from './alert.ts';

@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { AppRunnerPort } from '../aws/app-runner.ts';
-import type { SchedulerPort } from '../aws/scheduler.ts';
 import type { GuardConfig } from '../config.ts';
 import { describeError } from '../core/errors.ts';
 import {
@@ -11,6 +9,8 @@ import {
   guardServiceOf,
 } from '../core/guard-event.ts';
 import type { GuardEventOutcome as Outcome } from '../core/outcomes.ts';
+import type { AppRunnerPort } from '../core/ports/app-runner.ts';
+import type { SchedulerPort } from '../core/ports/scheduler.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import type { PauseResumePayload } from '../events/scheduler.ts';
 import { formatPausedBy, TAGS } from '../tags.ts';

@@ -1,6 +1,6 @@
-import type { OperationView, ServiceView } from '../aws/app-runner.ts';
-import type { QuarantineRecord, ReleaseRecord, RollbackRecord } from '../aws/ledger.ts';
 import type { GuardEventOutcome as Outcome } from '../core/outcomes.ts';
+import type { OperationView, ServiceView } from '../core/ports/app-runner.ts';
+import type { QuarantineRecord, ReleaseRecord, RollbackRecord } from '../core/ports/release-ledger.ts';
 import type { OperationStatus } from '../events/app-runner.ts';
 import { isPinnedImage, pinnedImage } from '../release/image.ts';
 import { DEPLOYING_OPERATION_TYPES } from '../release/record-release.ts';

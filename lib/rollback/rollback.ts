@@ -1,6 +1,3 @@
-import type { AppRunnerPort } from '../aws/app-runner.ts';
-import type { ImageDigestResolver } from '../aws/ecr.ts';
-import type { LedgerPort } from '../aws/ledger.ts';
 import { classifyError, describeError, errorNameOf, RetryableError, TerminalError } from '../core/errors.ts';
 import {
   buildGuardEvent,
@@ -8,6 +5,9 @@ import {
   type GuardEventEntry,
   type GuardEventPublisher,
 } from '../core/guard-event.ts';
+import type { AppRunnerPort } from '../core/ports/app-runner.ts';
+import type { ImageDigestResolver } from '../core/ports/image-registry.ts';
+import type { LedgerPort } from '../core/ports/release-ledger.ts';
 import type { AppRunnerEvent, OperationStatusEvent, ServiceRef } from '../events/app-runner.ts';
 import { isPinnedImage } from '../release/image.ts';
 import type { Tags } from '../tags.ts';

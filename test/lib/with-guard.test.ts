@@ -138,7 +138,7 @@ describe('withGuard', () => {
     ['ResourceNotFoundException', sdkError('ResourceNotFoundException', 'Service not found')],
     ['HTTP 403', sdkError('AccessDeniedException', 'not allowed', { status: 403 })],
     ['a modelled 4xx', sdkError('InvalidRequestException', 'bad request')],
-  ])('returns %s as a failed result and reports it once', async (name, sdk) => {
+  ])('returns %s as a failed result and reports it once', async (_, sdk) => {
     const { invoke, reportFailure } = build(async () => {
       throw translateAwsError(sdk);
     });
