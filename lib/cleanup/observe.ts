@@ -1,3 +1,4 @@
+import { FAILED_OPERATION_STATUSES } from '../core/app-runner-facts.ts';
 import { isNotFound } from '../core/errors.ts';
 import type { AppRunnerPort, OperationView, ServiceView } from '../core/ports/app-runner.ts';
 import type { SnapshotStore } from '../core/ports/cleanup-records.ts';
@@ -14,8 +15,6 @@ export interface ServiceObservation {
   /** Deletions that failed: the guard's own count of started deletions or App Runner's failed DELETE_SERVICE operations, whichever is higher. */
   failedDeletions: number;
 }
-
-const FAILED_OPERATION_STATUSES = new Set(['FAILED', 'ROLLBACK_FAILED', 'ROLLBACK_SUCCEEDED']);
 
 /** Counts the failed deletions among a service's operations. */
 export function countFailedDeletions(operations: readonly OperationView[]): number {

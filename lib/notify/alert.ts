@@ -29,13 +29,14 @@
  *   a `DRY RUN` marker in the title and a fact saying nothing was changed.
  */
 
-import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import {
-  type AppRunnerEvent,
-  type OperationStatus,
-  parseServiceArn,
-  type ServiceStatus,
-} from '../events/app-runner.ts';
+  FAILED_SERVICE_STATUSES,
+  type FailureOwner,
+  ownerOfOperation,
+  ownerOfStatus,
+} from '../core/app-runner-facts.ts';
+import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
+import { type AppRunnerEvent, parseServiceArn, type ServiceStatus } from '../events/app-runner.ts';
 import type { GuardEvent } from '../events/guard.ts';
 
 /** What the notifier receives (already validated by the handler stack). */
@@ -106,21 +107,12 @@ export interface Alert {
 /** Whether an input becomes a message, and why not. */
 export type NotifyDecision = { notify: true } | { notify: false; reason: string };
 
-const OWNED_OPERATIONS: Partial<Record<OperationStatus, 'rollback' | 'cleanup'>> = {
-  DeploymentFailed: 'rollback',
-  UpdateServiceFailed: 'rollback',
-  CreateServiceFailed: 'cleanup',
-};
-const OWNED_STATUSES: Partial<Record<ServiceStatus, 'rollback' | 'cleanup'>> = {
-  CREATE_FAILED: 'cleanup',
-  DELETE_FAILED: 'cleanup',
-};
-const FAILED_STATUSES: ReadonlySet<ServiceStatus> = new Set(['CREATE_FAILED', 'DELETE_FAILED']);
+const FAILED_STATUSES: ReadonlySet<ServiceStatus> = new Set(FAILED_SERVICE_STATUSES);
 
 /** The guard job that reports this App Runner failure with its own outcome event, if any. */
-export function ownerOf(input: NotifyInput): 'rollback' | 'cleanup' | undefined {
-  if (input.kind === 'operation') return OWNED_OPERATIONS[input.status];
-  if (input.kind === 'service-status') return OWNED_STATUSES[input.currentStatus];
+export function ownerOf(input: NotifyInput): FailureOwner | undefined {
+  if (input.kind === 'operation') return ownerOfOperation(input.status);
+  if (input.kind === 'service-status') return ownerOfStatus(input.currentStatus);
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import { operationsOwnedBy } from '../core/app-runner-facts.ts';
 import { classifyError, describeError, errorNameOf, RetryableError, TerminalError } from '../core/errors.ts';
 import {
   buildGuardEvent,
@@ -20,8 +21,8 @@ import {
   type RollbackTrigger,
 } from './plan.ts';
 
-/** Operation statuses the rollback job handles. */
-export const ROLLBACK_STATUSES = ['DeploymentFailed', 'UpdateServiceFailed'] as const;
+/** Operation statuses the rollback job handles: the failures it owns. */
+export const ROLLBACK_STATUSES = operationsOwnedBy('rollback');
 
 /** Ports the rollback uses. */
 export interface RollbackPorts {
