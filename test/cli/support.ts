@@ -1,5 +1,6 @@
 import type { CommandRun, CommandSpec, Io, OptionSpecs } from '../../cli/args.ts';
 import { runCommand } from '../../cli/args.ts';
+import { main } from '../../cli/guard.ts';
 
 /** What a user sees from one `guard …` run. */
 export interface GuardRun {
@@ -22,6 +23,16 @@ export function captureIo(env: Record<string, string | undefined>, errIsTTY = fa
     },
   };
   return { io, seen };
+}
+
+/** Runs `guard <argv…>` in-process, as the binary does. */
+export async function runGuard(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<GuardRun> {
+  const { io, seen } = captureIo(env);
+  const code = await main(argv, io);
+  return { code, ...seen };
 }
 
 /** Runs one command's implementation through the shared parser (to inject fakes into it). */
