@@ -160,6 +160,10 @@ describe('the real-AWS target (against aws-sdk-client-mock)', () => {
       source: ['apprunner-guard'],
       detail: { service: { name: [{ prefix: `${PREFIX}-` }] } },
     });
+    const queueArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${PREFIX}-events`;
+    expect(
+      mocks.eventBridge.commandCalls(PutTargetsCommand).map((c) => c.args[0].input.Targets?.[0]?.Arn),
+    ).toEqual([queueArn, queueArn]);
     // The smallest instance, and the schedules invoke the deployed function with the stack's own payload.
     expect(
       mocks.appRunner.commandCalls(CreateServiceCommand)[0]!.args[0].input.InstanceConfiguration,
