@@ -13,13 +13,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { clientConfig } from '../../lib/aws/client-config.ts';
 import { closeSandbox } from '../../sandbox/environment.ts';
+import { checkRecorded } from './check-recorded.ts';
 import { DEFAULT_SOURCE_IMAGE, DEFAULT_SOURCE_PORT, dockerImagePusher } from './docker-images.ts';
 import { FLOWS, type Flow } from './flows.ts';
 import { confirmAccount, newPrefix, PREFIX_ROOT, RefusalError } from './real-guards.ts';
 import { type RealClients, RealTarget } from './real-target.ts';
 import { runFlows } from './runner.ts';
 import { SandboxTarget } from './sandbox-target.ts';
-import type { Target } from './target.ts';
+import type { SeenEvent, Target } from './target.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -132,6 +133,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     return 2;
   }
   const print = (line: string) => io.stdout(`${line}\n`);
+  const checkEvents = (events: SeenEvent[]) => checkRecorded(events, ROOT);
 
   if (!values.real) {
     const recordDir = values['record-dir'] ?? mkdtempSync(join(tmpdir(), 'agtest-sandbox-'));
@@ -141,6 +143,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
         targetFor: () => new SandboxTarget({ graceMinutes: grace }),
         recordDir,
         print,
+        checkEvents,
       });
       return results.every((r) => r.passed) ? 0 : 1;
     } finally {
@@ -197,7 +200,7 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     }
     throw error;
   }
-  const results = await runFlows(flows, { targetFor, recordDir, print });
+  const results = await runFlows(flows, { targetFor, recordDir, print, checkEvents });
   return results.every((r) => r.passed) ? 0 : 1;
 }
 

@@ -14,6 +14,8 @@ export interface FlowResult {
   leftovers: string[];
   /** Files the App Runner events were recorded to. */
   recorded: string[];
+  /** What the check of the recorded events found (the guard would misread or miss them). */
+  eventProblems: string[];
 }
 
 /** Options of {@link runFlows}. */
@@ -24,11 +26,14 @@ export interface RunFlowsOptions {
   recordDir: string;
   /** Receives one line per flow, then the summary. */
   print(line: string): void;
+  /** Checks the App Runner events a flow saw; one sentence per problem (see `check-recorded.ts`). */
+  checkEvents?(events: SeenEvent[]): string[];
 }
 
 /**
  * Runs each flow on its own target, one after another, and always cleans up: the target's
- * `cleanup` runs in `finally`, whether the flow passed, failed or threw. Prints one line per flow
+ * `cleanup` runs in `finally`, whether the flow passed, failed or threw. The App Runner events the
+ * flow saw are then recorded as fixtures and checked. Prints one line per flow
  * (pass/fail, duration, and why it failed) and a summary; never throws for a failed flow.
  */
 export async function runFlows(flows: readonly Flow[], options: RunFlowsOptions): Promise<FlowResult[]> {
@@ -39,6 +44,7 @@ export async function runFlows(flows: readonly Flow[], options: RunFlowsOptions)
     let error: string | undefined;
     let leftovers: string[] = [];
     let recorded: string[] = [];
+    let eventProblems: string[] = [];
     try {
       await flow.run(target);
     } catch (e) {
@@ -49,15 +55,18 @@ export async function runFlows(flows: readonly Flow[], options: RunFlowsOptions)
       } catch (e) {
         leftovers = [`cleanup did not finish: ${e instanceof Error ? e.message : String(e)}`];
       }
-      recorded = recordEvents(target.recordedEvents(), join(options.recordDir, flow.name));
+      const events = target.recordedEvents();
+      recorded = recordEvents(events, join(options.recordDir, flow.name));
+      eventProblems = options.checkEvents?.(events) ?? [];
     }
     const result: FlowResult = {
       flow: flow.name,
-      passed: error === undefined && leftovers.length === 0,
+      passed: error === undefined && leftovers.length === 0 && eventProblems.length === 0,
       ms: Math.round(performance.now() - started),
       ...(error === undefined ? {} : { error }),
       leftovers,
       recorded,
+      eventProblems,
     };
     results.push(result);
     options.print(formatResult(result, flow));
@@ -73,6 +82,7 @@ export function formatResult(r: FlowResult, flow: Flow): string {
   const lines = [head];
   if (r.error) lines.push(`      ${r.error}`);
   for (const l of r.leftovers) lines.push(`      left behind: ${l}`);
+  for (const p of r.eventProblems) lines.push(`      recorded ${p}`);
   return lines.join('\n');
 }
 
