@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,16 @@ import { main } from './run.ts';
 import { runFlows } from './runner.ts';
 import { SandboxTarget } from './sandbox-target.ts';
 
-afterAll(closeSandbox);
+const dirs: string[] = [];
+const recordDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'agtest-vitest-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(async () => {
+  await closeSandbox();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /**
  * `npm test` runs the acceptance suite against the sandbox through its own entry point, the same
@@ -16,9 +25,9 @@ afterAll(closeSandbox);
  */
 describe('npm run test:aws against the sandbox', () => {
   it('passes every core flow, one line each, and records the App Runner events it saw', async () => {
-    const recordDir = mkdtempSync(join(tmpdir(), 'agtest-vitest-'));
+    const dir = recordDir();
     let stdout = '';
-    const code = await main(['--record-dir', recordDir], {
+    const code = await main(['--record-dir', dir], {
       stdout: (t) => (stdout += t),
       stderr: (t) => (stdout += t),
     });
@@ -28,9 +37,9 @@ describe('npm run test:aws against the sandbox', () => {
     expect(stdout.trimEnd().split('\n').at(-1)).toBe('3 passed, 0 failed');
     expect(code).toBe(0);
 
-    const recorded = readdirSync(join(recordDir, 'rollback-mutable-tag'));
+    const recorded = readdirSync(join(dir, 'rollback-mutable-tag'));
     const failed = recorded.find((f) => f.endsWith('-deployment-failed.json'))!;
-    expect(JSON.parse(readFileSync(join(recordDir, 'rollback-mutable-tag', failed), 'utf8'))).toMatchObject({
+    expect(JSON.parse(readFileSync(join(dir, 'rollback-mutable-tag', failed), 'utf8'))).toMatchObject({
       source: 'aws.apprunner',
       detail: { Status: 'DeploymentFailed', ServiceName: 'agtest-sandbox-rollback' },
     });
@@ -40,7 +49,7 @@ describe('npm run test:aws against the sandbox', () => {
     const lines: string[] = [];
     const [result] = await runFlows([rollbackFlow], {
       targetFor: () => new SandboxTarget({ config: { DRY_RUN_ROLLBACK: 'true' } }),
-      recordDir: mkdtempSync(join(tmpdir(), 'agtest-vitest-')),
+      recordDir: recordDir(),
       print: (l) => lines.push(l),
     });
     expect(result!.passed).toBe(false);
@@ -53,7 +62,7 @@ describe('npm run test:aws against the sandbox', () => {
   it('fails the cleanup flow with a timeout naming what it saw when the guard keeps failed services longer than the wait', async () => {
     const [result] = await runFlows([cleanupFlow], {
       targetFor: () => new SandboxTarget({ config: { CLEANUP_GRACE_MINUTES: '120' } }),
-      recordDir: mkdtempSync(join(tmpdir(), 'agtest-vitest-')),
+      recordDir: recordDir(),
       print: () => {},
     });
     expect(result!.passed).toBe(false);
