@@ -1,60 +1,102 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { routeFiles } from './route.ts';
+import { type CommandSpec, type Io, processIo, runCommand } from './args.ts';
+import { COMMANDS, type CommandEntry, GROUPS } from './commands.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The package version, from package.json (one place). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
 
-const USAGE = `apprunner-guard — keeps AWS App Runner services safe and cheap
+type Line = Pick<CommandSpec, 'name' | 'args' | 'summary'>;
 
-Usage:
-  guard route <event.json|dir|'glob'>...   which functions each event triggers (JSON lines)
-  guard rollback <service|arn> [--to <digest>] [--force] [--dry-run] [--region r]
-                                           pin a service to a known-good image digest
-  guard schedule plan [--at <time>] [--schedule <name>] [--fleet <file.json>]
-                                           what each pause/resume schedule would do, and why
-  guard pause|resume <service|arn> [--dry-run] [--until <time>]
-                                           pause/resume by hand with the schedules' safety checks
-  guard sandbox [scenario] [--json]        run a scenario on the local AWS stand-in (default: the demo)
-  guard replay <event.json> [--json]       run one event (or Scheduler payload) through the sandbox
-  guard help                               this text
-`;
+function commandLines(specs: readonly Line[]): string[] {
+  const rows = specs.map((s) => [`${s.name}${s.args ? ` ${s.args}` : ''}`, s.summary] as const);
+  const width = Math.max(...rows.map(([left]) => left.length)) + 3;
+  return rows.map(([left, summary]) => `  ${left.padEnd(width)}${summary}`);
+}
 
-type Command = (args: string[]) => Promise<number>;
+/** `guard help`: every command, from the declarations in cli/commands.ts. */
+export function formatUsage(): string {
+  return [
+    `apprunner-guard ${packageVersion()}: keeps AWS App Runner services safe and cheap`,
+    '',
+    'Usage: guard <command> [options]',
+    '',
+    'Commands:',
+    ...commandLines([
+      ...COMMANDS.map((c) => c.spec),
+      { name: 'help', args: '[command]', summary: "this text, or a command's help" },
+    ]),
+    '',
+    'Options:',
+    '  -h, --help     print this help and exit',
+    '  --version      print the version and exit',
+    '',
+    "Run `guard <command> --help` for a command's options.",
+    '',
+  ].join('\n');
+}
 
-const commands: Record<string, Command> = {
-  sandbox: async (args) => (await import('./sandbox.ts')).sandboxCommand(args),
-  replay: async (args) => (await import('./replay.ts')).replayCommand(args),
-  rollback: async (args) => (await import('./rollback.ts')).rollbackCommand(args),
-  schedule: async (args) => (await import('./schedule.ts')).scheduleCommand(args),
-  pause: async (args) => (await import('./pause-resume.ts')).manualCommand('pause')(args),
-  resume: async (args) => (await import('./pause-resume.ts')).manualCommand('resume')(args),
-  async route(args) {
-    if (args.length === 0) {
-      process.stderr.write('guard route: give at least one event file, directory or glob\n');
-      return 2;
-    }
-    let status = 0;
-    for (const line of routeFiles(ROOT, args)) {
-      if (line.error) status = 1;
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-    }
-    return status;
-  },
-  async help() {
-    process.stdout.write(USAGE);
-    return 0;
-  },
-};
+function formatGroupUsage(group: string): string {
+  return [
+    `Usage: guard ${group} <subcommand> [options]`,
+    '',
+    `${GROUPS[group]}.`,
+    '',
+    'Subcommands:',
+    ...commandLines(COMMANDS.map((c) => c.spec).filter((s) => s.name.startsWith(`${group} `))),
+    '',
+    `Run \`guard ${group} <subcommand> --help\` for its options.`,
+    '',
+  ].join('\n');
+}
+
+/** Finds the command named by the first words of `argv`: the entry and the arguments after its name. */
+function findCommand(argv: readonly string[]): { entry: CommandEntry; args: readonly string[] } | undefined {
+  for (const entry of COMMANDS) {
+    const words = entry.spec.name.split(' ');
+    if (words.every((w, i) => argv[i] === w)) return { entry, args: argv.slice(words.length) };
+  }
+  return undefined;
+}
+
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';
 
 /** Runs the CLI; returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const [name = 'help', ...rest] = argv;
-  const command = commands[name];
-  if (!command) {
-    process.stderr.write(`guard: unknown command "${name}"\n\n${USAGE}`);
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const [first, second] = argv;
+  if (first === undefined || isHelp(first)) {
+    if (first === 'help' && second !== undefined) return main([...argv.slice(1), '--help'], io);
+    io.out(formatUsage());
+    return 0;
+  }
+  if (first === '--version') {
+    io.out(`${packageVersion()}\n`);
+    return 0;
+  }
+  const found = findCommand(argv);
+  if (found) {
+    return runCommand(found.entry.spec, found.args, io, async (invocation, cmdIo) =>
+      (await found.entry.load())(invocation, cmdIo),
+    );
+  }
+  if (first in GROUPS) {
+    if (isHelp(second)) {
+      io.out(formatGroupUsage(first));
+      return 0;
+    }
+    const problem = second === undefined ? 'missing subcommand' : `unknown subcommand "${second}"`;
+    io.err(`guard ${first}: ${problem}\n\n${formatGroupUsage(first)}`);
     return 2;
   }
-  return command(rest);
+  const problem = first.startsWith('-') ? `unknown option "${first}"` : `unknown command "${first}"`;
+  io.err(`guard: ${problem}\n\n${formatUsage()}`);
+  return 2;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -3,16 +3,11 @@ import { parseServiceArn } from '../lib/events/app-runner.ts';
 import { closeSandbox } from '../sandbox/environment.ts';
 import { renderReport } from '../sandbox/render.ts';
 import { loadScenario, parseScenario, runScenario, type Scenario, ScenarioError } from '../sandbox/run.ts';
+import type { CommandRun } from './args.ts';
+import type { REPLAY } from './commands.ts';
+import { scenarioProgress } from './sandbox.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-const HELP = `guard replay <event.json> [--scenario <file>] [--function <name>] [--for <duration>] [--json]
-
-Runs one EventBridge event (App Runner's or the guard's own) or one Scheduler payload through the
-sandbox and prints what happened. The fleet holds the event's service, in the status the event
-implies, unless --scenario gives a fleet (and images, config) to start from. --for sets how long
-the simulated clock runs after the event (default +30m), e.g. --for +2d to see a grace period end.
-`;
 
 const STATUS_AFTER: Record<string, 'RUNNING' | 'PAUSED' | 'CREATE_FAILED' | 'DELETE_FAILED'> = {
   CreateServiceFailed: 'CREATE_FAILED',
@@ -23,11 +18,6 @@ const STATUS_AFTER: Record<string, 'RUNNING' | 'PAUSED' | 'CREATE_FAILED' | 'DEL
   DELETE_FAILED: 'DELETE_FAILED',
   PAUSED: 'PAUSED',
 };
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
 /**
  * Builds the replay scenario: the event at its own time (or the payload at its scheduled time),
@@ -110,47 +100,37 @@ export function replayScenario(
 }
 
 /** `guard replay <event.json>`: runs one event through the sandbox and prints what happened. */
-export async function replayCommand(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.length === 0) {
-    process.stdout.write(HELP);
-    return args.length === 0 ? 2 : 0;
-  }
-  const valued = new Set(['--scenario', '--function', '--for']);
-  const positional = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1] ?? ''));
-  if (positional.length !== 1) {
-    process.stderr.write(`guard replay: give exactly one event file\n\n${HELP}`);
-    return 2;
-  }
+export const runReplay: CommandRun<typeof REPLAY.options> = async ({ values, positionals }, io) => {
+  const file = positionals[0]!;
   let input: unknown;
   try {
-    input = JSON.parse(readFileSync(positional[0]!, 'utf8'));
+    input = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    process.stderr.write(
-      `guard replay: cannot read JSON from ${positional[0]}: ${(error as Error).message}\n`,
-    );
+    io.err(`guard replay: cannot read JSON from ${file}: ${(error as Error).message}\n`);
     return 2;
   }
+  const progress = scenarioProgress(values.logs ? { ...io, errIsTTY: false } : io);
   try {
-    const scenarioPath = option(args, '--scenario');
-    const fn = option(args, '--function');
-    const runFor = option(args, '--for');
     const scenario = replayScenario(input, {
-      ...(scenarioPath ? { base: loadScenario(scenarioPath) } : {}),
-      ...(fn ? { function: fn } : {}),
-      ...(runFor ? { runFor } : {}),
+      ...(values.scenario ? { base: loadScenario(values.scenario) } : {}),
+      ...(values.function ? { function: values.function } : {}),
+      ...(values.for ? { runFor: values.for } : {}),
     });
-    const report = await runScenario(scenario, { logLevel: args.includes('--logs') ? 'INFO' : 'SILENT' });
-    process.stdout.write(
-      args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report),
-    );
+    const report = await runScenario(scenario, {
+      logLevel: values.logs ? 'INFO' : 'SILENT',
+      onEntry: progress.onEntry,
+    });
+    progress.done();
+    io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
     return 0;
   } catch (error) {
+    progress.done();
     if (error instanceof ScenarioError) {
-      process.stderr.write(`guard replay: ${error.message}\n`);
+      io.err(`guard replay: ${error.message}\n`);
       return 2;
     }
     throw error;
   } finally {
     await closeSandbox();
   }
-}
+};

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadRoutes, routeEvent } from '../sandbox/routes.ts';
+import type { CommandRun } from './args.ts';
+import type { ROUTE } from './commands.ts';
 import { expandPaths } from './glob.ts';
 
 /** One line of `guard route` output. */
@@ -25,3 +28,15 @@ export function routeFiles(rootDir: string, args: readonly string[]): RouteLine[
     return { file, functions: routeEvent(routes, event) };
   });
 }
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** `guard route <event.json|dir|'glob'>...`: one JSON line per file; exit 1 if a file could not be read. */
+export const runRoute: CommandRun<typeof ROUTE.options> = async ({ positionals }, io) => {
+  let status = 0;
+  for (const line of routeFiles(ROOT, positionals)) {
+    if (line.error) status = 1;
+    io.out(`${JSON.stringify(line)}\n`);
+  }
+  return status;
+};

@@ -112,3 +112,54 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
     },
   };
 }
+
+/**
+ * Settings of the `guard` CLI. The CLI runs in an engineer's shell, not in the stack: it needs only
+ * what its command touches, read from that shell's environment.
+ */
+export interface CliConfig {
+  /** `AWS_REGION`, else `AWS_DEFAULT_REGION` (the AWS CLI's variable); `--region` sets `AWS_REGION`. */
+  region: string;
+  /** `LEDGER_TABLE`: the deployed stack's ledger table. */
+  ledgerTable: string;
+  /** `EVENT_BUS_NAME`: the bus the deployed stack publishes the guard's events to. */
+  eventBusName: string;
+  /** Who is running the command, recorded with manual actions: `USER`, else `USERNAME`. */
+  operator: string;
+}
+
+const CLI_SETTINGS: {
+  [K in keyof CliConfig]: (env: Record<string, string | undefined>) => string | undefined;
+} = {
+  region: (env) => env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
+  ledgerTable: (env) => env.LEDGER_TABLE || undefined,
+  eventBusName: (env) => env.EVENT_BUS_NAME || undefined,
+  operator: (env) => env.USER || env.USERNAME || undefined,
+};
+
+const CLI_MISSING: { [K in keyof CliConfig]: string } = {
+  region: 'AWS_REGION is required (or AWS_DEFAULT_REGION)',
+  ledgerTable: 'LEDGER_TABLE is required (the ledger table of the deployed stack)',
+  eventBusName:
+    'EVENT_BUS_NAME is required (the bus the deployed stack publishes to; serverless.yml: default)',
+  operator: 'USER is required (or USERNAME): it names who acted in the ledger and the published event',
+};
+
+/**
+ * Reads the settings a CLI command needs from the environment. Each one is required: a missing
+ * one throws {@link ConfigError} naming every missing variable, never a silent default.
+ */
+export function loadCliConfig<K extends keyof CliConfig>(
+  env: Record<string, string | undefined>,
+  needs: readonly K[],
+): Pick<CliConfig, K> {
+  const out: Partial<CliConfig> = {};
+  const problems: string[] = [];
+  for (const key of needs) {
+    const value = CLI_SETTINGS[key](env);
+    if (value === undefined) problems.push(CLI_MISSING[key]);
+    else out[key] = value;
+  }
+  if (problems.length > 0) throw new ConfigError(`configuration is missing: ${problems.join('; ')}`);
+  return out as Pick<CliConfig, K>;
+}

@@ -2,7 +2,7 @@
  * EventBridge event-pattern matching for the local sandbox.
  *
  * Semantics follow aws/event-ruler (the engine behind Amazon EventBridge), as exercised by the
- * conformance corpus in `shared/conformance/`:
+ * conformance cases in `test/conformance/`:
  *
  * - A pattern is compiled into one or more "sub-rules" (one per combination of `$or` branches). Each
  *   sub-rule maps a dotted field path (`detail.state`) to the list of value matchers allowed there.

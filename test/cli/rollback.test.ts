@@ -1,6 +1,5 @@
 import { ListServicesCommand } from '@aws-sdk/client-apprunner';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { rollbackCommand } from '../../cli/rollback.ts';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
 import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
 import {
@@ -13,6 +12,7 @@ import {
   installFakes,
   REPO,
 } from '../lib/rollback/fakes.ts';
+import { runGuard } from './support.ts';
 
 let db: LocalDynamoDB;
 let ledger: LedgerPort;
@@ -33,19 +33,14 @@ afterAll(async () => {
 });
 beforeEach(() => fakes.reset());
 
-async function run(args: string[], env: Record<string, string | undefined> = {}) {
-  let out = '';
-  let err = '';
-  const code = await rollbackCommand(args, {
-    env: { LEDGER_TABLE: 'cli-ledger', AWS_REGION: 'us-east-1', USER: 'alice', ...env },
-    out: (t) => {
-      out += t;
-    },
-    err: (t) => {
-      err += t;
-    },
+function run(args: string[], env: Record<string, string | undefined> = {}) {
+  return runGuard(['rollback', ...args], {
+    LEDGER_TABLE: 'cli-ledger',
+    EVENT_BUS_NAME: 'default',
+    AWS_REGION: 'us-east-1',
+    USER: 'alice',
+    ...env,
   });
-  return { code, out, err };
 }
 
 async function serviceWithHistory(over: Partial<FakeService> = {}) {
@@ -128,10 +123,16 @@ describe('guard rollback', () => {
   });
 
   it('names the missing settings', async () => {
-    const { code, err } = await run(['payments'], { LEDGER_TABLE: undefined, AWS_REGION: undefined });
+    const { code, err } = await run(['payments'], {
+      LEDGER_TABLE: undefined,
+      EVENT_BUS_NAME: undefined,
+      AWS_REGION: undefined,
+    });
     expect(code).toBe(2);
-    expect(err).toContain('LEDGER_TABLE');
-    expect(err).toContain('AWS_REGION');
+    expect(err).toContain('LEDGER_TABLE is required');
+    expect(err).toContain('EVENT_BUS_NAME is required');
+    expect(err).toContain('AWS_REGION is required');
+    expect(fakes.state.updates).toEqual([]);
   });
 
   it('says when the service does not exist', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../lib/config.ts';
+import { ConfigError, loadCliConfig, loadConfig } from '../../lib/config.ts';
 import { guardEnv } from '../support/env.ts';
 
 describe('loadConfig', () => {
@@ -35,5 +35,47 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig(guardEnv({ SLACK_WEBHOOK_PARAMETER: 'https://hooks.slack.com/services/T000/B000/XXXX' })),
     ).toThrow(/SLACK_WEBHOOK_PARAMETER/);
+  });
+});
+
+describe('loadCliConfig', () => {
+  const env = {
+    AWS_REGION: 'eu-west-1',
+    LEDGER_TABLE: 'guard-ledger',
+    EVENT_BUS_NAME: 'default',
+    USER: 'alice',
+  };
+
+  it('reads only the settings a command needs', () => {
+    expect(loadCliConfig(env, ['region', 'ledgerTable', 'eventBusName', 'operator'])).toEqual({
+      region: 'eu-west-1',
+      ledgerTable: 'guard-ledger',
+      eventBusName: 'default',
+      operator: 'alice',
+    });
+    expect(loadCliConfig({ AWS_REGION: 'eu-west-1' }, ['region'])).toEqual({ region: 'eu-west-1' });
+  });
+
+  it('takes the region from AWS_DEFAULT_REGION and the operator from USERNAME when that is all there is', () => {
+    expect(
+      loadCliConfig({ AWS_DEFAULT_REGION: 'us-east-2', USERNAME: 'bob' }, ['region', 'operator']),
+    ).toEqual({
+      region: 'us-east-2',
+      operator: 'bob',
+    });
+  });
+
+  it('names every missing variable at once, and treats an empty one as missing', () => {
+    let message = '';
+    try {
+      loadCliConfig({ AWS_REGION: '', USER: 'alice' }, ['region', 'ledgerTable', 'eventBusName', 'operator']);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain('AWS_REGION is required');
+    expect(message).toContain('LEDGER_TABLE is required');
+    expect(message).toContain('EVENT_BUS_NAME is required');
+    expect(message).not.toContain('USER');
   });
 });

@@ -7,7 +7,7 @@ import {
   validatePattern,
 } from '../../sandbox/event-pattern.ts';
 
-/** One conformance case from shared/conformance (derived from aws/event-ruler). */
+/** One conformance case from test/conformance/ (derived from aws/event-ruler; see its README). */
 interface ConformanceCase {
   readonly file: string;
   readonly name: string;
@@ -16,8 +16,7 @@ interface ConformanceCase {
   readonly matches: boolean;
 }
 
-// The corpus lives beside the repository: <clone>/../shared/conformance (read at run time, never copied).
-const CORPUS_DIR = new URL('../../../shared/conformance/', import.meta.url);
+const CORPUS_DIR = new URL('../conformance/', import.meta.url);
 const CORPUS_FILES = ['event-pattern-cases.json', 'engine-derived-cases.json'] as const;
 
 function loadCases(file: string): ConformanceCase[] {

@@ -1,0 +1,201 @@
+/**
+ * Every `guard` command: its declaration (positionals, options, help text) and where its code is.
+ *
+ * To add a command, add one entry to {@link COMMANDS}: a `defineCommand({...})` declaration and a
+ * `load` that imports the module implementing it. That module exports a
+ * `CommandRun<typeof SPEC.options>`: it gets the parsed `{ values, positionals }` and an `Io`, reads
+ * settings with `loadCliConfig` (lib/config.ts), throws `UsageError` for a bad value (exit 2 with
+ * the usage) and returns its exit code. `--help`, `guard help <command>`, the usage errors and the
+ * top-level command list come from the declaration (cli/args.ts, cli/guard.ts). A name with a space
+ * (`schedule plan`) makes a subcommand; add its group's line to {@link GROUPS}.
+ *
+ * Modules load only when their command runs, so `guard --help` stays fast.
+ *
+ * @module
+ */
+import { type CommandRun, type CommandSpec, defineCommand, type OptionSpecs } from './args.ts';
+
+const ANY = Number.POSITIVE_INFINITY;
+
+/** A command: its declaration and a loader for its implementation. */
+export interface CommandEntry<O extends OptionSpecs = OptionSpecs> {
+  readonly spec: CommandSpec<O>;
+  readonly load: () => Promise<CommandRun<O>>;
+}
+
+function command<const O extends OptionSpecs>(
+  spec: CommandSpec<O>,
+  load: () => Promise<CommandRun<O>>,
+): CommandEntry {
+  return { spec: defineCommand(spec), load } as unknown as CommandEntry;
+}
+
+const SERVICE_ENV = `Environment: AWS credentials and region as for the AWS CLI (AWS_REGION or AWS_DEFAULT_REGION
+is required); AWS_ENDPOINT_URL_* point the clients at the sandbox.`;
+
+export const ROUTE = defineCommand({
+  name: 'route',
+  args: "<event.json|dir|'glob'>...",
+  positionals: { min: 1, max: ANY },
+  summary: 'which functions each event triggers (one JSON line per file)',
+  description: `Routes each event file through the deployed EventBridge patterns (serverless.yml and
+infra/patterns) and prints, per file, one JSON line: {"file","functions":[…]} (and "error" when the
+file is not JSON). A directory stands for the .json files under it; quote globs ('events/**/*.json').`,
+  options: {},
+  notes: 'Exit status: 0 every file routed, 1 a file could not be read, 2 usage.',
+});
+
+export const ROLLBACK = defineCommand({
+  name: 'rollback',
+  args: '<service-name|arn>',
+  positionals: { min: 1, max: 1 },
+  summary: 'pin a service to a known-good image digest',
+  description: `Pins an App Runner service to a known-good image digest from the guard's release ledger, with the
+same planner and safety checks as the automatic rollback. Without --to: the newest known-good
+release other than the one configured now (and not quarantined). The digest rolled back from is
+quarantined. Always pins repo@sha256:…, never a tag. The loop guard does not apply to a human.`,
+  options: {
+    to: {
+      type: 'string',
+      value: '<sha256:…>',
+      help: 'a known-good, non-quarantined release from the ledger',
+    },
+    force: { type: 'boolean', help: 'allow a --to digest that is quarantined or not in the ledger' },
+    'dry-run': { type: 'boolean', help: 'print the plan and publish it with dryRun: true; change nothing' },
+    region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
+  },
+  notes: `Environment: LEDGER_TABLE (the deployed stack's ledger table) and EVENT_BUS_NAME (the bus it
+publishes to, "default" as deployed) are required; USER (or USERNAME) names you in the ledger.
+${SERVICE_ENV}
+Exit status: 0 rolled back or nothing to do, 1 refused, skipped or failed, 2 usage or configuration.`,
+});
+
+export const SCHEDULE_PLAN = defineCommand({
+  name: 'schedule plan',
+  summary: 'what each pause/resume schedule would do, and why',
+  description: `Prints what each pause/resume schedule would do to every service tagged for it at --at (default:
+now), and why. Services are read live unless --fleet names a JSON file of services:
+[{"name","arn"?,"status","tags":{…}}].`,
+  options: {
+    at: {
+      type: 'string',
+      value: '<ISO time>',
+      help: 'plan for this time instead of now, e.g. 2026-11-20T19:00:00Z',
+    },
+    schedule: { type: 'string', value: '<name>', help: 'only this schedule' },
+    config: {
+      type: 'string',
+      value: '<schedules.yml>',
+      help: 'schedule definitions (without it: infra/schedules.yml of this repository)',
+    },
+    fleet: {
+      type: 'string',
+      value: '<fleet.json>',
+      help: 'plan offline for these services instead of the live fleet',
+    },
+    json: { type: 'boolean', help: 'print the plan as JSON' },
+  },
+  notes: `${SERVICE_ENV} (Not needed with --fleet.)
+Exit status: 0 planned, 1 failed, 2 usage or configuration.`,
+});
+
+const manual = (action: 'pause' | 'resume') =>
+  defineCommand({
+    name: action,
+    args: '<service-name|arn>',
+    positionals: { min: 1, max: 1 },
+    summary: `${action} a service by hand, with the schedules' safety checks`,
+    description:
+      action === 'pause'
+        ? `Pauses a RUNNING service now. Refused while an operation is in progress. A manual pause writes no
+"paused-by" marker, so no schedule resumes it.`
+        : `Resumes a PAUSED service now. Refused while an operation is in progress. Resuming a service the guard
+did not pause is allowed but warns; if its schedule wants it paused, the next pause undoes the
+resume unless --until sets apprunner-guard:override-until first.`,
+    options: {
+      'dry-run': { type: 'boolean', help: 'print the calls it would make; change nothing' },
+      ...(action === 'resume'
+        ? {
+            until: {
+              type: 'string',
+              value: '<ISO time>',
+              help: 'keep the schedule away from the service until then (override-until)',
+            },
+          }
+        : {}),
+      config: {
+        type: 'string',
+        value: '<schedules.yml>',
+        help: 'schedule definitions (without it: infra/schedules.yml of this repository)',
+      },
+    },
+    notes: `${SERVICE_ENV}
+Exit status: 0 done or nothing to do, 1 refused or failed, 2 usage or configuration.`,
+  });
+
+export const PAUSE = manual('pause');
+export const RESUME = manual('resume');
+
+export const SANDBOX = defineCommand({
+  name: 'sandbox',
+  args: '[scenario]',
+  positionals: { min: 0, max: 1 },
+  summary: 'run a scenario on the local stand-in for AWS (default: the demo)',
+  description: `Runs a scenario (a file, or a name under sandbox/scenarios/; without one: demo) against the
+local stand-in for AWS and prints the timeline. No AWS account is needed.`,
+  options: {
+    json: { type: 'boolean', help: 'print the machine-readable report instead of the timeline' },
+    verbose: { type: 'boolean', help: 'show every entry of the timeline' },
+    logs: { type: 'boolean', help: "show the handlers' Powertools logs (level INFO)" },
+    list: { type: 'boolean', help: 'list the scenarios in sandbox/scenarios/ and exit' },
+  },
+  notes: `Progress is shown on stderr when it is a terminal.
+Exit status: 0 the scenario's expectations are met, 1 they are not, 2 usage or a bad scenario file.`,
+});
+
+export const REPLAY = defineCommand({
+  name: 'replay',
+  args: '<event.json>',
+  positionals: { min: 1, max: 1 },
+  summary: 'run one event (or Scheduler payload) through the sandbox',
+  description: `Runs one EventBridge event (App Runner's or the guard's own) or one Scheduler payload through the
+sandbox and prints what happened. The fleet holds the event's service, in the status the event
+implies, unless --scenario gives a fleet (and images, config) to start from.`,
+  options: {
+    scenario: {
+      type: 'string',
+      value: '<file.yml>',
+      help: 'start from this scenario (fleet, images, config)',
+    },
+    function: {
+      type: 'string',
+      value: '<name>',
+      help: 'invoke this function with the file as its payload (pause-resume, cleanup, …)',
+    },
+    for: {
+      type: 'string',
+      value: '<duration>',
+      help: 'how long the simulated clock runs after the event, e.g. +2d (without it: +30m)',
+    },
+    json: { type: 'boolean', help: 'print the machine-readable report instead of the timeline' },
+    logs: { type: 'boolean', help: "show the handlers' Powertools logs (level INFO)" },
+  },
+  notes: `Progress is shown on stderr when it is a terminal.
+Exit status: 0 replayed, 2 usage, an unreadable file or a bad scenario.`,
+});
+
+/** Every command, in the order `guard help` lists them. */
+export const COMMANDS: readonly CommandEntry[] = [
+  command(ROUTE, async () => (await import('./route.ts')).runRoute),
+  command(ROLLBACK, async () => (await import('./rollback.ts')).runRollback),
+  command(SCHEDULE_PLAN, async () => (await import('./schedule.ts')).runSchedulePlan),
+  command(PAUSE, async () => (await import('./pause-resume.ts')).manualCommand('pause')),
+  command(RESUME, async () => (await import('./pause-resume.ts')).manualCommand('resume')),
+  command(SANDBOX, async () => (await import('./sandbox.ts')).runSandbox),
+  command(REPLAY, async () => (await import('./replay.ts')).runReplay),
+];
+
+/** Commands that only group subcommands (`guard schedule plan`): their one-line summary. */
+export const GROUPS: Readonly<Record<string, string>> = {
+  schedule: 'inspect the pause/resume schedules',
+};
