@@ -1,7 +1,7 @@
 import { isNotFound, RetryAfterError } from '../core/errors.ts';
 import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
+import type { JobResult } from '../core/handler-stack.ts';
 import type { ServiceRef } from '../events/app-runner.ts';
-import type { JobResult } from '../with-guard.ts';
 import type { CleanupDeps } from './deps.ts';
 import { cleanupEvent, dryRunReason } from './events.ts';
 import { observeService, summarizeOperations } from './observe.ts';

@@ -1,7 +1,7 @@
 import { ownerOfOperation, ownerOfStatus } from '../core/app-runner-facts.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { AppRunnerEvent } from '../events/app-runner.ts';
 import type { CleanupPayload } from '../events/scheduler.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import type { CleanupDeps } from './deps.ts';
 import { handleFailedService } from './handle-failed-service.ts';
 import { runScheduledDeletion } from './scheduled-deletion.ts';

@@ -1,6 +1,6 @@
 import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
+import type { JobResult } from '../core/handler-stack.ts';
 import { parseServiceArn, type ServiceRef } from '../events/app-runner.ts';
-import type { JobResult } from '../with-guard.ts';
 import type { CleanupDeps } from './deps.ts';
 import { cleanupEvent, dryRunReason } from './events.ts';
 import { deleteServiceOnce } from './handle-failed-service.ts';

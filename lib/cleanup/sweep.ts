@@ -1,8 +1,8 @@
 import { describeError, errorNameOf, isRetryable, RetryableError } from '../core/errors.ts';
 import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { ServiceSummaryView } from '../core/ports/app-runner.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import type { CleanupDeps } from './deps.ts';
 import { cleanupEvent } from './events.ts';
 import { handleFailedService } from './handle-failed-service.ts';

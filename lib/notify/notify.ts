@@ -1,7 +1,7 @@
 import { RetryableError } from '../core/errors.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { SchedulerPort } from '../core/ports/scheduler.ts';
 import type { NotifyPayload } from '../events/scheduler.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import { type Alert, decideNotify, describeAlert, type NotifyInput } from './alert.ts';
 import type { Channel, NotifyLedger, SlackPort, SnsPort } from './ports.ts';
 import { renderSlackMessage } from './slack-message.ts';

@@ -8,13 +8,13 @@ import {
   type GuardEventPublisher,
   guardServiceOf,
 } from '../core/guard-event.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { GuardEventOutcome as Outcome } from '../core/outcomes.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
 import type { SchedulerPort } from '../core/ports/scheduler.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import type { PauseResumePayload } from '../events/scheduler.ts';
 import { formatPausedBy, TAGS } from '../tags.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import { type DesiredState, desiredStateAt, formatLocal } from './desired-state.ts';
 import { isBusy, isGone, mapWithConcurrency, realSleep, withBackoff } from './fleet.ts';
 import { followsSchedule, type ObservedService, planService, type ServiceDecision } from './plan.ts';

@@ -1,9 +1,9 @@
 import { buildGuardEvent, GUARD_DETAIL_TYPES, type GuardEventPublisher } from '../core/guard-event.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { AppRunnerPort, OperationView, ServiceView } from '../core/ports/app-runner.ts';
 import type { DigestResolution, ImageDigestResolver } from '../core/ports/image-registry.ts';
 import type { LedgerPort, QuarantineRecord, ReleaseRecord } from '../core/ports/release-ledger.ts';
 import type { OperationStatusEvent } from '../events/app-runner.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import { pinnedImage } from './image.ts';
 
 /** The operation statuses that mean "the configured image now runs". */

@@ -6,13 +6,13 @@ import {
   type GuardEventEntry,
   type GuardEventPublisher,
 } from '../core/guard-event.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
 import type { ImageDigestResolver } from '../core/ports/image-registry.ts';
 import type { LedgerPort } from '../core/ports/release-ledger.ts';
 import type { AppRunnerEvent, OperationStatusEvent, ServiceRef } from '../events/app-runner.ts';
 import { isPinnedImage } from '../release/image.ts';
 import type { Tags } from '../tags.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import {
   type ConfiguredImage,
   type ObservedRollback,

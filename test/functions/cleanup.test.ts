@@ -25,7 +25,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { createSnapshotStore, type SnapshotStore } from '../../lib/aws/snapshots.ts';
 import { toCamelCaseEvent } from '../../lib/events/app-runner.ts';
 import type { GuardEventDetail } from '../../lib/events/guard.ts';
-import type { HandlerResult } from '../../lib/with-guard.ts';
+import type { HandlerResult } from '../../lib/core/handler-stack.ts';
 import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
 import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';

@@ -1,16 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { APP_RUNNER_IN_PROGRESS, translateAwsError } from '../../lib/aws/errors.ts';
-import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
-import { RetryableError, TerminalError, WakeAtError } from '../../lib/core/errors.ts';
-import type { AppRunnerEvent } from '../../lib/events/app-runner.ts';
-import { appRunnerTrigger } from '../../lib/events/parse-trigger.ts';
-import { type JobResult, withGuard } from '../../lib/with-guard.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
-import { ACCOUNT_ID, lambdaContext } from '../support/env.ts';
-import { loadFixture } from '../support/fixtures.ts';
-import { networkError, sdkError } from '../support/sdk-errors.ts';
+import { APP_RUNNER_IN_PROGRESS, translateAwsError } from '../../../lib/aws/errors.ts';
+import { createIdempotencyStore } from '../../../lib/aws/idempotency.ts';
+import { RetryableError, TerminalError, WakeAtError } from '../../../lib/core/errors.ts';
+import type { AppRunnerEvent } from '../../../lib/events/app-runner.ts';
+import { appRunnerTrigger } from '../../../lib/events/parse-trigger.ts';
+import { type JobResult, withGuard } from '../../../lib/core/handler-stack.ts';
+import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../../sandbox/dynamodb.ts';
+import { ACCOUNT_ID, lambdaContext } from '../../support/env.ts';
+import { loadFixture } from '../../support/fixtures.ts';
+import { networkError, sdkError } from '../../support/sdk-errors.ts';
 
 let db: LocalDynamoDB;
 const TABLE = 'with-guard-idempotency';

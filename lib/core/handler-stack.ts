@@ -4,11 +4,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { classifyError, describeError, InvalidEventError } from './core/errors.ts';
-import type { Job } from './core/guard-event.ts';
-import type { JobResult } from './core/outcomes.ts';
+import { classifyError, describeError, InvalidEventError } from './errors.ts';
+import type { Job } from './guard-event.ts';
+import type { JobResult } from './outcomes.ts';
 
-export type { JobResult } from './core/outcomes.ts';
+export type { JobResult } from './outcomes.ts';
 
 /** What a handler returns: a job result, or a rejection of an event that failed validation. */
 export type HandlerResult = JobResult | { outcome: 'rejected'; reason: string; field: string };
