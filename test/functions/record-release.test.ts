@@ -1,9 +1,10 @@
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
 import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
 import { BAD, eventFor, fakeService, GOOD, installFakes, REPO } from '../lib/rollback/fakes.ts';
-import { guardEnv, lambdaContext } from '../support/env.ts';
+import { lambdaContext } from '../support/env.ts';
+import { releaseHandlers } from '../support/handlers.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
@@ -11,7 +12,6 @@ let db: LocalDynamoDB;
 let ledger: LedgerPort;
 let handler: Handler;
 const fakes = installFakes();
-const SAVED_ENV = { ...process.env };
 const SUCCESS = 'apprunner-operation/deployment-completed-successfully';
 const invoke = (event: unknown) => handler(event, lambdaContext() as unknown as Context);
 
@@ -19,14 +19,9 @@ beforeAll(async () => {
   db = await startDynamoDB();
   await createGuardTables(db.client, { idempotency: 'guard-idempotency', ledger: 'guard-ledger' });
   ledger = createLedgerGateway(db.client, 'guard-ledger');
-  vi.resetModules();
-  Object.assign(process.env, guardEnv({ AWS_REGION: 'us-east-1' }), {
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-  });
-  handler = (await import('../../functions/record-release.ts')).handler as unknown as Handler;
+  handler = (await releaseHandlers(db)).recordRelease;
 });
 afterAll(async () => {
-  process.env = SAVED_ENV;
   await db.close();
 });
 beforeEach(() => {

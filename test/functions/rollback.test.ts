@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
 import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
 import {
@@ -13,7 +13,8 @@ import {
   installFakes,
   REPO,
 } from '../lib/rollback/fakes.ts';
-import { guardEnv, lambdaContext } from '../support/env.ts';
+import { lambdaContext } from '../support/env.ts';
+import { releaseHandlers } from '../support/handlers.ts';
 import { sdkError } from '../support/sdk-errors.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
@@ -23,15 +24,9 @@ let ledger: LedgerPort;
 let rollback: Handler;
 let recordRelease: Handler;
 const fakes = installFakes();
-const SAVED_ENV = { ...process.env };
 
 async function importHandlers(overrides: Record<string, string> = {}) {
-  vi.resetModules();
-  Object.assign(process.env, guardEnv({ AWS_REGION: 'us-east-1', ...overrides }), {
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-  });
-  rollback = (await import('../../functions/rollback.ts')).handler as unknown as Handler;
-  recordRelease = (await import('../../functions/record-release.ts')).handler as unknown as Handler;
+  ({ rollback, recordRelease } = await releaseHandlers(db, overrides));
 }
 
 const invoke = (h: Handler, event: unknown) => h(event, lambdaContext() as unknown as Context);
@@ -43,7 +38,6 @@ beforeAll(async () => {
   await importHandlers();
 });
 afterAll(async () => {
-  process.env = SAVED_ENV;
   await db.close();
 });
 beforeEach(() => fakes.reset());
