@@ -23,7 +23,7 @@ export type {
 } from '../core/ports/release-ledger.ts';
 
 /**
- * The release ledger (DESIGN.md §6) on the ledger table (`pk`/`sk`, TTL attribute `expiresAt`).
+ * The release ledger (docs/architecture.md, "Data") on the ledger table (`pk`/`sk`, TTL attribute `expiresAt`).
  * One partition per service, `pk = service#<serviceArn>`; each kind of item has its own `sk` prefix
  * so jobs can share the table without reading each other's items:
  *

@@ -97,7 +97,7 @@ const detailsSchema = z.record(z.string(), z.unknown()).check(
   }),
 );
 
-/** The one detail shape of every guard event, as the notifier parses it (DESIGN.md §6). */
+/** The one detail shape of every guard event, as the notifier parses it (docs/architecture.md, "Guard events"). */
 export const guardDetailSchema = z.object({
   job: z.enum(JOBS),
   outcome: z.enum(GUARD_EVENT_OUTCOMES),
