@@ -74,9 +74,18 @@ function fieldsOf(e: SdkErrorShape): Record<string, unknown> {
  * 5. a client fault naming a missing resource (404, `…NotFound…`) → `NotFoundError`;
  * 6. any other client fault (`$fault: 'client'`, 4xx) → `TerminalError`;
  * 7. anything else (no metadata: not an SDK error) → `RetryableError('unknown')`: retried, then kept.
- * A guard error passes through unchanged. The translation wraps the original as `cause`.
+ * A guard error passes through unchanged. The translation wraps the original as `cause` and keeps
+ * its name.
  */
 export function translateAwsError(error: unknown, options: TranslateOptions = {}): GuardError {
+  const out = kindOf(error, options);
+  // The translation keeps the SDK's name: logs, alerts and the DLQ record say
+  // `ThrottlingException`, which is what on-call searches for; `kind` and `cause` say the rest.
+  if (out !== error && error instanceof Error) (out as { name: string }).name = error.name;
+  return out;
+}
+
+function kindOf(error: unknown, options: TranslateOptions): GuardError {
   if (error instanceof GuardError) return error;
   if (!(error instanceof Error)) {
     return new RetryableError(String(error), { reason: 'unknown', cause: error });

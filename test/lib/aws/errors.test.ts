@@ -84,6 +84,7 @@ describe('translateAwsError', () => {
     expect(out.constructor.name).toBe(kind);
     if (reason) expect((out as RetryableError).reason).toBe(reason);
     expect(out.cause).toBe(error);
+    if (error instanceof Error) expect(out.name).toBe(error.name);
   });
 
   it("maps App Runner's InvalidStateException to retry-after with the adapter's delay", () => {
