@@ -180,6 +180,15 @@ describe('rejecting invalid and hostile events', () => {
     },
   );
 
+  it("normalises a guard event's free text (reason, trigger) instead of rejecting it", () => {
+    const raw = loadFixture<{ detail: { reason: string; trigger: string } }>('guard/rollback-completed');
+    raw.detail.reason = `Pinned.\u0000${'r'.repeat(3000)}`;
+    raw.detail.trigger = 't'.repeat(600);
+    const event = parseGuardEvent(raw, { accountId: ACCOUNT_ID });
+    expect(event.detail.reason).toMatch(/^Pinned\.\ufffdr+… \[truncated 1008 chars\]$/);
+    expect(event.detail.trigger).toBe(`${'t'.repeat(512)}… [truncated 88 chars]`);
+  });
+
   it('accepts every guard event fixture', () => {
     for (const name of listFixtures('guard')) {
       expect(parseGuardEvent(loadFixture(name), { accountId: ACCOUNT_ID }).kind).toBe('guard');
