@@ -47,7 +47,7 @@ export const handler = withGuard({
       logKeys: payload.action === 'sweep' ? { action: 'sweep' } : { serviceArn: payload.serviceArn },
     };
   },
-  onReject: createRejectionHandler({ job: 'cleanup', accountId: config.accountId, counter: rejections }),
+  onReject: createRejectionHandler({ job: 'cleanup', counter: rejections }),
   run: (input, ctx) => runCleanup(input, deps, ctx),
   reportFailure: createFailureReporter(publisher, 'cleanup', config.cleanup.dryRun, (input) =>
     subjectOf(input),

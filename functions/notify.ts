@@ -11,6 +11,7 @@ import { parseAppRunnerEvent } from '../lib/events/app-runner.ts';
 import { GUARD_SOURCE, parseGuardEvent } from '../lib/events/guard.ts';
 import { notifyPayloadSchema, parseSchedulerPayload } from '../lib/events/scheduler.ts';
 import { notify } from '../lib/notify/notify.ts';
+import { createRejectedFailureAlerter } from '../lib/notify/rejected-failure.ts';
 import { createNotifyFailureReporter } from '../lib/notify/report-failure.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
 import { withGuard } from '../lib/with-guard.ts';
@@ -52,9 +53,8 @@ export const handler = withGuard({
   },
   onReject: createRejectionHandler({
     job: 'notify',
-    accountId: config.accountId,
     counter: rejections,
-    alerts: sns,
+    alert: createRejectedFailureAlerter({ job: 'notify', accountId: config.accountId, sns }),
   }),
   run: (input, ctx) => notify(input, deps, ctx),
   // Terminal failures go to SNS directly: a guard event would route back to this function.

@@ -33,7 +33,7 @@ export const handler = withGuard({
       logKeys: { schedule: payload.schedule, action: payload.action, scheduledTime: payload.scheduledTime },
     };
   },
-  onReject: createRejectionHandler({ job: 'pause-resume', accountId: config.accountId, counter: rejections }),
+  onReject: createRejectionHandler({ job: 'pause-resume', counter: rejections }),
   run: (payload, ctx) => runSchedule(payload, { appRunner, scheduler, publisher }, settings, ctx),
   reportFailure: createFailureReporter(publisher, 'pause-resume', config.pauseResume.dryRun, (p) => ({
     trigger: `${p.schedule}@${p.scheduledTime}`,

@@ -23,7 +23,6 @@ export const handler = withGuard({
   parse: appRunnerTrigger(config.accountId),
   onReject: createRejectionHandler({
     job: 'record-release',
-    accountId: config.accountId,
     counter: rejections,
   }),
   run: async (event, ctx) =>

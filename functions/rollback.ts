@@ -23,7 +23,7 @@ export const handler = withGuard({
   job: 'rollback',
   logger,
   parse: appRunnerTrigger(config.accountId),
-  onReject: createRejectionHandler({ job: 'rollback', accountId: config.accountId, counter: rejections }),
+  onReject: createRejectionHandler({ job: 'rollback', counter: rejections }),
   run: async (event, ctx) =>
     event.kind === 'operation'
       ? handleFailureEvent(event, ports, { ...config.rollback, maxAttempts: LAMBDA_ATTEMPTS }, ctx)

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../../lib/errors.ts';
 import { parseAppRunnerEvent } from '../../lib/events/app-runner.ts';
 import { checkEventLimits } from '../../lib/events/limits.ts';
+import { createRejectedFailureAlerter } from '../../lib/notify/rejected-failure.ts';
 import type { SnsMessage } from '../../lib/notify/sns-message.ts';
 import { createRejectionHandler, type RejectionReason, reasonOf } from '../../lib/rejections.ts';
 import { ACCOUNT_ID } from '../support/env.ts';
@@ -22,12 +23,16 @@ function rejectionOf(raw: unknown): InvalidEventError {
 function setup(withAlerts = true) {
   const counted: { job: string; reason: RejectionReason }[] = [];
   const published: SnsMessage[] = [];
-  const onReject = createRejectionHandler({
+  const alert = createRejectedFailureAlerter({
     job: 'notify',
     accountId: ACCOUNT_ID,
-    counter: { count: (job, reason) => counted.push({ job, reason }) },
-    ...(withAlerts ? { alerts: { publish: async (m: SnsMessage) => void published.push(m) } } : {}),
+    sns: { publish: async (m: SnsMessage) => void published.push(m) },
     now: () => new Date('2026-11-20T15:00:00Z'),
+  });
+  const onReject = createRejectionHandler({
+    job: 'notify',
+    counter: { count: (job, reason) => counted.push({ job, reason }) },
+    ...(withAlerts ? { alert } : {}),
   });
   const reject = (fixture: string | object) => {
     const raw = typeof fixture === 'string' ? loadFixture(fixture) : fixture;
@@ -60,7 +65,7 @@ describe('reasonOf: a bounded vocabulary for the metric', () => {
   });
 });
 
-describe('createRejectionHandler', () => {
+describe("createRejectionHandler with the notifier's alerter (createRejectedFailureAlerter)", () => {
   it('counts every rejection by job and reason', async () => {
     const { reject, counted } = setup();
     await reject('invalid/foreign-account');
@@ -126,7 +131,7 @@ describe('createRejectionHandler', () => {
     expect(published[0]!.subject).toBe('[CRITICAL] Rejected a CREATE_FAILED event: batch-worker');
   });
 
-  it('only counts, never alerts, in a function without an alert port', async () => {
+  it('only counts, never alerts, in a function without an alerter', async () => {
     const { reject, published, counted } = setup(false);
     await reject('invalid/service-name-mismatch');
     expect(published).toEqual([]);
