@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createCleanupDeps } from '../lib/aws/cleanup-ports.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
+import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { runCleanup } from '../lib/cleanup/run-cleanup.ts';
 import { loadConfig } from '../lib/config.ts';
 import {
@@ -11,12 +12,14 @@ import {
   parseServiceArn,
 } from '../lib/events/app-runner.ts';
 import { type CleanupPayload, cleanupPayloadSchema, parseSchedulerPayload } from '../lib/events/scheduler.ts';
+import { createRejectionHandler } from '../lib/rejections.ts';
 import { createFailureReporter, type FailureSubject } from '../lib/report-failure.ts';
 import { type Parsed, withGuard } from '../lib/with-guard.ts';
 
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
+const rejections = createRejectionCounter();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
 const deps = createCleanupDeps(config, dynamo, publisher);
 
@@ -44,6 +47,7 @@ export const handler = withGuard({
       logKeys: payload.action === 'sweep' ? { action: 'sweep' } : { serviceArn: payload.serviceArn },
     };
   },
+  onReject: createRejectionHandler({ job: 'cleanup', counter: rejections }),
   run: (input, ctx) => runCleanup(input, deps, ctx),
   reportFailure: createFailureReporter(publisher, 'cleanup', config.cleanup.dryRun, (input) =>
     subjectOf(input),

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
+import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createNotifyLedger } from '../lib/aws/notify-ledger.ts';
 import { createGuardScheduler } from '../lib/aws/scheduler.ts';
 import { createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
@@ -10,12 +11,15 @@ import { parseAppRunnerEvent } from '../lib/events/app-runner.ts';
 import { GUARD_SOURCE, parseGuardEvent } from '../lib/events/guard.ts';
 import { notifyPayloadSchema, parseSchedulerPayload } from '../lib/events/scheduler.ts';
 import { notify } from '../lib/notify/notify.ts';
+import { createRejectedFailureAlerter } from '../lib/notify/rejected-failure.ts';
 import { createNotifyFailureReporter } from '../lib/notify/report-failure.ts';
+import { createRejectionHandler } from '../lib/rejections.ts';
 import { withGuard } from '../lib/with-guard.ts';
 
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
+const rejections = createRejectionCounter();
 const sns = createSnsPublisher(createSnsClient(), config.alertTopicArn);
 const deps = {
   sns,
@@ -47,6 +51,11 @@ export const handler = withGuard({
     const service = input.kind === 'guard' ? input.detail.service?.arn : input.service.arn;
     return { key: input.eventId, input, logKeys: { serviceArn: service, source } };
   },
+  onReject: createRejectionHandler({
+    job: 'notify',
+    counter: rejections,
+    alert: createRejectedFailureAlerter({ job: 'notify', accountId: config.accountId, sns }),
+  }),
   run: (input, ctx) => notify(input, deps, ctx),
   // Terminal failures go to SNS directly: a guard event would route back to this function.
   reportFailure: createNotifyFailureReporter(sns),

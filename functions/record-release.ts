@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
+import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
 import { loadConfig } from '../lib/config.ts';
 import { appRunnerTrigger } from '../lib/events/parse-trigger.ts';
+import { createRejectionHandler } from '../lib/rejections.ts';
 import { recordRelease } from '../lib/release/record-release.ts';
 import { createFailureReporter, subjectOfEvent } from '../lib/report-failure.ts';
 import { withGuard } from '../lib/with-guard.ts';
@@ -11,6 +13,7 @@ import { withGuard } from '../lib/with-guard.ts';
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
+const rejections = createRejectionCounter();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
 const ports = createReleasePorts(config, dynamo, publisher);
 
@@ -18,6 +21,10 @@ export const handler = withGuard({
   job: 'record-release',
   logger,
   parse: appRunnerTrigger(config.accountId),
+  onReject: createRejectionHandler({
+    job: 'record-release',
+    counter: rejections,
+  }),
   run: async (event, ctx) =>
     event.kind === 'operation'
       ? recordRelease(event, ports, config.ledger, ctx)

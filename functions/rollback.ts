@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
+import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
 import { loadConfig } from '../lib/config.ts';
 import { appRunnerTrigger } from '../lib/events/parse-trigger.ts';
+import { createRejectionHandler } from '../lib/rejections.ts';
 import { createRollbackFailureReporter, handleFailureEvent } from '../lib/rollback/rollback.ts';
 import { withGuard } from '../lib/with-guard.ts';
 
@@ -13,6 +15,7 @@ const LAMBDA_ATTEMPTS = 3;
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
+const rejections = createRejectionCounter();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
 const ports = createReleasePorts(config, dynamo, publisher);
 
@@ -20,6 +23,7 @@ export const handler = withGuard({
   job: 'rollback',
   logger,
   parse: appRunnerTrigger(config.accountId),
+  onReject: createRejectionHandler({ job: 'rollback', counter: rejections }),
   run: async (event, ctx) =>
     event.kind === 'operation'
       ? handleFailureEvent(event, ports, { ...config.rollback, maxAttempts: LAMBDA_ATTEMPTS }, ctx)

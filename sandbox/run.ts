@@ -256,6 +256,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     POWERTOOLS_SERVICE_NAME: 'apprunner-guard',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT',
     POWERTOOLS_DEV: 'false',
+    // Rejection metrics are EMF lines for CloudWatch; here they would only clutter stdout (the
+    // timeline shows each rejection as the invocation's outcome).
+    POWERTOOLS_METRICS_DISABLED: 'true',
   };
   const saved = new Map<string, string | undefined>();
   for (const [k, v] of Object.entries(variables)) {

@@ -1,5 +1,6 @@
 import { InvalidEventError } from '../errors.ts';
 import * as z from '../zod.ts';
+import { normalizeText } from './text.ts';
 
 /** `source` of the guard's own events. */
 export const GUARD_SOURCE = 'apprunner-guard';
@@ -41,9 +42,16 @@ export const guardDetailSchema = z.object({
   job: z.enum(JOBS),
   outcome: z.enum(OUTCOMES),
   action: z.string().check(z.minLength(1), z.maxLength(64)),
-  reason: z.string().check(z.minLength(1), z.maxLength(2000)),
+  // Free text: normalised to its bound, never a reason to lose the event.
+  reason: z.pipe(
+    z.string().check(z.minLength(1)),
+    z.transform((s) => normalizeText(s, 2000)),
+  ),
   service: z.optional(serviceSchema),
-  trigger: z.string().check(z.maxLength(512)),
+  trigger: z.pipe(
+    z.string(),
+    z.transform((s) => normalizeText(s, 512)),
+  ),
   dryRun: z.boolean(),
   details: z._default(z.record(z.string(), z.unknown()), {}),
 });

@@ -155,6 +155,46 @@ describe('notify handler', () => {
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
+  it('alerts a rejected DeploymentFailed of a service of this account through SNS, and counts it as a metric', async () => {
+    logs = '';
+    const result = await invoke(loadFixture('invalid/service-name-mismatch'));
+    expect(result).toMatchObject({ outcome: 'rejected', field: 'detail.ServiceName' });
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published).toHaveLength(1);
+    expect(published[0]!.Subject).toBe('[CRITICAL] Rejected a DeploymentFailed event: payments-api');
+    expect(JSON.parse(published[0]!.Message!).actionTaken).toMatch(/^None: the guard took no action/);
+    expect(slackReceived).toEqual([]);
+    const emf = logs
+      .split('\n')
+      .filter((l) => l.includes('"RejectedEvents"'))
+      .map((l) => JSON.parse(l));
+    expect(emf).toEqual([
+      expect.objectContaining({ job: 'notify', reason: 'identity', RejectedEvents: 1 }),
+      expect.objectContaining({ job: 'notify', RejectedEvents: 1 }),
+    ]);
+  });
+
+  it('rejects a 5,000-level event cleanly (no crash, no retry) and still alerts the failure it names', async () => {
+    await expect(invoke(loadFixture('invalid/deeply-nested'))).resolves.toMatchObject({
+      outcome: 'rejected',
+      field: 'detail.Extra',
+    });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('alerts a PauseServiceFailed with a 10,000-character Message, normalised and cut', async () => {
+    await expect(
+      invoke(
+        fresh('apprunner-operation/pause-service-failed', (raw) => {
+          raw.detail.Message = `Pause failed.\u0000${'x'.repeat(10_000)}`;
+        }),
+      ),
+    ).resolves.toMatchObject({ outcome: 'acted' });
+    const body = JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!);
+    expect(body.summary).toContain('Pause failed.\ufffdxxx');
+    expect(body.summary).toContain('… [truncated 5918 chars]');
+  });
+
   describe('storms', () => {
     /** A pause failure of payments-api at `time` (a later day than the other tests' events). */
     const pauseFailed = (time: string) =>

@@ -128,6 +128,20 @@ describe('rollback function', () => {
     ]);
   });
 
+  it.each(['hostile/long-message', 'hostile/control-characters'])(
+    'rolls back a genuine DeploymentFailed whose Message is odd (%s), carrying it normalised',
+    async (fixture) => {
+      const svc = await serviceWithBadTag();
+      const result = await invoke(rollback, failure(svc, fixture));
+      expect(result).toMatchObject({ outcome: 'acted', code: 'pin', toImage: `${REPO}@${GOOD}` });
+      const message = (onlyOutcome(svc).detail as { details: { failureMessage: string } }).details
+        .failureMessage;
+      expect(message.length).toBeLessThanOrEqual(4096 + '… [truncated 99999 chars]'.length);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting none survive
+      expect(message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
+    },
+  );
+
   it('acts once when the same event is delivered twice', async () => {
     const svc = await serviceWithBadTag();
     const event = failure(svc);
