@@ -9,7 +9,7 @@ import {
   toSchedulerJobs,
 } from '../lib/pause-resume/schedule-config.ts';
 import { AppRunnerSimulator, DEFAULT_DURATIONS, type SimService } from './app-runner.ts';
-import { type BusRecord, describeEvent, EventBus, summarizeEvent } from './bus.ts';
+import { type BusRecord, EventBus, summarizeEvent } from './bus.ts';
 import { SimClock } from './clock.ts';
 import { EcrStandIn } from './ecr.ts';
 import { type ActiveWorld, startEnvironment } from './environment.ts';
@@ -25,17 +25,19 @@ import {
 } from './faults.ts';
 import { guardEnvironment } from './guard-env.ts';
 import { type ApiCall, ApiError, type ApiHooks } from './http.ts';
-import { ImageRegistry, parseImage } from './images.ts';
+import { ImageRegistry, imageLabel } from './images.ts';
 import { type LambdaHandler, LambdaRuntime } from './lambda.ts';
 import { createPrng } from './prng.ts';
 import type { FleetEntry, SandboxReport, TimelineEntry } from './report.ts';
 import { loadRoutes } from './routes.ts';
-import { type Scenario, type Step, toEpoch } from './scenario.ts';
+import { type Scenario, toEpoch } from './scenario.ts';
 import { SchedulerStandIn } from './scheduler.ts';
 import { SlackReceiver } from './slack.ts';
 import { SnsStandIn } from './sns.ts';
 import { SsmStandIn } from './ssm.ts';
+import { describeStep, runStep } from './steps/index.ts';
 
+export { imageLabel } from './images.ts';
 export type { SandboxReport } from './report.ts';
 export { loadScenario, parseScenario, type Scenario, ScenarioError } from './scenario.ts';
 
@@ -585,126 +587,4 @@ function fleetEntry(s: SimService, registry: ImageRegistry): FleetEntry {
       ...(o.endedAt === undefined ? {} : { endedAt: new Date(o.endedAt).toISOString() }),
     })),
   };
-}
-
-/** `…/payments@sha256:ab…` → `payments@good-v1`; `…/payments:latest` → `payments:latest`. */
-export function imageLabel(identifier: string, registry: ImageRegistry): string {
-  const ref = parseImage(identifier);
-  if (!ref) return identifier;
-  if (ref.digest) return `${ref.repository}@${registry.nameOf(ref.digest)}`;
-  return `${ref.repository}:${ref.tag}`;
-}
-
-interface StepDeps {
-  sim: AppRunnerSimulator;
-  registry: ImageRegistry;
-  bus: EventBus;
-  lambda: LambdaRuntime;
-  clock: SimClock;
-}
-
-function describeStep(step: Step, registry: ImageRegistry): string {
-  if (step.push)
-    return `push ${step.push.image} → ${step.push.digest ?? '(new digest)'}${step.push.bad ? ' (bad image)' : ''}`;
-  if (step.markImage) return `mark image ${step.markImage.digest} ${step.markImage.bad ? 'bad' : 'good'}`;
-  if (step.deploy)
-    return `start a deployment of ${step.deploy.service}${step.deploy.fail ? ' (it will fail)' : ''}`;
-  if (step.update)
-    return `update ${step.update.service} to image ${imageLabel(registry.expand(step.update.image), registry)}`;
-  if (step.createService) {
-    const c = step.createService;
-    return `create service ${c.name} from ${c.image ?? c.code?.repositoryUrl}${c.fail ? ' (creation will fail)' : ''}`;
-  }
-  if (step.pause) return `pause ${step.pause.service} by hand`;
-  if (step.resume) return `resume ${step.resume.service} by hand`;
-  if (step.delete) return `delete ${step.delete.service} by hand`;
-  if (step.tag)
-    return `tag ${step.tag.service}: ${Object.entries(step.tag.tags)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')}`;
-  if (step.untag) return `untag ${step.untag.service}: ${step.untag.keys.join(', ')}`;
-  if (step.failNext)
-    return `make the next ${step.failNext.times} ${step.failNext.operation} operation(s) of ${step.failNext.service} fail`;
-  if (step.event) return `put an event on the bus: ${describeEvent(step.event as unknown as BusEvent)}`;
-  if (step.invoke) return `invoke ${step.invoke.function}`;
-  return 'step';
-}
-
-async function runStep(step: Step, d: StepDeps): Promise<string | undefined> {
-  const arnOf = (name: string) => {
-    const s = d.sim.byName(name);
-    if (!s) throw new Error(`no live service named "${name}"`);
-    return s.arn;
-  };
-  if (step.push) {
-    const digest = d.registry.push(step.push.image, { ...step.push, at: d.clock.now });
-    d.sim.onImagePushed(d.registry.expand(step.push.image));
-    return step.push.digest ? undefined : `digest ${digest.slice(0, 19)}…`;
-  }
-  if (step.markImage) {
-    d.registry.mark(step.markImage.digest, step.markImage.bad);
-    return undefined;
-  }
-  if (step.deploy) {
-    if (step.deploy.fail) d.sim.failNext(step.deploy.service, 'deploy', 1);
-    const out = d.sim.call('StartDeployment', { ServiceArn: arnOf(step.deploy.service) });
-    return `operation ${String(out.OperationId)}`;
-  }
-  if (step.update) {
-    const identifier = d.registry.expand(step.update.image);
-    const ref = parseImage(identifier);
-    d.sim.call('UpdateService', {
-      ServiceArn: arnOf(step.update.service),
-      SourceConfiguration: {
-        ImageRepository: { ImageIdentifier: identifier, ImageRepositoryType: ref?.kind ?? 'ECR' },
-      },
-    });
-    return undefined;
-  }
-  if (step.createService) {
-    const c = step.createService;
-    if (c.fail) d.sim.failCreation(c.name);
-    const identifier = c.image ? d.registry.expand(c.image) : undefined;
-    d.sim.call('CreateService', {
-      ServiceName: c.name,
-      SourceConfiguration: {
-        ...(identifier
-          ? {
-              ImageRepository: {
-                ImageIdentifier: identifier,
-                ImageRepositoryType: parseImage(identifier)?.kind ?? 'ECR',
-              },
-            }
-          : {
-              CodeRepository: {
-                RepositoryUrl: c.code!.repositoryUrl,
-                SourceCodeVersion: { Type: 'BRANCH', Value: c.code!.branch ?? 'main' },
-              },
-            }),
-        AutoDeploymentsEnabled: c.autoDeploy ?? false,
-      },
-      Tags: Object.entries(c.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
-    });
-    return undefined;
-  }
-  if (step.pause) d.sim.call('PauseService', { ServiceArn: arnOf(step.pause.service) });
-  else if (step.resume) d.sim.call('ResumeService', { ServiceArn: arnOf(step.resume.service) });
-  else if (step.delete) d.sim.call('DeleteService', { ServiceArn: arnOf(step.delete.service) });
-  else if (step.tag) {
-    d.sim.call('TagResource', {
-      ResourceArn: arnOf(step.tag.service),
-      Tags: Object.entries(step.tag.tags).map(([Key, Value]) => ({ Key, Value })),
-    });
-  } else if (step.untag)
-    d.sim.call('UntagResource', { ResourceArn: arnOf(step.untag.service), TagKeys: step.untag.keys });
-  else if (step.failNext) d.sim.failNext(step.failNext.service, step.failNext.operation, step.failNext.times);
-  else if (step.event) d.bus.put(step.event as unknown as BusEvent, 'scenario');
-  else if (step.invoke) {
-    d.lambda.invokeAsync(step.invoke.function, step.invoke.payload, {
-      kind: 'direct',
-      ref: 'step',
-      label: 'a scenario step',
-    });
-  }
-  return undefined;
 }
