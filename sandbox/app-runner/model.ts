@@ -1,13 +1,13 @@
-import type { ServiceStatus } from '../../lib/events/app-runner.ts';
-import type { SimClock } from '../clock.ts';
-import type { ImageRegistry } from '../images.ts';
-import type { Prng } from '../prng.ts';
-
 /**
  * The App Runner simulator's records: services, operations, settings and what it is wired to.
  *
  * @module
  */
+
+import type { ServiceStatus } from '../../lib/events/app-runner.ts';
+import type { SimClock } from '../clock.ts';
+import type { ImageRegistry } from '../images.ts';
+import type { Prng } from '../prng.ts';
 
 /** App Runner's `OperationType` enum. */
 export type OperationType =
