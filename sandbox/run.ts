@@ -1,13 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import type { GuardEventDetail } from '../lib/events/guard.ts';
-import {
-  loadScheduleConfig,
-  parseScheduleDefinitions,
-  toSchedulerJobs,
-} from '../lib/pause-resume/schedule-config.ts';
 import { AppRunnerSimulator, DEFAULT_DURATIONS, type SimService } from './app-runner.ts';
 import { type BusRecord, EventBus, summarizeEvent } from './bus.ts';
 import { SimClock } from './clock.ts';
@@ -15,18 +6,11 @@ import { EcrStandIn } from './ecr.ts';
 import { type ActiveWorld, startEnvironment } from './environment.ts';
 import { type BusEvent, EventBridgeStandIn } from './eventbridge.ts';
 import { evaluateExpectations } from './expect.ts';
-import {
-  API_NAMES,
-  type ApiName,
-  FaultDice,
-  type FaultRule,
-  type Faults,
-  RealRateLimiter,
-} from './faults.ts';
+import { type ApiName, FaultDice, RealRateLimiter, scenarioFaults } from './faults.ts';
 import { guardEnvironment } from './guard-env.ts';
 import { type ApiCall, ApiError, type ApiHooks } from './http.ts';
 import { ImageRegistry, imageLabel } from './images.ts';
-import { type LambdaHandler, LambdaRuntime } from './lambda.ts';
+import { LambdaRuntime } from './lambda.ts';
 import { createPrng } from './prng.ts';
 import type { FleetEntry, SandboxReport, TimelineEntry } from './report.ts';
 import { loadRoutes } from './routes.ts';
@@ -35,14 +19,13 @@ import { SchedulerStandIn } from './scheduler.ts';
 import { SlackReceiver } from './slack.ts';
 import { SnsStandIn } from './sns.ts';
 import { SsmStandIn } from './ssm.ts';
+import { deployedSchedules, importHandlers, ROOT, readServerless } from './stack.ts';
 import { describeStep, runStep } from './steps/index.ts';
 
 export { imageLabel } from './images.ts';
 export type { SandboxReport } from './report.ts';
 export { loadScenario, parseScenario, type Scenario, ScenarioError } from './scenario.ts';
-
-/** The repository root (serverless.yml, infra/, functions/). */
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { ROOT } from './stack.ts';
 
 /** Options of {@link runScenario}. */
 export interface RunOptions {
@@ -73,91 +56,6 @@ const DRY_RUN_VARIABLE = {
   'pause-resume': 'DRY_RUN_PAUSE_RESUME',
 } as const;
 
-interface ServerlessFunction {
-  handler?: string;
-  events?: unknown;
-  /** Seconds. */
-  timeout?: number;
-}
-interface ServerlessDoc {
-  params?: { default?: Record<string, unknown> };
-  provider?: { timeout?: number };
-  functions?: Record<string, ServerlessFunction>;
-}
-
-function readServerless(): ServerlessDoc {
-  return parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as ServerlessDoc;
-}
-
-let generation = 0;
-
-/**
- * Imports every function's handler with a fresh module graph for the function files
- * (`functions/<name>.ts?sandbox=<n>`): each handler reads its configuration and creates its
- * clients at import, so a fresh import per scenario is a cold start with that scenario's
- * configuration, while `lib/` modules stay shared.
- */
-async function importHandlers(doc: ServerlessDoc): Promise<Map<string, LambdaHandler>> {
-  generation++;
-  const handlers = new Map<string, LambdaHandler>();
-  for (const [name, fn] of Object.entries(doc.functions ?? {})) {
-    const [file, exportName = 'handler'] = (fn.handler ?? `functions/${name}.handler`).split(/\.(?=[^.]+$)/);
-    const url = new URL(`../${file}.ts?sandbox=${generation}`, import.meta.url).href;
-    const mod = (await import(url)) as Record<string, unknown>;
-    const handler = mod[exportName!];
-    if (typeof handler !== 'function') throw new Error(`${file}.ts does not export ${exportName}`);
-    handlers.set(name, handler as LambdaHandler);
-  }
-  return handlers;
-}
-
-function toRule(value: number | Record<string, unknown> | undefined, start: number): FaultRule | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number') return { rate: value };
-  const { from, until, ...rest } = value as { from?: string; until?: string } & Record<string, unknown>;
-  return {
-    ...(rest as FaultRule),
-    ...(from ? { from: toEpoch(from, start) } : {}),
-    ...(until ? { until: toEpoch(until, start) } : {}),
-  };
-}
-
-function toFaults(s: Scenario, start: number): Faults {
-  const f = s.faults;
-  const api: Faults['api'] = {};
-  for (const name of API_NAMES) {
-    const a = f[name];
-    if (!a) continue;
-    api[name] = {
-      ...(a.throttle !== undefined ? { throttle: toRule(a.throttle, start)! } : {}),
-      ...(a.tooManyRequests !== undefined ? { tooManyRequests: toRule(a.tooManyRequests, start)! } : {}),
-      ...(a.serverError !== undefined ? { serverError: toRule(a.serverError, start)! } : {}),
-      ...(a.latencyMs !== undefined ? { latencyMs: a.latencyMs } : {}),
-      ...(a.maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: a.maxRequestsPerSecond } : {}),
-    };
-  }
-  const outage = f.slack?.outage;
-  return {
-    api,
-    slack: {
-      ...(f.slack?.rateLimited !== undefined ? { rateLimited: toRule(f.slack.rateLimited, start)! } : {}),
-      ...(outage !== undefined
-        ? {
-            outage: {
-              ...toRule(outage as number | Record<string, unknown>, start)!,
-              ...(typeof outage === 'object' && outage.status ? { status: outage.status } : {}),
-            },
-          }
-        : {}),
-      ...(f.slack?.latencyMs !== undefined ? { latencyMs: f.slack.latencyMs } : {}),
-    },
-    delivery: {
-      ...(f.delivery?.duplicate !== undefined ? { duplicate: toRule(f.delivery.duplicate, start)! } : {}),
-      ...(f.delivery?.shuffleSeconds !== undefined ? { shuffleSeconds: f.delivery.shuffleSeconds } : {}),
-    },
-  };
-}
-
 function guardDecision(event: BusEvent) {
   const d = event.detail as Partial<GuardEventDetail>;
   if (typeof d.job !== 'string' || typeof d.outcome !== 'string') return undefined;
@@ -168,63 +66,6 @@ function guardDecision(event: BusEvent) {
     reason: String(d.reason ?? ''),
     dryRun: d.dryRun === true,
   };
-}
-
-/** Substitutes `${param:x}` references of serverless.yml with the stage's params. */
-function resolveParams(value: unknown, params: Record<string, string>): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\{param:([A-Za-z0-9_]+)\}/g, (whole, name: string) => params[name] ?? whole);
-  }
-  if (Array.isArray(value)) return value.map((v) => resolveParams(v, params));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveParams(v, params)]));
-  }
-  return value;
-}
-
-/** The stack's own recurring schedules: `schedule` events in serverless.yml, and the pause/resume schedules. */
-function deployedSchedules(doc: ServerlessDoc, scenario: Scenario) {
-  const params: Record<string, string> = {};
-  for (const [k, v] of Object.entries(doc.params?.default ?? {})) params[k] = String(v);
-  Object.assign(params, scenario.params);
-  const out: Array<{ name: string; fn: string; expression: string; timezone: string; input: unknown }> = [];
-  for (const [fn, def] of Object.entries(doc.functions ?? {})) {
-    if (!Array.isArray(def.events)) continue;
-    let i = 0;
-    for (const e of def.events as unknown[]) {
-      const schedule = (e as { schedule?: Record<string, unknown> }).schedule;
-      if (!schedule) continue;
-      i++;
-      const resolved = resolveParams(schedule, params) as {
-        rate?: unknown;
-        timezone?: unknown;
-        input?: unknown;
-      };
-      const rates = Array.isArray(resolved.rate) ? resolved.rate : [resolved.rate];
-      rates.forEach((expression, j) => {
-        out.push({
-          name: `${fn}-schedule-${i}${rates.length > 1 ? `-${j + 1}` : ''}`,
-          fn,
-          expression: String(expression),
-          timezone: typeof resolved.timezone === 'string' ? resolved.timezone : 'UTC',
-          input: resolved.input ?? {},
-        });
-      });
-    }
-  }
-  const definitions = scenario.schedules
-    ? parseScheduleDefinitions({ schedules: scenario.schedules }, `scenario ${scenario.name}: schedules`)
-    : loadScheduleConfig(join(ROOT, 'infra', 'schedules.yml'));
-  for (const job of toSchedulerJobs(definitions)) {
-    out.push({
-      name: job.name,
-      fn: 'pause-resume',
-      expression: job.expression,
-      timezone: job.timezone,
-      input: job.input,
-    });
-  }
-  return out;
 }
 
 const clean = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -277,7 +118,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
     const clock = new SimClock(new Date(start));
     const prng = createPrng(scenario.seed, 'ids');
-    const faults = toFaults(scenario, start);
+    const faults = scenarioFaults(scenario, start);
     const dice = new FaultDice(createPrng(scenario.seed, 'faults'));
     const timeline: TimelineEntry[] = [];
     const add = (entry: TimelineEntry) => {
