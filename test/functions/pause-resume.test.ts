@@ -13,7 +13,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { TAGS } from '../../lib/tags.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
+import { useDynamoDB } from '../support/dynamodb.ts';
 import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 
@@ -22,12 +22,10 @@ const scheduler = mockClient(SchedulerClient);
 const events = mockClient(EventBridgeClient);
 const TABLE = 'pause-resume-idempotency';
 
-let db: LocalDynamoDB;
 let invoke: (event: unknown) => Promise<Record<string, unknown>>;
 
+const db = useDynamoDB({ tables: { idempotency: TABLE, ledger: 'pause-resume-ledger' } });
 beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: TABLE, ledger: 'pause-resume-ledger' });
   Object.assign(process.env, guardEnv({ IDEMPOTENCY_TABLE: TABLE }), {
     AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
   });
@@ -37,7 +35,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
-  await db.close();
 });
 
 const arn = (name: string, id: string) =>

@@ -1,13 +1,12 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
 import { BAD, eventFor, fakeService, GOOD, installFakes, REPO } from '../lib/rollback/fakes.ts';
+import { useDynamoDB } from '../support/dynamodb.ts';
 import { guardEnv, lambdaContext } from '../support/env.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
-let db: LocalDynamoDB;
 let ledger: LedgerPort;
 let handler: Handler;
 const fakes = installFakes();
@@ -15,9 +14,8 @@ const SAVED_ENV = { ...process.env };
 const SUCCESS = 'apprunner-operation/deployment-completed-successfully';
 const invoke = (event: unknown) => handler(event, lambdaContext() as unknown as Context);
 
+const db = useDynamoDB({ tables: { idempotency: 'guard-idempotency', ledger: 'guard-ledger' } });
 beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: 'guard-idempotency', ledger: 'guard-ledger' });
   ledger = createLedgerGateway(db.client, 'guard-ledger');
   vi.resetModules();
   Object.assign(process.env, guardEnv({ AWS_REGION: 'us-east-1' }), {
@@ -27,7 +25,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   process.env = SAVED_ENV;
-  await db.close();
 });
 beforeEach(() => {
   fakes.reset();

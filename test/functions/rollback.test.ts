@@ -1,7 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
 import {
   BAD,
   D,
@@ -13,11 +12,11 @@ import {
   installFakes,
   REPO,
 } from '../lib/rollback/fakes.ts';
+import { useDynamoDB } from '../support/dynamodb.ts';
 import { guardEnv, lambdaContext } from '../support/env.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
-let db: LocalDynamoDB;
 let ledger: LedgerPort;
 let rollback: Handler;
 let recordRelease: Handler;
@@ -35,15 +34,13 @@ async function importHandlers(overrides: Record<string, string> = {}) {
 
 const invoke = (h: Handler, event: unknown) => h(event, lambdaContext() as unknown as Context);
 
+const db = useDynamoDB({ tables: { idempotency: 'guard-idempotency', ledger: 'guard-ledger' } });
 beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: 'guard-idempotency', ledger: 'guard-ledger' });
   ledger = createLedgerGateway(db.client, 'guard-ledger');
   await importHandlers();
 });
 afterAll(async () => {
   process.env = SAVED_ENV;
-  await db.close();
 });
 beforeEach(() => fakes.reset());
 

@@ -1,23 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
 import { type InvalidEventError, RetryableError, TerminalError } from '../../lib/errors.ts';
 import type { AppRunnerEvent } from '../../lib/events/app-runner.ts';
 import { appRunnerTrigger } from '../../lib/events/parse-trigger.ts';
 import { type JobResult, withGuard } from '../../lib/with-guard.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
+import { useDynamoDB } from '../support/dynamodb.ts';
 import { ACCOUNT_ID, lambdaContext } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 
-let db: LocalDynamoDB;
 const TABLE = 'with-guard-idempotency';
 
-beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: TABLE, ledger: 'with-guard-ledger' });
-});
-afterAll(async () => db.close());
+const db = useDynamoDB({ tables: { idempotency: TABLE, ledger: 'with-guard-ledger' } });
 
 function build(run: (e: AppRunnerEvent) => Promise<JobResult>) {
   const reportFailure = vi.fn(async () => {});
