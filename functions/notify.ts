@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
+import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createNotifyLedger } from '../lib/aws/notify-ledger.ts';
 import { createGuardScheduler } from '../lib/aws/scheduler.ts';
 import { createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
@@ -7,16 +8,24 @@ import { createSlackWebhook } from '../lib/aws/slack.ts';
 import { createSnsClient, createSnsPublisher } from '../lib/aws/sns.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createHandler } from '../lib/notify/job.ts';
+import { createRejectedFailureAlerter } from '../lib/notify/rejected-failure.ts';
+import { createRejectionHandler } from '../lib/rejections.ts';
 
 const config = loadConfig(process.env);
 const dynamo = createDynamoDBClient();
+const sns = createSnsPublisher(createSnsClient(), config.alertTopicArn);
 
 export const handler = createHandler({
   logger: new Logger({ serviceName: 'apprunner-guard' }),
   idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
+  onReject: createRejectionHandler({
+    job: 'notify',
+    counter: createRejectionCounter(),
+    alert: createRejectedFailureAlerter({ job: 'notify', accountId: config.accountId, sns }),
+  }),
   accountId: config.accountId,
   notify: {
-    sns: createSnsPublisher(createSnsClient(), config.alertTopicArn),
+    sns,
     slack: createSlackWebhook({
       url: createWebhookUrlSource(createSsmClient(), config.slackWebhookParameter),
     }),

@@ -2,10 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
+import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createGuardScheduler } from '../lib/aws/scheduler.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createHandler } from '../lib/pause-resume/job.ts';
 import { settingsFromConfig } from '../lib/pause-resume/run-schedule.ts';
+import { createRejectionHandler } from '../lib/rejections.ts';
 
 const config = loadConfig(process.env);
 const dynamo = createDynamoDBClient();
@@ -13,6 +15,7 @@ const dynamo = createDynamoDBClient();
 export const handler = createHandler({
   logger: new Logger({ serviceName: 'apprunner-guard' }),
   idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
+  onReject: createRejectionHandler({ job: 'pause-resume', counter: createRejectionCounter() }),
   ports: {
     appRunner: createAppRunnerGateway(createAppRunnerClient()),
     scheduler: createGuardScheduler(config),

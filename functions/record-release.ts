@@ -1,8 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
+import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
 import { loadConfig } from '../lib/config.ts';
+import { createRejectionHandler } from '../lib/rejections.ts';
 import { createHandler } from '../lib/release/job.ts';
 
 const config = loadConfig(process.env);
@@ -12,6 +14,7 @@ const publisher = createGuardEventPublisher(createEventBridgeClient(), config.ev
 export const handler = createHandler({
   logger: new Logger({ serviceName: 'apprunner-guard' }),
   idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
+  onReject: createRejectionHandler({ job: 'record-release', counter: createRejectionCounter() }),
   accountId: config.accountId,
   ports: createReleasePorts(config, dynamo, publisher),
   settings: config.ledger,

@@ -174,6 +174,27 @@ function functionResources(name, { id, statements }) {
         AlarmActions: [{ Ref: 'AlertTopic' }],
       },
     },
+    // Events the function rejected as invalid (lib/rejections.ts counts them, by job and by job +
+    // reason): the guard did nothing about them, so a human should look at the logs.
+    [`${id}RejectionAlarm`]: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmDescription: `apprunner-guard ${name}: the function rejected events as invalid and did not act on them (see its logs: "event rejected")`,
+        Namespace: 'AppRunnerGuard',
+        MetricName: 'RejectedEvents',
+        Dimensions: [
+          { Name: 'service', Value: 'apprunner-guard' },
+          { Name: 'job', Value: name },
+        ],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: 'AlertTopic' }],
+      },
+    },
     [`${id}Role`]: {
       Type: 'AWS::IAM::Role',
       Properties: {

@@ -1,4 +1,5 @@
 import type { Prng } from './prng.ts';
+import { type Scenario, toEpoch } from './scenario.ts';
 
 /**
  * When a fault applies: with probability `rate`, or to the first `times` matching requests, or
@@ -96,4 +97,52 @@ export class RealRateLimiter {
     this.stamps.push(nowMs);
     return true;
   }
+}
+
+function toRule(value: number | Record<string, unknown> | undefined, start: number): FaultRule | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return { rate: value };
+  const { from, until, ...rest } = value as { from?: string; until?: string } & Record<string, unknown>;
+  return {
+    ...(rest as FaultRule),
+    ...(from ? { from: toEpoch(from, start) } : {}),
+    ...(until ? { until: toEpoch(until, start) } : {}),
+  };
+}
+
+/** The faults a scenario injects, with its times resolved against its start. */
+export function scenarioFaults(s: Scenario, start: number): Faults {
+  const f = s.faults;
+  const api: Faults['api'] = {};
+  for (const name of API_NAMES) {
+    const a = f[name];
+    if (!a) continue;
+    api[name] = {
+      ...(a.throttle !== undefined ? { throttle: toRule(a.throttle, start)! } : {}),
+      ...(a.tooManyRequests !== undefined ? { tooManyRequests: toRule(a.tooManyRequests, start)! } : {}),
+      ...(a.serverError !== undefined ? { serverError: toRule(a.serverError, start)! } : {}),
+      ...(a.latencyMs !== undefined ? { latencyMs: a.latencyMs } : {}),
+      ...(a.maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: a.maxRequestsPerSecond } : {}),
+    };
+  }
+  const outage = f.slack?.outage;
+  return {
+    api,
+    slack: {
+      ...(f.slack?.rateLimited !== undefined ? { rateLimited: toRule(f.slack.rateLimited, start)! } : {}),
+      ...(outage !== undefined
+        ? {
+            outage: {
+              ...toRule(outage as number | Record<string, unknown>, start)!,
+              ...(typeof outage === 'object' && outage.status ? { status: outage.status } : {}),
+            },
+          }
+        : {}),
+      ...(f.slack?.latencyMs !== undefined ? { latencyMs: f.slack.latencyMs } : {}),
+    },
+    delivery: {
+      ...(f.delivery?.duplicate !== undefined ? { duplicate: toRule(f.delivery.duplicate, start)! } : {}),
+      ...(f.delivery?.shuffleSeconds !== undefined ? { shuffleSeconds: f.delivery.shuffleSeconds } : {}),
+    },
+  };
 }

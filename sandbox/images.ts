@@ -159,3 +159,11 @@ export class ImageRegistry {
     return [...this.images.values()];
   }
 }
+
+/** `…/payments@sha256:ab…` → `payments@good-v1`; `…/payments:latest` → `payments:latest`. */
+export function imageLabel(identifier: string, registry: ImageRegistry): string {
+  const ref = parseImage(identifier);
+  if (!ref) return identifier;
+  if (ref.digest) return `${ref.repository}@${registry.nameOf(ref.digest)}`;
+  return `${ref.repository}:${ref.tag}`;
+}

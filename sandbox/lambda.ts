@@ -122,7 +122,7 @@ export class LambdaRuntime {
       invocation = { time, function: fn, attempt, trigger, outcome: 'error', reason: failed, error: failed };
     } else {
       try {
-        const result = await handler(structuredClone(payload), this.context(fn));
+        const result = await handler(copyPayload(payload), this.context(fn));
         const r = (typeof result === 'object' && result !== null ? result : {}) as {
           outcome?: unknown;
           reason?: unknown;
@@ -170,4 +170,29 @@ export class LambdaRuntime {
     this.failures.push(record);
     this.observe.failure(record);
   }
+}
+
+/**
+ * A fresh copy of a JSON payload, as Lambda hands each attempt a newly parsed event. Iterative
+ * (an explicit stack, not `structuredClone`, which recurses): Lambda parses payloads without
+ * recursing, so a hostile event nested thousands of levels deep must reach the handler here too,
+ * for the handler stack's own limits to reject it.
+ */
+export function copyPayload(payload: unknown): unknown {
+  const copyOf = (v: unknown): unknown =>
+    typeof v !== 'object' || v === null ? v : Array.isArray(v) ? new Array(v.length) : {};
+  const root = copyOf(payload);
+  const stack: Array<[from: object, to: Record<string, unknown>]> = [];
+  if (typeof root === 'object' && root !== null)
+    stack.push([payload as object, root as Record<string, unknown>]);
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!;
+    for (const [key, value] of Object.entries(from)) {
+      const copy = copyOf(value);
+      to[key] = copy;
+      if (typeof copy === 'object' && copy !== null)
+        stack.push([value as object, copy as Record<string, unknown>]);
+    }
+  }
+  return root;
 }

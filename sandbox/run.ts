@@ -1,46 +1,31 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import type { GuardEventDetail } from '../lib/events/guard.ts';
-import {
-  loadScheduleConfig,
-  parseScheduleDefinitions,
-  toSchedulerJobs,
-} from '../lib/pause-resume/schedule-config.ts';
 import { AppRunnerSimulator, DEFAULT_DURATIONS, type SimService } from './app-runner.ts';
-import { type BusRecord, describeEvent, EventBus, summarizeEvent } from './bus.ts';
+import { type BusRecord, EventBus, summarizeEvent } from './bus.ts';
 import { SimClock } from './clock.ts';
 import { EcrStandIn } from './ecr.ts';
 import { type ActiveWorld, startEnvironment } from './environment.ts';
 import { type BusEvent, EventBridgeStandIn } from './eventbridge.ts';
 import { evaluateExpectations } from './expect.ts';
-import {
-  API_NAMES,
-  type ApiName,
-  FaultDice,
-  type FaultRule,
-  type Faults,
-  RealRateLimiter,
-} from './faults.ts';
+import { type ApiName, FaultDice, RealRateLimiter, scenarioFaults } from './faults.ts';
 import { guardEnvironment } from './guard-env.ts';
 import { type ApiCall, ApiError, type ApiHooks } from './http.ts';
-import { ImageRegistry, parseImage } from './images.ts';
-import { type LambdaHandler, LambdaRuntime } from './lambda.ts';
+import { ImageRegistry, imageLabel } from './images.ts';
+import { LambdaRuntime } from './lambda.ts';
 import { createPrng } from './prng.ts';
 import type { FleetEntry, SandboxReport, TimelineEntry } from './report.ts';
 import { loadRoutes } from './routes.ts';
-import { type Scenario, type Step, toEpoch } from './scenario.ts';
+import { type Scenario, toEpoch } from './scenario.ts';
 import { SchedulerStandIn } from './scheduler.ts';
 import { SlackReceiver } from './slack.ts';
 import { SnsStandIn } from './sns.ts';
 import { SsmStandIn } from './ssm.ts';
+import { deployedSchedules, importHandlers, ROOT, readServerless } from './stack.ts';
+import { describeStep, runStep } from './steps/index.ts';
 
+export { imageLabel } from './images.ts';
 export type { SandboxReport } from './report.ts';
 export { loadScenario, parseScenario, type Scenario, ScenarioError } from './scenario.ts';
-
-/** The repository root (serverless.yml, infra/, functions/). */
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export { ROOT } from './stack.ts';
 
 /** Options of {@link runScenario}. */
 export interface RunOptions {
@@ -71,91 +56,6 @@ const DRY_RUN_VARIABLE = {
   'pause-resume': 'DRY_RUN_PAUSE_RESUME',
 } as const;
 
-interface ServerlessFunction {
-  handler?: string;
-  events?: unknown;
-  /** Seconds. */
-  timeout?: number;
-}
-interface ServerlessDoc {
-  params?: { default?: Record<string, unknown> };
-  provider?: { timeout?: number };
-  functions?: Record<string, ServerlessFunction>;
-}
-
-function readServerless(): ServerlessDoc {
-  return parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as ServerlessDoc;
-}
-
-let generation = 0;
-
-/**
- * Imports every function's handler with a fresh module graph for the function files
- * (`functions/<name>.ts?sandbox=<n>`): each handler reads its configuration and creates its
- * clients at import, so a fresh import per scenario is a cold start with that scenario's
- * configuration, while `lib/` modules stay shared.
- */
-async function importHandlers(doc: ServerlessDoc): Promise<Map<string, LambdaHandler>> {
-  generation++;
-  const handlers = new Map<string, LambdaHandler>();
-  for (const [name, fn] of Object.entries(doc.functions ?? {})) {
-    const [file, exportName = 'handler'] = (fn.handler ?? `functions/${name}.handler`).split(/\.(?=[^.]+$)/);
-    const url = new URL(`../${file}.ts?sandbox=${generation}`, import.meta.url).href;
-    const mod = (await import(url)) as Record<string, unknown>;
-    const handler = mod[exportName!];
-    if (typeof handler !== 'function') throw new Error(`${file}.ts does not export ${exportName}`);
-    handlers.set(name, handler as LambdaHandler);
-  }
-  return handlers;
-}
-
-function toRule(value: number | Record<string, unknown> | undefined, start: number): FaultRule | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number') return { rate: value };
-  const { from, until, ...rest } = value as { from?: string; until?: string } & Record<string, unknown>;
-  return {
-    ...(rest as FaultRule),
-    ...(from ? { from: toEpoch(from, start) } : {}),
-    ...(until ? { until: toEpoch(until, start) } : {}),
-  };
-}
-
-function toFaults(s: Scenario, start: number): Faults {
-  const f = s.faults;
-  const api: Faults['api'] = {};
-  for (const name of API_NAMES) {
-    const a = f[name];
-    if (!a) continue;
-    api[name] = {
-      ...(a.throttle !== undefined ? { throttle: toRule(a.throttle, start)! } : {}),
-      ...(a.tooManyRequests !== undefined ? { tooManyRequests: toRule(a.tooManyRequests, start)! } : {}),
-      ...(a.serverError !== undefined ? { serverError: toRule(a.serverError, start)! } : {}),
-      ...(a.latencyMs !== undefined ? { latencyMs: a.latencyMs } : {}),
-      ...(a.maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: a.maxRequestsPerSecond } : {}),
-    };
-  }
-  const outage = f.slack?.outage;
-  return {
-    api,
-    slack: {
-      ...(f.slack?.rateLimited !== undefined ? { rateLimited: toRule(f.slack.rateLimited, start)! } : {}),
-      ...(outage !== undefined
-        ? {
-            outage: {
-              ...toRule(outage as number | Record<string, unknown>, start)!,
-              ...(typeof outage === 'object' && outage.status ? { status: outage.status } : {}),
-            },
-          }
-        : {}),
-      ...(f.slack?.latencyMs !== undefined ? { latencyMs: f.slack.latencyMs } : {}),
-    },
-    delivery: {
-      ...(f.delivery?.duplicate !== undefined ? { duplicate: toRule(f.delivery.duplicate, start)! } : {}),
-      ...(f.delivery?.shuffleSeconds !== undefined ? { shuffleSeconds: f.delivery.shuffleSeconds } : {}),
-    },
-  };
-}
-
 function guardDecision(event: BusEvent) {
   const d = event.detail as Partial<GuardEventDetail>;
   if (typeof d.job !== 'string' || typeof d.outcome !== 'string') return undefined;
@@ -166,63 +66,6 @@ function guardDecision(event: BusEvent) {
     reason: String(d.reason ?? ''),
     dryRun: d.dryRun === true,
   };
-}
-
-/** Substitutes `${param:x}` references of serverless.yml with the stage's params. */
-function resolveParams(value: unknown, params: Record<string, string>): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$\{param:([A-Za-z0-9_]+)\}/g, (whole, name: string) => params[name] ?? whole);
-  }
-  if (Array.isArray(value)) return value.map((v) => resolveParams(v, params));
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveParams(v, params)]));
-  }
-  return value;
-}
-
-/** The stack's own recurring schedules: `schedule` events in serverless.yml, and the pause/resume schedules. */
-function deployedSchedules(doc: ServerlessDoc, scenario: Scenario) {
-  const params: Record<string, string> = {};
-  for (const [k, v] of Object.entries(doc.params?.default ?? {})) params[k] = String(v);
-  Object.assign(params, scenario.params);
-  const out: Array<{ name: string; fn: string; expression: string; timezone: string; input: unknown }> = [];
-  for (const [fn, def] of Object.entries(doc.functions ?? {})) {
-    if (!Array.isArray(def.events)) continue;
-    let i = 0;
-    for (const e of def.events as unknown[]) {
-      const schedule = (e as { schedule?: Record<string, unknown> }).schedule;
-      if (!schedule) continue;
-      i++;
-      const resolved = resolveParams(schedule, params) as {
-        rate?: unknown;
-        timezone?: unknown;
-        input?: unknown;
-      };
-      const rates = Array.isArray(resolved.rate) ? resolved.rate : [resolved.rate];
-      rates.forEach((expression, j) => {
-        out.push({
-          name: `${fn}-schedule-${i}${rates.length > 1 ? `-${j + 1}` : ''}`,
-          fn,
-          expression: String(expression),
-          timezone: typeof resolved.timezone === 'string' ? resolved.timezone : 'UTC',
-          input: resolved.input ?? {},
-        });
-      });
-    }
-  }
-  const definitions = scenario.schedules
-    ? parseScheduleDefinitions({ schedules: scenario.schedules }, `scenario ${scenario.name}: schedules`)
-    : loadScheduleConfig(join(ROOT, 'infra', 'schedules.yml'));
-  for (const job of toSchedulerJobs(definitions)) {
-    out.push({
-      name: job.name,
-      fn: 'pause-resume',
-      expression: job.expression,
-      timezone: job.timezone,
-      input: job.input,
-    });
-  }
-  return out;
 }
 
 const clean = (s: string) => s.replace(/\s+/g, ' ').trim();
@@ -256,6 +99,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     POWERTOOLS_SERVICE_NAME: 'apprunner-guard',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT',
     POWERTOOLS_DEV: 'false',
+    // Rejection metrics are EMF lines for CloudWatch; here they would only clutter stdout (the
+    // timeline shows each rejection as the invocation's outcome).
+    POWERTOOLS_METRICS_DISABLED: 'true',
   };
   const saved = new Map<string, string | undefined>();
   for (const [k, v] of Object.entries(variables)) {
@@ -275,7 +121,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
     const clock = new SimClock(new Date(start));
     const prng = createPrng(scenario.seed, 'ids');
-    const faults = toFaults(scenario, start);
+    const faults = scenarioFaults(scenario, start);
     const dice = new FaultDice(createPrng(scenario.seed, 'faults'));
     const timeline: TimelineEntry[] = [];
     const add = (entry: TimelineEntry) => {
@@ -585,126 +431,4 @@ function fleetEntry(s: SimService, registry: ImageRegistry): FleetEntry {
       ...(o.endedAt === undefined ? {} : { endedAt: new Date(o.endedAt).toISOString() }),
     })),
   };
-}
-
-/** `…/payments@sha256:ab…` → `payments@good-v1`; `…/payments:latest` → `payments:latest`. */
-export function imageLabel(identifier: string, registry: ImageRegistry): string {
-  const ref = parseImage(identifier);
-  if (!ref) return identifier;
-  if (ref.digest) return `${ref.repository}@${registry.nameOf(ref.digest)}`;
-  return `${ref.repository}:${ref.tag}`;
-}
-
-interface StepDeps {
-  sim: AppRunnerSimulator;
-  registry: ImageRegistry;
-  bus: EventBus;
-  lambda: LambdaRuntime;
-  clock: SimClock;
-}
-
-function describeStep(step: Step, registry: ImageRegistry): string {
-  if (step.push)
-    return `push ${step.push.image} → ${step.push.digest ?? '(new digest)'}${step.push.bad ? ' (bad image)' : ''}`;
-  if (step.markImage) return `mark image ${step.markImage.digest} ${step.markImage.bad ? 'bad' : 'good'}`;
-  if (step.deploy)
-    return `start a deployment of ${step.deploy.service}${step.deploy.fail ? ' (it will fail)' : ''}`;
-  if (step.update)
-    return `update ${step.update.service} to image ${imageLabel(registry.expand(step.update.image), registry)}`;
-  if (step.createService) {
-    const c = step.createService;
-    return `create service ${c.name} from ${c.image ?? c.code?.repositoryUrl}${c.fail ? ' (creation will fail)' : ''}`;
-  }
-  if (step.pause) return `pause ${step.pause.service} by hand`;
-  if (step.resume) return `resume ${step.resume.service} by hand`;
-  if (step.delete) return `delete ${step.delete.service} by hand`;
-  if (step.tag)
-    return `tag ${step.tag.service}: ${Object.entries(step.tag.tags)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ')}`;
-  if (step.untag) return `untag ${step.untag.service}: ${step.untag.keys.join(', ')}`;
-  if (step.failNext)
-    return `make the next ${step.failNext.times} ${step.failNext.operation} operation(s) of ${step.failNext.service} fail`;
-  if (step.event) return `put an event on the bus: ${describeEvent(step.event as unknown as BusEvent)}`;
-  if (step.invoke) return `invoke ${step.invoke.function}`;
-  return 'step';
-}
-
-async function runStep(step: Step, d: StepDeps): Promise<string | undefined> {
-  const arnOf = (name: string) => {
-    const s = d.sim.byName(name);
-    if (!s) throw new Error(`no live service named "${name}"`);
-    return s.arn;
-  };
-  if (step.push) {
-    const digest = d.registry.push(step.push.image, { ...step.push, at: d.clock.now });
-    d.sim.onImagePushed(d.registry.expand(step.push.image));
-    return step.push.digest ? undefined : `digest ${digest.slice(0, 19)}…`;
-  }
-  if (step.markImage) {
-    d.registry.mark(step.markImage.digest, step.markImage.bad);
-    return undefined;
-  }
-  if (step.deploy) {
-    if (step.deploy.fail) d.sim.failNext(step.deploy.service, 'deploy', 1);
-    const out = d.sim.call('StartDeployment', { ServiceArn: arnOf(step.deploy.service) });
-    return `operation ${String(out.OperationId)}`;
-  }
-  if (step.update) {
-    const identifier = d.registry.expand(step.update.image);
-    const ref = parseImage(identifier);
-    d.sim.call('UpdateService', {
-      ServiceArn: arnOf(step.update.service),
-      SourceConfiguration: {
-        ImageRepository: { ImageIdentifier: identifier, ImageRepositoryType: ref?.kind ?? 'ECR' },
-      },
-    });
-    return undefined;
-  }
-  if (step.createService) {
-    const c = step.createService;
-    if (c.fail) d.sim.failCreation(c.name);
-    const identifier = c.image ? d.registry.expand(c.image) : undefined;
-    d.sim.call('CreateService', {
-      ServiceName: c.name,
-      SourceConfiguration: {
-        ...(identifier
-          ? {
-              ImageRepository: {
-                ImageIdentifier: identifier,
-                ImageRepositoryType: parseImage(identifier)?.kind ?? 'ECR',
-              },
-            }
-          : {
-              CodeRepository: {
-                RepositoryUrl: c.code!.repositoryUrl,
-                SourceCodeVersion: { Type: 'BRANCH', Value: c.code!.branch ?? 'main' },
-              },
-            }),
-        AutoDeploymentsEnabled: c.autoDeploy ?? false,
-      },
-      Tags: Object.entries(c.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
-    });
-    return undefined;
-  }
-  if (step.pause) d.sim.call('PauseService', { ServiceArn: arnOf(step.pause.service) });
-  else if (step.resume) d.sim.call('ResumeService', { ServiceArn: arnOf(step.resume.service) });
-  else if (step.delete) d.sim.call('DeleteService', { ServiceArn: arnOf(step.delete.service) });
-  else if (step.tag) {
-    d.sim.call('TagResource', {
-      ResourceArn: arnOf(step.tag.service),
-      Tags: Object.entries(step.tag.tags).map(([Key, Value]) => ({ Key, Value })),
-    });
-  } else if (step.untag)
-    d.sim.call('UntagResource', { ResourceArn: arnOf(step.untag.service), TagKeys: step.untag.keys });
-  else if (step.failNext) d.sim.failNext(step.failNext.service, step.failNext.operation, step.failNext.times);
-  else if (step.event) d.bus.put(step.event as unknown as BusEvent, 'scenario');
-  else if (step.invoke) {
-    d.lambda.invokeAsync(step.invoke.function, step.invoke.payload, {
-      kind: 'direct',
-      ref: 'step',
-      label: 'a scenario step',
-    });
-  }
-  return undefined;
 }

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import { codeSource, imageSchema, OPERATION_KINDS, serviceName, tagMap } from './scenario-fields.ts';
+import { loadStep, presentStepKinds, STEP_KIND_NAMES, type StepKindName, stepShape } from './steps/index.ts';
 
 /**
  * The scenario file format (YAML or JSON), documented in `sandbox/README.md`. Times are ISO-8601
@@ -77,20 +79,6 @@ const faultsSchema = z
   })
   .strict();
 
-const imageSchema = z
-  .object({
-    image: z.string().min(1),
-    digest: z.string().min(1).optional(),
-    bad: z.boolean().optional(),
-  })
-  .strict();
-
-const OPERATION_KINDS = ['create', 'deploy', 'update', 'pause', 'resume', 'delete'] as const;
-const serviceName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$/, 'must be a valid App Runner service name');
-const tagMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
-
 const serviceSchema = z
   .object({
     name: serviceName,
@@ -99,10 +87,7 @@ const serviceSchema = z
       .regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters')
       .optional(),
     image: z.string().min(1).optional(),
-    code: z
-      .object({ repositoryUrl: z.string().min(1), branch: z.string().optional() })
-      .strict()
-      .optional(),
+    code: codeSource.optional(),
     status: z.enum(['RUNNING', 'PAUSED', 'CREATE_FAILED', 'DELETE_FAILED']).optional(),
     autoDeploy: z.boolean().optional(),
     tags: tagMap.optional(),
@@ -111,70 +96,25 @@ const serviceSchema = z
   .strict()
   .refine((s) => !!s.image !== !!s.code, { message: 'give exactly one of image or code' });
 
-const ref = z.object({ service: serviceName }).strict();
-const ACTIONS = {
-  push: imageSchema,
-  markImage: z.object({ digest: z.string().min(1), bad: z.boolean() }).strict(),
-  deploy: z.object({ service: serviceName, fail: z.boolean().optional() }).strict(),
-  update: z.object({ service: serviceName, image: z.string().min(1) }).strict(),
-  createService: z
-    .object({
-      name: serviceName,
-      image: z.string().min(1).optional(),
-      code: z
-        .object({ repositoryUrl: z.string().min(1), branch: z.string().optional() })
-        .strict()
-        .optional(),
-      autoDeploy: z.boolean().optional(),
-      tags: tagMap.optional(),
-      fail: z.boolean().optional(),
-    })
-    .strict(),
-  pause: ref,
-  resume: ref,
-  delete: ref,
-  tag: z.object({ service: serviceName, tags: tagMap }).strict(),
-  untag: z.object({ service: serviceName, keys: z.array(z.string()).min(1) }).strict(),
-  failNext: z
-    .object({
-      service: serviceName,
-      operation: z.enum(OPERATION_KINDS),
-      times: z.number().int().min(1).default(1),
-    })
-    .strict(),
-  event: z.union([z.object({ file: z.string().min(1) }).strict(), z.record(z.string(), z.unknown())]),
-  invoke: z.object({ function: z.string().min(1), payload: z.unknown() }).strict(),
-} as const;
-export type StepAction = keyof typeof ACTIONS;
-const ACTION_NAMES = Object.keys(ACTIONS) as StepAction[];
+/** The name of a step kind (the step registry, `sandbox/steps/`). */
+export type StepAction = StepKindName;
 
+// One action per step; the actions are the step kinds of the registry.
 const stepSchema = z
   .object({
     at: timeValue.optional(),
     note: z.string().optional(),
-    push: ACTIONS.push.optional(),
-    markImage: ACTIONS.markImage.optional(),
-    deploy: ACTIONS.deploy.optional(),
-    update: ACTIONS.update.optional(),
-    createService: ACTIONS.createService.optional(),
-    pause: ACTIONS.pause.optional(),
-    resume: ACTIONS.resume.optional(),
-    delete: ACTIONS.delete.optional(),
-    tag: ACTIONS.tag.optional(),
-    untag: ACTIONS.untag.optional(),
-    failNext: ACTIONS.failNext.optional(),
-    event: ACTIONS.event.optional(),
-    invoke: ACTIONS.invoke.optional(),
+    ...stepShape(),
   })
   .strict()
   .superRefine((step, ctx) => {
-    const present = ACTION_NAMES.filter((k) => (step as Record<string, unknown>)[k] !== undefined);
+    const present = presentStepKinds(step as Record<string, unknown>);
     if (present.length !== 1) {
       ctx.addIssue({
         code: 'custom',
         message:
           present.length === 0
-            ? `needs one action: ${ACTION_NAMES.join(', ')}`
+            ? `needs one action: ${STEP_KIND_NAMES.join(', ')}`
             : `has several actions (${present.join(', ')}); give one per step`,
       });
     }
@@ -398,16 +338,10 @@ export function loadScenario(path: string): Scenario {
   const scenario = parseScenario(raw, basename(path));
   const dir = dirname(resolve(path));
   for (const step of scenario.steps) {
-    const ev = step.event as { file?: unknown } | undefined;
-    if (ev && typeof ev.file === 'string' && Object.keys(ev).length === 1) {
-      const file = resolve(dir, ev.file);
-      try {
-        step.event = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-      } catch (error) {
-        throw new ScenarioError(
-          `scenario ${path}: cannot read event file ${ev.file}: ${(error as Error).message}`,
-        );
-      }
+    try {
+      loadStep(step, { dir });
+    } catch (error) {
+      throw new ScenarioError(`scenario ${path}: ${(error as Error).message}`);
     }
   }
   return { ...scenario, file: resolve(path) };

@@ -7,6 +7,7 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import type { InvalidEventError } from './errors.ts';
 import type { Job } from './guard-event.ts';
 import { type HandlerResult, type Parsed, type RunContext, withGuard } from './handler-stack.ts';
 import type { JobResult } from './outcomes.ts';
@@ -16,6 +17,11 @@ export interface StackDeps {
   logger: Logger;
   /** Powertools persistence; `false` only where the job is idempotent by construction. */
   idempotency: BasePersistenceLayer | false;
+  /**
+   * Makes a rejection visible (metric, alert): called once per rejected event, after it is
+   * logged (`createRejectionHandler` in `lib/rejections.ts`).
+   */
+  onReject(error: InvalidEventError, raw: unknown): Promise<void>;
 }
 
 /** A job as one `run` (it observes, plans and acts inside, through its ports). */
@@ -74,6 +80,7 @@ export function defineJob<I, D, O = unknown, P = unknown>(spec: JobSpec<I, D, O,
         job: spec.job,
         logger: deps.logger,
         parse: (raw) => spec.parse(raw, deps),
+        onReject: (error, raw) => deps.onReject(error, raw),
         run: (input, ctx) => run(input, deps, ctx),
         reportFailure: (input, error, ctx) => spec.reportFailure(input, error, deps, ctx),
         persistenceStore: deps.idempotency,

@@ -7,6 +7,7 @@
  * with a visible marker, `details` is bounded in depth, width and size. Identity (job, outcome,
  * detail-type, the service) is strict: a wrong value is a bug and throws at build time.
  */
+import { normalizeText } from '../events/text.ts';
 import * as z from '../zod.ts';
 import { GUARD_EVENT_OUTCOMES, type GuardEventOutcome } from './outcomes.ts';
 
@@ -102,9 +103,17 @@ export const guardDetailSchema = z.object({
   job: z.enum(JOBS),
   outcome: z.enum(GUARD_EVENT_OUTCOMES),
   action: z.string().check(z.minLength(1), z.maxLength(GUARD_EVENT_LIMITS.actionChars)),
-  reason: z.string().check(z.minLength(1), z.maxLength(GUARD_EVENT_LIMITS.reasonChars)),
+  // Free text: normalised to its bound when parsed, never a reason to lose the event (the builder
+  // has already cut what it publishes).
+  reason: z.pipe(
+    z.string().check(z.minLength(1)),
+    z.transform((s) => normalizeText(s, GUARD_EVENT_LIMITS.reasonChars)),
+  ),
   service: z.optional(serviceSchema),
-  trigger: z.string().check(z.maxLength(GUARD_EVENT_LIMITS.triggerChars)),
+  trigger: z.pipe(
+    z.string(),
+    z.transform((s) => normalizeText(s, GUARD_EVENT_LIMITS.triggerChars)),
+  ),
   dryRun: z.boolean(),
   details: z._default(detailsSchema, {}),
 });

@@ -4,6 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { checkEventLimits } from '../events/limits.ts';
 import { classifyError, describeError, InvalidEventError } from './errors.ts';
 import type { Job } from './guard-event.ts';
 import type { JobResult } from './outcomes.ts';
@@ -35,6 +36,12 @@ export interface GuardHandlerSpec<T> {
   logger: Logger;
   /** Validates the raw event; throws `InvalidEventError` for bad input. */
   parse(raw: unknown): Parsed<T>;
+  /**
+   * Makes a rejection visible (metric, alert): called once per rejected event, after it is
+   * logged. See `createRejectionHandler` in `lib/rejections.ts`. An error it throws is not
+   * caught, so Lambda retries the event.
+   */
+  onReject(error: InvalidEventError, raw: unknown): Promise<void>;
   run(input: T, ctx: RunContext): Promise<JobResult>;
   /** Alerts a human about a terminal failure (a guard event, or SNS for the notifier itself). */
   reportFailure(input: T, error: Error, ctx: RunContext): Promise<void>;
@@ -45,8 +52,10 @@ export interface GuardHandlerSpec<T> {
 }
 
 /**
- * Builds a Lambda handler with the shared stack: Powertools Logger context, parsing (a bad event
- * is a logged, terminal rejection, never a crash loop), Powertools idempotency keyed on
+ * Builds a Lambda handler with the shared stack: Powertools Logger context, size and depth limits
+ * checked before any recursive work (an oversized or deeply nested event is rejected, never a
+ * stack overflow), parsing (a bad event is a logged, counted, terminal rejection, never a crash
+ * loop), Powertools idempotency keyed on
  * {@link Parsed.key}, and error classification: retryable errors are thrown so Lambda retries
  * and the DLQ keeps the event; terminal ones are logged, reported and returned, and recorded as
  * the idempotent result so a redelivery does not alert twice.
@@ -85,10 +94,12 @@ export function withGuard<T>(spec: GuardHandlerSpec<T>) {
   return middy(async (raw: unknown, context: Context): Promise<HandlerResult> => {
     let parsed: Parsed<T>;
     try {
+      checkEventLimits(raw);
       parsed = spec.parse(raw);
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;
-      logger.error('event rejected', { field: error.field, reason: error.message });
+      logger.error('event rejected', { job: spec.job, field: error.field, reason: error.message });
+      await spec.onReject(error, raw);
       return { outcome: 'rejected', reason: error.message, field: error.field };
     }
     logger.appendKeys({ job: spec.job, idempotencyKey: parsed.key, ...parsed.logKeys });

@@ -1,5 +1,6 @@
 import { InvalidEventError } from '../core/errors.ts';
 import * as z from '../zod.ts';
+import { MESSAGE_MAX_CHARS, normalizeFreeText } from './text.ts';
 
 /** `source` of every event App Runner emits. */
 export const APP_RUNNER_SOURCE = 'aws.apprunner';
@@ -88,13 +89,8 @@ export function parseServiceArn(arn: string): ServiceRef | undefined {
   return { arn, region: m[2]!, account: m[3]!, name: m[4]!, id: m[5]! };
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find control characters
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/;
-const safeText = (max: number) =>
-  z.string().check(
-    z.maxLength(max, `longer than ${max} characters`),
-    z.refine((s) => !CONTROL.test(s), 'contains control characters'),
-  );
+/** Bound of a normalised `Severity`: App Runner sends a short word such as `ERROR`. */
+const SEVERITY_MAX_CHARS = 32;
 
 const envelopeSchema = z.object({
   version: z.literal('0'),
@@ -113,8 +109,15 @@ const commonDetail = {
     .string()
     .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$/, 'not an App Runner service name')),
   serviceId: z.string().check(z.regex(/^[0-9a-f]{32}$/, 'not an App Runner service id')),
-  message: z.optional(safeText(4096)),
-  severity: z.optional(z.string().check(z.regex(/^[A-Z]{1,16}$/, 'not a severity'))),
+  // Free text: normalised, never a reason to reject (a cosmetic field must not cost an incident).
+  message: z.pipe(
+    z.unknown(),
+    z.transform((v) => normalizeFreeText(v, MESSAGE_MAX_CHARS)),
+  ),
+  severity: z.pipe(
+    z.unknown(),
+    z.transform((v) => normalizeFreeText(v, SEVERITY_MAX_CHARS)),
+  ),
 };
 const operationDetail = z.object({
   ...commonDetail,
@@ -192,8 +195,11 @@ export interface ParseOptions {
 /**
  * Validates an App Runner EventBridge event in either detail spelling and normalizes it.
  *
- * @throws InvalidEventError (terminal) naming the offending field: foreign source or account,
- *   malformed ARN, unknown status, oversized or control-character text, wrong types.
+ * Strict on identity, tolerant on text: a foreign source or account, a malformed or mismatched
+ * ARN, service name or id, or an unknown status is a rejection; `Message` and `Severity` are
+ * normalised (see `normalizeText`) and never rejected.
+ *
+ * @throws InvalidEventError (terminal) naming the offending field.
  */
 export function parseAppRunnerEvent(raw: unknown, options: ParseOptions): AppRunnerEvent {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {

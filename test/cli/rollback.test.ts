@@ -1,7 +1,6 @@
 import { ListServicesCommand } from '@aws-sdk/client-apprunner';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
 import {
   BAD,
   D,
@@ -12,24 +11,22 @@ import {
   installFakes,
   REPO,
 } from '../lib/rollback/fakes.ts';
+import { useDynamoDB } from '../support/dynamodb.ts';
 import { runGuard } from './support.ts';
 
-let db: LocalDynamoDB;
 let ledger: LedgerPort;
 const fakes = installFakes();
 const OLDER = D('9');
 const SAVED_ENDPOINT = process.env.AWS_ENDPOINT_URL_DYNAMODB;
 
+const db = useDynamoDB({ tables: { idempotency: 'cli-idem', ledger: 'cli-ledger' } });
 beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: 'cli-idem', ledger: 'cli-ledger' });
   ledger = createLedgerGateway(db.client, 'cli-ledger');
   process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;
 });
 afterAll(async () => {
   if (SAVED_ENDPOINT === undefined) delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
   else process.env.AWS_ENDPOINT_URL_DYNAMODB = SAVED_ENDPOINT;
-  await db.close();
 });
 beforeEach(() => fakes.reset());
 

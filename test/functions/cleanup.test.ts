@@ -21,12 +21,12 @@ import {
 } from '@aws-sdk/client-scheduler';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSnapshotStore, type SnapshotStore } from '../../lib/aws/snapshots.ts';
 import type { HandlerResult } from '../../lib/core/handler-stack.ts';
 import { toCamelCaseEvent } from '../../lib/events/app-runner.ts';
 import type { GuardEventDetail } from '../../lib/events/guard.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
+import { useDynamoDB } from '../support/dynamodb.ts';
 import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 import { sdkError } from '../support/sdk-errors.ts';
@@ -221,7 +221,6 @@ const sweepAt = (scheduledTime: string) => ({
 // ---- the real handler, on dynalite, with its clients mocked ----
 
 type Handler = (event: unknown, context: Context) => Promise<HandlerResult>;
-let db: LocalDynamoDB;
 let handler: Handler;
 let dryRunHandler: Handler;
 let ledger: SnapshotStore;
@@ -234,9 +233,8 @@ const env = {
   SERVICE_QUOTA: '10',
 };
 
+const db = useDynamoDB({ tables: { idempotency: env.IDEMPOTENCY_TABLE, ledger: LEDGER } });
 beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: env.IDEMPOTENCY_TABLE, ledger: LEDGER });
   ledger = createSnapshotStore(db.client, LEDGER);
   Object.assign(process.env, guardEnv(env), { AWS_ENDPOINT_URL_DYNAMODB: db.endpoint });
   handler = (await import('../../functions/cleanup.ts')).handler as Handler;
@@ -245,7 +243,6 @@ beforeAll(async () => {
   dryRunHandler = (await import('../../functions/cleanup.ts')).handler as Handler;
   process.env.DRY_RUN_CLEANUP = 'false';
 });
-afterAll(async () => db.close());
 beforeEach(() => installFakes());
 
 const invoke = (event: unknown) => handler(structuredClone(event), lambdaContext() as unknown as Context);

@@ -1,46 +1,31 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
+import { useDynamoDB } from '../support/dynamodb.ts';
 import { guardEnv, lambdaContext } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
+import { useSlackWebhook } from '../support/slack.ts';
 
 const SECRET_PATH = '/services/T0000/B0000/s3cr3tT0k3nXYZ';
 const sns = mockClient(SNSClient);
 const ssm = mockClient(SSMClient);
 const scheduler = mockClient(SchedulerClient);
 
-let db: LocalDynamoDB;
-let slack: Server;
+const db = useDynamoDB({
+  tables: { idempotency: guardEnv().IDEMPOTENCY_TABLE!, ledger: guardEnv().LEDGER_TABLE! },
+});
+const slack = useSlackWebhook();
+const slackReceived = slack.delivered as { text: string }[];
 let slackUrl: string;
-let slackReplies: number[] = [];
-let slackReceived: { text: string }[] = [];
 let logs = '';
 let handler: (event: unknown, context: Context) => Promise<unknown>;
 
 beforeAll(async () => {
-  db = await startDynamoDB();
   const env = guardEnv();
-  await createGuardTables(db.client, { idempotency: env.IDEMPOTENCY_TABLE!, ledger: env.LEDGER_TABLE! });
-  slack = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', () => {
-      const status = slackReplies.shift() ?? 200;
-      if (status === 200) slackReceived.push(JSON.parse(body));
-      res.writeHead(status, { 'content-type': 'text/plain' });
-      res.end(status === 200 ? 'ok' : status === 404 ? 'no_service' : 'internal_error');
-    });
-  });
-  await new Promise<void>((r) => slack.listen(0, '127.0.0.1', r));
-  slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}${SECRET_PATH}`;
+  slackUrl = slack.url(SECRET_PATH);
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
   vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
@@ -57,9 +42,6 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
-  slack.closeAllConnections();
-  await new Promise((r) => slack.close(r));
-  await db.close();
 });
 
 beforeEach(() => {
@@ -69,8 +51,6 @@ beforeEach(() => {
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
   sns.on(PublishCommand).resolves({ MessageId: 'm' });
   ssm.on(GetParameterCommand).resolves({ Parameter: { Name: 'x', Type: 'SecureString', Value: slackUrl } });
-  slackReplies = [];
-  slackReceived = [];
 });
 
 const invoke = (event: unknown) =>
@@ -113,7 +93,7 @@ describe('notify handler', () => {
   });
 
   it('a Slack outage is retried without publishing to SNS twice', async () => {
-    slackReplies = [503];
+    slack.reply(503);
     const event = fresh('guard/cleanup-failed');
     await expect(invoke(event)).rejects.toThrow('HTTP 503');
     await expect(invoke(event)).resolves.toMatchObject({ outcome: 'acted', channels: ['slack'] });
@@ -122,7 +102,7 @@ describe('notify handler', () => {
   });
 
   it('a rejected webhook is terminal, reported through SNS directly, and the URL appears nowhere', async () => {
-    slackReplies = [404];
+    slack.reply(404);
     logs = '';
     const event = fresh('guard/schedule-action-failed', (raw) => {
       raw.time = '2026-11-20T18:00:00Z';
@@ -153,6 +133,46 @@ describe('notify handler', () => {
       outcome: 'rejected',
     });
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('alerts a rejected DeploymentFailed of a service of this account through SNS, and counts it as a metric', async () => {
+    logs = '';
+    const result = await invoke(loadFixture('invalid/service-name-mismatch'));
+    expect(result).toMatchObject({ outcome: 'rejected', field: 'detail.ServiceName' });
+    const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    expect(published).toHaveLength(1);
+    expect(published[0]!.Subject).toBe('[CRITICAL] Rejected a DeploymentFailed event: payments-api');
+    expect(JSON.parse(published[0]!.Message!).actionTaken).toMatch(/^None: the guard took no action/);
+    expect(slackReceived).toEqual([]);
+    const emf = logs
+      .split('\n')
+      .filter((l) => l.includes('"RejectedEvents"'))
+      .map((l) => JSON.parse(l));
+    expect(emf).toEqual([
+      expect.objectContaining({ job: 'notify', reason: 'identity', RejectedEvents: 1 }),
+      expect.objectContaining({ job: 'notify', RejectedEvents: 1 }),
+    ]);
+  });
+
+  it('rejects a 5,000-level event cleanly (no crash, no retry) and still alerts the failure it names', async () => {
+    await expect(invoke(loadFixture('invalid/deeply-nested'))).resolves.toMatchObject({
+      outcome: 'rejected',
+      field: 'detail.Extra',
+    });
+    expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+  });
+
+  it('alerts a PauseServiceFailed with a 10,000-character Message, normalised and cut', async () => {
+    await expect(
+      invoke(
+        fresh('apprunner-operation/pause-service-failed', (raw) => {
+          raw.detail.Message = `Pause failed.\u0000${'x'.repeat(10_000)}`;
+        }),
+      ),
+    ).resolves.toMatchObject({ outcome: 'acted' });
+    const body = JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!);
+    expect(body.summary).toContain('Pause failed.\ufffdxxx');
+    expect(body.summary).toContain('… [truncated 5918 chars]');
   });
 
   describe('storms', () => {
@@ -214,7 +234,7 @@ describe('notify handler', () => {
         reason: expect.stringContaining('with 1 collapsed'),
       });
       sns.resetHistory();
-      slackReceived = [];
+      slack.reset();
       await expect(
         invoke({ action: 'flush-storms', scheduledTime: '2026-12-02T10:11:00Z' }),
       ).resolves.toMatchObject({ outcome: 'noop' });

@@ -12,7 +12,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAppRunnerGateway } from '../../lib/aws/app-runner.ts';
 import { createGuardEventPublisher } from '../../lib/aws/guard-events.ts';
 import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
@@ -21,7 +21,7 @@ import { loadConfig } from '../../lib/config.ts';
 import { createHandler } from '../../lib/pause-resume/job.ts';
 import { type PauseResumeSettings, settingsFromConfig } from '../../lib/pause-resume/run-schedule.ts';
 import { TAGS } from '../../lib/tags.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
+import { useDynamoDB } from '../support/dynamodb.ts';
 import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 
@@ -30,9 +30,9 @@ const scheduler = mockClient(SchedulerClient);
 const events = mockClient(EventBridgeClient);
 const TABLE = 'pause-resume-idempotency';
 
-let db: LocalDynamoDB;
 let invoke: (event: unknown) => Promise<Record<string, unknown>>;
 
+const db = useDynamoDB({ tables: { idempotency: TABLE, ledger: 'pause-resume-ledger' } });
 const config = loadConfig(guardEnv({ IDEMPOTENCY_TABLE: TABLE }));
 
 /** The handler as functions/pause-resume.ts builds it, with its dependencies injected. */
@@ -40,6 +40,7 @@ function handlerWith(settings: PauseResumeSettings) {
   const handler = createHandler({
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
     idempotency: createIdempotencyStore(db.client, TABLE),
+    onReject: async () => {},
     ports: {
       appRunner: createAppRunnerGateway(new AppRunnerClient({ region: REGION })),
       scheduler: createGuardScheduler(config),
@@ -52,12 +53,7 @@ function handlerWith(settings: PauseResumeSettings) {
 }
 
 beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: TABLE, ledger: 'pause-resume-ledger' });
   invoke = handlerWith(settingsFromConfig(config));
-});
-afterAll(async () => {
-  await db.close();
 });
 
 const arn = (name: string, id: string) =>

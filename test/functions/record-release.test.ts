@@ -1,28 +1,23 @@
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
 import { BAD, eventFor, fakeService, GOOD, installFakes, REPO } from '../lib/rollback/fakes.ts';
+import { useDynamoDB } from '../support/dynamodb.ts';
 import { lambdaContext } from '../support/env.ts';
 import { releaseHandlers } from '../support/handlers.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
-let db: LocalDynamoDB;
 let ledger: LedgerPort;
 let handler: Handler;
 const fakes = installFakes();
 const SUCCESS = 'apprunner-operation/deployment-completed-successfully';
 const invoke = (event: unknown) => handler(event, lambdaContext() as unknown as Context);
 
+const db = useDynamoDB({ tables: { idempotency: 'guard-idempotency', ledger: 'guard-ledger' } });
 beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: 'guard-idempotency', ledger: 'guard-ledger' });
   ledger = createLedgerGateway(db.client, 'guard-ledger');
   handler = (await releaseHandlers(db)).recordRelease;
-});
-afterAll(async () => {
-  await db.close();
 });
 beforeEach(() => {
   fakes.reset();

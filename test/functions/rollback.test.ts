@@ -1,7 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../sandbox/dynamodb.ts';
 import {
   BAD,
   D,
@@ -13,13 +12,13 @@ import {
   installFakes,
   REPO,
 } from '../lib/rollback/fakes.ts';
+import { useDynamoDB } from '../support/dynamodb.ts';
 import { lambdaContext } from '../support/env.ts';
 import { releaseHandlers } from '../support/handlers.ts';
 import { sdkError } from '../support/sdk-errors.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
-let db: LocalDynamoDB;
 let ledger: LedgerPort;
 let rollback: Handler;
 let recordRelease: Handler;
@@ -31,14 +30,10 @@ async function importHandlers(overrides: Record<string, string> = {}) {
 
 const invoke = (h: Handler, event: unknown) => h(event, lambdaContext() as unknown as Context);
 
+const db = useDynamoDB({ tables: { idempotency: 'guard-idempotency', ledger: 'guard-ledger' } });
 beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: 'guard-idempotency', ledger: 'guard-ledger' });
   ledger = createLedgerGateway(db.client, 'guard-ledger');
   await importHandlers();
-});
-afterAll(async () => {
-  await db.close();
 });
 beforeEach(() => fakes.reset());
 
@@ -122,6 +117,20 @@ describe('rollback function', () => {
       },
     ]);
   });
+
+  it.each(['hostile/long-message', 'hostile/control-characters'])(
+    'rolls back a genuine DeploymentFailed whose Message is odd (%s), carrying it normalised',
+    async (fixture) => {
+      const svc = await serviceWithBadTag();
+      const result = await invoke(rollback, failure(svc, fixture));
+      expect(result).toMatchObject({ outcome: 'acted', code: 'pin', toImage: `${REPO}@${GOOD}` });
+      const message = (onlyOutcome(svc).detail as { details: { failureMessage: string } }).details
+        .failureMessage;
+      expect(message.length).toBeLessThanOrEqual(4096 + '… [truncated 99999 chars]'.length);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting none survive
+      expect(message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
+    },
+  );
 
   it('acts once when the same event is delivered twice', async () => {
     const svc = await serviceWithBadTag();

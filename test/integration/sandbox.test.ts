@@ -130,6 +130,22 @@ describe('sandbox scenarios (real handlers, real SDK clients, local stand-ins)',
     expect(rejected.invocations.every((i) => i.outcome === 'rejected')).toBe(true);
   });
 
+  it('a 5,000-level DeploymentFailed is rejected cleanly by every function it reaches, never retried, and alerted once', async () => {
+    const report = await runScenario(replayScenario(loadFixture('invalid/deeply-nested')));
+    expect(report.invocations.map((i) => i.function).sort()).toEqual(['notify', 'rollback']);
+    expect(report.invocations.every((i) => i.outcome === 'rejected' && i.attempt === 1)).toBe(true);
+    expect(report.failedInvocations).toEqual([]);
+    expect(report.snsMessages.map((m) => m.subject)).toEqual([
+      '[CRITICAL] Rejected a DeploymentFailed event: payments-api',
+    ]);
+  });
+
+  it('a DeploymentFailed with a 10,000-character Message is handled, not rejected', async () => {
+    const report = await runScenario(replayScenario(loadFixture('hostile/long-message')));
+    expect(report.invocations.length).toBeGreaterThan(0);
+    expect(report.invocations.some((i) => i.outcome === 'rejected')).toBe(false);
+  });
+
   it('outside a run the stand-ins answer 503; a step App Runner refuses shows as refused with the modelled error', async () => {
     const first = await runScenario(replayScenario(loadFixture('apprunner-operation/deployment-failed')));
     const arn = first.fleet[0]!.arn;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRICS_NAMESPACE, METRICS_SERVICE, REJECTED_EVENTS_METRIC } from '../../lib/aws/metrics.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FUNCTIONS = ['record-release', 'rollback', 'notify', 'cleanup', 'pause-resume'];
@@ -94,6 +95,29 @@ describe('the packaged CloudFormation template', () => {
         JSON.stringify(r.Properties.Dimensions).includes(`"${dest}"`),
       );
       expect(alarm, `${fn} DLQ alarm`).toBeDefined();
+    }
+  });
+
+  it("alarms on each function's rejected events (the RejectedEvents metric by job), notifying the alert topic", () => {
+    for (const fn of FUNCTIONS) {
+      const alarm = resourcesOfType('AWS::CloudWatch::Alarm').find(
+        ([, r]) =>
+          r.Properties.MetricName === REJECTED_EVENTS_METRIC &&
+          JSON.stringify(r.Properties.Dimensions).includes(`{"Name":"job","Value":"${fn}"}`),
+      );
+      expect(alarm, `${fn} rejection alarm`).toBeDefined();
+      expect(alarm![1].Properties).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        // A CloudWatch alarm matches dimensions exactly: these must be the set the counter emits.
+        Dimensions: [
+          { Name: 'service', Value: METRICS_SERVICE },
+          { Name: 'job', Value: fn },
+        ],
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: 'AlertTopic' }],
+      });
     }
   });
 

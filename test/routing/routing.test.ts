@@ -5,6 +5,7 @@ import { ownerOfOperation, ownerOfStatus } from '../../lib/core/app-runner-facts
 import { InvalidEventError } from '../../lib/core/errors.ts';
 import { parseAppRunnerEvent, toCamelCaseEvent } from '../../lib/events/app-runner.ts';
 import { GUARD_SOURCE, parseGuardEvent } from '../../lib/events/guard.ts';
+import { checkEventLimits } from '../../lib/events/limits.ts';
 import { compilePattern } from '../../sandbox/event-pattern.ts';
 import { loadRoutes, routeEvent } from '../../sandbox/routes.ts';
 import { ACCOUNT_ID } from '../support/env.ts';
@@ -54,6 +55,9 @@ const EXPECTED: Record<string, string[]> = {
   'apprunner-camel/running': NONE,
   'apprunner-camel/update-service-failed': ROLLBACK_AND_ALERT,
   'hostile/mrkdwn-injection': ROLLBACK_AND_ALERT,
+  'hostile/long-message': ROLLBACK_AND_ALERT,
+  'hostile/control-characters': ROLLBACK_AND_ALERT,
+  'hostile/create-failed-odd-text': ALERT_AND_CLEANUP,
   'guard/rollback-completed': ALERT,
   'guard/rollback-skipped': ALERT,
   'guard/rollback-failed': ALERT,
@@ -75,7 +79,9 @@ const EXPECTED: Record<string, string[]> = {
 
 const loadRoutesFrom = (pattern: object) => [{ matches: compilePattern(pattern) }];
 
+/** What every routed function does first: the shared stack's limits, then its parser. */
 function parseAsRoutedFunction(raw: unknown): void {
+  checkEventLimits(raw);
   const source = (raw as { source?: unknown }).source;
   if (source === GUARD_SOURCE) parseGuardEvent(raw, { accountId: ACCOUNT_ID });
   else parseAppRunnerEvent(raw, { accountId: ACCOUNT_ID });
@@ -135,6 +141,21 @@ describe('routing fixtures through infra/patterns as serverless.yml wires them',
     const [pascalOnly] = loadRoutesFrom(pascalBranch);
     expect(pascalOnly!.matches(camel)).toBe(false);
     expect(rollback.matches(camel)).toBe(true);
+  });
+
+  it('routes every App Runner event a job handles to notify too: notify alone alerts rejected failures', () => {
+    const appRunner = listFixtures().filter(
+      (n) => loadFixture<{ source?: unknown } | null>(n)?.source === 'aws.apprunner',
+    );
+    for (const name of appRunner) {
+      const raw = loadFixture<{ detail: unknown }>(name);
+      for (const event of [raw, toCamelCaseEvent(raw)]) {
+        const functions = routeEvent(routes, event);
+        if (functions.includes('rollback') || functions.includes('cleanup')) {
+          expect(functions, name).toContain('notify');
+        }
+      }
+    }
   });
 
   it.each(listFixtures('invalid'))('%s triggers nothing or is rejected by parsing', (name) => {

@@ -4,13 +4,13 @@
  * clients faked with aws-sdk-client-mock.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import { createGuardEventPublisher } from '../../lib/aws/guard-events.ts';
 import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
 import { createReleasePorts } from '../../lib/aws/release-ports.ts';
 import { loadConfig } from '../../lib/config.ts';
-import type { LocalDynamoDB } from '../../sandbox/dynamodb.ts';
 import { guardEnv, lambdaContext, REGION } from './env.ts';
 
 /** A handler as the tests call it. */
@@ -21,10 +21,14 @@ export const invokeWith = (handler: TestHandler, event: unknown) =>
   handler(event, lambdaContext() as unknown as Context);
 
 /** The rollback and record-release handlers over one dynalite, with config overrides (e.g. dry-run). */
-export async function releaseHandlers(db: LocalDynamoDB, overrides: Record<string, string> = {}) {
+export async function releaseHandlers(
+  db: { client: DynamoDBClient },
+  overrides: Record<string, string> = {},
+) {
   const config = loadConfig(guardEnv({ AWS_REGION: REGION, ...overrides }));
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
   const idempotency = createIdempotencyStore(db.client, config.idempotencyTable);
+  const onReject = async () => {};
   const publisher = createGuardEventPublisher(new EventBridgeClient({ region: REGION }), config.eventBusName);
   const ports = createReleasePorts(config, db.client, publisher);
   const rollbackJob = await import('../../lib/rollback/job.ts');
@@ -33,6 +37,7 @@ export async function releaseHandlers(db: LocalDynamoDB, overrides: Record<strin
     rollback: rollbackJob.createHandler({
       logger,
       idempotency,
+      onReject,
       accountId: config.accountId,
       ports,
       // Lambda's async invoke: the first attempt plus two retries (as functions/rollback.ts).
@@ -41,6 +46,7 @@ export async function releaseHandlers(db: LocalDynamoDB, overrides: Record<strin
     recordRelease: releaseJob.createHandler({
       logger,
       idempotency,
+      onReject,
       accountId: config.accountId,
       ports,
       settings: config.ledger,

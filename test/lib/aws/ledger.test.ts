@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createLedgerGateway,
   isoTime,
   type LedgerPort,
   type ReleaseRecord,
 } from '../../../lib/aws/ledger.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../../sandbox/dynamodb.ts';
+import { useDynamoDB } from '../../support/dynamodb.ts';
 
-let db: LocalDynamoDB;
 let ledger: LedgerPort;
 const TABLE = 'ledger-test';
 const REPO = '111122223333.dkr.ecr.us-east-1.amazonaws.com/payments';
@@ -27,12 +26,10 @@ function release(arn: string, d: string, time: string, eventId = `ev-${time}`): 
   };
 }
 
+const db = useDynamoDB({ tables: { idempotency: 'ledger-test-idem', ledger: TABLE } });
 beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: 'ledger-test-idem', ledger: TABLE });
   ledger = createLedgerGateway(db.client, TABLE);
 });
-afterAll(async () => db.close());
 
 describe('release ledger', () => {
   it('lists releases newest first', async () => {

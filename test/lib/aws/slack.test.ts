@@ -1,60 +1,32 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WebhookUrlSource } from '../../../lib/aws/secrets.ts';
 import { createSlackWebhook, retryAfterMs, SlackRejectedError } from '../../../lib/aws/slack.ts';
 import { classifyError } from '../../../lib/core/errors.ts';
 import { describeAlert } from '../../../lib/notify/alert.ts';
 import { renderSlackMessage } from '../../../lib/notify/slack-message.ts';
 import { failureOf } from '../../support/failure.ts';
+import { useSlackWebhook } from '../../support/slack.ts';
 import { inputFrom } from '../notify/support.ts';
 
-type Reply = (req: IncomingMessage, res: ServerResponse) => void;
-
-let server: Server;
-let base: string;
-let replies: Reply[] = [];
-let received: unknown[] = [];
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => {
-      body += c;
-    });
-    req.on('end', () => {
-      received.push(JSON.parse(body));
-      const reply = replies.shift() ?? ((_q, r) => r.end('ok'));
-      reply(req, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
-afterEach(() => {
-  replies = [];
-  received = [];
-});
+const slack = useSlackWebhook();
+const received = slack.received;
 
 /** The secret part of the URL: must never appear in an error. */
 const SECRET_PATH = '/services/T0000/B0000/s3cr3tT0k3nXYZ';
 
 function source() {
   const invalidate = vi.fn<() => void>();
-  return { get: async () => `${base}${SECRET_PATH}`, invalidate } satisfies WebhookUrlSource;
+  return { get: async () => slack.url(SECRET_PATH), invalidate } satisfies WebhookUrlSource;
 }
 
 const message = renderSlackMessage(describeAlert(inputFrom('guard/rollback-failed')));
-const status =
-  (code: number, body: string, headers: Record<string, string> = {}): Reply =>
-  (_req, res) => {
-    res.writeHead(code, { 'content-type': 'text/plain', ...headers });
-    res.end(body);
-  };
+const status = (code: number, body: string, headers: Record<string, string> = {}) => ({
+  status: code,
+  body,
+  headers,
+});
 
 describe('Slack webhook adapter', () => {
   it('posts the Block Kit JSON', async () => {
@@ -65,7 +37,7 @@ describe('Slack webhook adapter', () => {
   });
 
   it('on 429 waits Retry-After and tries again when that fits in the remaining time', async () => {
-    replies = [status(429, 'rate_limited', { 'retry-after': '3' }), status(200, 'ok')];
+    slack.reply(status(429, 'rate_limited', { 'retry-after': '3' }), status(200, 'ok'));
     const sleep = vi.fn(async () => {});
     await createSlackWebhook({ url: source(), sleep }).post(message, { remainingMs: () => 60_000 });
     expect(sleep).toHaveBeenCalledWith(3_000);
@@ -73,7 +45,7 @@ describe('Slack webhook adapter', () => {
   });
 
   it('on 429 fails retryably when Retry-After does not fit in the remaining time', async () => {
-    replies = [status(429, 'rate_limited', { 'retry-after': '30' })];
+    slack.reply(status(429, 'rate_limited', { 'retry-after': '30' }));
     const sleep = vi.fn(async () => {});
     const error = await failureOf(
       createSlackWebhook({ url: source(), sleep }).post(message, { remainingMs: () => 20_000 }),
@@ -93,20 +65,20 @@ describe('Slack webhook adapter', () => {
   ])(
     '%i %s is terminal, names Slack’s error, never the URL, and re-reads the URL next time',
     async (code, body) => {
-      replies = [status(code, body)];
+      slack.reply(status(code, body));
       const url = source();
       const error = await failureOf(createSlackWebhook({ url }).post(message, { remainingMs: () => 60_000 }));
       expect(error).toBeInstanceOf(SlackRejectedError);
       expect(classifyError(error)).toBe('terminal');
       expect(error.message).toBe(`Slack webhook rejected the message: HTTP ${code} ${body}`);
       expect(`${error.message}${error.stack}${JSON.stringify(error)}`).not.toContain(SECRET_PATH);
-      expect(`${error.message}${error.stack}`).not.toContain(base);
+      expect(`${error.message}${error.stack}`).not.toContain(slack.base);
       expect(url.invalidate).toHaveBeenCalledOnce();
     },
   );
 
   it('does not echo an unexpected response body', async () => {
-    replies = [status(400, `<html>${SECRET_PATH}</html>`)];
+    slack.reply(status(400, `<html>${SECRET_PATH}</html>`));
     const error = await failureOf(
       createSlackWebhook({ url: source() }).post(message, { remainingMs: () => 60_000 }),
     );
@@ -114,7 +86,7 @@ describe('Slack webhook adapter', () => {
   });
 
   it.each([500, 502, 503])('%i is retryable', async (code) => {
-    replies = [status(code, 'internal_error')];
+    slack.reply(status(code, 'internal_error'));
     const error = await failureOf(
       createSlackWebhook({ url: source() }).post(message, { remainingMs: () => 60_000 }),
     );
@@ -124,11 +96,9 @@ describe('Slack webhook adapter', () => {
   });
 
   it('a timeout is retryable and does not leak the URL', async () => {
-    replies = [
-      (_req, res) => {
-        setTimeout(() => res.end('ok'), 2_000).unref();
-      },
-    ];
+    slack.reply((_req, res) => {
+      setTimeout(() => res.end('ok'), 2_000).unref();
+    });
     const error = await failureOf(
       createSlackWebhook({ url: source(), timeoutMs: 100 }).post(message, { remainingMs: () => 60_000 }),
     );

@@ -1,5 +1,5 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   boundSnapshot,
   createSnapshotStore,
@@ -7,21 +7,18 @@ import {
   SNAPSHOT_RETENTION_DAYS,
   type SnapshotStore,
 } from '../../../lib/aws/snapshots.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../../sandbox/dynamodb.ts';
+import { useDynamoDB } from '../../support/dynamodb.ts';
 
-let db: LocalDynamoDB;
 let store: SnapshotStore;
 const LEDGER = 'snapshots-ledger';
 const AT = new Date('2026-11-20T14:05:00.000Z');
 const arn = () =>
   `arn:aws:apprunner:us-east-1:111122223333:service/batch-worker/${crypto.randomUUID().replaceAll('-', '')}`;
 
+const db = useDynamoDB({ tables: { idempotency: 'snapshots-idem', ledger: LEDGER } });
 beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: 'snapshots-idem', ledger: LEDGER });
   store = createSnapshotStore(db.client, LEDGER);
 });
-afterAll(async () => db.close());
 
 describe('boundSnapshot', () => {
   it('keeps a normal snapshot whole', () => {

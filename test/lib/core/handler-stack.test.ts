@@ -1,39 +1,42 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { APP_RUNNER_IN_PROGRESS, translateAwsError } from '../../../lib/aws/errors.ts';
 import { createIdempotencyStore } from '../../../lib/aws/idempotency.ts';
-import { RetryableError, TerminalError, WakeAtError } from '../../../lib/core/errors.ts';
+import {
+  type InvalidEventError,
+  RetryableError,
+  TerminalError,
+  WakeAtError,
+} from '../../../lib/core/errors.ts';
 import { type JobResult, withGuard } from '../../../lib/core/handler-stack.ts';
 import type { AppRunnerEvent } from '../../../lib/events/app-runner.ts';
 import { appRunnerTrigger } from '../../../lib/events/parse-trigger.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../../sandbox/dynamodb.ts';
+import { useDynamoDB } from '../../support/dynamodb.ts';
 import { ACCOUNT_ID, lambdaContext } from '../../support/env.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { networkError, sdkError } from '../../support/sdk-errors.ts';
 
-let db: LocalDynamoDB;
 const TABLE = 'with-guard-idempotency';
 
-beforeAll(async () => {
-  db = await startDynamoDB();
-  await createGuardTables(db.client, { idempotency: TABLE, ledger: 'with-guard-ledger' });
-});
-afterAll(async () => db.close());
+const db = useDynamoDB({ tables: { idempotency: TABLE, ledger: 'with-guard-ledger' } });
 
 function build(run: (e: AppRunnerEvent) => Promise<JobResult>) {
   const reportFailure = vi.fn(async () => {});
+  const onReject = vi.fn(async (_error: InvalidEventError, _raw: unknown) => {});
   const body = vi.fn(run);
+  const parse = vi.fn(appRunnerTrigger(ACCOUNT_ID));
   const handler = withGuard({
     job: 'rollback',
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
-    parse: appRunnerTrigger(ACCOUNT_ID),
+    parse,
+    onReject,
     run: body,
     reportFailure,
     persistenceStore: createIdempotencyStore(db.client, TABLE),
   });
   const invoke = (event: unknown) => handler(event, lambdaContext() as unknown as Context);
-  return { invoke, body, reportFailure };
+  return { invoke, body, reportFailure, onReject, parse };
 }
 
 /** A fresh copy of a fixture with a unique event id, so tests do not share idempotency keys. */
@@ -71,11 +74,41 @@ describe('withGuard', () => {
     });
   });
 
-  it('rejects an invalid event without running the body or throwing', async () => {
-    const { invoke, body } = build(async () => ({ outcome: 'acted', reason: 'x' }));
-    const result = await invoke(loadFixture('invalid/foreign-account'));
+  it('rejects an invalid event without running the body or throwing, and hands it to onReject', async () => {
+    const { invoke, body, onReject } = build(async () => ({ outcome: 'acted', reason: 'x' }));
+    const raw = loadFixture('invalid/foreign-account');
+    const result = await invoke(raw);
     expect(result).toMatchObject({ outcome: 'rejected', field: 'account' });
     expect(body).not.toHaveBeenCalled();
+    expect(onReject).toHaveBeenCalledTimes(1);
+    expect(onReject.mock.calls[0]![0].field).toBe('account');
+    expect(onReject.mock.calls[0]![1]).toBe(raw);
+  });
+
+  it('rejects an event nested 5,000 levels deep before parsing: no stack overflow, no retry', async () => {
+    const { invoke, body, onReject, parse } = build(async () => ({ outcome: 'acted', reason: 'x' }));
+    const result = await invoke(loadFixture('invalid/deeply-nested'));
+    expect(result).toMatchObject({ outcome: 'rejected', field: 'detail.Extra' });
+    expect(parse).not.toHaveBeenCalled();
+    expect(body).not.toHaveBeenCalled();
+    expect(onReject).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects an event over 256 KB before parsing', async () => {
+    const { invoke, parse, onReject } = build(async () => ({ outcome: 'acted', reason: 'x' }));
+    const event = freshEvent();
+    (event as { detail?: Record<string, unknown> }).detail!.Message = 'x'.repeat(300 * 1024);
+    const result = await invoke(event);
+    expect(result).toMatchObject({ outcome: 'rejected', field: '(event)' });
+    expect(result.reason).toMatch(/larger than 262144 bytes/);
+    expect(parse).not.toHaveBeenCalled();
+    expect(onReject).toHaveBeenCalledTimes(1);
+  });
+
+  it('lets a failing onReject throw, so Lambda retries the event rather than losing the alert', async () => {
+    const { invoke, onReject } = build(async () => ({ outcome: 'acted', reason: 'x' }));
+    onReject.mockRejectedValueOnce(Object.assign(new Error('SNS down'), { name: 'InternalErrorException' }));
+    await expect(invoke(loadFixture('invalid/foreign-account'))).rejects.toThrow('SNS down');
   });
 
   it('throws retryable errors so Lambda retries, and lets the retry run the body again', async () => {

@@ -100,6 +100,34 @@ describe('App Runner event fixtures', () => {
   });
 });
 
+describe('tolerant on text: free text is normalised, never a reason to reject', () => {
+  it('keeps a genuine DeploymentFailed with a 10,000-character Message, cut with a visible marker', () => {
+    const raw = loadFixture<{ detail: { Message: string } }>('hostile/long-message');
+    expect(raw.detail.Message).toHaveLength(10_000);
+    const event = parse(raw);
+    expect(event).toMatchObject({ kind: 'operation', status: 'DeploymentFailed' });
+    expect(event.message).toBe(`${raw.detail.Message.slice(0, 4096)}… [truncated 5904 chars]`);
+  });
+
+  it('replaces control characters in Message and Severity instead of rejecting', () => {
+    const event = parse(loadFixture('hostile/control-characters'));
+    expect(event).toMatchObject({ kind: 'operation', status: 'DeploymentFailed' });
+    expect(event.message).toBe('Deployment failed.\ufffd\ufffd[2J\ufffd\ufffd\ufffdexcepted\ufffdnext');
+    expect(event.severity).toBe('ERROR\ufffd');
+  });
+
+  it('accepts an odd Severity and a non-string Message on a CREATE_FAILED status change', () => {
+    const event = parse(loadFixture('hostile/create-failed-odd-text'));
+    expect(event).toMatchObject({ kind: 'service-status', currentStatus: 'CREATE_FAILED' });
+    expect(event.message).toBe('{"code":"HealthCheckFailed","lines":["first","second"]}');
+    expect(event.severity).toBe('error: the service could not be … [truncated 39 chars]');
+  });
+
+  it('stays strict on identity: a control character in the service name is still rejected', () => {
+    expect(rejection(loadFixture('invalid/control-character-service-name')).field).toBe('detail.ServiceName');
+  });
+});
+
 describe('rejecting invalid and hostile events', () => {
   const expectedField: Record<string, string> = {
     'wrong-source': 'source',
@@ -111,8 +139,6 @@ describe('rejecting invalid and hostile events', () => {
     'arn-region-mismatch': 'resources.0',
     'unknown-operation-status': 'detail.Status',
     'unknown-service-status': 'detail.CurrentStatus',
-    'oversized-message': 'detail.Message',
-    'control-characters': 'detail.Message',
     'control-character-service-name': 'detail.ServiceName',
     'wrong-type-status': 'detail.Status',
     'wrong-type-resources': 'resources',
@@ -153,6 +179,15 @@ describe('rejecting invalid and hostile events', () => {
       );
     },
   );
+
+  it("normalises a guard event's free text (reason, trigger) instead of rejecting it", () => {
+    const raw = loadFixture<{ detail: { reason: string; trigger: string } }>('guard/rollback-completed');
+    raw.detail.reason = `Pinned.\u0000${'r'.repeat(3000)}`;
+    raw.detail.trigger = 't'.repeat(600);
+    const event = parseGuardEvent(raw, { accountId: ACCOUNT_ID });
+    expect(event.detail.reason).toMatch(/^Pinned\.\ufffdr+… \[truncated 1008 chars\]$/);
+    expect(event.detail.trigger).toBe(`${'t'.repeat(512)}… [truncated 88 chars]`);
+  });
 
   it('accepts every guard event fixture', () => {
     for (const name of listFixtures('guard')) {

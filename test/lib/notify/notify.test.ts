@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNotifyLedger } from '../../../lib/aws/notify-ledger.ts';
 import type { OneTimeSchedule } from '../../../lib/aws/scheduler.ts';
 import { SlackRejectedError, SlackUnavailableError } from '../../../lib/aws/slack.ts';
@@ -6,22 +6,18 @@ import { notify } from '../../../lib/notify/notify.ts';
 import type { SlackPort, SnsPort } from '../../../lib/notify/ports.ts';
 import type { SlackMessage } from '../../../lib/notify/slack-message.ts';
 import type { SnsMessage } from '../../../lib/notify/sns-message.ts';
-import { createGuardTables, type LocalDynamoDB, startDynamoDB } from '../../../sandbox/dynamodb.ts';
+import { useDynamoDB } from '../../support/dynamodb.ts';
 import { inputFrom, type RawEvent } from './support.ts';
 
-let db: LocalDynamoDB;
 let table = 0;
 
-beforeAll(async () => {
-  db = await startDynamoDB();
-});
-afterAll(async () => db.close());
+const db = useDynamoDB();
 
 /** Fresh tables per test, recording channels, programmable Slack failures. */
 async function setup() {
   table++;
   const names = { idempotency: `notify-idem-${table}`, ledger: `notify-ledger-${table}` };
-  await createGuardTables(db.client, names);
+  await db.createTables(names);
   const snsSent: SnsMessage[] = [];
   const slackSent: SlackMessage[] = [];
   const slackFailures: Error[] = [];

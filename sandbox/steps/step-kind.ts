@@ -1,0 +1,59 @@
+import type * as z from 'zod';
+import type { AppRunnerSimulator } from '../app-runner.ts';
+import type { EventBus } from '../bus.ts';
+import type { SimClock } from '../clock.ts';
+import type { ImageRegistry } from '../images.ts';
+import type { LambdaRuntime } from '../lambda.ts';
+
+/** What a step can act on while the scenario runs. */
+export interface StepContext {
+  sim: AppRunnerSimulator;
+  registry: ImageRegistry;
+  bus: EventBus;
+  lambda: LambdaRuntime;
+  clock: SimClock;
+}
+
+/** What a step kind may need while a scenario file is loaded. */
+export interface LoadContext {
+  /** The folder of the scenario file: relative paths in a step are resolved against it. */
+  dir: string;
+}
+
+/**
+ * One kind of scenario step (`push`, `deploy`, …), defined in one place: the key it is written
+ * under in a scenario, the schema of its value, the timeline text, and what it does.
+ */
+export interface StepKind<Name extends string = string, Schema extends z.ZodType = z.ZodType> {
+  /** The step's key in a scenario file (`- { at: +5m, push: {…} }`). */
+  readonly name: Name;
+  /** The schema of the step's value (validated with the rest of the scenario). */
+  readonly schema: Schema;
+  /** The timeline text of the step (`push payments:latest → payments-v2`), before it runs. */
+  describe(args: z.output<Schema>, registry: ImageRegistry): string;
+  /**
+   * Performs the step at its time on the simulated clock. Returns extra text for the timeline
+   * (appended after ` — `), if any. A thrown error (an `ApiError` of a stand-in, or any error) is
+   * shown as the step being refused; it does not stop the scenario.
+   */
+  run(args: z.output<Schema>, ctx: StepContext): string | undefined | Promise<string | undefined>;
+  /**
+   * Optional: completes the value while the scenario file is loaded (an `event: { file }` step
+   * reads its file). A thrown error's message is reported with the scenario's path.
+   */
+  load?(args: z.output<Schema>, ctx: LoadContext): z.output<Schema>;
+}
+
+/** Defines a step kind, keeping its name and schema types for the scenario's `Step` type. */
+export function defineStep<const Name extends string, Schema extends z.ZodType>(
+  kind: StepKind<Name, Schema>,
+): StepKind<Name, Schema> {
+  return kind;
+}
+
+/** The ARN of the live service a step names. */
+export function liveServiceArn(ctx: StepContext, name: string): string {
+  const s = ctx.sim.byName(name);
+  if (!s) throw new Error(`no live service named "${name}"`);
+  return s.arn;
+}
