@@ -12,7 +12,10 @@ const DIGEST = digestOf('payments-v3');
 describe("ECR's ECR Image Action event for a push", () => {
   it('has the documented shape (the fixture): source aws.ecr, resources empty, the detail keys of the ECR user guide', () => {
     const event = imagePushEvent({ identifier: `${REGISTRY}/payments:latest`, digest: DIGEST, at: AT });
-    expect(event).toEqual({ ...loadFixture<object>('ecr/image-push'), id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(event).toEqual({
+      ...loadFixture<object>('ecr/image-push'),
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
     expect(event?.['detail-type']).toBe(ECR_IMAGE_ACTION);
   });
 
