@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeSandbox } from '../../sandbox/environment.ts';
 import { renderReport } from '../../sandbox/render.ts';
-import { parseScenario, runScenario } from '../../sandbox/run.ts';
+import { loadScenario, parseScenario, ROOT, runScenario } from '../../sandbox/run.ts';
 
 afterAll(async () => {
   await closeSandbox();
@@ -84,5 +85,17 @@ describe('sandbox: a push step', () => {
     ]);
     const payments = report.fleet.find((f) => f.name === 'payments-api');
     expect(payments?.status).toBe('RUNNING');
+  });
+
+  it('rollback-slow-app-runner: the sandbox side holds (one failure event at detection, RUNNING after 20 minutes); the pin waits on durable time', async () => {
+    const report = await runScenario(
+      loadScenario(join(ROOT, 'sandbox', 'scenarios', 'rollback-slow-app-runner.yml')),
+    );
+    expect(report.expectations.failures).toEqual([]);
+    const failed = report.appRunnerEvents.find((e) => e.detail.Status === 'DeploymentFailed');
+    const settled = report.appRunnerEvents.filter((e) => e.detail.CurrentStatus === 'RUNNING').at(-1);
+    expect(failed && seconds(failed.time)).toBe(18 * 60);
+    expect(settled && seconds(settled.time)).toBe(38 * 60);
+    expect(report.expectations.pending.length).toBeGreaterThan(0);
   });
 });
