@@ -50,7 +50,8 @@ interface StoredMessage {
   deadLetterSourceArn?: string;
 }
 
-interface SimQueue {
+/** A queue as the stand-in holds it. */
+export interface SimQueue {
   name: string;
   url: string;
   arn: string;
@@ -68,6 +69,7 @@ export interface MoveTask {
   sourceArn: string;
   destinationArn?: string;
   startedAt: number;
+  maxPerSecond: number;
   toMove: number;
   moved: number;
   failureReason?: string;
@@ -484,6 +486,7 @@ export class SqsStandIn {
       sourceArn: src.arn,
       ...(dst ? { destinationArn: dst.arn } : {}),
       startedAt: now,
+      maxPerSecond: rate,
       toMove: batch.length,
       moved: 0,
     };

@@ -1,9 +1,29 @@
-import { describe, expect, it } from 'vitest';
+import {
+  ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListDeadLetterSourceQueuesCommand,
+  ListMessageMoveTasksCommand,
+  ListQueuesCommand,
+  MessageNotInflight,
+  QueueDoesNotExist,
+  ReceiptHandleIsInvalid,
+  ReceiveMessageCommand,
+  ResourceNotFoundException,
+  SendMessageCommand,
+  SQSClient,
+  type SQSServiceException,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimClock } from '../../sandbox/clock.ts';
-import { ApiError } from '../../sandbox/http.ts';
+import { ApiError, apiHandler, type LocalServer, listen } from '../../sandbox/http.ts';
 import { createPrng } from '../../sandbox/prng.ts';
 import { SqsStandIn } from '../../sandbox/sqs.ts';
-import { ACCOUNT, REGION } from './support.ts';
+import { dispatchSqs, sqsProtocol } from '../../sandbox/sqs-api.ts';
+import { ACCOUNT, CREDENTIALS, REGION, testHooks } from './support.ts';
 
 const START = Date.parse('2026-11-20T10:00:00Z');
 
@@ -165,5 +185,221 @@ describe('SQS stand-in (in process)', () => {
       ['a', '1'],
       ['b', '1'],
     ]);
+  });
+});
+
+describe('SQS stand-in through @aws-sdk/client-sqs over HTTP', () => {
+  let clock: SimClock;
+  let sqs: SqsStandIn;
+  let server: LocalServer;
+  let client: SQSClient;
+  let faults: { sqs?: { throttle?: { times: number } } } = {};
+
+  beforeAll(async () => {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+    clock = new SimClock(new Date(START));
+    sqs = new SqsStandIn(clock, createPrng(2, 'sqs'), { account: ACCOUNT, region: REGION });
+    const { hooks } = testHooks(clock);
+    server = await listen(
+      apiHandler(
+        'sqs',
+        sqsProtocol,
+        async (op, req) => dispatchSqs(sqs, op, req),
+        () => ({ ...hooks, faults: (api) => faults[api as 'sqs'] }),
+      ),
+    );
+    client = new SQSClient({
+      endpoint: server.url,
+      region: REGION,
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+    });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await server.close();
+  });
+
+  const error = async (p: Promise<unknown>) => {
+    try {
+      await p;
+    } catch (e) {
+      return e as SQSServiceException;
+    }
+    throw new Error('expected the call to fail');
+  };
+
+  it('creates queues with a redrive policy and reads their attributes', async () => {
+    const dlq = await client.send(new CreateQueueCommand({ QueueName: 'http-dlq' }));
+    expect(dlq.QueueUrl).toBe(`${server.url}/${ACCOUNT}/http-dlq`);
+    const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:http-dlq`;
+    const { QueueUrl } = await client.send(
+      new CreateQueueCommand({
+        QueueName: 'http-main',
+        Attributes: {
+          VisibilityTimeout: '45',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }),
+        },
+      }),
+    );
+    expect((await client.send(new GetQueueUrlCommand({ QueueName: 'http-main' }))).QueueUrl).toBe(QueueUrl);
+    const listed = await client.send(new ListQueuesCommand({ QueueNamePrefix: 'http-' }));
+    expect(listed.QueueUrls).toEqual([dlq.QueueUrl, QueueUrl]);
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }),
+    );
+    expect(Attributes).toMatchObject({
+      QueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:http-main`,
+      VisibilityTimeout: '45',
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+      ApproximateNumberOfMessagesDelayed: '0',
+    });
+    expect(JSON.parse(Attributes!.RedrivePolicy!)).toEqual({
+      deadLetterTargetArn: dlqArn,
+      maxReceiveCount: 2,
+    });
+    const sources = await client.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: dlq.QueueUrl }));
+    expect(sources.queueUrls).toEqual([QueueUrl]);
+  });
+
+  it('sends, peeks, receives, changes visibility and deletes, with the SDK checking the MD5s', async () => {
+    const QueueUrl = `${server.url}/${ACCOUNT}/http-main`;
+    const sent = await client.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: '{"detail-type":"x"}',
+        MessageAttributes: { error: { DataType: 'String', StringValue: 'Slack 503' } },
+      }),
+    );
+    expect(sent.MessageId).toBeTruthy();
+    const peek = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: 0,
+        MessageSystemAttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    expect(peek.Messages).toHaveLength(1);
+    expect(peek.Messages![0]).toMatchObject({
+      MessageId: sent.MessageId,
+      Body: '{"detail-type":"x"}',
+      Attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(START) },
+      MessageAttributes: { error: { DataType: 'String', StringValue: 'Slack 503' } },
+    });
+    const { Messages } = await client.send(new ReceiveMessageCommand({ QueueUrl }));
+    const handle = Messages![0]!.ReceiptHandle!;
+    expect(Messages![0]!.Attributes).toBeUndefined();
+    const attrs = await client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    expect(attrs.Attributes).toEqual({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '1',
+    });
+    await client.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 120 }),
+    );
+    expect(sqs.nextVisibleAt('http-main')).toBe(START + 120_000);
+    const invalid = await error(
+      client.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: handle, VisibilityTimeout: 50_000 }),
+      ),
+    );
+    expect(invalid.name).toBe('InvalidParameterValue');
+    expect(invalid.$metadata.httpStatusCode).toBe(400);
+    await client.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: handle }));
+    const stale = await error(client.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: handle })));
+    expect(stale).toBeInstanceOf(ReceiptHandleIsInvalid);
+    expect(sqs.depth('http-main')).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
+  });
+
+  it("answers SQS's modelled errors, which the SDK deserializes into its own classes", async () => {
+    const missing = await error(client.send(new GetQueueUrlCommand({ QueueName: 'nope' })));
+    expect(missing).toBeInstanceOf(QueueDoesNotExist);
+    expect(missing.message).toBe('The specified queue does not exist.');
+    const gone = await error(
+      client.send(new SendMessageCommand({ QueueUrl: `${server.url}/${ACCOUNT}/nope`, MessageBody: 'x' })),
+    );
+    expect(gone).toBeInstanceOf(QueueDoesNotExist);
+    const QueueUrl = `${server.url}/${ACCOUNT}/http-main`;
+    await client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'y' }));
+    const { Messages } = await client.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 0 }));
+    const notInFlight = await error(
+      client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl,
+          ReceiptHandle: Messages![0]!.ReceiptHandle,
+          VisibilityTimeout: 5,
+        }),
+      ),
+    );
+    expect(notInFlight).toBeInstanceOf(MessageNotInflight);
+    const noTask = await error(
+      client.send(new StartMessageMoveTaskCommand({ SourceArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:nope` })),
+    );
+    expect(noTask).toBeInstanceOf(ResourceNotFoundException);
+  });
+
+  it('redrives through the DLQ and back with a message move task', async () => {
+    const QueueUrl = `${server.url}/${ACCOUNT}/http-main`;
+    const dlqArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:http-dlq`;
+    // 'y' from the previous test is waiting: receive it past maxReceiveCount (2).
+    for (let i = 0; i < 3; i++) {
+      await clock.runUntil(clock.now + 46_000);
+      await client.send(new ReceiveMessageCommand({ QueueUrl }));
+    }
+    expect(sqs.depth('http-dlq').visible).toBe(1);
+    const { TaskHandle } = await client.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
+    expect(TaskHandle).toBeTruthy();
+    const running = await client.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }));
+    expect(running.Results![0]).toMatchObject({
+      TaskHandle,
+      Status: 'RUNNING',
+      SourceArn: dlqArn,
+      ApproximateNumberOfMessagesToMove: 1,
+    });
+    await clock.runUntil(clock.now + 2_000);
+    const done = await client.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }));
+    expect(done.Results![0]).toMatchObject({ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 1 });
+    expect(done.Results![0]!.TaskHandle).toBeUndefined();
+    const { Messages } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+    );
+    expect(Messages![0]).toMatchObject({ Body: 'y', Attributes: { ApproximateReceiveCount: '1' } });
+  });
+
+  it("goes through the sandbox's fault layer: an injected throttle is SQS's RequestThrottled", async () => {
+    faults = { sqs: { throttle: { times: 1 } } };
+    try {
+      const throttled = await error(client.send(new ListQueuesCommand({})));
+      expect(throttled.name).toBe('RequestThrottled');
+      expect(throttled.$metadata.httpStatusCode).toBe(403);
+      expect((await client.send(new ListQueuesCommand({}))).QueueUrls).toHaveLength(2);
+    } finally {
+      faults = {};
+    }
+  });
+
+  it('follows the QueueUrl host when the endpoint comes from AWS_ENDPOINT_URL_SQS, as the guard configures clients', async () => {
+    const saved = process.env.AWS_ENDPOINT_URL_SQS;
+    process.env.AWS_ENDPOINT_URL_SQS = server.url;
+    const plain = new SQSClient({ region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
+    try {
+      const { QueueUrl } = await plain.send(new GetQueueUrlCommand({ QueueName: 'http-dlq' }));
+      const attrs = await plain.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      expect(attrs.Attributes?.QueueArn).toBe(`arn:aws:sqs:${REGION}:${ACCOUNT}:http-dlq`);
+    } finally {
+      plain.destroy();
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_SQS;
+      else process.env.AWS_ENDPOINT_URL_SQS = saved;
+    }
   });
 });
