@@ -19,8 +19,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimClock } from '../../sandbox/clock.ts';
+import { scenarioFaults } from '../../sandbox/faults.ts';
 import { ApiError, apiHandler, type LocalServer, listen } from '../../sandbox/http.ts';
 import { createPrng } from '../../sandbox/prng.ts';
+import { parseScenario } from '../../sandbox/scenario.ts';
 import { SqsStandIn } from '../../sandbox/sqs.ts';
 import { dispatchSqs, sqsProtocol } from '../../sandbox/sqs-api.ts';
 import { ACCOUNT, CREDENTIALS, REGION, testHooks } from './support.ts';
@@ -155,6 +157,11 @@ describe('SQS stand-in (in process)', () => {
     const { sqs } = world();
     expect(codeOf(() => sqs.send('nope', 'x'))).toBe('QueueDoesNotExist');
     expect(codeOf(() => sqs.depth('nope'))).toBe('QueueDoesNotExist');
+    expect(codeOf(() => sqs.send('guard-rollback', 'nul \u0000'))).toBe('InvalidMessageContents');
+    expect(codeOf(() => sqs.send('guard-rollback', 'x'.repeat(262_145)))).toBe('InvalidParameterValue');
+    expect(codeOf(() => sqs.send('guard-rollback', ''))).toBe('MissingParameter');
+    expect(codeOf(() => sqs.receive('guard-rollback', 11))).toBe('InvalidParameterValue');
+    expect(sqs.send('guard-rollback', 'x'.repeat(262_144))).toBeTruthy();
     expect(
       codeOf(() =>
         sqs.createQueue('q', {
@@ -372,6 +379,17 @@ describe('SQS stand-in through @aws-sdk/client-sqs over HTTP', () => {
       new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
     );
     expect(Messages![0]).toMatchObject({ Body: 'y', Attributes: { ApproximateReceiveCount: '1' } });
+  });
+
+  it('takes its faults from a scenario like every stand-in (faults.sqs)', () => {
+    const scenario = parseScenario({
+      name: 'sqs-faults',
+      start: '2026-11-20T10:00:00Z',
+      faults: { sqs: { serverError: { rate: 0.5, operations: ['ReceiveMessage'], until: '+10m' } } },
+    });
+    expect(scenarioFaults(scenario, START).api.sqs).toEqual({
+      serverError: { rate: 0.5, operations: ['ReceiveMessage'], until: START + 600_000 },
+    });
   });
 
   it("goes through the sandbox's fault layer: an injected throttle is SQS's RequestThrottled", async () => {
