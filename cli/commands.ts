@@ -8,7 +8,7 @@
  * the usage) and returns its exit code. `--help`, `guard help <command>`, the usage errors and the
  * top-level command list come from the declaration (cli/args.ts, cli/guard.ts). A name with a space
  * (`schedule plan`) makes a subcommand; add its group's line to {@link GROUPS}, unless the first
- * word is a command of its own too (`dlq` and `dlq redrive`: list the longer name first).
+ * word is a command of its own too (`dlq` and `dlq redrive`: the longest matching name runs).
  *
  * Modules load only when their command runs, so `guard --help` stays fast.
  *
@@ -241,9 +241,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   command(RESUME, async () => (await import('./pause-resume.ts')).manualCommand('resume')),
   command(SANDBOX, async () => (await import('./sandbox.ts')).runSandbox),
   command(REPLAY, async () => (await import('./replay.ts')).runReplay),
-  // `dlq redrive` before `dlq`: the first entry whose words start the command line runs.
-  command(DLQ_REDRIVE, async () => (await import('./dlq.ts')).runDlqRedrive),
   command(DLQ, async () => (await import('./dlq.ts')).runDlq),
+  command(DLQ_REDRIVE, async () => (await import('./dlq.ts')).runDlqRedrive),
 ];
 
 /** Commands that only group subcommands (`guard schedule plan`): their one-line summary. */
