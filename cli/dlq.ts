@@ -1,10 +1,10 @@
 import { createDlqGateway, createSqsClient } from '../lib/aws/sqs.ts';
 import { loadCliConfig } from '../lib/config.ts';
+import { describeError } from '../lib/core/errors.ts';
 import type { DeadLetter } from '../lib/dlq/describe.ts';
 import { type DlqReport, readDlqs } from '../lib/dlq/inventory.ts';
 import type { DlqPort } from '../lib/dlq/ports.ts';
 import { planRedrive, type RedriveAction } from '../lib/dlq/redrive.ts';
-import { describeError } from '../lib/errors.ts';
 import { type CommandRun, createProgress, type Io, UsageError } from './args.ts';
 import type { DLQ, DLQ_REDRIVE } from './commands.ts';
 
