@@ -234,6 +234,18 @@ describe('the packaged CloudFormation template', () => {
     expect(readFileSync(templatePath, 'utf8')).not.toMatch(/hooks\.slack\.com/);
   });
 
+  it('admits no other account on the guard bus unless organizationId or guardTargets says so', () => {
+    // The defaults: the guard hears its own account and region only (infra/hub.cjs, spoke.test.ts).
+    expect(resourcesOfType('AWS::Events::EventBusPolicy')).toEqual([]);
+    for (const fn of FUNCTIONS) {
+      const env = (template.Resources[logicalIdOf(fn)]!.Properties.Environment as { Variables: object })
+        .Variables;
+      expect(env, fn).toMatchObject({ GUARD_TARGETS: '' });
+    }
+    const outputs = (template as unknown as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    expect(JSON.stringify(outputs.SpokeTrustedRoleArns!.Value)).toContain('"RollbackRole"');
+  });
+
   it('passes cfn-lint when it is installed', (ctx) => {
     const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
     if (probe.error) {
