@@ -16,12 +16,13 @@ const ORGANIZATION = /^o-[a-z0-9]{10,32}$/;
 
 /**
  * Resources and outputs of the hub: an event bus policy admitting `events:PutEvents` from the
- * organisation (`organizationId`) and/or the accounts `guardTargets` lists; neither set, no
+ * organisation (`organizationId`) and/or the accounts `guardTargets` lists, and a policy letting
+ * `actingRoles` (the functions acting on App Runner) assume the spoke roles there; neither set, no
  * cross-account permission at all (the guard then hears its own account only, as before). Throws,
  * failing the package, on a malformed organisation id or targets setting, or on targets naming an OU
  * without an organisation to admit.
  */
-function hubResources({ organizationId = '', guardTargets = '', functionRoles }) {
+function hubResources({ organizationId = '', guardTargets = '', functionRoles, actingRoles = [] }) {
   const { parseTargets, listedAccounts, TargetsError } = tsRequire('../lib/targets.ts', __filename);
   if (organizationId !== '' && !ORGANIZATION.test(organizationId))
     throw new Error(`param organizationId "${organizationId}" is not an AWS Organizations id (o-xxxxxxxxxx)`);
@@ -63,6 +64,30 @@ function hubResources({ organizationId = '', guardTargets = '', functionRoles })
         EventBusName: GUARD_BUS,
         StatementId: sub('${AWS::StackName}-spokes-accounts'),
         Statement: statement({ AWS: accounts.map((a) => sub(`arn:\${AWS::Partition}:iam::${a}:root`)) }),
+      },
+    };
+  }
+  // The functions that act on App Runner may assume the spoke role (infra/spoke: named
+  // <hub stack>-spoke-<region>) in the listed accounts, or in any account of the organisation.
+  const spokeRole = (account) =>
+    sub(`arn:\${AWS::Partition}:iam::${account}:role/\${AWS::StackName}-spoke-*`);
+  const assume = [];
+  if (accounts.length > 0)
+    assume.push({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: accounts.map(spokeRole) });
+  if (organizationId !== '')
+    assume.push({
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Resource: spokeRole('*'),
+      Condition: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+    });
+  if (assume.length > 0 && actingRoles.length > 0) {
+    Resources.AssumeSpokeRolesPolicy = {
+      Type: 'AWS::IAM::Policy',
+      Properties: {
+        PolicyName: 'apprunner-guard-assume-spoke-roles',
+        Roles: actingRoles.map((role) => ({ Ref: role })),
+        PolicyDocument: { Version: '2012-10-17', Statement: assume },
       },
     };
   }

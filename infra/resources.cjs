@@ -249,6 +249,9 @@ module.exports = async ({ resolveVariable }) => {
     organizationId: await resolveVariable('param:organizationId'),
     guardTargets: await resolveVariable('param:guardTargets'),
     functionRoles: Object.values(FUNCTIONS).map(({ id }) => `${id}Role`),
+    actingRoles: Object.values(FUNCTIONS)
+      .filter(({ statements }) => statements.some((s) => s.Action.some((a) => a.startsWith('apprunner:'))))
+      .map(({ id }) => `${id}Role`),
   });
   return {
     Parameters: {

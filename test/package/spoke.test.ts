@@ -15,7 +15,12 @@ const { renderSpokeTemplate } = require('../../infra/spoke/build.cjs') as {
   renderSpokeTemplate: () => string;
 };
 const { hubResources } = require('../../infra/hub.cjs') as {
-  hubResources: (o: { organizationId?: string; guardTargets?: string; functionRoles: string[] }) => {
+  hubResources: (o: {
+    organizationId?: string;
+    guardTargets?: string;
+    functionRoles: string[];
+    actingRoles?: string[];
+  }) => {
     Resources: Record<string, Resource>;
     Outputs: Record<string, { Value: unknown }>;
   };
@@ -236,6 +241,36 @@ describe('the hub bus policy (infra/hub.cjs)', () => {
     ).toHaveLength(1);
   });
 
+  it('lets only the acting functions assume spoke roles, only in the listed accounts or the organisation', () => {
+    const assumePolicies = (o: { organizationId?: string; guardTargets?: string }) =>
+      ofType(
+        hubResources({ ...o, functionRoles: [...ROLES, 'NotifyRole'], actingRoles: ROLES }).Resources,
+        'AWS::IAM::Policy',
+      ).map(([, r]) => r.Properties as { Roles: unknown; PolicyDocument: { Statement: Statement[] } });
+    expect(assumePolicies({})).toEqual([]);
+    // The spoke role is <GuardStackName>-spoke-<region>, GuardStackName being the hub stack's name.
+    expect(spoke.Resources.GuardRole!.Properties.RoleName).toEqual({
+      'Fn::Sub': '${GuardStackName}-spoke-${AWS::Region}',
+    });
+    const role = (account: string) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:iam::${account}:role/\${AWS::StackName}-spoke-*`,
+    });
+    const [listed] = assumePolicies({ guardTargets: '123456789012:eu-west-1;210987654321:us-east-1' });
+    expect(listed!.Roles).toEqual([{ Ref: 'RollbackRole' }, { Ref: 'CleanupRole' }]);
+    expect(listed!.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [role('123456789012'), role('210987654321')] },
+    ]);
+    const [organization] = assumePolicies({ organizationId: 'o-abcdefghij' });
+    expect(organization!.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: role('*'),
+        Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-abcdefghij' } },
+      },
+    ]);
+  });
+
   it('outputs the function roles the spokes trust', () => {
     const out = hubResources({ functionRoles: ROLES }).Outputs.SpokeTrustedRoleArns!.Value;
     expect(out).toEqual({
@@ -247,10 +282,29 @@ describe('the hub bus policy (infra/hub.cjs)', () => {
     const hub = hubResources({
       organizationId: 'o-abcdefghij',
       guardTargets: '123456789012:eu-west-1',
-      functionRoles: [],
+      functionRoles: ['RollbackRole'],
+      actingRoles: ['RollbackRole'],
     });
+    const lambdaRole = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+          ],
+        },
+      },
+    };
     const path = join(tmp, 'hub.json');
-    writeFileSync(path, JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09', Resources: hub.Resources }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        AWSTemplateFormatVersion: '2010-09-09',
+        Resources: { RollbackRole: lambdaRole, ...hub.Resources },
+        Outputs: hub.Outputs,
+      }),
+    );
     const run = cfnLint(path);
     if (!run) return ctx.skip('cfn-lint is not on PATH: template not linted');
     expect(run.stdout + run.stderr).toBe('');

@@ -237,6 +237,7 @@ describe('the packaged CloudFormation template', () => {
   it('admits no other account on the guard bus unless organizationId or guardTargets says so', () => {
     // The defaults: the guard hears its own account and region only (infra/hub.cjs, spoke.test.ts).
     expect(resourcesOfType('AWS::Events::EventBusPolicy')).toEqual([]);
+    expect(template.Resources.AssumeSpokeRolesPolicy).toBeUndefined();
     for (const fn of FUNCTIONS) {
       const env = (template.Resources[logicalIdOf(fn)]!.Properties.Environment as { Variables: object })
         .Variables;
