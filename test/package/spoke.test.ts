@@ -143,7 +143,15 @@ describe('the spoke template (infra/spoke/spoke.yml)', () => {
   });
 
   it('allows every App Runner and ECR action the hub functions have today (the same jobs, elsewhere)', async () => {
-    const hub = await resourcesModule({ resolveVariable: async () => '' });
+    // The stack's resources with the default params, as osls would resolve them.
+    const params = (
+      parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
+        params: { default: Record<string, unknown> };
+      }
+    ).params.default;
+    const hub = await resourcesModule({
+      resolveVariable: async (v) => String(params[v.replace(/^param:/, '')] ?? ''),
+    });
     const hubActions = new Set(
       ofType(hub.Resources, 'AWS::IAM::Role')
         .flatMap(([, r]) => statementsOf(r))
