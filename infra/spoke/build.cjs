@@ -146,8 +146,16 @@ function spokeTemplate(patterns = forwardedPatterns()) {
         Description:
           'Optional: the hub must also belong to this AWS Organizations organisation (aws:PrincipalOrgID)',
       },
+      AlarmTopicArn: {
+        Type: 'String',
+        Default: '',
+        AllowedPattern: '^(arn:[\\w-]+:sns:[a-z0-9-]+:\\d{12}:[\\w-]+)?$',
+        Description:
+          'Optional: SNS topic (in this account and region) told when events could not be forwarded to the hub',
+      },
     },
     Conditions: {
+      HasAlarmTopic: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmTopicArn' }, ''] }] },
       HasOrganization: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'OrganizationId' }, ''] }] },
       // In the hub's own account and region the guard reads the bus directly: a forwarding rule there
       // would send each event back onto the bus it came from. Only the role is created there.
@@ -232,6 +240,7 @@ function spokeTemplate(patterns = forwardedPatterns()) {
           Threshold: 0,
           ComparisonOperator: 'GreaterThanThreshold',
           TreatMissingData: 'notBreaching',
+          AlarmActions: { 'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }] },
         },
       },
       GuardRole: {
