@@ -3,54 +3,17 @@ import { createCleanupDeps } from '../lib/aws/cleanup-ports.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
-import { runCleanup } from '../lib/cleanup/run-cleanup.ts';
+import { createHandler } from '../lib/cleanup/job.ts';
 import { loadConfig } from '../lib/config.ts';
-import {
-  APP_RUNNER_SOURCE,
-  type AppRunnerEvent,
-  parseAppRunnerEvent,
-  parseServiceArn,
-} from '../lib/events/app-runner.ts';
-import { type CleanupPayload, cleanupPayloadSchema, parseSchedulerPayload } from '../lib/events/scheduler.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
-import { createFailureReporter, type FailureSubject } from '../lib/report-failure.ts';
-import { type Parsed, withGuard } from '../lib/with-guard.ts';
 
 const config = loadConfig(process.env);
-const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
-const rejections = createRejectionCounter();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
-const deps = createCleanupDeps(config, dynamo, publisher);
 
-/** What a terminal failure is about, for the `Cleanup Failed` alert. */
-function subjectOf(input: AppRunnerEvent | CleanupPayload): FailureSubject {
-  if ('eventId' in input) return { service: input.service, trigger: input.eventId };
-  const trigger = `${input.action}@${input.scheduledTime}`;
-  const service = input.action === 'delete-failed-service' ? parseServiceArn(input.serviceArn) : undefined;
-  return service ? { service, trigger } : { trigger };
-}
-
-export const handler = withGuard({
-  job: 'cleanup',
-  logger,
-  parse: (raw: unknown): Parsed<AppRunnerEvent | CleanupPayload> => {
-    if ((raw as { source?: unknown } | null)?.source === APP_RUNNER_SOURCE) {
-      const event = parseAppRunnerEvent(raw, { accountId: config.accountId });
-      return { key: event.eventId, input: event, logKeys: { serviceArn: event.service.arn } };
-    }
-    const payload = parseSchedulerPayload(cleanupPayloadSchema, raw);
-    const target = payload.action === 'sweep' ? 'sweep' : payload.serviceArn;
-    return {
-      key: `${payload.action}#${target}#${payload.scheduledTime}`,
-      input: payload,
-      logKeys: payload.action === 'sweep' ? { action: 'sweep' } : { serviceArn: payload.serviceArn },
-    };
-  },
-  onReject: createRejectionHandler({ job: 'cleanup', counter: rejections }),
-  run: (input, ctx) => runCleanup(input, deps, ctx),
-  reportFailure: createFailureReporter(publisher, 'cleanup', config.cleanup.dryRun, (input) =>
-    subjectOf(input),
-  ),
-  persistenceStore: createIdempotencyStore(dynamo, config.idempotencyTable),
+export const handler = createHandler({
+  logger: new Logger({ serviceName: 'apprunner-guard' }),
+  idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
+  onReject: createRejectionHandler({ job: 'cleanup', counter: createRejectionCounter() }),
+  ...createCleanupDeps(config, dynamo, publisher),
 });

@@ -4,31 +4,18 @@ import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempot
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
 import { loadConfig } from '../lib/config.ts';
-import { appRunnerTrigger } from '../lib/events/parse-trigger.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
-import { recordRelease } from '../lib/release/record-release.ts';
-import { createFailureReporter, subjectOfEvent } from '../lib/report-failure.ts';
-import { withGuard } from '../lib/with-guard.ts';
+import { createHandler } from '../lib/release/job.ts';
 
 const config = loadConfig(process.env);
-const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
-const rejections = createRejectionCounter();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
-const ports = createReleasePorts(config, dynamo, publisher);
 
-export const handler = withGuard({
-  job: 'record-release',
-  logger,
-  parse: appRunnerTrigger(config.accountId),
-  onReject: createRejectionHandler({
-    job: 'record-release',
-    counter: rejections,
-  }),
-  run: async (event, ctx) =>
-    event.kind === 'operation'
-      ? recordRelease(event, ports, config.ledger, ctx)
-      : { outcome: 'skipped', reason: 'A service status change is not a successful deployment.' },
-  reportFailure: createFailureReporter(publisher, 'record-release', false, subjectOfEvent),
-  persistenceStore: createIdempotencyStore(dynamo, config.idempotencyTable),
+export const handler = createHandler({
+  logger: new Logger({ serviceName: 'apprunner-guard' }),
+  idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
+  onReject: createRejectionHandler({ job: 'record-release', counter: createRejectionCounter() }),
+  accountId: config.accountId,
+  ports: createReleasePorts(config, dynamo, publisher),
+  settings: config.ledger,
 });

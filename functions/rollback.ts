@@ -4,33 +4,21 @@ import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempot
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
 import { loadConfig } from '../lib/config.ts';
-import { appRunnerTrigger } from '../lib/events/parse-trigger.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
-import { createRollbackFailureReporter, handleFailureEvent } from '../lib/rollback/rollback.ts';
-import { withGuard } from '../lib/with-guard.ts';
+import { createHandler } from '../lib/rollback/job.ts';
 
 /** Lambda's async invoke: the first attempt plus `maximumRetryAttempts: 2` (serverless.yml). */
 const LAMBDA_ATTEMPTS = 3;
 
 const config = loadConfig(process.env);
-const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
-const rejections = createRejectionCounter();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
-const ports = createReleasePorts(config, dynamo, publisher);
 
-export const handler = withGuard({
-  job: 'rollback',
-  logger,
-  parse: appRunnerTrigger(config.accountId),
-  onReject: createRejectionHandler({ job: 'rollback', counter: rejections }),
-  run: async (event, ctx) =>
-    event.kind === 'operation'
-      ? handleFailureEvent(event, ports, { ...config.rollback, maxAttempts: LAMBDA_ATTEMPTS }, ctx)
-      : {
-          outcome: 'skipped',
-          reason: 'A service status change is not a failed deployment: nothing to roll back.',
-        },
-  reportFailure: createRollbackFailureReporter(publisher, config.rollback.dryRun),
-  persistenceStore: createIdempotencyStore(dynamo, config.idempotencyTable),
+export const handler = createHandler({
+  logger: new Logger({ serviceName: 'apprunner-guard' }),
+  idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
+  onReject: createRejectionHandler({ job: 'rollback', counter: createRejectionCounter() }),
+  accountId: config.accountId,
+  ports: createReleasePorts(config, dynamo, publisher),
+  settings: { ...config.rollback, maxAttempts: LAMBDA_ATTEMPTS },
 });
