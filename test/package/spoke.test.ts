@@ -77,7 +77,7 @@ describe('the spoke template (infra/spoke/spoke.yml)', () => {
     if (!run) return ctx.skip('cfn-lint is not on PATH: template not linted');
     expect(run.stdout + run.stderr).toBe('');
     expect(run.status).toBe(0);
-  });
+  }, 120_000);
 
   it('forwards, exactly once, every AWS event some hub rule hears, and never the guard’s own events', () => {
     const hubPatterns = readdirSync(join(ROOT, 'infra/patterns')).map((f) =>
@@ -317,5 +317,5 @@ describe('the hub bus policy (infra/hub.cjs)', () => {
     if (!run) return ctx.skip('cfn-lint is not on PATH: template not linted');
     expect(run.stdout + run.stderr).toBe('');
     expect(run.status).toBe(0);
-  });
+  }, 120_000);
 });
