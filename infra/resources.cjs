@@ -3,6 +3,8 @@
 // below: least-privilege IAM per function, one place to read what each function may do.
 'use strict';
 
+const { hubResources } = require('./hub.cjs');
+
 const sub = (s) => ({ 'Fn::Sub': s });
 const serviceArns = sub('arn:${AWS::Partition}:apprunner:${AWS::Region}:${AWS::AccountId}:service/*/*');
 const ledger = { 'Fn::GetAtt': ['LedgerTable', 'Arn'] };
@@ -242,6 +244,15 @@ function functionResources(name, { id, statements }) {
 
 module.exports = async ({ resolveVariable }) => {
   const slackParameter = await resolveVariable('param:slackWebhookParameter');
+  // Cross-account: the hub bus policy and the roles spokes trust (infra/hub.cjs).
+  const hub = hubResources({
+    organizationId: await resolveVariable('param:organizationId'),
+    guardTargets: await resolveVariable('param:guardTargets'),
+    functionRoles: Object.values(FUNCTIONS).map(({ id }) => `${id}Role`),
+    actingRoles: Object.values(FUNCTIONS)
+      .filter(({ statements }) => statements.some((s) => s.Action.some((a) => a.startsWith('apprunner:'))))
+      .map(({ id }) => `${id}Role`),
+  });
   return {
     Parameters: {
       SlackWebhookParameterName: {
@@ -349,6 +360,8 @@ module.exports = async ({ resolveVariable }) => {
         },
       },
       ...Object.assign({}, ...Object.entries(FUNCTIONS).map(([name, spec]) => functionResources(name, spec))),
+      ...hub.Resources,
     },
+    Outputs: hub.Outputs,
   };
 };

@@ -234,6 +234,19 @@ describe('the packaged CloudFormation template', () => {
     expect(readFileSync(templatePath, 'utf8')).not.toMatch(/hooks\.slack\.com/);
   });
 
+  it('admits no other account on the guard bus unless organizationId or guardTargets says so', () => {
+    // The defaults: the guard hears its own account and region only (infra/hub.cjs, spoke.test.ts).
+    expect(resourcesOfType('AWS::Events::EventBusPolicy')).toEqual([]);
+    expect(template.Resources.AssumeSpokeRolesPolicy).toBeUndefined();
+    for (const fn of FUNCTIONS) {
+      const env = (template.Resources[logicalIdOf(fn)]!.Properties.Environment as { Variables: object })
+        .Variables;
+      expect(env, fn).toMatchObject({ GUARD_TARGETS: '' });
+    }
+    const outputs = (template as unknown as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    expect(JSON.stringify(outputs.SpokeTrustedRoleArns!.Value)).toContain('"RollbackRole"');
+  });
+
   // cfn-lint takes 5–40 s depending on the machine's load: give it room, it is not a timing assertion.
   it('passes cfn-lint when it is installed', { timeout: 120_000 }, (ctx) => {
     const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
