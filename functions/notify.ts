@@ -6,7 +6,9 @@ import { createGuardScheduler } from '../lib/aws/scheduler.ts';
 import { createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
 import { createSlackWebhook } from '../lib/aws/slack.ts';
 import { createSnsClient, createSnsPublisher } from '../lib/aws/sns.ts';
+import { createQueueVisibility, createSqsClient } from '../lib/aws/sqs.ts';
 import { loadConfig } from '../lib/config.ts';
+import { deliverFromQueue } from '../lib/core/queue-delivery.ts';
 import { parseAppRunnerEvent } from '../lib/events/app-runner.ts';
 import { GUARD_SOURCE, parseGuardEvent } from '../lib/events/guard.ts';
 import { notifyPayloadSchema, parseSchedulerPayload } from '../lib/events/scheduler.ts';
@@ -30,34 +32,49 @@ const deps = {
   notifyFunctionArn: config.scheduler.notifyFunctionArn,
 };
 
-export const handler = withGuard({
+const queue = createQueueVisibility(createSqsClient());
+const onReject = createRejectionHandler({
+  job: 'notify',
+  counter: rejections,
+  alert: createRejectedFailureAlerter({ job: 'notify', accountId: config.accountId, sns }),
+});
+// Terminal failures go to SNS directly: a guard event would route back to this function.
+const reportFailure = createNotifyFailureReporter(sns);
+
+function parse(raw: unknown) {
+  const source = (raw as { source?: unknown } | null)?.source;
+  if (source === undefined && typeof raw === 'object' && raw !== null && 'action' in raw) {
+    // The storm timer (a Scheduler payload, not an event): one run per scheduled time.
+    const payload = parseSchedulerPayload(notifyPayloadSchema, raw);
+    return {
+      key: `${payload.action}#${payload.scheduledTime}`,
+      input: payload,
+      logKeys: { action: payload.action },
+    };
+  }
+  const input =
+    source === GUARD_SOURCE
+      ? parseGuardEvent(raw, { accountId: config.accountId })
+      : parseAppRunnerEvent(raw, { accountId: config.accountId });
+  const service = input.kind === 'guard' ? input.detail.service?.arn : input.service.arn;
+  return { key: input.eventId, input, logKeys: { serviceArn: service, source } };
+}
+
+const handleEvent = withGuard({
   job: 'notify',
   logger,
-  parse: (raw: unknown) => {
-    const source = (raw as { source?: unknown } | null)?.source;
-    if (source === undefined && typeof raw === 'object' && raw !== null && 'action' in raw) {
-      // The storm timer (a Scheduler payload, not an event): one run per scheduled time.
-      const payload = parseSchedulerPayload(notifyPayloadSchema, raw);
-      return {
-        key: `${payload.action}#${payload.scheduledTime}`,
-        input: payload,
-        logKeys: { action: payload.action },
-      };
-    }
-    const input =
-      source === GUARD_SOURCE
-        ? parseGuardEvent(raw, { accountId: config.accountId })
-        : parseAppRunnerEvent(raw, { accountId: config.accountId });
-    const service = input.kind === 'guard' ? input.detail.service?.arn : input.service.arn;
-    return { key: input.eventId, input, logKeys: { serviceArn: service, source } };
-  },
-  onReject: createRejectionHandler({
-    job: 'notify',
-    counter: rejections,
-    alert: createRejectedFailureAlerter({ job: 'notify', accountId: config.accountId, sns }),
-  }),
+  parse,
+  onReject,
   run: (input, ctx) => notify(input, deps, ctx),
-  // Terminal failures go to SNS directly: a guard event would route back to this function.
-  reportFailure: createNotifyFailureReporter(sns),
+  reportFailure,
   persistenceStore: createIdempotencyStore(dynamo, config.idempotencyTable),
+});
+
+// Events come from the notify queue; the storm timer (a Scheduler payload) passes through unchanged.
+export const handler = deliverFromQueue(handleEvent, {
+  job: 'notify',
+  visibility: queue,
+  logger,
+  onReject,
+  onGiveUp: (event, error) => reportFailure(parse(event).input, error),
 });

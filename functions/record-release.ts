@@ -3,7 +3,9 @@ import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/g
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
+import { createQueueVisibility, createSqsClient } from '../lib/aws/sqs.ts';
 import { loadConfig } from '../lib/config.ts';
+import { deliverFromQueue } from '../lib/core/queue-delivery.ts';
 import { appRunnerTrigger } from '../lib/events/parse-trigger.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
 import { recordRelease } from '../lib/release/record-release.ts';
@@ -16,19 +18,28 @@ const dynamo = createDynamoDBClient();
 const rejections = createRejectionCounter();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
 const ports = createReleasePorts(config, dynamo, publisher);
+const queue = createQueueVisibility(createSqsClient());
+const parse = appRunnerTrigger(config.accountId);
+const onReject = createRejectionHandler({ job: 'record-release', counter: rejections });
+const reportFailure = createFailureReporter(publisher, 'record-release', false, subjectOfEvent);
 
-export const handler = withGuard({
+const handleEvent = withGuard({
   job: 'record-release',
   logger,
-  parse: appRunnerTrigger(config.accountId),
-  onReject: createRejectionHandler({
-    job: 'record-release',
-    counter: rejections,
-  }),
+  parse,
+  onReject,
   run: async (event, ctx) =>
     event.kind === 'operation'
       ? recordRelease(event, ports, config.ledger, ctx)
       : { outcome: 'skipped', reason: 'A service status change is not a successful deployment.' },
-  reportFailure: createFailureReporter(publisher, 'record-release', false, subjectOfEvent),
+  reportFailure,
   persistenceStore: createIdempotencyStore(dynamo, config.idempotencyTable),
+});
+
+export const handler = deliverFromQueue(handleEvent, {
+  job: 'record-release',
+  visibility: queue,
+  logger,
+  onReject,
+  onGiveUp: (event, error) => reportFailure(parse(event).input, error),
 });

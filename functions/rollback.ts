@@ -3,7 +3,9 @@ import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/g
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
+import { createQueueVisibility, createSqsClient } from '../lib/aws/sqs.ts';
 import { loadConfig } from '../lib/config.ts';
+import { deliverFromQueue } from '../lib/core/queue-delivery.ts';
 import { appRunnerTrigger } from '../lib/events/parse-trigger.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
 import { createRollbackFailureReporter, handleFailureEvent } from '../lib/rollback/rollback.ts';
@@ -18,12 +20,16 @@ const dynamo = createDynamoDBClient();
 const rejections = createRejectionCounter();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
 const ports = createReleasePorts(config, dynamo, publisher);
+const queue = createQueueVisibility(createSqsClient());
+const parse = appRunnerTrigger(config.accountId);
+const onReject = createRejectionHandler({ job: 'rollback', counter: rejections });
+const reportFailure = createRollbackFailureReporter(publisher, config.rollback.dryRun);
 
-export const handler = withGuard({
+const handleEvent = withGuard({
   job: 'rollback',
   logger,
-  parse: appRunnerTrigger(config.accountId),
-  onReject: createRejectionHandler({ job: 'rollback', counter: rejections }),
+  parse,
+  onReject,
   run: async (event, ctx) =>
     event.kind === 'operation'
       ? handleFailureEvent(event, ports, { ...config.rollback, maxAttempts: LAMBDA_ATTEMPTS }, ctx)
@@ -31,6 +37,14 @@ export const handler = withGuard({
           outcome: 'skipped',
           reason: 'A service status change is not a failed deployment: nothing to roll back.',
         },
-  reportFailure: createRollbackFailureReporter(publisher, config.rollback.dryRun),
+  reportFailure,
   persistenceStore: createIdempotencyStore(dynamo, config.idempotencyTable),
+});
+
+export const handler = deliverFromQueue(handleEvent, {
+  job: 'rollback',
+  visibility: queue,
+  logger,
+  onReject,
+  onGiveUp: (event, error) => reportFailure(parse(event).input, error),
 });
