@@ -3,7 +3,7 @@ import { createCleanupDeps } from '../lib/aws/cleanup-ports.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
-import { createQueueVisibility, createSqsClient } from '../lib/aws/sqs.ts';
+import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
 import { runCleanup } from '../lib/cleanup/run-cleanup.ts';
 import { loadConfig } from '../lib/config.ts';
 import { deliverFromQueue } from '../lib/core/queue-delivery.ts';

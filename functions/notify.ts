@@ -6,7 +6,7 @@ import { createGuardScheduler } from '../lib/aws/scheduler.ts';
 import { createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
 import { createSlackWebhook } from '../lib/aws/slack.ts';
 import { createSnsClient, createSnsPublisher } from '../lib/aws/sns.ts';
-import { createQueueVisibility, createSqsClient } from '../lib/aws/sqs.ts';
+import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
 import { loadConfig } from '../lib/config.ts';
 import { deliverFromQueue } from '../lib/core/queue-delivery.ts';
 import { parseAppRunnerEvent } from '../lib/events/app-runner.ts';

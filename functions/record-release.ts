@@ -3,7 +3,7 @@ import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/g
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
-import { createQueueVisibility, createSqsClient } from '../lib/aws/sqs.ts';
+import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
 import { loadConfig } from '../lib/config.ts';
 import { deliverFromQueue } from '../lib/core/queue-delivery.ts';
 import { appRunnerTrigger } from '../lib/events/parse-trigger.ts';

@@ -1,7 +1,7 @@
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createQueueVisibility, parseQueueArn } from '../../../lib/aws/sqs.ts';
+import { createQueueVisibility, parseQueueArn } from '../../../lib/aws/queue-visibility.ts';
 
 const sqs = mockClient(SQSClient);
 afterEach(() => sqs.reset());
