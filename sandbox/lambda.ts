@@ -122,10 +122,16 @@ export class LambdaRuntime {
     if (!handler)
       error = `ResourceNotFoundException: Function not found: ${this.settings.functionPrefix}${fn}`;
     else {
+      // The handler sees the simulated clock as a Lambda sees the real one (SQS's timestamps are on
+      // the same clock): how long a message has waited is measured against it.
+      const realNow = Date.now;
+      Date.now = () => this.clock.now;
       try {
         result = await handler(event, this.context(fn));
       } catch (e) {
         error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      } finally {
+        Date.now = realNow;
       }
     }
     const failures = (result as { batchItemFailures?: Array<{ itemIdentifier: string }> } | undefined)

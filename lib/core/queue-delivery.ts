@@ -116,7 +116,7 @@ export function isSqsBatch(event: unknown): event is SQSEvent {
  */
 export function deliverFromQueue(eventHandler: EventHandler, options: QueueDeliveryOptions) {
   const maxWait = options.maxWaitSeconds ?? MAX_WAIT_SECONDS[options.job];
-  const now = options.now ?? Date.now;
+  const now = options.now ?? (() => Date.now());
   const logger = options.logger;
 
   const handleRecord = async (record: SQSRecord, context: Context, outcomes: RecordOutcome[]) => {

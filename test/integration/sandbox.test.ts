@@ -87,6 +87,8 @@ describe('sandbox scenarios (real handlers, real SDK clients, local stand-ins)',
     expect(attempts.map((a) => a.attempt)).toEqual(attempts.map((_, k) => k + 1));
     expect(attempts[0]!.reason).toContain('InternalServiceErrorException');
     expect(attempts[0]!.reason).toMatch(/back at \d\d:\d\d:\d\d/);
+    // The handler measured on the simulated clock: it says when the message comes back, and it does.
+    expect(attempts[0]!.reason).toContain(`back at ${attempts[1]!.time.slice(11, 19)}`);
     const gaps = attempts.slice(1).map((a, k) => (Date.parse(a.time) - Date.parse(attempts[k]!.time)) / 1000);
     expect(gaps.slice(0, 3)).toEqual([30, 60, 120]);
     expect(Date.parse(attempts.at(-1)!.time)).toBeGreaterThanOrEqual(Date.parse('2026-11-20T10:40:00Z'));
