@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type AppRunnerPort, createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
 import { loadCliConfig } from '../lib/config.ts';
-import { describeError } from '../lib/errors.ts';
+import { describeError } from '../lib/core/errors.ts';
 import { type ManualStep, planManual } from '../lib/pause-resume/manual.ts';
 import type { ObservedService } from '../lib/pause-resume/plan.ts';
 import { loadScheduleConfig, type ScheduleDefinition } from '../lib/pause-resume/schedule-config.ts';

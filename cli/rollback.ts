@@ -4,7 +4,7 @@ import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/g
 import { createDynamoDBClient } from '../lib/aws/idempotency.ts';
 import { createLedgerGateway } from '../lib/aws/ledger.ts';
 import { loadCliConfig } from '../lib/config.ts';
-import { describeError } from '../lib/errors.ts';
+import { describeError } from '../lib/core/errors.ts';
 import { parseServiceArn, type ServiceRef } from '../lib/events/app-runner.ts';
 import { isDigest } from '../lib/release/image.ts';
 import { type RollbackResult, rollbackService } from '../lib/rollback/rollback.ts';

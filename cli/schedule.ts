@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
 import { loadCliConfig } from '../lib/config.ts';
-import { describeError } from '../lib/errors.ts';
+import { describeError } from '../lib/core/errors.ts';
 import type { ObservedService } from '../lib/pause-resume/plan.ts';
 import { formatFleetPlan, planSchedules } from '../lib/pause-resume/plan-report.ts';
 import { loadScheduleConfig } from '../lib/pause-resume/schedule-config.ts';

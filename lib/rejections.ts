@@ -4,8 +4,8 @@
  * rejected App Runner *failure* event about a service of this account is alerted to a human
  * (`lib/notify/rejected-failure.ts`), because the guard did nothing about a failure it handles.
  */
-import type { InvalidEventError } from './errors.ts';
-import type { Job } from './events/guard.ts';
+import type { InvalidEventError } from './core/errors.ts';
+import type { Job } from './core/guard-event.ts';
 import { EventLimitError } from './events/limits.ts';
 
 /**

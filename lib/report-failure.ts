@@ -1,15 +1,11 @@
-import type { GuardEventPublisher } from './aws/guard-events.ts';
-import { describeError } from './errors.ts';
+import { describeError, errorNameOf } from './core/errors.ts';
+import {
+  buildGuardEvent,
+  FAILURE_DETAIL_TYPE,
+  type GuardEventPublisher,
+  type Job,
+} from './core/guard-event.ts';
 import type { AppRunnerEvent, ServiceRef } from './events/app-runner.ts';
-import { GUARD_DETAIL_TYPES, type GuardDetailType, guardServiceOf, type Job } from './events/guard.ts';
-
-const FAILURE_DETAIL_TYPE: Record<Job, GuardDetailType> = {
-  rollback: GUARD_DETAIL_TYPES.rollbackFailed,
-  'record-release': GUARD_DETAIL_TYPES.releaseRecordingFailed,
-  cleanup: GUARD_DETAIL_TYPES.cleanupFailed,
-  'pause-resume': GUARD_DETAIL_TYPES.scheduleActionFailed,
-  notify: GUARD_DETAIL_TYPES.notificationFailed,
-};
 
 /** What a terminal failure is about: the service (when known) and what triggered the run. */
 export interface FailureSubject {
@@ -35,19 +31,16 @@ export function createFailureReporter<T>(
   return async (input: T, error: Error): Promise<void> => {
     const { service, trigger } = subjectOf(input);
     await publisher.publish([
-      {
-        detailType: FAILURE_DETAIL_TYPE[job],
-        detail: {
-          job,
-          outcome: 'failed',
-          action: 'none',
-          reason: `The guard could not finish: ${describeError(error)}. A human should look.`,
-          ...(service ? { service: guardServiceOf(service) } : {}),
-          trigger,
-          dryRun,
-          details: { error: error.name },
-        },
-      },
+      buildGuardEvent(FAILURE_DETAIL_TYPE[job], {
+        job,
+        outcome: 'failed',
+        action: 'none',
+        reason: `The guard could not finish: ${describeError(error)}. A human should look.`,
+        service,
+        trigger,
+        dryRun,
+        details: { error: errorNameOf(error) },
+      }),
     ]);
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The guard's service tags (DESIGN.md §6): one prefix, one place. App Runner allows tagging even
+ * The guard's service tags (docs/architecture.md, "Data"): one prefix, one place. App Runner allows tagging even
  * paused services, so these work in every status but DELETED.
  */
 export const TAG_PREFIX = 'apprunner-guard:';

@@ -12,63 +12,18 @@ import {
   UntagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-apprunner';
+import type { AppRunnerPort, ServiceView } from '../core/ports/app-runner.ts';
 import type { ServiceStatus } from '../events/app-runner.ts';
-import { type Tags, tagsToRecord } from '../tags.ts';
+import { tagsToRecord } from '../tags.ts';
 import { clientConfig } from './client-config.ts';
+import { APP_RUNNER_IN_PROGRESS, translatePortErrors } from './errors.ts';
 
-/** What the guard needs to know of a service, read live. */
-export interface ServiceView {
-  arn: string;
-  name: string;
-  id: string;
-  status: ServiceStatus;
-  /** `image` for ImageRepository sources, `code` for CodeRepository (the API cannot pin a commit). */
-  sourceType: 'image' | 'code';
-  /** The configured image, exactly as App Runner holds it (`repo:tag` or `repo@sha256:…`). */
-  imageIdentifier?: string;
-  imageRepositoryType?: 'ECR' | 'ECR_PUBLIC';
-  autoDeploymentsEnabled?: boolean;
-  createdAt?: string;
-  updatedAt?: string;
-}
-
-/** A service as `ListServices` summarizes it. */
-export interface ServiceSummaryView {
-  arn: string;
-  name: string;
-  id: string;
-  status: ServiceStatus;
-  createdAt?: string;
-  updatedAt?: string;
-}
-
-/** One entry of `ListOperations` (newest first). */
-export interface OperationView {
-  id: string;
-  type: string;
-  status: string;
-  startedAt?: string;
-  endedAt?: string;
-  updatedAt?: string;
-}
-
-/** Port: the App Runner calls the jobs make. No use case imports the SDK; they get this. */
-export interface AppRunnerPort {
-  /** Describes a service; `undefined` when it does not exist (deleted). */
-  describeService(arn: string): Promise<ServiceView | undefined>;
-  listTags(arn: string): Promise<Tags>;
-  /** Newest first, at most `max`. */
-  listOperations(arn: string, max?: number): Promise<OperationView[]>;
-  /** Every service of the region, following pagination. */
-  listServices(): AsyncIterable<ServiceSummaryView>;
-  /** Points the service at another image (keeping the rest of its source configuration). */
-  updateImage(arn: string, imageIdentifier: string): Promise<{ operationId?: string }>;
-  pauseService(arn: string): Promise<{ operationId?: string }>;
-  resumeService(arn: string): Promise<{ operationId?: string }>;
-  deleteService(arn: string): Promise<{ operationId?: string }>;
-  tagService(arn: string, tags: Record<string, string>): Promise<void>;
-  untagService(arn: string, keys: readonly string[]): Promise<void>;
-}
+export type {
+  AppRunnerPort,
+  OperationView,
+  ServiceSummaryView,
+  ServiceView,
+} from '../core/ports/app-runner.ts';
 
 /** Creates the App Runner client once per container. */
 export function createAppRunnerClient(): AppRunnerClient {
@@ -101,86 +56,89 @@ function toView(s: Service): ServiceView {
  * handler stack to classify.
  */
 export function createAppRunnerGateway(client: AppRunnerClient): AppRunnerPort {
-  return {
-    async describeService(arn) {
-      try {
-        const out = await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
-        return out.Service ? toView(out.Service) : undefined;
-      } catch (error) {
-        if ((error as Error).name === 'ResourceNotFoundException') return undefined;
-        throw error;
-      }
-    },
-    async listTags(arn) {
-      const out = await client.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
-      return tagsToRecord(out.Tags);
-    },
-    async listOperations(arn, max = 20) {
-      const out = await client.send(
-        new ListOperationsCommand({ ServiceArn: arn, MaxResults: Math.min(max, 20) }),
-      );
-      return (out.OperationSummaryList ?? []).map((o) => ({
-        id: o.Id!,
-        type: o.Type!,
-        status: o.Status!,
-        ...(o.StartedAt ? { startedAt: iso(o.StartedAt) } : {}),
-        ...(o.EndedAt ? { endedAt: iso(o.EndedAt) } : {}),
-        ...(o.UpdatedAt ? { updatedAt: iso(o.UpdatedAt) } : {}),
-      }));
-    },
-    async *listServices() {
-      for await (const page of paginateListServices({ client, pageSize: 20 }, {})) {
-        for (const s of page.ServiceSummaryList ?? []) {
-          yield {
-            arn: s.ServiceArn!,
-            name: s.ServiceName!,
-            id: s.ServiceId!,
-            status: s.Status as ServiceStatus,
-            ...(s.CreatedAt ? { createdAt: iso(s.CreatedAt) } : {}),
-            ...(s.UpdatedAt ? { updatedAt: iso(s.UpdatedAt) } : {}),
-          };
+  return translatePortErrors(
+    {
+      async describeService(arn) {
+        try {
+          const out = await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
+          return out.Service ? toView(out.Service) : undefined;
+        } catch (error) {
+          if ((error as Error).name === 'ResourceNotFoundException') return undefined;
+          throw error;
         }
-      }
+      },
+      async listTags(arn) {
+        const out = await client.send(new ListTagsForResourceCommand({ ResourceArn: arn }));
+        return tagsToRecord(out.Tags);
+      },
+      async listOperations(arn, max = 20) {
+        const out = await client.send(
+          new ListOperationsCommand({ ServiceArn: arn, MaxResults: Math.min(max, 20) }),
+        );
+        return (out.OperationSummaryList ?? []).map((o) => ({
+          id: o.Id!,
+          type: o.Type!,
+          status: o.Status!,
+          ...(o.StartedAt ? { startedAt: iso(o.StartedAt) } : {}),
+          ...(o.EndedAt ? { endedAt: iso(o.EndedAt) } : {}),
+          ...(o.UpdatedAt ? { updatedAt: iso(o.UpdatedAt) } : {}),
+        }));
+      },
+      async *listServices() {
+        for await (const page of paginateListServices({ client, pageSize: 20 }, {})) {
+          for (const s of page.ServiceSummaryList ?? []) {
+            yield {
+              arn: s.ServiceArn!,
+              name: s.ServiceName!,
+              id: s.ServiceId!,
+              status: s.Status as ServiceStatus,
+              ...(s.CreatedAt ? { createdAt: iso(s.CreatedAt) } : {}),
+              ...(s.UpdatedAt ? { updatedAt: iso(s.UpdatedAt) } : {}),
+            };
+          }
+        }
+      },
+      async updateImage(arn, imageIdentifier) {
+        // UpdateService replaces the whole ImageRepository block: carry over what is configured.
+        const current = await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
+        const source = current.Service?.SourceConfiguration;
+        const repo = source?.ImageRepository;
+        if (!repo) throw new Error(`service ${arn} has no image repository to update`);
+        const out = await client.send(
+          new UpdateServiceCommand({
+            ServiceArn: arn,
+            SourceConfiguration: {
+              ...source,
+              ImageRepository: { ...repo, ImageIdentifier: imageIdentifier },
+            },
+          }),
+        );
+        return out.OperationId ? { operationId: out.OperationId } : {};
+      },
+      async pauseService(arn) {
+        const out = await client.send(new PauseServiceCommand({ ServiceArn: arn }));
+        return out.OperationId ? { operationId: out.OperationId } : {};
+      },
+      async resumeService(arn) {
+        const out = await client.send(new ResumeServiceCommand({ ServiceArn: arn }));
+        return out.OperationId ? { operationId: out.OperationId } : {};
+      },
+      async deleteService(arn) {
+        const out = await client.send(new DeleteServiceCommand({ ServiceArn: arn }));
+        return out.OperationId ? { operationId: out.OperationId } : {};
+      },
+      async tagService(arn, tags) {
+        await client.send(
+          new TagResourceCommand({
+            ResourceArn: arn,
+            Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+          }),
+        );
+      },
+      async untagService(arn, keys) {
+        await client.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: [...keys] }));
+      },
     },
-    async updateImage(arn, imageIdentifier) {
-      // UpdateService replaces the whole ImageRepository block: carry over what is configured.
-      const current = await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
-      const source = current.Service?.SourceConfiguration;
-      const repo = source?.ImageRepository;
-      if (!repo) throw new Error(`service ${arn} has no image repository to update`);
-      const out = await client.send(
-        new UpdateServiceCommand({
-          ServiceArn: arn,
-          SourceConfiguration: {
-            ...source,
-            ImageRepository: { ...repo, ImageIdentifier: imageIdentifier },
-          },
-        }),
-      );
-      return out.OperationId ? { operationId: out.OperationId } : {};
-    },
-    async pauseService(arn) {
-      const out = await client.send(new PauseServiceCommand({ ServiceArn: arn }));
-      return out.OperationId ? { operationId: out.OperationId } : {};
-    },
-    async resumeService(arn) {
-      const out = await client.send(new ResumeServiceCommand({ ServiceArn: arn }));
-      return out.OperationId ? { operationId: out.OperationId } : {};
-    },
-    async deleteService(arn) {
-      const out = await client.send(new DeleteServiceCommand({ ServiceArn: arn }));
-      return out.OperationId ? { operationId: out.OperationId } : {};
-    },
-    async tagService(arn, tags) {
-      await client.send(
-        new TagResourceCommand({
-          ResourceArn: arn,
-          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-        }),
-      );
-    },
-    async untagService(arn, keys) {
-      await client.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: [...keys] }));
-    },
-  };
+    { inProgress: APP_RUNNER_IN_PROGRESS },
+  );
 }

@@ -1,25 +1,10 @@
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import type { ImageDigestResolver } from '../core/ports/image-registry.ts';
 import { parseImageIdentifier } from '../release/image.ts';
 import { clientConfig } from './client-config.ts';
+import { translatePortErrors } from './errors.ts';
 
-/** What resolving an image identifier to a digest found. */
-export type DigestResolution =
-  | {
-      kind: 'resolved';
-      digest: string;
-      /** The identifier without tag or digest. */
-      repository: string;
-      /** When the registry received the image, if it said (ECR `imagePushedAt`). */
-      pushedAt?: string;
-      /** `false` when the identifier already named the digest and no call was made. */
-      lookedUp: boolean;
-    }
-  | { kind: 'unresolvable'; repository?: string; reason: string };
-
-/** Port: resolves the image a service is configured with to the digest it names right now. */
-export interface ImageDigestResolver {
-  resolve(imageIdentifier: string, repositoryType?: 'ECR' | 'ECR_PUBLIC'): Promise<DigestResolution>;
-}
+export type { DigestResolution, ImageDigestResolver } from '../core/ports/image-registry.ts';
 
 /** Creates the ECR client once per container. */
 export function createEcrClient(): ECRClient {
@@ -48,7 +33,7 @@ export function createImageDigestResolver(
   client: ECRClient,
   options: { region: string },
 ): ImageDigestResolver {
-  return {
+  return translatePortErrors({
     async resolve(imageIdentifier, repositoryType) {
       let ref: ReturnType<typeof parseImageIdentifier>;
       try {
@@ -114,5 +99,5 @@ export function createImageDigestResolver(
         throw error;
       }
     },
-  };
+  });
 }

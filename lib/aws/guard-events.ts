@@ -1,12 +1,10 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { RetryableError } from '../errors.ts';
-import { GUARD_SOURCE, type GuardEventEntry } from '../events/guard.ts';
+import { RetryableError } from '../core/errors.ts';
+import { GUARD_SOURCE, type GuardEventPublisher } from '../core/guard-event.ts';
 import { clientConfig } from './client-config.ts';
+import { translatePortErrors } from './errors.ts';
 
-/** Port: publishes the guard's own events (its audit trail and the notifier's input). */
-export interface GuardEventPublisher {
-  publish(entries: readonly GuardEventEntry[]): Promise<void>;
-}
+export type { GuardEventPublisher } from '../core/guard-event.ts';
 
 /** Creates the EventBridge client once per container. */
 export function createEventBridgeClient(): EventBridgeClient {
@@ -20,7 +18,7 @@ const BATCH = 10;
  * retryable: the caller's invocation is retried, and the notifier deduplicates by content.
  */
 export function createGuardEventPublisher(client: EventBridgeClient, busName: string): GuardEventPublisher {
-  return {
+  return translatePortErrors({
     async publish(entries) {
       for (let i = 0; i < entries.length; i += BATCH) {
         const batch = entries.slice(i, i + BATCH);
@@ -43,5 +41,5 @@ export function createGuardEventPublisher(client: EventBridgeClient, busName: st
         }
       }
     },
-  };
+  });
 }

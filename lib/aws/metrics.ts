@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Job } from '../events/guard.ts';
+import type { Job } from '../core/guard-event.ts';
 import type { RejectionCounter, RejectionReason } from '../rejections.ts';
 
 /** CloudWatch namespace of the guard's own metrics. */

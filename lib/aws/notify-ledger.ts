@@ -9,6 +9,7 @@ import {
 import type { Alert, StormSummary } from '../notify/alert.ts';
 import type { Channel, NotifyLedger } from '../notify/ports.ts';
 import type { StormWindow } from '../notify/storm.ts';
+import { translatePortErrors } from './errors.ts';
 
 /** Partition of every storm window: one Query lists them all (alert volumes are small). */
 export const STORM_PK = 'notify#storm';
@@ -61,7 +62,7 @@ export function createNotifyLedger(client: DynamoDBClient, tableName: string): N
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const stormKey = (key: string) => ({ pk: STORM_PK, sk: key });
 
-  return {
+  return translatePortErrors({
     async wasDelivered(messageId, channel: Channel) {
       const out = await doc.send(
         new GetCommand({
@@ -201,5 +202,5 @@ export function createNotifyLedger(client: DynamoDBClient, tableName: string): N
         if (!isConditionFailure(error)) throw error;
       }
     },
-  };
+  });
 }

@@ -4,35 +4,11 @@ import {
   GetScheduleCommand,
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
+import type { SchedulerPort } from '../core/ports/scheduler.ts';
 import { clientConfig } from './client-config.ts';
+import { translatePortErrors } from './errors.ts';
 
-/** A one-time schedule the guard creates (`at()`, UTC, deleted after it runs). */
-export interface OneTimeSchedule {
-  /** 1–64 characters of `[0-9A-Za-z_.-]`; deterministic, so creating it twice is harmless. */
-  name: string;
-  at: Date;
-  targetArn: string;
-  input: Record<string, unknown>;
-  description?: string;
-}
-
-/** A schedule as read back. */
-export interface ScheduleView {
-  name: string;
-  expression: string;
-  input?: string;
-  state?: string;
-}
-
-/** Port: EventBridge Scheduler one-time schedules in the guard's own group. */
-export interface SchedulerPort {
-  /** Creates the schedule; `created: false` when one of that name already exists (idempotent). */
-  createOneTime(schedule: OneTimeSchedule): Promise<{ created: boolean }>;
-  /** `undefined` when there is no such schedule. */
-  get(name: string): Promise<ScheduleView | undefined>;
-  /** Deletes the schedule; deleting one that is gone is not an error. */
-  delete(name: string): Promise<void>;
-}
+export type { OneTimeSchedule, SchedulerPort, ScheduleView } from '../core/ports/scheduler.ts';
 
 /** Creates the Scheduler client once per container. */
 export function createSchedulerClient(): SchedulerClient {
@@ -51,7 +27,7 @@ export function createSchedulerGateway(
   client: SchedulerClient,
   options: { group: string; roleArn: string },
 ): SchedulerPort {
-  return {
+  return translatePortErrors({
     async createOneTime(s) {
       if (!SCHEDULE_NAME.test(s.name)) throw new Error(`invalid schedule name "${s.name}"`);
       try {
@@ -99,7 +75,7 @@ export function createSchedulerGateway(
         if ((error as Error).name !== 'ResourceNotFoundException') throw error;
       }
     },
-  };
+  });
 }
 
 /**

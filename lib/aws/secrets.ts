@@ -1,7 +1,8 @@
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { classifyError, RetryableError, TerminalError } from '../errors.ts';
+import { RetryableError, TerminalError } from '../core/errors.ts';
 import { clientConfig } from './client-config.ts';
+import { translateAwsError } from './errors.ts';
 
 /** Where the Slack webhook URL comes from. The URL is a secret: never log, return or store it. */
 export interface WebhookUrlSource {
@@ -52,7 +53,10 @@ export function createWebhookUrlSource(
         const cause = (error as Error).cause ?? error;
         const name = cause instanceof Error ? cause.name : 'Error';
         const message = `could not read the Slack webhook URL from SSM parameter ${parameterName} (${name})`;
-        throw classifyError(cause) === 'terminal' ? new TerminalError(message) : new RetryableError(message);
+        const kind = translateAwsError(cause).kind;
+        throw kind === 'terminal'
+          ? new TerminalError(message, { cause })
+          : new RetryableError(message, { cause });
       }
       forceFetch = false;
       if (typeof value !== 'string' || !isWebhookUrl(value.trim())) {

@@ -1,4 +1,4 @@
-import { RetryableError, TerminalError } from '../errors.ts';
+import { RetryableError, TerminalError } from '../core/errors.ts';
 import type { SlackPort } from '../notify/ports.ts';
 import type { WebhookUrlSource } from './secrets.ts';
 

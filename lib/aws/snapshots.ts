@@ -1,5 +1,15 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ClaimScope, SnapshotBody, SnapshotStore } from '../core/ports/cleanup-records.ts';
+import { translatePortErrors } from './errors.ts';
+import { fleetPartitionKey, servicePartitionKey } from './keys.ts';
+
+export type {
+  ClaimScope,
+  SnapshotBody,
+  SnapshotInput,
+  SnapshotStore,
+} from '../core/ports/cleanup-records.ts';
 
 /**
  * The cleanup job's records in the ledger table, all under the service's partition
@@ -20,50 +30,11 @@ export const SNAPSHOT_RETENTION_DAYS = 180;
 /** Claims only need to outlive the failure they deduplicate. */
 const CLAIM_RETENTION_DAYS = 30;
 
-/** What a snapshot records; free-form JSON, bounded by {@link boundSnapshot}. */
-export type SnapshotBody = Record<string, unknown>;
-
-/** A snapshot to store. */
-export interface SnapshotInput {
-  serviceArn: string;
-  /** When it was taken, from the trigger (event time or scheduled time), not the wall clock. */
-  at: Date;
-  /** What triggered it: the event id or `<action>@<scheduled time>`. */
-  trigger: string;
-  body: SnapshotBody;
-}
-
-/** Port: the cleanup job's ledger records. */
-export interface SnapshotStore {
-  /**
-   * Stores a snapshot at `snapshot#<iso time>` and returns that sort key. Idempotent: when a
-   * snapshot of the service already exists at that time, it is kept and its key returned.
-   */
-  saveSnapshot(snapshot: SnapshotInput): Promise<{ key: string; truncated: boolean; bytes: number }>;
-  /** Reads a stored snapshot back (its body parsed), `undefined` when absent. */
-  getSnapshot(
-    serviceArn: string,
-    key: string,
-  ): Promise<{ key: string; body: SnapshotBody; truncated: boolean; trigger: string } | undefined>;
-  /** Owner of a claim in partition `pk`, `undefined` when nobody claimed it. */
-  claimOwner(pk: string, claim: string): Promise<string | undefined>;
-  /**
-   * Claims `claim` in partition `pk` (a service's, or the fleet's) for `owner`: true when it is
-   * now ours (first claim, or ours already, so a retried invocation can finish what it started);
-   * false when someone else holds it.
-   */
-  claim(pk: string, claim: string, owner: string, at: Date): Promise<boolean>;
-  /** Deletions the guard has started on this service (0 when none). */
-  deletionAttempts(serviceArn: string): Promise<number>;
-  /** Records that deletion number `attempt` (1-based) was started; never lowers the count. */
-  recordDeletionAttempt(serviceArn: string, attempt: number, at: Date): Promise<void>;
-}
-
-/** Partition key of a service's ledger records. */
-export const servicePartitionKey = (serviceArn: string) => `service#${serviceArn}`;
-
-/** Partition key of fleet-wide cleanup records (quota warnings) of one account and region. */
-export const fleetPartitionKey = (account: string, region: string) => `fleet#${account}#${region}`;
+/** The partition of a claim's scope: one service's records, or the fleet's of one account and region. */
+const scopeKey = (scope: ClaimScope) =>
+  'serviceArn' in scope
+    ? servicePartitionKey(scope.serviceArn)
+    : fleetPartitionKey(scope.account, scope.region);
 
 /** Sort key of a snapshot taken at `at`. */
 export const snapshotSortKey = (at: Date) => `snapshot#${at.toISOString()}`;
@@ -112,7 +83,7 @@ export function createSnapshotStore(client: DynamoDBClient, tableName: string): 
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
-  return {
+  return translatePortErrors({
     async saveSnapshot({ serviceArn, at, trigger, body }) {
       const key = snapshotSortKey(at);
       const { json, truncated } = boundSnapshot(body);
@@ -152,7 +123,8 @@ export function createSnapshotStore(client: DynamoDBClient, tableName: string): 
         trigger: String(item.trigger),
       };
     },
-    async claimOwner(pk, claim) {
+    async claimOwner(scope, claim) {
+      const pk = scopeKey(scope);
       const out = await doc.send(
         new GetCommand({
           TableName: tableName,
@@ -162,7 +134,8 @@ export function createSnapshotStore(client: DynamoDBClient, tableName: string): 
       );
       return out.Item ? String(out.Item.owner) : undefined;
     },
-    async claim(pk, claim, owner, at) {
+    async claim(scope, claim, owner, at) {
+      const pk = scopeKey(scope);
       try {
         await doc.send(
           new PutCommand({
@@ -217,5 +190,5 @@ export function createSnapshotStore(client: DynamoDBClient, tableName: string): 
         if (!isConditionFailure(error)) throw error;
       }
     },
-  };
+  });
 }

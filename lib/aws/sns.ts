@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SnsPort } from '../notify/ports.ts';
 import { clientConfig } from './client-config.ts';
+import { translatePortErrors } from './errors.ts';
 
 /** Creates the SNS client once per container. */
 export function createSnsClient(): SNSClient {
@@ -12,7 +13,7 @@ export function createSnsClient(): SNSClient {
  * subscription filter policies match on (`severity`, `service`, `status`, `job`, `dryRun`).
  */
 export function createSnsPublisher(client: SNSClient, topicArn: string): SnsPort {
-  return {
+  return translatePortErrors({
     async publish(m) {
       await client.send(
         new PublishCommand({
@@ -28,5 +29,5 @@ export function createSnsPublisher(client: SNSClient, topicArn: string): SnsPort
         }),
       );
     },
-  };
+  });
 }

@@ -1,7 +1,7 @@
-import type { AppRunnerPort } from '../aws/app-runner.ts';
-import type { GuardEventPublisher } from '../aws/guard-events.ts';
-import type { SchedulerPort } from '../aws/scheduler.ts';
-import type { SnapshotStore } from '../aws/snapshots.ts';
+import type { GuardEventPublisher } from '../core/guard-event.ts';
+import type { AppRunnerPort } from '../core/ports/app-runner.ts';
+import type { SnapshotStore } from '../core/ports/cleanup-records.ts';
+import type { SchedulerPort } from '../core/ports/scheduler.ts';
 import type { CleanupSettings } from './plan.ts';
 
 /** The ports and settings the cleanup use cases run with (created once per container). */

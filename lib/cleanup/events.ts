@@ -1,10 +1,11 @@
+import { buildGuardEvent, type GuardDetailType, type GuardEventEntry } from '../core/guard-event.ts';
+import type { GuardEventOutcome } from '../core/outcomes.ts';
 import type { ServiceRef } from '../events/app-runner.ts';
-import { type GuardDetailType, type GuardEventEntry, guardServiceOf, type Outcome } from '../events/guard.ts';
 
 /** Fields of a cleanup guard event; `details` carries what on-call needs to act without a console. */
 export interface CleanupEventInput {
   detailType: GuardDetailType;
-  outcome: Outcome;
+  outcome: GuardEventOutcome;
   action: string;
   reason: string;
   service?: ServiceRef;
@@ -13,24 +14,10 @@ export interface CleanupEventInput {
   details: Record<string, unknown>;
 }
 
-const MAX_REASON = 2000;
-
-/** Builds a cleanup guard event; undefined details are dropped, the reason is bounded. */
+/** Builds a cleanup guard event through the one builder (undefined details dropped, text bounded). */
 export function cleanupEvent(input: CleanupEventInput): GuardEventEntry {
-  const details = Object.fromEntries(Object.entries(input.details).filter(([, v]) => v !== undefined));
-  return {
-    detailType: input.detailType,
-    detail: {
-      job: 'cleanup',
-      outcome: input.outcome,
-      action: input.action,
-      reason: input.reason.length > MAX_REASON ? `${input.reason.slice(0, MAX_REASON - 1)}…` : input.reason,
-      ...(input.service ? { service: guardServiceOf(input.service) } : {}),
-      trigger: input.trigger,
-      dryRun: input.dryRun,
-      details,
-    },
-  };
+  const { detailType, ...detail } = input;
+  return buildGuardEvent(detailType, { job: 'cleanup', ...detail });
 }
 
 /** Prefixes a reason in dry-run mode, naming what would have been done. */

@@ -1,8 +1,7 @@
-import { servicePartitionKey } from '../aws/snapshots.ts';
-import { RetryableError } from '../errors.ts';
+import { isNotFound, RetryAfterError } from '../core/errors.ts';
+import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
+import type { JobResult } from '../core/handler-stack.ts';
 import type { ServiceRef } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES } from '../events/guard.ts';
-import type { JobResult } from '../with-guard.ts';
 import type { CleanupDeps } from './deps.ts';
 import { cleanupEvent, dryRunReason } from './events.ts';
 import { observeService, summarizeOperations } from './observe.ts';
@@ -39,8 +38,8 @@ export function deletionPayload(serviceArn: string, attempt: number, snapshotKey
 }
 
 /**
- * Deletes a service, mapping App Runner's answers: gone (ResourceNotFoundException) is a value;
- * an operation in progress (InvalidStateException) is retryable — the invocation is retried and
+ * Deletes a service: gone (`NotFoundError`) is a value;
+ * an operation in progress (`RetryAfterError`) comes back later — the next attempt
  * re-observes the service first.
  */
 export async function deleteServiceOnce(
@@ -50,11 +49,12 @@ export async function deleteServiceOnce(
   try {
     return { deleted: true, ...(await deps.appRunner.deleteService(serviceArn)) };
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'ResourceNotFoundException') return { deleted: false };
-    if (name === 'InvalidStateException') {
-      throw new RetryableError(
-        `DeleteService refused, an operation is in progress: ${(error as Error).message}`,
+    if (isNotFound(error)) return { deleted: false };
+    if (error instanceof RetryAfterError) {
+      throw new RetryAfterError(
+        `DeleteService refused, an operation is in progress: ${error.message}`,
+        error.delaySeconds,
+        { cause: error },
       );
     }
     throw error;
@@ -119,8 +119,8 @@ export async function handleFailedService(report: FailureReport, deps: CleanupDe
   );
   if (plan.kind === 'noop') return { outcome: 'noop', reason: plan.reason, serviceArn: arn };
 
-  const pk = servicePartitionKey(arn);
-  const owner = await deps.snapshots.claimOwner(pk, plan.claim);
+  const scope = { serviceArn: arn };
+  const owner = await deps.snapshots.claimOwner(scope, plan.claim);
   if (owner !== undefined && owner !== report.trigger) {
     return {
       outcome: 'noop',
@@ -148,7 +148,7 @@ export async function handleFailedService(report: FailureReport, deps: CleanupDe
   const acted = await act(plan, report, deps, snapshot.key);
   if (!acted.ok) return { outcome: 'noop', reason: acted.reason, serviceArn: arn, snapshotKey: snapshot.key };
 
-  if (!(await deps.snapshots.claim(pk, plan.claim, report.trigger, report.now))) {
+  if (!(await deps.snapshots.claim(scope, plan.claim, report.trigger, report.now))) {
     return {
       outcome: 'noop',
       reason: `A twin event or the sweep handled this failure first (${plan.claim}); nothing more to do.`,

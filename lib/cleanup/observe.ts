@@ -1,5 +1,7 @@
-import type { AppRunnerPort, OperationView, ServiceView } from '../aws/app-runner.ts';
-import type { SnapshotStore } from '../aws/snapshots.ts';
+import { FAILED_OPERATION_STATUSES } from '../core/app-runner-facts.ts';
+import { isNotFound } from '../core/errors.ts';
+import type { AppRunnerPort, OperationView, ServiceView } from '../core/ports/app-runner.ts';
+import type { SnapshotStore } from '../core/ports/cleanup-records.ts';
 import { isOptedOut, TAGS, type Tags } from '../tags.ts';
 
 /** A failed service as observed live, before planning. */
@@ -14,15 +16,11 @@ export interface ServiceObservation {
   failedDeletions: number;
 }
 
-const FAILED_OPERATION_STATUSES = new Set(['FAILED', 'ROLLBACK_FAILED', 'ROLLBACK_SUCCEEDED']);
-
 /** Counts the failed deletions among a service's operations. */
 export function countFailedDeletions(operations: readonly OperationView[]): number {
   return operations.filter((o) => o.type === 'DELETE_SERVICE' && FAILED_OPERATION_STATUSES.has(o.status))
     .length;
 }
-
-const isNotFound = (error: unknown) => (error as Error | undefined)?.name === 'ResourceNotFoundException';
 
 /**
  * Reads a service's live state: description, tags, recent operations and how many deletions

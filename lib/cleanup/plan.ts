@@ -1,3 +1,5 @@
+import { FAILED_SERVICE_STATUSES } from '../core/app-runner-facts.ts';
+import { addMinutes } from '../core/time.ts';
 import type { ServiceStatus } from '../events/app-runner.ts';
 
 /**
@@ -14,7 +16,7 @@ export interface CleanupSettings {
 }
 
 /** The two statuses cleanup acts on. Every other status is left alone. */
-export const FAILED_STATUSES: readonly ServiceStatus[] = ['CREATE_FAILED', 'DELETE_FAILED'];
+export const FAILED_STATUSES: readonly ServiceStatus[] = FAILED_SERVICE_STATUSES;
 
 /** Statuses a failed service reaches when someone repairs it (UpdateService, since 2023). */
 const REPAIRED_STATUSES: readonly ServiceStatus[] = ['RUNNING', 'PAUSED'];
@@ -43,8 +45,6 @@ export function scheduleNameFor(serviceId: string, attempt: number): string {
 export function attemptFor(status: ServiceStatus, failedDeletions: number): number {
   return status === 'DELETE_FAILED' ? Math.max(1, failedDeletions) : 0;
 }
-
-const addMinutes = (at: Date, minutes: number) => new Date(at.getTime() + minutes * 60_000);
 
 /** What is known about a failed service when its failure is reported (event or sweep). */
 export interface FailedServiceObservation {

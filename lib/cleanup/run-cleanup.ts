@@ -1,6 +1,7 @@
+import { ownerOfOperation, ownerOfStatus } from '../core/app-runner-facts.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { AppRunnerEvent } from '../events/app-runner.ts';
 import type { CleanupPayload } from '../events/scheduler.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import type { CleanupDeps } from './deps.ts';
 import { handleFailedService } from './handle-failed-service.ts';
 import { runScheduledDeletion } from './scheduled-deletion.ts';
@@ -10,9 +11,9 @@ export type { CleanupDeps } from './deps.ts';
 
 /** True for the App Runner events that report a failed service to clean up. */
 export function isCleanupTrigger(event: AppRunnerEvent): boolean {
-  return event.kind === 'operation'
-    ? event.status === 'CreateServiceFailed'
-    : event.currentStatus === 'CREATE_FAILED' || event.currentStatus === 'DELETE_FAILED';
+  const owner =
+    event.kind === 'operation' ? ownerOfOperation(event.status) : ownerOfStatus(event.currentStatus);
+  return owner === 'cleanup';
 }
 
 /**

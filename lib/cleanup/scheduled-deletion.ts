@@ -1,7 +1,6 @@
-import { servicePartitionKey } from '../aws/snapshots.ts';
+import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
+import type { JobResult } from '../core/handler-stack.ts';
 import { parseServiceArn, type ServiceRef } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES } from '../events/guard.ts';
-import type { JobResult } from '../with-guard.ts';
 import type { CleanupDeps } from './deps.ts';
 import { cleanupEvent, dryRunReason } from './events.ts';
 import { deleteServiceOnce } from './handle-failed-service.ts';
@@ -92,7 +91,7 @@ export async function runScheduledDeletion(
 
   if (plan.kind === 'give-up') {
     // The DELETE_FAILED event may have given up already: one alert per service.
-    if (!(await deps.snapshots.claim(servicePartitionKey(payload.serviceArn), plan.claim, trigger, now))) {
+    if (!(await deps.snapshots.claim({ serviceArn: payload.serviceArn }, plan.claim, trigger, now))) {
       return {
         outcome: 'noop',
         reason: 'The guard already gave up on this service and alerted; nothing more.',

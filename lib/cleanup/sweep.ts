@@ -1,9 +1,8 @@
-import type { ServiceSummaryView } from '../aws/app-runner.ts';
-import { fleetPartitionKey, servicePartitionKey } from '../aws/snapshots.ts';
-import { classifyError, describeError, RetryableError } from '../errors.ts';
+import { describeError, errorNameOf, isRetryable, RetryableError } from '../core/errors.ts';
+import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
+import type { ServiceSummaryView } from '../core/ports/app-runner.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES } from '../events/guard.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import type { CleanupDeps } from './deps.ts';
 import { cleanupEvent } from './events.ts';
 import { handleFailedService } from './handle-failed-service.ts';
@@ -74,12 +73,12 @@ export async function runSweep(
         serviceArn: s.arn,
         error: describeError(error),
       });
-      if (classifyError(error) === 'retryable') {
+      if (isRetryable(error)) {
         retryable.push(`${s.name}: ${describeError(error)}`);
         continue;
       }
       const day = now.toISOString().slice(0, 10);
-      if (await deps.snapshots.claim(servicePartitionKey(s.arn), `sweep-error#${day}`, trigger, now)) {
+      if (await deps.snapshots.claim({ serviceArn: s.arn }, `sweep-error#${day}`, trigger, now)) {
         await deps.publisher.publish([
           cleanupEvent({
             detailType: GUARD_DETAIL_TYPES.cleanupFailed,
@@ -89,7 +88,7 @@ export async function runSweep(
             service: ref,
             trigger,
             dryRun: deps.settings.dryRun,
-            details: { status: s.status, error: (error as Error).name },
+            details: { status: s.status, error: errorNameOf(error as Error) },
           }),
         ]);
       }
@@ -99,7 +98,7 @@ export async function runSweep(
   const { level } = plan.quota;
   if (level !== undefined) {
     const claim = `quota#${now.toISOString().slice(0, 10)}#${level}`;
-    if (await deps.snapshots.claim(fleetPartitionKey(deps.accountId, deps.region), claim, trigger, now)) {
+    if (await deps.snapshots.claim({ account: deps.accountId, region: deps.region }, claim, trigger, now)) {
       summary.quota.warned = true;
       await deps.publisher.publish([
         cleanupEvent({

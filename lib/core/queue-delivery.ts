@@ -10,9 +10,6 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-// The rejection is built with the handler stack's error type, which the rejection handlers take
-// (lib/errors.ts until the lib/core handler stack lands; then ./errors.ts).
-import { InvalidEventError } from '../errors.ts';
 import {
   backoffSeconds,
   MAX_VISIBILITY_SECONDS,
@@ -20,7 +17,7 @@ import {
   QUEUE_DELIVERY,
   type QueueJob,
 } from './delivery-policy.ts';
-import { describeError, RetryAfterError, WakeAtError } from './errors.ts';
+import { describeError, InvalidEventError, RetryAfterError, WakeAtError } from './errors.ts';
 
 /** Port: the queue a message came from (implemented with the SQS SDK in `lib/aws/sqs.ts`). */
 export interface VisibilityPort {
@@ -126,8 +123,7 @@ export function deliverFromQueue(eventHandler: EventHandler, options: QueueDeliv
     try {
       event = JSON.parse(record.body);
     } catch (cause) {
-      const error = new InvalidEventError('body', 'the queue message body is not JSON');
-      error.cause = cause;
+      const error = new InvalidEventError('body', 'the queue message body is not JSON', { cause });
       await options.onReject(error, record.body);
       outcomes.push({ ...base, outcome: 'rejected', reason: error.message });
       return;

@@ -1,4 +1,4 @@
-import { InvalidEventError } from '../errors.ts';
+import { InvalidEventError } from '../core/errors.ts';
 import * as z from '../zod.ts';
 import { MESSAGE_MAX_CHARS, normalizeFreeText } from './text.ts';
 

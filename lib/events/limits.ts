@@ -1,4 +1,4 @@
-import { InvalidEventError } from '../errors.ts';
+import { InvalidEventError } from '../core/errors.ts';
 
 /**
  * EventBridge accepts entries of at most 256 KB, and Lambda's asynchronous invoke payloads are

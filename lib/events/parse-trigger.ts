@@ -1,4 +1,4 @@
-import type { Parsed } from '../with-guard.ts';
+import type { Parsed } from '../core/handler-stack.ts';
 import { type AppRunnerEvent, parseAppRunnerEvent } from './app-runner.ts';
 
 /** Parser for functions triggered by App Runner events: idempotency key = EventBridge event `id`. */

@@ -1,4 +1,4 @@
-import { InvalidEventError } from '../errors.ts';
+import { InvalidEventError } from '../core/errors.ts';
 import { scheduleSpecSchema } from '../pause-resume/schedule-spec.ts';
 import * as z from '../zod.ts';
 

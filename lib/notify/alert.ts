@@ -1,6 +1,8 @@
 /**
  * The alert model: one pure function from an event the notifier receives to what a human should
- * read. Renderers (Slack, SNS) only format an {@link Alert}; every decision lives here.
+ * read. Renderers (Slack, SNS) only format an {@link Alert}; every decision lives here and in the
+ * files beside it, split by reason to change: `ownership.ts` (which inputs get a message),
+ * `severity.ts`, `alert-text.ts` (titles, actions, summary, facts) and `links.ts`.
  *
  * **One message per incident.** The notifier receives App Runner's failure events and the guard's
  * own events. A failure that a guard job *owns* produces no message of its own, because the owning
@@ -28,13 +30,24 @@
  * - Every other guard action (acted, noop, deferred), dry-run or not: `info`. Dry-run alerts carry
  *   a `DRY RUN` marker in the title and a fact saying nothing was changed.
  */
+
+import { type AppRunnerEvent, parseServiceArn } from '../events/app-runner.ts';
+import type { GuardEvent } from '../events/guard.ts';
 import {
-  type AppRunnerEvent,
-  type OperationStatus,
-  parseServiceArn,
-  type ServiceStatus,
-} from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES, type GuardEvent } from '../events/guard.ts';
+  actionTakenOf,
+  detailFacts,
+  guardSummary,
+  OPERATION_ACTIONS,
+  OPERATION_TITLES,
+  scheduleOf,
+} from './alert-text.ts';
+import { serviceLinks } from './links.ts';
+import { appRunnerSeverity, guardSeverity } from './severity.ts';
+
+// Split by reason to change: ownership (who reports what), severity, text, links.
+export { serviceLinks } from './links.ts';
+export { decideNotify, ownerOf } from './ownership.ts';
+export { guardSeverity } from './severity.ts';
 
 /** What the notifier receives (already validated by the handler stack). */
 export type NotifyInput = AppRunnerEvent | GuardEvent;
@@ -104,69 +117,6 @@ export interface Alert {
 /** Whether an input becomes a message, and why not. */
 export type NotifyDecision = { notify: true } | { notify: false; reason: string };
 
-const OWNED_OPERATIONS: Partial<Record<OperationStatus, 'rollback' | 'cleanup'>> = {
-  DeploymentFailed: 'rollback',
-  UpdateServiceFailed: 'rollback',
-  CreateServiceFailed: 'cleanup',
-};
-const OWNED_STATUSES: Partial<Record<ServiceStatus, 'rollback' | 'cleanup'>> = {
-  CREATE_FAILED: 'cleanup',
-  DELETE_FAILED: 'cleanup',
-};
-const FAILED_STATUSES: ReadonlySet<ServiceStatus> = new Set(['CREATE_FAILED', 'DELETE_FAILED']);
-
-/** The guard job that reports this App Runner failure with its own outcome event, if any. */
-export function ownerOf(input: NotifyInput): 'rollback' | 'cleanup' | undefined {
-  if (input.kind === 'operation') return OWNED_OPERATIONS[input.status];
-  if (input.kind === 'service-status') return OWNED_STATUSES[input.currentStatus];
-  return undefined;
-}
-
-/**
- * Decides whether an input gets a message of its own (see the table in this module's TSDoc):
- * owned failures, non-failures, `Release Recorded` and `Notification Failed` do not.
- */
-export function decideNotify(input: NotifyInput): NotifyDecision {
-  const owner = ownerOf(input);
-  if (owner) return { notify: false, reason: `reported with the ${owner} outcome` };
-  if (input.kind === 'operation' && input.phase !== 'Failed') {
-    return { notify: false, reason: `${input.status} is not a failure` };
-  }
-  if (input.kind === 'service-status' && !FAILED_STATUSES.has(input.currentStatus)) {
-    return { notify: false, reason: `${input.currentStatus} is not a failure status` };
-  }
-  if (input.kind === 'guard') {
-    if (input.detailType === GUARD_DETAIL_TYPES.releaseRecorded) {
-      return { notify: false, reason: 'a recorded release is routine, not an alert' };
-    }
-    if (input.detailType === GUARD_DETAIL_TYPES.notificationFailed) {
-      return { notify: false, reason: "the notifier's own failures are reported through SNS directly" };
-    }
-  }
-  return { notify: true };
-}
-
-const OPERATION_TITLES: Record<string, string> = {
-  CreateService: 'Service creation failed',
-  DeleteService: 'Service deletion failed',
-  UpdateService: 'Service update failed',
-  Deployment: 'Deployment failed',
-  PauseService: 'Pause failed',
-  ResumeService: 'Resume failed',
-};
-
-const OPERATION_ACTIONS: Record<string, string> = {
-  CreateService:
-    'None yet: the cleanup job snapshots and deletes CREATE_FAILED services after the grace period.',
-  DeleteService:
-    'None: the service still exists and counts toward the service quota. Retry the deletion or look at the Activity tab.',
-  UpdateService: 'None yet: the rollback job decides whether to pin the last known-good image.',
-  Deployment: 'None yet: the rollback job decides whether to pin the last known-good image.',
-  PauseService: 'None: the service keeps running (and billing). Pause it again or check its Activity tab.',
-  ResumeService:
-    'None: the service stays paused and serves no traffic. Resume it by hand and check its Activity tab.',
-};
-
 /**
  * Builds the alert for any input: every fixture renders, including owned failures (use
  * {@link decideNotify} to know whether to send it).
@@ -178,14 +128,7 @@ export function describeAlert(input: NotifyInput): Alert {
 function describeAppRunnerEvent(event: AppRunnerEvent): Alert {
   const service: AlertService = { ...event.service };
   const status = event.kind === 'operation' ? event.status : event.currentStatus;
-  const severity: Severity =
-    event.kind === 'operation' && event.status === 'PauseServiceFailed'
-      ? 'warning'
-      : event.kind === 'operation' && event.phase !== 'Failed'
-        ? 'info'
-        : event.kind === 'service-status' && !FAILED_STATUSES.has(event.currentStatus)
-          ? 'info'
-          : 'critical';
+  const severity = appRunnerSeverity(event);
   const title =
     event.kind === 'operation'
       ? `${OPERATION_TITLES[event.operation] ?? event.operation}: ${service.name}`
@@ -234,100 +177,6 @@ function describeAppRunnerEvent(event: AppRunnerEvent): Alert {
   };
 }
 
-/** Guard-event severity (rules in this module's TSDoc). */
-export function guardSeverity(event: GuardEvent): Severity {
-  const d = event.detail;
-  if (d.outcome === 'failed') return 'critical';
-  if (event.detailType === GUARD_DETAIL_TYPES.quotaWarning) return 'warning';
-  if (d.details.attention === true) return 'warning';
-  if (d.outcome === 'skipped' && (d.job === 'rollback' || d.job === 'cleanup')) return 'warning';
-  // The rollback gave up waiting for an in-progress operation: the failed deployment is unhandled.
-  if (d.outcome === 'deferred' && d.job === 'rollback') return 'warning';
-  return 'info';
-}
-
-function actionTakenOf(event: GuardEvent): string {
-  const { outcome, action, dryRun } = event.detail;
-  if (dryRun && outcome === 'acted') return `DRY RUN: would have done ${action}; nothing was changed.`;
-  const prefix = dryRun ? 'DRY RUN: ' : '';
-  switch (outcome) {
-    case 'acted':
-      return `Done: ${action}.`;
-    case 'noop':
-      return `${prefix}Nothing to do.`;
-    case 'skipped':
-      return `${prefix}Nothing done: skipped${action === 'none' ? '' : ` ${action}`}.`;
-    case 'deferred':
-      return `${prefix}Deferred: the guard will try ${action} again.`;
-    case 'failed':
-      return `${prefix}Failed${action === 'none' ? '' : ` while attempting ${action}`}: a human must act.`;
-  }
-}
-
-/**
- * Labels of the `details` keys the jobs publish, in the order they are shown. Other scalar keys
- * follow under their own name. `failureStatus`/`failureMessage` go into the summary instead.
- */
-const DETAIL_LABELS: Record<string, string> = {
-  fromImage: 'From image',
-  toImage: 'To image',
-  failedDigest: 'Failed digest',
-  fromDigest: 'From digest',
-  toDigest: 'To digest',
-  quarantinedDigest: 'Quarantined digest',
-  configuredImage: 'Configured image',
-  configuredDigest: 'Configured digest',
-  serviceStatus: 'Service status',
-  status: 'Service status',
-  deleteAt: 'Deletion at',
-  next: 'Next step',
-  attempt: 'Attempt',
-  maxDeleteAttempts: 'Max attempts',
-  attempts: 'Attempts',
-  snapshotKey: 'Snapshot',
-  operationId: 'Operation',
-  lastOperations: 'Recent operations',
-  knownGoodReleases: 'Known-good releases',
-  error: 'Error',
-};
-/** Shown in the summary instead (failure), or only useful to machines (in the SNS JSON `details`). */
-const NOT_FACTS = new Set(['failureStatus', 'failureMessage', 'attention', 'code']);
-
-function factValue(key: string, value: unknown): string | undefined {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-    return String(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
-    return value.join('; ');
-  }
-  if (key === 'counts' && value && typeof value === 'object') {
-    return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k} ${String(v)}`)
-      .join(', ');
-  }
-  return undefined;
-}
-
-function detailFacts(details: Record<string, unknown>): AlertFact[] {
-  const known = Object.keys(DETAIL_LABELS).filter((k) => k in details);
-  const other = Object.keys(details).filter((k) => !(k in DETAIL_LABELS) && !NOT_FACTS.has(k));
-  const facts: AlertFact[] = [];
-  for (const key of [...known, ...other]) {
-    const value = factValue(key, details[key]);
-    if (value === undefined || value === '') continue;
-    facts.push({ label: DETAIL_LABELS[key] ?? (key === 'counts' ? 'Counts' : key), value });
-  }
-  return facts;
-}
-
-/** The guard's reason, plus the App Runner failure it reports (owned failures have no message of their own). */
-function guardSummary(event: GuardEvent): string {
-  const { reason, details } = event.detail;
-  const status = typeof details.failureStatus === 'string' ? details.failureStatus : undefined;
-  const message = typeof details.failureMessage === 'string' ? details.failureMessage : undefined;
-  if (!status && !message) return reason;
-  return `${reason}\nApp Runner reported ${status ?? 'a failure'}${message ? `: ${message}` : '.'}`;
-}
-
 function describeGuardEvent(event: GuardEvent): Alert {
   const d = event.detail;
   const severity = guardSeverity(event);
@@ -370,42 +219,6 @@ function describeGuardEvent(event: GuardEvent): Alert {
   };
 }
 
-/** `office-hours-berlin@2026-…` → `office-hours-berlin`; an event id (a UUID) → undefined. */
-function scheduleOf(trigger: string): string | undefined {
-  const at = trigger.indexOf('@');
-  return at > 0 ? trigger.slice(0, at) : undefined;
-}
-
 function dedupKeyOf(subject: string, status: string, severity: Severity): string {
   return `${subject}|${status}|${severity}`;
-}
-
-/**
- * Console and CloudWatch Logs links for a service. App Runner writes `/aws/apprunner/<name>/<id>/
- * application` and `/service`; the CloudWatch console expects the group name URI-encoded twice
- * with `%` written as `$`.
- */
-export function serviceLinks(service: AlertService): AlertLink[] {
-  const { region, arn } = service;
-  const console = `https://${region}.console.aws.amazon.com`;
-  const links: AlertLink[] = [
-    {
-      label: 'Open in App Runner',
-      url: `${console}/apprunner/home?region=${region}#/services/dashboard?service_arn=${encodeURIComponent(arn)}`,
-    },
-  ];
-  const id = service.id ?? parseServiceArn(arn)?.id;
-  if (id) {
-    const group = (kind: string) =>
-      encodeURIComponent(encodeURIComponent(`/aws/apprunner/${service.name}/${id}/${kind}`)).replaceAll(
-        '%',
-        '$',
-      );
-    const logs = `${console}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/`;
-    links.push(
-      { label: 'Application logs', url: `${logs}${group('application')}` },
-      { label: 'Service logs', url: `${logs}${group('service')}` },
-    );
-  }
-  return links;
 }

@@ -1,7 +1,7 @@
-import type { SchedulerPort } from '../aws/scheduler.ts';
-import { RetryableError } from '../errors.ts';
+import { RetryableError } from '../core/errors.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
+import type { SchedulerPort } from '../core/ports/scheduler.ts';
 import type { NotifyPayload } from '../events/scheduler.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import { type Alert, decideNotify, describeAlert, type NotifyInput } from './alert.ts';
 import type { Channel, NotifyLedger, SlackPort, SnsPort } from './ports.ts';
 import { renderSlackMessage } from './slack-message.ts';
@@ -72,7 +72,7 @@ async function handleAlert(alert: Alert, deps: NotifyDeps, ctx: Ctx): Promise<Jo
       ) {
         const flush = await scheduleFlush(open, alert, deps);
         return {
-          outcome: 'deferred',
+          outcome: 'collapsed',
           reason: `collapsed into the storm of "${alert.title}" alerts; the count goes out when the window ends at ${plan.windowEnd}`,
           severity: alert.severity,
           ...(flush ? { flushSchedule: flush } : {}),

@@ -2,9 +2,9 @@
  * The alert for an App Runner failure event the guard rejected: the guard did nothing about a
  * failure it exists to handle, so a human must check the service.
  */
-import type { InvalidEventError } from '../errors.ts';
+import type { InvalidEventError } from '../core/errors.ts';
+import type { Job } from '../core/guard-event.ts';
 import { APP_RUNNER_SOURCE, OPERATION_STATUSES, parseServiceArn } from '../events/app-runner.ts';
-import type { Job } from '../events/guard.ts';
 import { normalizeText } from '../events/text.ts';
 import { reasonOf } from '../rejections.ts';
 import { type Alert, serviceLinks } from './alert.ts';

@@ -1,5 +1,5 @@
-import { describeError } from '../errors.ts';
-import { guardServiceOf } from '../events/guard.ts';
+import { describeError, errorNameOf } from '../core/errors.ts';
+import { guardServiceOf } from '../core/guard-event.ts';
 import type { NotifyPayload } from '../events/scheduler.ts';
 import type { Alert, NotifyInput } from './alert.ts';
 import type { SnsPort } from './ports.ts';
@@ -28,7 +28,7 @@ export function createNotifyFailureReporter(sns: SnsPort) {
       summary: `The notifier failed terminally while alerting on event ${eventId}: ${describeError(error)}. SNS is tried before Slack, so a Slack error means the alert reached this topic but not Slack: fix the webhook (the SSM SecureString named by the slackWebhookParameter setting).`,
       facts: [
         { label: 'Event', value: eventId },
-        { label: 'Error', value: error.name },
+        { label: 'Error', value: errorNameOf(error) },
       ],
       links: [],
       actionTaken: 'Not retried: retrying cannot fix this error. A human must act.',

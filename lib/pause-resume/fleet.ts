@@ -1,3 +1,5 @@
+import { isNotFound, isRetryable, isThrottled } from '../core/errors.ts';
+
 /**
  * Maps `items` through `fn` with at most `limit` calls in flight, keeping order. Fleet work
  * (pausing 300 services at 20:00) stays under App Runner's request rate this way.
@@ -19,18 +21,9 @@ export async function mapWithConcurrency<T, R>(
   return out;
 }
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-]);
-
-/** True for throttling (by name or HTTP 429). */
+/** True for throttling, as the App Runner adapter reports it. */
 export function isThrottling(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (THROTTLING.has(error.name)) return true;
-  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 429;
+  return isThrottled(error);
 }
 
 /** Options of {@link withBackoff}. */
@@ -63,12 +56,16 @@ export async function withBackoff<T>(fn: () => Promise<T>, options: BackoffOptio
   }
 }
 
-/** An error that means "busy, try later" for one service (not a failure of the run). */
+/**
+ * An error that means "try this service later" (not a failure of the run). The one policy for
+ * per-service errors of a fleet run, shared with the cleanup sweep: only a terminal error fails
+ * the service; anything retryable (an operation in progress, throttling, 5xx) comes back later.
+ */
 export function isBusy(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'InvalidStateException' || isThrottling(error));
+  return isRetryable(error);
 }
 
 /** True when an error means the service no longer exists. */
 export function isGone(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ResourceNotFoundException';
+  return isNotFound(error);
 }

@@ -1,14 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { AppRunnerPort } from '../aws/app-runner.ts';
-import type { GuardEventPublisher } from '../aws/guard-events.ts';
-import type { SchedulerPort } from '../aws/scheduler.ts';
 import type { GuardConfig } from '../config.ts';
-import { describeError } from '../errors.ts';
+import { describeError } from '../core/errors.ts';
+import {
+  buildGuardEvent,
+  GUARD_DETAIL_TYPES,
+  type GuardEventEntry,
+  type GuardEventPublisher,
+  guardServiceOf,
+} from '../core/guard-event.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
+import type { GuardEventOutcome as Outcome } from '../core/outcomes.ts';
+import type { AppRunnerPort } from '../core/ports/app-runner.ts';
+import type { SchedulerPort } from '../core/ports/scheduler.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES, type GuardEventEntry, guardServiceOf, type Outcome } from '../events/guard.ts';
 import type { PauseResumePayload } from '../events/scheduler.ts';
 import { formatPausedBy, TAGS } from '../tags.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import { type DesiredState, desiredStateAt, formatLocal } from './desired-state.ts';
 import { isBusy, isGone, mapWithConcurrency, realSleep, withBackoff } from './fleet.ts';
 import { followsSchedule, type ObservedService, planService, type ServiceDecision } from './plan.ts';
@@ -333,47 +339,40 @@ export async function runSchedule(
     return ref ? guardServiceOf(ref) : undefined;
   };
   const entries: GuardEventEntry[] = [
-    {
-      detailType: GUARD_DETAIL_TYPES.scheduleRunCompleted,
-      detail: {
-        job: 'pause-resume',
-        outcome,
-        action: payload.action,
-        reason: reason.slice(0, 2000),
-        trigger,
-        dryRun: settings.dryRun,
-        details: {
-          schedule: payload.schedule,
-          scheduledTime: payload.scheduledTime,
-          timezone: payload.definition.timezone,
-          attempt,
-          desired: desired.state,
-          desiredReason: desired.reason,
-          counts,
-          services: reported,
-          servicesOmitted: Math.max(0, results.length - reported.length),
-          ...(followUp ? { followUp } : {}),
-        },
+    buildGuardEvent(GUARD_DETAIL_TYPES.scheduleRunCompleted, {
+      job: 'pause-resume',
+      outcome,
+      action: payload.action,
+      reason,
+      trigger,
+      dryRun: settings.dryRun,
+      details: {
+        schedule: payload.schedule,
+        scheduledTime: payload.scheduledTime,
+        timezone: payload.definition.timezone,
+        attempt,
+        desired: desired.state,
+        desiredReason: desired.reason,
+        counts,
+        services: reported,
+        servicesOmitted: Math.max(0, results.length - reported.length),
+        followUp,
       },
-    },
+    }),
     ...results
       .filter((r) => r.outcome === 'failed')
-      .map((r): GuardEventEntry => {
-        const service = serviceRef(r.arn);
-        return {
-          detailType: GUARD_DETAIL_TYPES.scheduleActionFailed,
-          detail: {
-            job: 'pause-resume',
-            outcome: 'failed',
-            action: r.action,
-            reason: `${r.name}: ${r.reason}`.slice(0, 2000),
-            ...(service ? { service } : {}),
-            trigger,
-            dryRun: settings.dryRun,
-            details: { schedule: payload.schedule, scheduledTime: payload.scheduledTime, status: r.status },
-          },
-        };
-      }),
+      .map((r) =>
+        buildGuardEvent(GUARD_DETAIL_TYPES.scheduleActionFailed, {
+          job: 'pause-resume',
+          outcome: 'failed',
+          action: r.action,
+          reason: `${r.name}: ${r.reason}`,
+          service: serviceRef(r.arn),
+          trigger,
+          dryRun: settings.dryRun,
+          details: { schedule: payload.schedule, scheduledTime: payload.scheduledTime, status: r.status },
+        }),
+      ),
   ];
   await ports.publisher.publish(entries);
 

@@ -1,10 +1,9 @@
-import type { AppRunnerPort, OperationView, ServiceView } from '../aws/app-runner.ts';
-import type { DigestResolution, ImageDigestResolver } from '../aws/ecr.ts';
-import type { GuardEventPublisher } from '../aws/guard-events.ts';
-import type { LedgerPort, QuarantineRecord, ReleaseRecord } from '../aws/ledger.ts';
+import { buildGuardEvent, GUARD_DETAIL_TYPES, type GuardEventPublisher } from '../core/guard-event.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
+import type { AppRunnerPort, OperationView, ServiceView } from '../core/ports/app-runner.ts';
+import type { DigestResolution, ImageDigestResolver } from '../core/ports/image-registry.ts';
+import type { LedgerPort, QuarantineRecord, ReleaseRecord } from '../core/ports/release-ledger.ts';
 import type { OperationStatusEvent } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES, guardServiceOf } from '../events/guard.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import { pinnedImage } from './image.ts';
 
 /** The operation statuses that mean "the configured image now runs". */
@@ -171,19 +170,16 @@ export async function recordRelease(
     quarantineLifted: lifted,
   };
   await ports.publisher.publish([
-    {
-      detailType: GUARD_DETAIL_TYPES.releaseRecorded,
-      detail: {
-        job: 'record-release',
-        outcome: 'acted',
-        action: 'record-release',
-        reason: plan.reason,
-        service: guardServiceOf(event.service),
-        trigger: event.eventId,
-        dryRun: false,
-        details,
-      },
-    },
+    buildGuardEvent(GUARD_DETAIL_TYPES.releaseRecorded, {
+      job: 'record-release',
+      outcome: 'acted',
+      action: 'record-release',
+      reason: plan.reason,
+      service: event.service,
+      trigger: event.eventId,
+      dryRun: false,
+      details,
+    }),
   ]);
   ctx?.logger.info('release recorded', details);
   return { outcome: 'acted', reason: plan.reason, code: 'recorded', ...details };

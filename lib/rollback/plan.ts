@@ -1,7 +1,9 @@
-import type { OperationView, ServiceView } from '../aws/app-runner.ts';
-import type { QuarantineRecord, ReleaseRecord, RollbackRecord } from '../aws/ledger.ts';
+import { FAILED_OPERATION_STATUSES, RUNNING_OPERATION_STATUSES } from '../core/app-runner-facts.ts';
+import type { GuardEventOutcome as Outcome } from '../core/outcomes.ts';
+import type { OperationView, ServiceView } from '../core/ports/app-runner.ts';
+import type { QuarantineRecord, ReleaseRecord, RollbackRecord } from '../core/ports/release-ledger.ts';
+import { MINUTE_MS } from '../core/time.ts';
 import type { OperationStatus } from '../events/app-runner.ts';
-import type { Outcome } from '../events/guard.ts';
 import { isPinnedImage, pinnedImage } from '../release/image.ts';
 import { DEPLOYING_OPERATION_TYPES } from '../release/record-release.ts';
 import { isOptedOut, TAGS, type Tags } from '../tags.ts';
@@ -93,15 +95,6 @@ export interface RollbackPlan {
   /** The pin was already made for this trigger (a retry): report it again, do not act. */
   replay?: boolean;
 }
-
-/** `ListOperations` statuses of an operation that did not succeed. */
-const FAILED_OPERATION_STATUSES = new Set([
-  'FAILED',
-  'ROLLBACK_SUCCEEDED',
-  'ROLLBACK_FAILED',
-  'ROLLBACK_IN_PROGRESS',
-]);
-const RUNNING_OPERATION_STATUSES = new Set(['PENDING', 'IN_PROGRESS']);
 
 const ms = (t: string | undefined) => (t === undefined ? Number.NaN : Date.parse(t));
 const short = (digest: string | undefined) => (digest ? `${digest.slice(0, 19)}…` : 'an unknown digest');
@@ -309,7 +302,7 @@ export function planRollback(o: ObservedRollback): RollbackPlan {
   }
 
   if (isEvent) {
-    const windowStart = ms(trigger.time) - o.settings.loopWindowMinutes * 60_000;
+    const windowStart = ms(trigger.time) - o.settings.loopWindowMinutes * MINUTE_MS;
     const recent = o.rollbacks.filter(
       (r) =>
         r.kind === 'automatic' &&

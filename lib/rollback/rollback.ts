@@ -1,13 +1,18 @@
-import type { AppRunnerPort } from '../aws/app-runner.ts';
-import type { ImageDigestResolver } from '../aws/ecr.ts';
-import type { GuardEventPublisher } from '../aws/guard-events.ts';
-import type { LedgerPort } from '../aws/ledger.ts';
-import { classifyError, describeError, RetryableError, TerminalError } from '../errors.ts';
+import { operationsOwnedBy } from '../core/app-runner-facts.ts';
+import { classifyError, describeError, errorNameOf, RetryableError, TerminalError } from '../core/errors.ts';
+import {
+  buildGuardEvent,
+  GUARD_DETAIL_TYPES,
+  type GuardEventEntry,
+  type GuardEventPublisher,
+} from '../core/guard-event.ts';
+import type { JobResult, RunContext } from '../core/handler-stack.ts';
+import type { AppRunnerPort } from '../core/ports/app-runner.ts';
+import type { ImageDigestResolver } from '../core/ports/image-registry.ts';
+import type { LedgerPort } from '../core/ports/release-ledger.ts';
 import type { AppRunnerEvent, OperationStatusEvent, ServiceRef } from '../events/app-runner.ts';
-import { GUARD_DETAIL_TYPES, type GuardEventEntry, guardServiceOf } from '../events/guard.ts';
 import { isPinnedImage } from '../release/image.ts';
 import type { Tags } from '../tags.ts';
-import type { JobResult, RunContext } from '../with-guard.ts';
 import {
   type ConfiguredImage,
   type ObservedRollback,
@@ -16,8 +21,8 @@ import {
   type RollbackTrigger,
 } from './plan.ts';
 
-/** Operation statuses the rollback job handles. */
-export const ROLLBACK_STATUSES = ['DeploymentFailed', 'UpdateServiceFailed'] as const;
+/** Operation statuses the rollback job handles: the failures it owns. */
+export const ROLLBACK_STATUSES = operationsOwnedBy('rollback');
 
 /** Ports the rollback uses. */
 export interface RollbackPorts {
@@ -195,23 +200,17 @@ export async function rollbackService(
     }
   }
 
-  const reason = (settings.dryRun && pin ? `Dry run, nothing changed: ${plan.reason}` : plan.reason).slice(
-    0,
-    2000,
-  );
-  const entry: GuardEventEntry = {
-    detailType: detailTypeOf(plan),
-    detail: {
-      job: 'rollback',
-      outcome: plan.outcome,
-      action: plan.action === 'pin-image' ? 'pin-image' : 'none',
-      reason,
-      service: guardServiceOf(service),
-      trigger: trigger.id,
-      dryRun: settings.dryRun,
-      details: detailsOf(plan, observed, extra),
-    },
-  };
+  const entry = buildGuardEvent(detailTypeOf(plan), {
+    job: 'rollback',
+    outcome: plan.outcome,
+    action: plan.action === 'pin-image' ? 'pin-image' : 'none',
+    reason: settings.dryRun && pin ? `Dry run, nothing changed: ${plan.reason}` : plan.reason,
+    service,
+    trigger: trigger.id,
+    dryRun: settings.dryRun,
+    details: detailsOf(plan, observed, extra),
+  });
+  const reason = entry.detail.reason;
   await ports.publisher.publish([entry]);
   return {
     outcome: plan.outcome,
@@ -254,7 +253,7 @@ export async function handleFailureEvent(
     } = await rollbackService(event.service, trigger, ports, settings);
     return result;
   } catch (error) {
-    if (classifyError(error) !== 'retryable') throw error;
+    if (classifyError(error) === 'terminal') throw error;
     const attempt = await ports.ledger.countAttempt(event.service.arn, event.eventId, event.time);
     if (attempt < settings.maxAttempts) {
       ctx?.logger.warn('rollback deferred, Lambda will retry', { attempt, error: describeError(error) });
@@ -263,25 +262,22 @@ export async function handleFailureEvent(
     const reason = `Rollback deferred and given up after ${attempt} attempts: ${describeError(error)}. The deployment failure still needs a look: run \`guard rollback ${event.service.name}\` once the service is RUNNING.`;
     const s = event.service;
     await ports.publisher.publish([
-      {
-        detailType: GUARD_DETAIL_TYPES.rollbackSkipped,
-        detail: {
-          job: 'rollback',
-          outcome: 'deferred',
-          action: 'none',
-          reason: reason.slice(0, 2000),
-          service: guardServiceOf(s),
-          trigger: event.eventId,
-          dryRun: settings.dryRun,
-          details: {
-            code: 'gave-up',
-            failureStatus: event.status,
-            ...(event.message ? { failureMessage: event.message } : {}),
-            attempts: attempt,
-            error: error instanceof Error ? error.name : 'Error',
-          },
+      buildGuardEvent(GUARD_DETAIL_TYPES.rollbackSkipped, {
+        job: 'rollback',
+        outcome: 'deferred',
+        action: 'none',
+        reason,
+        service: s,
+        trigger: event.eventId,
+        dryRun: settings.dryRun,
+        details: {
+          code: 'gave-up',
+          failureStatus: event.status,
+          failureMessage: event.message,
+          attempts: attempt,
+          error: error instanceof Error ? errorNameOf(error) : 'Error',
         },
-      },
+      }),
     ]);
     return { outcome: 'deferred', reason, code: 'gave-up', attempts: attempt };
   }
@@ -295,28 +291,21 @@ export function createRollbackFailureReporter(publisher: GuardEventPublisher, dr
   return async (event: AppRunnerEvent, error: Error): Promise<void> => {
     const s = event.service;
     await publisher.publish([
-      {
-        detailType: GUARD_DETAIL_TYPES.rollbackFailed,
-        detail: {
-          job: 'rollback',
-          outcome: 'failed',
-          action: 'none',
-          reason:
-            `The guard could not finish the rollback: ${describeError(error)}. A human should look.`.slice(
-              0,
-              2000,
-            ),
-          service: guardServiceOf(s),
-          trigger: event.eventId,
-          dryRun,
-          details: {
-            code: 'error',
-            error: error.name,
-            ...(event.kind === 'operation' ? { failureStatus: event.status } : {}),
-            ...(event.message ? { failureMessage: event.message } : {}),
-          },
+      buildGuardEvent(GUARD_DETAIL_TYPES.rollbackFailed, {
+        job: 'rollback',
+        outcome: 'failed',
+        action: 'none',
+        reason: `The guard could not finish the rollback: ${describeError(error)}. A human should look.`,
+        service: s,
+        trigger: event.eventId,
+        dryRun,
+        details: {
+          code: 'error',
+          error: errorNameOf(error),
+          failureStatus: event.kind === 'operation' ? event.status : undefined,
+          failureMessage: event.message,
         },
-      },
+      }),
     ]);
   };
 }

@@ -23,12 +23,13 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSnapshotStore, type SnapshotStore } from '../../lib/aws/snapshots.ts';
+import type { HandlerResult } from '../../lib/core/handler-stack.ts';
 import { toCamelCaseEvent } from '../../lib/events/app-runner.ts';
 import type { GuardEventDetail } from '../../lib/events/guard.ts';
-import type { HandlerResult } from '../../lib/with-guard.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
 import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
+import { sdkError } from '../support/sdk-errors.ts';
 
 // ---- a small, stateful fake of App Runner, Scheduler and EventBridge behind aws-sdk-client-mock ----
 
@@ -722,10 +723,7 @@ describe('cleanup sweep', () => {
     const d = nextDay();
     const broken = addService('CREATE_FAILED', { updatedAt: `${d}T12:00:00Z` });
     const fine = addService('CREATE_FAILED', { updatedAt: `${d}T12:00:00Z` });
-    tagsFail = (arn) =>
-      arn === broken.arn
-        ? Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' })
-        : undefined;
+    tagsFail = (arn) => (arn === broken.arn ? sdkError('AccessDeniedException', 'not allowed') : undefined);
     const result = await invoke(sweepAt(`${d}T16:00:00Z`));
     expect(result).toMatchObject({ outcome: 'failed', summary: { errors: 1, deleted: 1 } });
     expect(deleted).toEqual([fine.arn]);

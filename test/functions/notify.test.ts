@@ -191,7 +191,7 @@ describe('notify handler', () => {
       await invoke(pauseFailed('2026-12-01T10:00:00Z'));
       expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
       await expect(invoke(pauseFailed('2026-12-01T10:03:00Z'))).resolves.toMatchObject({
-        outcome: 'deferred',
+        outcome: 'collapsed',
       });
       await invoke(pauseFailed('2026-12-01T10:04:00Z'));
       const calls = scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input);

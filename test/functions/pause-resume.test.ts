@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import {
   AppRunnerClient,
   ListServicesCommand,
@@ -11,7 +12,14 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAppRunnerGateway } from '../../lib/aws/app-runner.ts';
+import { createGuardEventPublisher } from '../../lib/aws/guard-events.ts';
+import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
+import { createGuardScheduler } from '../../lib/aws/scheduler.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { createHandler } from '../../lib/pause-resume/job.ts';
+import { type PauseResumeSettings, settingsFromConfig } from '../../lib/pause-resume/run-schedule.ts';
 import { TAGS } from '../../lib/tags.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
 import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
@@ -25,16 +33,27 @@ const TABLE = 'pause-resume-idempotency';
 let invoke: (event: unknown) => Promise<Record<string, unknown>>;
 
 const db = useDynamoDB({ tables: { idempotency: TABLE, ledger: 'pause-resume-ledger' } });
-beforeAll(async () => {
-  Object.assign(process.env, guardEnv({ IDEMPOTENCY_TABLE: TABLE }), {
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+const config = loadConfig(guardEnv({ IDEMPOTENCY_TABLE: TABLE }));
+
+/** The handler as functions/pause-resume.ts builds it, with its dependencies injected. */
+function handlerWith(settings: PauseResumeSettings) {
+  const handler = createHandler({
+    logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    idempotency: createIdempotencyStore(db.client, TABLE),
+    onReject: async () => {},
+    ports: {
+      appRunner: createAppRunnerGateway(new AppRunnerClient({ region: REGION })),
+      scheduler: createGuardScheduler(config),
+      publisher: createGuardEventPublisher(new EventBridgeClient({ region: REGION }), config.eventBusName),
+    },
+    settings,
   });
-  const { handler } = await import('../../functions/pause-resume.ts');
-  invoke = (event) =>
+  return (event: unknown) =>
     handler(event, lambdaContext() as unknown as Context) as Promise<Record<string, unknown>>;
-});
-afterAll(async () => {
-  delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+}
+
+beforeAll(async () => {
+  invoke = handlerWith(settingsFromConfig(config));
 });
 
 const arn = (name: string, id: string) =>
@@ -245,18 +264,8 @@ describe('pause-resume handler', () => {
 
 describe('pause-resume handler in dry-run (DRY_RUN_PAUSE_RESUME=true)', () => {
   it('plans and reports the run with dryRun: true, but tags, pauses and schedules nothing', async () => {
-    const saved = process.env.DRY_RUN_PAUSE_RESUME;
-    process.env.DRY_RUN_PAUSE_RESUME = 'true';
-    let dryInvoke: typeof invoke;
-    try {
-      // Config is read once per container: a fresh module instance is a fresh container.
-      const fresh = '../../functions/pause-resume.ts?dry-run';
-      const { handler } = (await import(fresh)) as typeof import('../../functions/pause-resume.ts');
-      dryInvoke = (event) =>
-        handler(event, lambdaContext() as unknown as Context) as Promise<Record<string, unknown>>;
-    } finally {
-      process.env.DRY_RUN_PAUSE_RESUME = saved;
-    }
+    const dryConfig = loadConfig(guardEnv({ IDEMPOTENCY_TABLE: TABLE, DRY_RUN_PAUSE_RESUME: 'true' }));
+    const dryInvoke = handlerWith(settingsFromConfig(dryConfig));
     fleet([
       { arn: WEB, status: 'RUNNING', tags: onNightly() },
       { arn: BUSY, status: 'OPERATION_IN_PROGRESS', tags: onNightly() },

@@ -1,30 +1,23 @@
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
 import { BAD, eventFor, fakeService, GOOD, installFakes, REPO } from '../lib/rollback/fakes.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
-import { guardEnv, lambdaContext } from '../support/env.ts';
+import { lambdaContext } from '../support/env.ts';
+import { releaseHandlers } from '../support/handlers.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
 let ledger: LedgerPort;
 let handler: Handler;
 const fakes = installFakes();
-const SAVED_ENV = { ...process.env };
 const SUCCESS = 'apprunner-operation/deployment-completed-successfully';
 const invoke = (event: unknown) => handler(event, lambdaContext() as unknown as Context);
 
 const db = useDynamoDB({ tables: { idempotency: 'guard-idempotency', ledger: 'guard-ledger' } });
 beforeAll(async () => {
   ledger = createLedgerGateway(db.client, 'guard-ledger');
-  vi.resetModules();
-  Object.assign(process.env, guardEnv({ AWS_REGION: 'us-east-1' }), {
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-  });
-  handler = (await import('../../functions/record-release.ts')).handler as unknown as Handler;
-});
-afterAll(async () => {
-  process.env = SAVED_ENV;
+  handler = (await releaseHandlers(db)).recordRelease;
 });
 beforeEach(() => {
   fakes.reset();

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
 import {
   BAD,
@@ -13,7 +13,9 @@ import {
   REPO,
 } from '../lib/rollback/fakes.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
-import { guardEnv, lambdaContext } from '../support/env.ts';
+import { lambdaContext } from '../support/env.ts';
+import { releaseHandlers } from '../support/handlers.ts';
+import { sdkError } from '../support/sdk-errors.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
 
@@ -21,15 +23,9 @@ let ledger: LedgerPort;
 let rollback: Handler;
 let recordRelease: Handler;
 const fakes = installFakes();
-const SAVED_ENV = { ...process.env };
 
 async function importHandlers(overrides: Record<string, string> = {}) {
-  vi.resetModules();
-  Object.assign(process.env, guardEnv({ AWS_REGION: 'us-east-1', ...overrides }), {
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-  });
-  rollback = (await import('../../functions/rollback.ts')).handler as unknown as Handler;
-  recordRelease = (await import('../../functions/record-release.ts')).handler as unknown as Handler;
+  ({ rollback, recordRelease } = await releaseHandlers(db, overrides));
 }
 
 const invoke = (h: Handler, event: unknown) => h(event, lambdaContext() as unknown as Context);
@@ -38,9 +34,6 @@ const db = useDynamoDB({ tables: { idempotency: 'guard-idempotency', ledger: 'gu
 beforeAll(async () => {
   ledger = createLedgerGateway(db.client, 'guard-ledger');
   await importHandlers();
-});
-afterAll(async () => {
-  process.env = SAVED_ENV;
 });
 beforeEach(() => fakes.reset());
 
@@ -232,7 +225,7 @@ describe('rollback function', () => {
 
   it('alerts with Rollback Failed, carrying the deployment failure, when UpdateService is refused', async () => {
     const svc = await serviceWithBadTag();
-    fakes.state.updateError = Object.assign(new Error('bad request'), { name: 'InvalidRequestException' });
+    fakes.state.updateError = sdkError('InvalidRequestException', 'bad request');
     const result = await invoke(rollback, failure(svc));
     expect(result).toMatchObject({ outcome: 'failed' });
     const outcome = onlyOutcome(svc);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidEventError } from '../../lib/errors.ts';
+import { InvalidEventError } from '../../lib/core/errors.ts';
 import { parseAppRunnerEvent } from '../../lib/events/app-runner.ts';
 import { checkEventLimits } from '../../lib/events/limits.ts';
 import { createRejectedFailureAlerter } from '../../lib/notify/rejected-failure.ts';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { GUARD_DETAIL_TYPES } from '../../lib/events/guard.ts';
+import { GUARD_DETAIL_TYPES } from '../../lib/core/guard-event.ts';
 import { loadRoutes, routeEvent } from '../../sandbox/routes.ts';
 import { loadFixture } from '../support/fixtures.ts';
 

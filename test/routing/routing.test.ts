@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { routeFiles } from '../../cli/route.ts';
-import { InvalidEventError } from '../../lib/errors.ts';
+import { ownerOfOperation, ownerOfStatus } from '../../lib/core/app-runner-facts.ts';
+import { InvalidEventError } from '../../lib/core/errors.ts';
 import { parseAppRunnerEvent, toCamelCaseEvent } from '../../lib/events/app-runner.ts';
 import { GUARD_SOURCE, parseGuardEvent } from '../../lib/events/guard.ts';
 import { checkEventLimits } from '../../lib/events/limits.ts';
@@ -124,6 +125,18 @@ describe('routing fixtures through infra/patterns as the routing table (infra/ro
   )('%s: the camelCase twin routes identically', (name) => {
     const raw = loadFixture<{ detail: unknown }>(name);
     expect(routeEvent(routes, toCamelCaseEvent(raw))).toEqual(routeEvent(routes, raw));
+  });
+
+  it.each(
+    Object.keys(EXPECTED).filter(
+      (n) => n.startsWith('apprunner-operation/') || n.startsWith('apprunner-status/'),
+    ),
+  )('%s reaches the job that owns it (lib/core FAILURE_OWNERS), and no other owner', (name) => {
+    const event = parseAppRunnerEvent(loadFixture(name), { accountId: ACCOUNT_ID });
+    const owner =
+      event.kind === 'operation' ? ownerOfOperation(event.status) : ownerOfStatus(event.currentStatus);
+    const routed = routeEvent(routes, loadFixture(name)).filter((f) => f === 'rollback' || f === 'cleanup');
+    expect(routed).toEqual(owner ? [owner] : []);
   });
 
   it('a pattern on one spelling alone would miss the other (why every pattern uses $or)', () => {

@@ -2,8 +2,9 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhookUrlSource } from '../../../lib/aws/secrets.ts';
-import { classifyError } from '../../../lib/errors.ts';
+import { classifyError } from '../../../lib/core/errors.ts';
 import { failureOf } from '../../support/failure.ts';
+import { sdkError } from '../../support/sdk-errors.ts';
 
 const ssm = mockClient(SSMClient);
 afterEach(() => ssm.reset());
@@ -37,7 +38,7 @@ describe('webhook URL from SSM', () => {
   });
 
   it('a missing parameter is terminal and names the parameter', async () => {
-    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('not found'), { name: 'ParameterNotFound' }));
+    ssm.on(GetParameterCommand).rejects(sdkError('ParameterNotFound', 'not found'));
     const error = await failureOf(createWebhookUrlSource(new SSMClient({}), NAME).get());
     expect(classifyError(error)).toBe('terminal');
     expect(error.message).toBe(

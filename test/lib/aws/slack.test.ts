@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import type { WebhookUrlSource } from '../../../lib/aws/secrets.ts';
 import { createSlackWebhook, retryAfterMs, SlackRejectedError } from '../../../lib/aws/slack.ts';
-import { classifyError } from '../../../lib/errors.ts';
+import { classifyError } from '../../../lib/core/errors.ts';
 import { describeAlert } from '../../../lib/notify/alert.ts';
 import { renderSlackMessage } from '../../../lib/notify/slack-message.ts';
 import { failureOf } from '../../support/failure.ts';

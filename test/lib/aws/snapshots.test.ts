@@ -3,11 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   boundSnapshot,
   createSnapshotStore,
-  fleetPartitionKey,
   MAX_SNAPSHOT_BYTES,
   SNAPSHOT_RETENTION_DAYS,
   type SnapshotStore,
-  servicePartitionKey,
 } from '../../../lib/aws/snapshots.ts';
 import { useDynamoDB } from '../../support/dynamodb.ts';
 
@@ -114,7 +112,7 @@ describe('snapshot store on dynalite', () => {
   });
 
   it('claims once: the owner may claim again (a retry), anyone else may not', async () => {
-    const pk = servicePartitionKey(arn());
+    const pk = { serviceArn: arn() };
     expect(await store.claimOwner(pk, 'schedule#CREATE_FAILED#0')).toBeUndefined();
     expect(await store.claim(pk, 'schedule#CREATE_FAILED#0', 'evt-a', AT)).toBe(true);
     expect(await store.claim(pk, 'schedule#CREATE_FAILED#0', 'evt-a', AT)).toBe(true);
@@ -124,10 +122,16 @@ describe('snapshot store on dynalite', () => {
   });
 
   it('lets exactly one of concurrent claimants win', async () => {
-    const pk = fleetPartitionKey('111122223333', 'us-east-1');
+    const pk = { account: '111122223333', region: 'us-east-1' };
     const claim = `quota#${crypto.randomUUID()}`;
     const wins = await Promise.all(['a', 'b', 'c', 'd'].map((o) => store.claim(pk, claim, o, AT)));
     expect(wins.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('keeps a service claim and a fleet claim of the same name apart', async () => {
+    const claim = `quota#${crypto.randomUUID()}`;
+    expect(await store.claim({ serviceArn: arn() }, claim, 'a', AT)).toBe(true);
+    expect(await store.claim({ account: '111122223333', region: 'us-east-1' }, claim, 'b', AT)).toBe(true);
   });
 
   it('counts deletion attempts and never lowers the count', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createIdempotencyStore } from '../../../lib/aws/idempotency.ts';
 import { backoffSeconds, MAX_WAIT_SECONDS, QUEUE_DELIVERY } from '../../../lib/core/delivery-policy.ts';
 import { RetryAfterError } from '../../../lib/core/errors.ts';
+import { withGuard } from '../../../lib/core/handler-stack.ts';
 import {
   deliverFromQueue,
   type EventHandler,
@@ -11,7 +12,6 @@ import {
   type VisibilityPort,
 } from '../../../lib/core/queue-delivery.ts';
 import { appRunnerTrigger } from '../../../lib/events/parse-trigger.ts';
-import { withGuard } from '../../../lib/with-guard.ts';
 import { useDynamoDB } from '../../support/dynamodb.ts';
 import { ACCOUNT_ID, lambdaContext } from '../../support/env.ts';
 import { loadFixture } from '../../support/fixtures.ts';

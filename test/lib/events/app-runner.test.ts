@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidEventError } from '../../../lib/errors.ts';
+import { InvalidEventError } from '../../../lib/core/errors.ts';
 import {
   type AppRunnerEvent,
   OPERATION_STATUSES,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidEventError } from '../../../lib/errors.ts';
+import { InvalidEventError } from '../../../lib/core/errors.ts';
 import { checkEventLimits, EventLimitError, MAX_EVENT_BYTES } from '../../../lib/events/limits.ts';
 import { listFixtures, loadFixture } from '../../support/fixtures.ts';
 

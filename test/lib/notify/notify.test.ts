@@ -132,7 +132,7 @@ describe('notify use case', () => {
     for (const [i, minute] of [1, 4, 9].entries()) {
       const result = await run(pauseFailed(`e${i + 2}`, `2026-11-20T14:0${minute}:00Z`));
       expect(result).toMatchObject({
-        outcome: 'deferred',
+        outcome: 'collapsed',
         reason: expect.stringMatching(/^collapsed into the storm/),
       });
     }
@@ -233,7 +233,7 @@ describe('notify use case', () => {
     expect(schedules.size).toBe(0);
     const first = await run(pauseFailed('t2', '2026-11-20T14:02:00Z'));
     expect(first).toMatchObject({
-      outcome: 'deferred',
+      outcome: 'collapsed',
       reason: expect.stringContaining('the count goes out when the window ends at 2026-11-20T14:10:00.000Z'),
       flushSchedule: expect.stringMatching(/^notify-storm-/),
     });

@@ -2,7 +2,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import type { AppRunnerPort, ServiceSummaryView } from '../../../lib/aws/app-runner.ts';
 import type { OneTimeSchedule, SchedulerPort } from '../../../lib/aws/scheduler.ts';
-import type { GuardEventEntry } from '../../../lib/events/guard.ts';
+import { NotFoundError, RetryAfterError, RetryableError } from '../../../lib/core/errors.ts';
+import type { GuardEventEntry } from '../../../lib/core/guard-event.ts';
 import type { PauseResumePayload } from '../../../lib/events/scheduler.ts';
 import {
   followUpName,
@@ -33,7 +34,7 @@ function fakeAppRunner(services: FakeService[], faults: { throttleFirst?: number
   const byArn = new Map(services.map((s) => [arnOf(s.name), s]));
   const get = (arn: string) => {
     const s = byArn.get(arn);
-    if (!s) throw Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' });
+    if (!s) throw new NotFoundError('not found');
     return s;
   };
   const call = async <T>(what: string, fn: () => T): Promise<T> => {
@@ -43,7 +44,7 @@ function fakeAppRunner(services: FakeService[], faults: { throttleFirst?: number
     inFlight--;
     if (throttles > 0) {
       throttles--;
-      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      throw new RetryableError('Rate exceeded', { reason: 'throttling' });
     }
     calls.push(what);
     return fn();
@@ -68,7 +69,7 @@ function fakeAppRunner(services: FakeService[], faults: { throttleFirst?: number
       call(`pause ${get(arn).name}`, () => {
         const s = get(arn);
         if (faults.busy?.has(s.name) || s.status !== 'RUNNING') {
-          throw Object.assign(new Error('operation in progress'), { name: 'InvalidStateException' });
+          throw new RetryAfterError('operation in progress', 120);
         }
         s.status = 'PAUSED';
         return {};

@@ -15,7 +15,7 @@ import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadFixture } from '../../support/fixtures.ts';
-
+import { sdkError } from '../../support/sdk-errors.ts';
 import { D, REPO } from '../release/views.ts';
 
 export { D, REPO } from '../release/views.ts';
@@ -118,7 +118,7 @@ export function installFakes() {
           },
     }) as Service;
 
-  const gone = () => Object.assign(new Error('Service not found'), { name: 'ResourceNotFoundException' });
+  const gone = () => sdkError('ResourceNotFoundException', 'Service not found');
 
   appRunner.on(DescribeServiceCommand).callsFake((input: { ServiceArn: string }) => {
     const s = state.services.get(input.ServiceArn);

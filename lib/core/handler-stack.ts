@@ -4,16 +4,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { checkEventLimits } from '../events/limits.ts';
 import { classifyError, describeError, InvalidEventError } from './errors.ts';
-import type { Job, Outcome } from './events/guard.ts';
-import { checkEventLimits } from './events/limits.ts';
+import type { Job } from './guard-event.ts';
+import type { JobResult } from './outcomes.ts';
 
-/** What every use case returns (DESIGN.md §5). */
-export interface JobResult {
-  outcome: Outcome;
-  reason: string;
-  [key: string]: unknown;
-}
+export type { JobResult } from './outcomes.ts';
 
 /** What a handler returns: a job result, or a rejection of an event that failed validation. */
 export type HandlerResult = JobResult | { outcome: 'rejected'; reason: string; field: string };
@@ -79,7 +75,7 @@ export function withGuard<T>(spec: GuardHandlerSpec<T>) {
       logger.info('job finished', { outcome: result.outcome, reason: result.reason });
       return result;
     } catch (error) {
-      if (classifyError(error) === 'retryable') throw error;
+      if (classifyError(error) !== 'terminal') throw error;
       const err = error instanceof Error ? error : new Error(String(error));
       logger.error('terminal failure', { error: err });
       await spec.reportFailure(envelope.input, err, ctx);

@@ -1,14 +1,21 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
-import { type InvalidEventError, RetryableError, TerminalError } from '../../lib/errors.ts';
-import type { AppRunnerEvent } from '../../lib/events/app-runner.ts';
-import { appRunnerTrigger } from '../../lib/events/parse-trigger.ts';
-import { type JobResult, withGuard } from '../../lib/with-guard.ts';
-import { useDynamoDB } from '../support/dynamodb.ts';
-import { ACCOUNT_ID, lambdaContext } from '../support/env.ts';
-import { loadFixture } from '../support/fixtures.ts';
+import { APP_RUNNER_IN_PROGRESS, translateAwsError } from '../../../lib/aws/errors.ts';
+import { createIdempotencyStore } from '../../../lib/aws/idempotency.ts';
+import {
+  type InvalidEventError,
+  RetryableError,
+  TerminalError,
+  WakeAtError,
+} from '../../../lib/core/errors.ts';
+import { type JobResult, withGuard } from '../../../lib/core/handler-stack.ts';
+import type { AppRunnerEvent } from '../../../lib/events/app-runner.ts';
+import { appRunnerTrigger } from '../../../lib/events/parse-trigger.ts';
+import { useDynamoDB } from '../../support/dynamodb.ts';
+import { ACCOUNT_ID, lambdaContext } from '../../support/env.ts';
+import { loadFixture } from '../../support/fixtures.ts';
+import { networkError, sdkError } from '../../support/sdk-errors.ts';
 
 const TABLE = 'with-guard-idempotency';
 
@@ -118,12 +125,34 @@ describe('withGuard', () => {
     expect(reportFailure).not.toHaveBeenCalled();
   });
 
-  it('treats SDK throttling and 5xx as retryable', async () => {
-    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-    const { invoke } = build(async () => {
-      throw throttled;
+  it.each([
+    ['throttling (400 ThrottlingException)', sdkError('ThrottlingException', 'Rate exceeded')],
+    ['HTTP 429', sdkError('TooManyRequestsException', 'slow down', { status: 429 })],
+    ['HTTP 500', sdkError('InternalServiceErrorException', 'oops', { status: 500 })],
+    ['HTTP 503', sdkError('ServiceUnavailableException', 'down', { status: 503 })],
+    ['an unmodelled 5xx', sdkError('UnknownError', 'bad gateway', { status: 502 })],
+    ['a network error', networkError('ECONNRESET')],
+    ['an operation in progress', sdkError('InvalidStateException', 'in progress')],
+  ])('throws %s out of the handler so the event is retried, without alerting', async (_, sdk) => {
+    const error = translateAwsError(sdk, { inProgress: APP_RUNNER_IN_PROGRESS });
+    const { invoke, reportFailure } = build(async () => {
+      throw error;
     });
-    await expect(invoke(freshEvent())).rejects.toBe(throttled);
+    await expect(invoke(freshEvent())).rejects.toBe(error);
+    expect(reportFailure).not.toHaveBeenCalled();
+  });
+
+  it('throws wake-at and errors no adapter translated (a bug), never drops the event', async () => {
+    for (const error of [
+      new WakeAtError('override ends', new Date('2026-12-01T23:00:00Z')),
+      new TypeError('x'),
+    ]) {
+      const { invoke, reportFailure } = build(async () => {
+        throw error;
+      });
+      await expect(invoke(freshEvent())).rejects.toBe(error);
+      expect(reportFailure).not.toHaveBeenCalled();
+    }
   });
 
   it('returns terminal errors as a failed result, reports them once, and does not re-alert on redelivery', async () => {
@@ -138,12 +167,18 @@ describe('withGuard', () => {
     expect(reportFailure).toHaveBeenCalledTimes(1);
   });
 
-  it('classifies modelled App Runner errors: ResourceNotFoundException is terminal', async () => {
-    const gone = Object.assign(new Error('Service not found'), { name: 'ResourceNotFoundException' });
+  it.each([
+    ['ResourceNotFoundException', sdkError('ResourceNotFoundException', 'Service not found')],
+    ['HTTP 403', sdkError('AccessDeniedException', 'not allowed', { status: 403 })],
+    ['a modelled 4xx', sdkError('InvalidRequestException', 'bad request')],
+  ])('returns %s as a failed result and reports it once', async (_, sdk) => {
     const { invoke, reportFailure } = build(async () => {
-      throw gone;
+      throw translateAwsError(sdk);
     });
-    await expect(invoke(freshEvent())).resolves.toMatchObject({ outcome: 'failed' });
+    await expect(invoke(freshEvent())).resolves.toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringContaining(sdk.name),
+    });
     expect(reportFailure).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,0 +1,14 @@
+/**
+ * Partition keys of the ledger table (docs/architecture.md, "Data"): the one place their formats
+ * are written. Jobs never see them; ports speak of services and fleets.
+ */
+
+/** Partition of a service's records (releases, quarantines, rollbacks, cleanup snapshots and claims). */
+export function servicePartitionKey(serviceArn: string): string {
+  return `service#${serviceArn}`;
+}
+
+/** Partition of fleet-wide records (quota warnings) of one account and region. */
+export function fleetPartitionKey(account: string, region: string): string {
+  return `fleet#${account}#${region}`;
+}

@@ -1,0 +1,42 @@
+import { defineJob } from '../core/define-job.ts';
+import {
+  type PauseResumePayload,
+  parseSchedulerPayload,
+  pauseResumePayloadSchema,
+} from '../events/scheduler.ts';
+import { createFailureReporter } from '../report-failure.ts';
+import { type PauseResumePorts, type PauseResumeSettings, runSchedule } from './run-schedule.ts';
+
+/** What the pause/resume job runs with (built once per container by its function file). */
+export interface PauseResumeJobDeps {
+  ports: PauseResumePorts;
+  settings: PauseResumeSettings;
+}
+
+/** Pause/resume: a schedule fire → pause or resume the services that follow it (docs/architecture.md). */
+export const pauseResumeJob = defineJob<PauseResumePayload, PauseResumeJobDeps>({
+  job: 'pause-resume',
+  parse: (raw) => {
+    const payload = parseSchedulerPayload(pauseResumePayloadSchema, raw);
+    // Scheduler delivers at least once: schedule + action + scheduled time (+ follow-up attempt)
+    // identifies one run.
+    return {
+      key: `${payload.schedule}#${payload.action}#${payload.scheduledTime}#${payload.attempt ?? 0}`,
+      input: payload,
+      logKeys: { schedule: payload.schedule, action: payload.action, scheduledTime: payload.scheduledTime },
+    };
+  },
+  run: (payload, deps, ctx) => runSchedule(payload, deps.ports, deps.settings, ctx),
+  reportFailure: (payload, error, deps) =>
+    createFailureReporter(
+      deps.ports.publisher,
+      'pause-resume',
+      deps.settings.dryRun,
+      (p: PauseResumePayload) => ({
+        trigger: `${p.schedule}@${p.scheduledTime}`,
+      }),
+    )(payload, error),
+});
+
+/** Builds the pause/resume Lambda handler from its dependencies. */
+export const createHandler = pauseResumeJob.createHandler;
