@@ -264,3 +264,36 @@ describe('deliverFromQueue with the handler stack', () => {
     expect(body).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('DefinedJob.createQueueHandler', () => {
+  it("reports a give-up once with the job's own failure report, on the parsed event", async () => {
+    const { defineJob } = await import('../../../lib/core/define-job.ts');
+    const reportFailure = vi.fn(async () => {});
+    const job = defineJob<{ id: string }, Record<string, never>>({
+      job: 'rollback',
+      parse: (raw) => ({ key: (raw as { id: string }).id, input: { id: (raw as { id: string }).id } }),
+      run: async () => {
+        throw new RetryAfterError('still in progress', 600);
+      },
+      reportFailure,
+    });
+    const handler = job.createQueueHandler(
+      {
+        logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+        idempotency: false,
+        onReject: async () => {},
+      },
+      { changeVisibility: async () => {} },
+    );
+    const old = String(Date.now() - MAX_WAIT_SECONDS.rollback * 1000);
+    const response = await handler(
+      batch(record(JSON.stringify({ id: 'e-1' }), 1, { SentTimestamp: old })),
+      context,
+    );
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(reportFailure).toHaveBeenCalledTimes(1);
+    expect(reportFailure.mock.calls[0]).toEqual(
+      expect.arrayContaining([{ id: 'e-1' }, expect.any(RetryAfterError)]),
+    );
+  });
+});
