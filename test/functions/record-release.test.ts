@@ -54,33 +54,6 @@ describe('record-release function', () => {
     });
   });
 
-  it('reads its events from its queue: a batch is handled message by message and acknowledged', async () => {
-    const svc = fakes.add(fakeService());
-    fakes.state.tags.set(`${REPO}:latest`, { digest: GOOD });
-    const event = eventFor(SUCCESS, svc, { time: '2026-11-20T12:05:00Z' });
-    const record = (messageId: string, body: string) => ({
-      messageId,
-      receiptHandle: `rh-${messageId}`,
-      body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()) },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:apprunner-guard-test-record-release',
-      awsRegion: 'us-east-1',
-    });
-    const result = await invoke({
-      Records: [
-        record('m-1', JSON.stringify(event)),
-        record('m-2', 'not json'),
-        record('m-3', JSON.stringify(event)),
-      ],
-    });
-    expect(result).toEqual({ batchItemFailures: [] });
-    expect((await ledger.listReleases(svc.arn)).map((r) => r.digest)).toEqual([GOOD]);
-    expect(fakes.publishedFor(svc.arn)).toHaveLength(1);
-  });
-
   it.each([
     'apprunner-operation/update-service-completed-successfully',
     'apprunner-operation/create-service-completed-successfully',
