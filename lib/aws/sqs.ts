@@ -4,16 +4,13 @@ import {
   ListMessageMoveTasksCommand,
   ListQueuesCommand,
   ReceiveMessageCommand,
-  SQSClient,
+  type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import type { DlqPort, PeekedMessage, QueueRef } from '../dlq/ports.ts';
-import { clientConfig } from './client-config.ts';
 
-/** Creates the SQS client once per process. */
-export function createSqsClient(): SQSClient {
-  return new SQSClient(clientConfig());
-}
+// One SQS client factory for the functions and the CLI.
+export { createSqsClient } from './queue-visibility.ts';
 
 const count = (v: string | undefined) => (v === undefined ? 0 : Number(v));
 

@@ -4,7 +4,7 @@
  * per-event handler, and is where "retry this event after a delay" happens: the message becomes
  * visible again when the job asked, bounded by the job's maximum wait, then reported once.
  *
- * Imports no SDK: the queue is reached through the {@link VisibilityPort} (`lib/aws/sqs.ts`).
+ * Imports no SDK: the queue is reached through the {@link VisibilityPort} (`lib/aws/queue-visibility.ts`).
  *
  * @module
  */
@@ -19,7 +19,7 @@ import {
 } from './delivery-policy.ts';
 import { describeError, InvalidEventError, RetryAfterError, WakeAtError } from './errors.ts';
 
-/** Port: the queue a message came from (implemented with the SQS SDK in `lib/aws/sqs.ts`). */
+/** Port: the queue a message came from (implemented with the SQS SDK in `lib/aws/queue-visibility.ts`). */
 export interface VisibilityPort {
   /**
    * Makes a received message visible again `seconds` from now (SQS `ChangeMessageVisibility`).
