@@ -32,7 +32,8 @@ describe('boundSnapshot', () => {
     const parsed = JSON.parse(out.json);
     expect(parsed.truncated).toBe(true);
     expect(parsed.name).toBe('svc');
-    expect(parsed.event.message).toMatch(/^m{1024}…\[truncated\]$/);
+    expect(parsed.event.message).toHaveLength(1024);
+    expect(parsed.event.message).toMatch(/^m+… \[cut \d+ chars\]$/);
   });
 
   it('then cuts arrays to their first five entries', () => {
