@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { type BundleFigure, FUNCTIONS, measureBundles } from './cold-start.ts';
 import type { FleetFigure, StormFigure } from './sandbox-runs.ts';
 import { FLEET_API } from './scenarios.ts';
@@ -126,41 +127,114 @@ function overheadTable(figures: OverheadFigure[]): string {
   );
 }
 
+const PARTS = ['bundles', 'overhead', 'sandbox'] as const;
+type Part = (typeof PARTS)[number];
+
+const HELP = `Usage: npm run bench [-- --only <part>[,<part>…]]
+
+Measures the guard against its budgets and prints one table per part:
+  bundles   bundle size and cold init of every function, as ratios to a floor (size ≤ ${BUDGET.sizeRatio}×, init ≤ ${BUDGET.initRatio}×)
+  overhead  per-event overhead of the handler stack, warm, AWS faked (≤ ${BUDGET.overheadMs} ms added)
+  sandbox   pause ${FLEET_SERVICES} services and a storm of ${STORM_FAILURES} failures in the sandbox (a few minutes)
+
+Options:
+  --only <parts>  run only these parts (comma-separated). A full run writes bench/results.json;
+                  a partial run writes bench/.out/results-<parts>.json and leaves it alone.
+  -h, --help      show this help
+
+Environment: BENCH_RUNS (cold starts per bundle, default 30), BENCH_OVERHEAD_ITERATIONS (events
+per function after warm-up, default 300).`;
+
+/** The parts to run, from the command line; exits with the help or a usage error. */
+function partsFromArgs(argv: string[]): Part[] {
+  let values: { only?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n\n${HELP}\n`);
+    process.exit(2);
+  }
+  if (values.help) {
+    print(HELP);
+    process.exit(0);
+  }
+  if (values.only === undefined) return [...PARTS];
+  const asked = values.only.split(',').map((p) => p.trim());
+  const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0 || asked.length === 0) {
+    process.stderr.write(
+      `bench: --only: unknown part ${unknown.join(', ') || '(none)'}; parts: ${PARTS.join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+  return PARTS.filter((p) => asked.includes(p));
+}
+
 async function main() {
+  const parts = partsFromArgs(process.argv.slice(2));
   const runs = Number(process.env.BENCH_RUNS ?? 30);
   mkdirSync(OUT, { recursive: true });
   const started = performance.now();
-  log(`apprunner-guard benchmarks (node ${process.version}, ${runs} cold starts per bundle)`);
-  const bundles = await measureBundles(ROOT, runs, log);
+  log(`apprunner-guard benchmarks (node ${process.version}; ${parts.join(', ')})`);
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    node: process.version,
+    budgets: BUDGET,
+  };
 
-  const overhead: OverheadFigure[] = [];
-  for (const name of FUNCTIONS) {
-    log(`  per-event overhead: ${name}`);
-    overhead.push(measureOverhead(name));
+  if (parts.includes('bundles')) {
+    log(`  bundles: ${runs} cold starts per bundle`);
+    const bundles = await measureBundles(ROOT, runs, log);
+    results.bundles = bundles;
+    print(
+      `\nBundles and cold init, as ratios to the floor (budget: size ≤ ${BUDGET.sizeRatio}×, init ≤ ${BUDGET.initRatio}×)`,
+    );
+    print(bundleTable(bundles));
+    print('Beyond the floor, by package (KiB):');
+    print(overFloor(bundles));
   }
 
-  log(
-    `  sandbox: pause ${FLEET_SERVICES} services, then a storm of ${STORM_FAILURES} failures (a few minutes)`,
-  );
-  const { fleet, storm } = measureSandbox();
+  if (parts.includes('overhead')) {
+    const overhead: OverheadFigure[] = [];
+    for (const name of FUNCTIONS) {
+      log(`  per-event overhead: ${name}`);
+      overhead.push(measureOverhead(name));
+    }
+    results.overhead = overhead;
+    const iterations = overhead[0]?.iterations ?? 0;
+    print(
+      `\nPer-event overhead of the handler stack, warm, AWS faked, ${iterations} events after warm-up (budget: ≤ ${BUDGET.overheadMs} ms added)`,
+    );
+    print(overheadTable(overhead));
+    const calls = Math.max(...overhead.map((o) => o.idempotencyCallsPerEvent));
+    print(
+      `Idempotency also adds ${calls} DynamoDB requests per event (mocked here: their latency is not counted).`,
+    );
+  }
 
-  print(
-    `\nBundles and cold init, as ratios to the floor (budget: size ≤ ${BUDGET.sizeRatio}×, init ≤ ${BUDGET.initRatio}×)`,
-  );
-  print(bundleTable(bundles));
-  print('Beyond the floor, by package (KiB):');
-  print(overFloor(bundles));
+  if (parts.includes('sandbox')) {
+    log(
+      `  sandbox: pause ${FLEET_SERVICES} services, then a storm of ${STORM_FAILURES} failures (a few minutes)`,
+    );
+    const { fleet, storm } = measureSandbox();
+    results.fleet = { ...fleet, api: FLEET_API };
+    results.storm = storm;
+    printSandbox(fleet, storm);
+  }
 
-  const iterations = overhead[0]?.iterations ?? 0;
-  print(
-    `\nPer-event overhead of the handler stack, warm, AWS faked, ${iterations} events after warm-up (budget: ≤ ${BUDGET.overheadMs} ms added)`,
-  );
-  print(overheadTable(overhead));
-  const calls = Math.max(...overhead.map((o) => o.idempotencyCallsPerEvent));
-  print(
-    `Idempotency also adds ${calls} DynamoDB requests per event (mocked here: their latency is not counted).`,
-  );
+  const file =
+    parts.length === PARTS.length
+      ? join(ROOT, 'bench/results.json')
+      : join(OUT, `results-${parts.join('-')}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  log(`\nwritten: ${file.slice(ROOT.length)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}
 
+function printSandbox(fleet: FleetFigure, storm: StormFigure) {
   print(
     `\nFleet: pause ${fleet.services} services, App Runner at ${FLEET_API.maxRequestsPerSecond} requests/s and ${FLEET_API.latencyMs} ms (budget: ≤ ${BUDGET.fleetRatio}× the bound, 0 lost, 0 duplicated)`,
   );
@@ -218,18 +292,6 @@ async function main() {
       ],
     ),
   );
-
-  const results = {
-    date: new Date().toISOString(),
-    node: process.version,
-    budgets: BUDGET,
-    bundles,
-    overhead,
-    fleet: { ...fleet, api: FLEET_API },
-    storm,
-  };
-  writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  log(`\nwritten: bench/results.json (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 
 await main();

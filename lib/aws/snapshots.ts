@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClaimScope, SnapshotBody, SnapshotStore } from '../core/ports/cleanup-records.ts';
+import { cutText } from '../core/text.ts';
 import { translatePortErrors } from './errors.ts';
 import { fleetPartitionKey, servicePartitionKey } from './keys.ts';
 
@@ -42,7 +43,7 @@ export const snapshotSortKey = (at: Date) => `snapshot#${at.toISOString()}`;
 const epochSeconds = (at: Date, plusDays: number) => Math.floor(at.getTime() / 1000) + plusDays * 86_400;
 
 function truncateStrings(value: unknown, max: number): unknown {
-  if (typeof value === 'string') return value.length > max ? `${value.slice(0, max)}…[truncated]` : value;
+  if (typeof value === 'string') return cutText(value, max);
   if (Array.isArray(value)) return value.map((v) => truncateStrings(v, max));
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, truncateStrings(v, max)]));

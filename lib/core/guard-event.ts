@@ -7,9 +7,9 @@
  * with a visible marker, `details` is bounded in depth, width and size. Identity (job, outcome,
  * detail-type, the service) is strict: a wrong value is a bug and throws at build time.
  */
-import { normalizeText } from '../events/text.ts';
 import * as z from '../zod.ts';
 import { GUARD_EVENT_OUTCOMES, type GuardEventOutcome } from './outcomes.ts';
+import { cutText, normalizeText } from './text.ts';
 
 /** `source` of the guard's own events. */
 export const GUARD_SOURCE = 'apprunner-guard';
@@ -63,9 +63,6 @@ export const GUARD_EVENT_LIMITS = {
   /** `JSON.stringify(details)` in UTF-16 code units: well inside EventBridge's 256 KB per entry. */
   detailChars: 64_000,
 } as const;
-
-/** Appended to any text the builder cut, so a reader knows there was more. */
-export const CUT_MARKER = '… [cut]';
 
 const serviceSchema = z.object({
   arn: z.string().check(z.minLength(1), z.maxLength(2048)),
@@ -153,15 +150,6 @@ export interface GuardEventInput {
   dryRun: boolean;
   /** Job-specific facts; `undefined` values are dropped, anything else is bounded. */
   details?: Record<string, unknown>;
-}
-
-/** Cuts text to `max` characters, ending with {@link CUT_MARKER}, never inside a surrogate pair. */
-export function cutText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = Math.max(0, max - CUT_MARKER.length);
-  const code = text.charCodeAt(end - 1);
-  if (code >= 0xd800 && code <= 0xdbff) end--;
-  return `${text.slice(0, end)}${CUT_MARKER}`;
 }
 
 /** A JSON-safe, bounded copy of one `details` value. */

@@ -1,4 +1,4 @@
-import { normalizeFreeText, normalizeText } from '../events/text.ts';
+import { normalizeFreeText, normalizeText } from '../core/text.ts';
 import type { PeekedMessage } from './ports.ts';
 
 /** What a DLQ message is: an event the function got from its queue, or Lambda's record of a failed async invocation. */

@@ -1,6 +1,6 @@
 import { InvalidEventError } from '../core/errors.ts';
+import { normalizeFreeText } from '../core/text.ts';
 import * as z from '../zod.ts';
-import { MESSAGE_MAX_CHARS, normalizeFreeText } from './text.ts';
 
 /** `source` of every event App Runner emits. */
 export const APP_RUNNER_SOURCE = 'aws.apprunner';
@@ -89,6 +89,8 @@ export function parseServiceArn(arn: string): ServiceRef | undefined {
   return { arn, region: m[2]!, account: m[3]!, name: m[4]!, id: m[5]! };
 }
 
+/** Bound of an App Runner event's `Message`, cut marker included. */
+export const MESSAGE_MAX_CHARS = 4096;
 /** Bound of a normalised `Severity`: App Runner sends a short word such as `ERROR`. */
 const SEVERITY_MAX_CHARS = 32;
 

@@ -1,4 +1,6 @@
 /** The words of alerts: titles, what the guard did, the summary and the facts from `details`. */
+import { DETAIL_PRESENTATION, NOT_FACT_DETAILS } from '../core/detail-facts.ts';
+import type { Job } from '../core/guard-event.ts';
 import type { GuardEvent } from '../events/guard.ts';
 import type { AlertFact } from './alert.ts';
 
@@ -44,58 +46,40 @@ export function actionTakenOf(event: GuardEvent): string {
   }
 }
 
-/**
- * Labels of the `details` keys the jobs publish, in the order they are shown. Other scalar keys
- * follow under their own name. `failureStatus`/`failureMessage` go into the summary instead.
- */
-const DETAIL_LABELS: Record<string, string> = {
-  fromImage: 'From image',
-  toImage: 'To image',
-  failedDigest: 'Failed digest',
-  fromDigest: 'From digest',
-  toDigest: 'To digest',
-  quarantinedDigest: 'Quarantined digest',
-  configuredImage: 'Configured image',
-  configuredDigest: 'Configured digest',
-  serviceStatus: 'Service status',
-  status: 'Service status',
-  deleteAt: 'Deletion at',
-  next: 'Next step',
-  attempt: 'Attempt',
-  maxDeleteAttempts: 'Max attempts',
-  attempts: 'Attempts',
-  snapshotKey: 'Snapshot',
-  operationId: 'Operation',
-  lastOperations: 'Recent operations',
-  knownGoodReleases: 'Known-good releases',
-  error: 'Error',
-};
-/** Shown in the summary instead (failure), or only useful to machines (in the SNS JSON `details`). */
-const NOT_FACTS = new Set(['failureStatus', 'failureMessage', 'attention', 'code']);
-
-function factValue(key: string, value: unknown): string | undefined {
+function factValue(value: unknown, declared: boolean): string | undefined {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
     return String(value);
   if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) {
     return value.join('; ');
   }
-  if (key === 'counts' && value && typeof value === 'object') {
-    return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => `${k} ${String(v)}`)
-      .join(', ');
+  if (declared && value && typeof value === 'object' && !Array.isArray(value)) {
+    // A declared flat record (counts) reads as `key value, …`; anything else stays in the JSON.
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.every(([, v]) => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) {
+      return entries.map(([k, v]) => `${k} ${String(v)}`).join(', ');
+    }
   }
   return undefined;
 }
 
-/** The facts an alert shows from a guard event's `details`. */
-export function detailFacts(details: Record<string, unknown>): AlertFact[] {
-  const known = Object.keys(DETAIL_LABELS).filter((k) => k in details);
-  const other = Object.keys(details).filter((k) => !(k in DETAIL_LABELS) && !NOT_FACTS.has(k));
+/**
+ * The facts an alert shows from a guard event's `details`, as the job that published them declares
+ * (`DETAIL_PRESENTATION`): its declared facts first, then the other keys where they stand, under
+ * their declared label or their own name.
+ */
+export function detailFacts(job: Job, details: Record<string, unknown>): AlertFact[] {
+  const { first, inPlace = [] } = DETAIL_PRESENTATION[job];
+  const labels = new Map([...first, ...inPlace].map((f) => [f.key, f.label]));
+  const firstKeys = new Set(first.map((f) => f.key));
+  const keys = [
+    ...first.map((f) => f.key).filter((k) => k in details),
+    ...Object.keys(details).filter((k) => !firstKeys.has(k) && !NOT_FACT_DETAILS.has(k)),
+  ];
   const facts: AlertFact[] = [];
-  for (const key of [...known, ...other]) {
-    const value = factValue(key, details[key]);
+  for (const key of keys) {
+    const value = factValue(details[key], labels.has(key));
     if (value === undefined || value === '') continue;
-    facts.push({ label: DETAIL_LABELS[key] ?? (key === 'counts' ? 'Counts' : key), value });
+    facts.push({ label: labels.get(key) ?? key, value });
   }
   return facts;
 }

@@ -194,7 +194,7 @@ function describeGuardEvent(event: GuardEvent): Alert {
     { label: 'Job', value: d.job },
     { label: 'Action', value: d.action },
     ...(d.dryRun ? [{ label: 'Dry run', value: 'yes: nothing was changed' }] : []),
-    ...detailFacts(d.details),
+    ...detailFacts(d.job, d.details),
     ...(service ? [{ label: 'Region', value: service.region }] : []),
     { label: 'Time', value: event.time },
     { label: 'Trigger', value: d.trigger },

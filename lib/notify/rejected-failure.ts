@@ -4,8 +4,8 @@
  */
 import type { InvalidEventError } from '../core/errors.ts';
 import type { Job } from '../core/guard-event.ts';
+import { normalizeText } from '../core/text.ts';
 import { APP_RUNNER_SOURCE, OPERATION_STATUSES, parseServiceArn } from '../events/app-runner.ts';
-import { normalizeText } from '../events/text.ts';
 import { reasonOf } from '../rejections.ts';
 import { type Alert, serviceLinks } from './alert.ts';
 import type { SnsPort } from './ports.ts';

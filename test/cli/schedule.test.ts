@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PAUSE, RESUME } from '../../cli/commands.ts';
 import { manualCommand } from '../../cli/pause-resume.ts';
-import type { AppRunnerPort } from '../../lib/aws/app-runner.ts';
 import { TAGS } from '../../lib/tags.ts';
+import { inMemoryAppRunner } from '../support/app-runner.ts';
 import { runGuard, runWith } from './support.ts';
 
 const plan = (...args: string[]) => runGuard(['schedule', 'plan', ...args], { AWS_REGION: 'eu-west-1' });
@@ -50,33 +50,23 @@ describe('guard schedule plan', () => {
 });
 
 describe('guard pause|resume', () => {
+  /** One service `web`; the calls that change it, in words (reads are not listed). */
   function port(status: string, tags: Record<string, string>) {
-    const calls: string[] = [];
-    const p = {
-      async *listServices() {
-        yield { arn: 'arn:web', name: 'web', id: 'x', status };
-      },
-      listTags: async () => tags,
-      pauseService: async () => {
-        calls.push('pause');
-        return {};
-      },
-      resumeService: async () => {
-        calls.push('resume');
-        return {};
-      },
-      tagService: async (_: string, t: Record<string, string>) =>
-        void calls.push(`tag ${Object.keys(t).join(',')}`),
-      untagService: async (_: string, k: readonly string[]) => void calls.push(`untag ${k.join(',')}`),
-    } as unknown as AppRunnerPort;
-    return { p, calls };
+    const app = inMemoryAppRunner([{ name: 'web', status, tags }]);
+    return {
+      p: app.port,
+      calls: () =>
+        app.calls
+          .filter((c) => !c.startsWith('tags ') && !c.startsWith('describe '))
+          .map((c) => c.replace(/^(pause|resume|tag|untag) web ?/, '$1 ').trim()),
+    };
   }
 
   it('resumes a hand-paused service when asked, with a warning', async () => {
     const { p, calls } = port('PAUSED', {});
     const { code, err } = await runWith(RESUME, manualCommand('resume', p), ['web']);
     expect(code).toBe(0);
-    expect(calls).toEqual(['resume', `tag ${TAGS.lastAction}`]);
+    expect(calls()).toEqual(['resume', `tag ${TAGS.lastAction}`]);
     expect(err).toContain('was not paused by the guard');
   });
 
@@ -84,7 +74,7 @@ describe('guard pause|resume', () => {
     const { p, calls } = port('RUNNING', {});
     const { code, out } = await runWith(PAUSE, manualCommand('pause', p), ['web', '--dry-run']);
     expect(code).toBe(0);
-    expect(calls).toEqual([]);
+    expect(calls()).toEqual([]);
     expect(out).toContain('[dry-run] would pause service on web');
   });
 

@@ -1,5 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { servicePartitionKey } from '../../../lib/aws/keys.ts';
 import {
   boundSnapshot,
   createSnapshotStore,
@@ -32,7 +33,8 @@ describe('boundSnapshot', () => {
     const parsed = JSON.parse(out.json);
     expect(parsed.truncated).toBe(true);
     expect(parsed.name).toBe('svc');
-    expect(parsed.event.message).toMatch(/^m{1024}…\[truncated\]$/);
+    expect(parsed.event.message).toHaveLength(1024);
+    expect(parsed.event.message).toMatch(/^m+… \[cut \d+ chars\]$/);
   });
 
   it('then cuts arrays to their first five entries', () => {
@@ -63,7 +65,7 @@ describe('boundSnapshot', () => {
 });
 
 describe('snapshot store on dynalite', () => {
-  it('stores a snapshot under the service partition at snapshot#<iso time>, with a TTL', async () => {
+  it('stores a snapshot in the service partition under a key naming its time, expiring after the retention', async () => {
     const serviceArn = arn();
     const saved = await store.saveSnapshot({
       serviceArn,
@@ -71,11 +73,13 @@ describe('snapshot store on dynalite', () => {
       trigger: 'evt-1',
       body: { service: { status: 'CREATE_FAILED' } },
     });
-    expect(saved).toMatchObject({ key: 'snapshot#2026-11-20T14:05:00.000Z', truncated: false });
+    expect(saved).toMatchObject({ truncated: false });
+    // The key is reported in alerts and results: a human can tell when the snapshot was taken.
+    expect(saved.key).toContain('2026-11-20T14:05:00.000Z');
     const raw = await db.client.send(
       new GetItemCommand({
         TableName: LEDGER,
-        Key: { pk: { S: `service#${serviceArn}` }, sk: { S: saved.key } },
+        Key: { pk: { S: servicePartitionKey(serviceArn) }, sk: { S: saved.key } },
       }),
     );
     expect(raw.Item?.expiresAt?.N).toBe(String(AT.getTime() / 1000 + SNAPSHOT_RETENTION_DAYS * 86_400));
@@ -108,7 +112,10 @@ describe('snapshot store on dynalite', () => {
   });
 
   it('returns undefined for a missing snapshot', async () => {
-    expect(await store.getSnapshot(arn(), 'snapshot#nope')).toBeUndefined();
+    const serviceArn = arn();
+    const saved = await store.saveSnapshot({ serviceArn, at: AT, trigger: 'evt-1', body: { n: 1 } });
+    expect(await store.getSnapshot(arn(), saved.key)).toBeUndefined();
+    expect(await store.getSnapshot(serviceArn, `${saved.key}-other`)).toBeUndefined();
   });
 
   it('claims once: the owner may claim again (a retry), anyone else may not', async () => {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildGuardEvent,
-  CUT_MARKER,
   GUARD_DETAIL_TYPES,
   GUARD_EVENT_LIMITS,
   GUARD_SOURCE,
   type GuardEventInput,
 } from '../../../lib/core/guard-event.ts';
 import { OUTCOME_MEANINGS, OUTCOMES } from '../../../lib/core/outcomes.ts';
+import { CUT_MARKER_PATTERN } from '../../../lib/core/text.ts';
 import { parseGuardEvent } from '../../../lib/events/guard.ts';
 import { createFailureReporter } from '../../../lib/report-failure.ts';
 import { ACCOUNT_ID } from '../../support/env.ts';
@@ -57,7 +57,7 @@ describe('buildGuardEvent', () => {
     const reason = `The guard could not finish: ${'x'.repeat(5_000)}`;
     const entry = buildGuardEvent(GUARD_DETAIL_TYPES.cleanupFailed, { ...base, reason });
     expect(entry.detail.reason).toHaveLength(GUARD_EVENT_LIMITS.reasonChars);
-    expect(entry.detail.reason.endsWith(CUT_MARKER)).toBe(true);
+    expect(entry.detail.reason).toMatch(CUT_MARKER_PATTERN);
     expect(entry.detail.reason.startsWith('The guard could not finish: xxx')).toBe(true);
     expect(deliver(entry).detail.reason).toBe(entry.detail.reason);
   });
@@ -73,7 +73,7 @@ describe('buildGuardEvent', () => {
     expect(entry.detail.action).toHaveLength(GUARD_EVENT_LIMITS.actionChars);
     expect(entry.detail.trigger.length).toBeLessThanOrEqual(GUARD_EVENT_LIMITS.triggerChars);
     // never half a surrogate pair before the marker
-    expect(entry.detail.trigger.replace(CUT_MARKER, '')).toMatch(/^(😀)+$/u);
+    expect(entry.detail.trigger.replace(CUT_MARKER_PATTERN, '')).toMatch(/^(😀)+$/u);
     expect(() => deliver(entry)).not.toThrow();
   });
 

@@ -41,7 +41,7 @@ describe('describeDeadLetter', () => {
       }),
     );
     expect(d.event.status).toBe('CREATE_FAILED');
-    expect(d.lastError).toMatch(/^200: xy+… \[truncated \d+ chars\]$/);
+    expect(d.lastError).toMatch(/^200: xy+… \[cut \d+ chars\]$/);
     expect(d.attempts).toBeUndefined();
   });
 

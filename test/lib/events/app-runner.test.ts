@@ -106,7 +106,8 @@ describe('tolerant on text: free text is normalised, never a reason to reject', 
     expect(raw.detail.Message).toHaveLength(10_000);
     const event = parse(raw);
     expect(event).toMatchObject({ kind: 'operation', status: 'DeploymentFailed' });
-    expect(event.message).toBe(`${raw.detail.Message.slice(0, 4096)}… [truncated 5904 chars]`);
+    expect(event.message).toHaveLength(4096);
+    expect(event.message).toBe(`${raw.detail.Message.slice(0, 4078)}… [cut 5922 chars]`);
   });
 
   it('replaces control characters in Message and Severity instead of rejecting', () => {
@@ -120,7 +121,7 @@ describe('tolerant on text: free text is normalised, never a reason to reject', 
     const event = parse(loadFixture('hostile/create-failed-odd-text'));
     expect(event).toMatchObject({ kind: 'service-status', currentStatus: 'CREATE_FAILED' });
     expect(event.message).toBe('{"code":"HealthCheckFailed","lines":["first","second"]}');
-    expect(event.severity).toBe('error: the service could not be … [truncated 39 chars]');
+    expect(event.severity).toBe('error: the servi… [cut 55 chars]');
   });
 
   it('stays strict on identity: a control character in the service name is still rejected', () => {
@@ -185,8 +186,9 @@ describe('rejecting invalid and hostile events', () => {
     raw.detail.reason = `Pinned.\u0000${'r'.repeat(3000)}`;
     raw.detail.trigger = 't'.repeat(600);
     const event = parseGuardEvent(raw, { accountId: ACCOUNT_ID });
-    expect(event.detail.reason).toMatch(/^Pinned\.\ufffdr+… \[truncated 1008 chars\]$/);
-    expect(event.detail.trigger).toBe(`${'t'.repeat(512)}… [truncated 88 chars]`);
+    expect(event.detail.reason).toHaveLength(2000);
+    expect(event.detail.reason).toMatch(/^Pinned\.\ufffdr+… \[cut 1026 chars\]$/);
+    expect(event.detail.trigger).toBe(`${'t'.repeat(495)}… [cut 105 chars]`);
   });
 
   it('accepts every guard event fixture', () => {

@@ -1,8 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
-import type { AppRunnerPort, ServiceSummaryView } from '../../../lib/aws/app-runner.ts';
 import type { OneTimeSchedule, SchedulerPort } from '../../../lib/aws/scheduler.ts';
-import { NotFoundError, RetryAfterError, RetryableError } from '../../../lib/core/errors.ts';
 import type { GuardEventEntry } from '../../../lib/core/guard-event.ts';
 import type { PauseResumePayload } from '../../../lib/events/scheduler.ts';
 import {
@@ -11,86 +9,15 @@ import {
   runSchedule,
 } from '../../../lib/pause-resume/run-schedule.ts';
 import { TAGS } from '../../../lib/tags.ts';
+import {
+  FAKE_ACCOUNT,
+  fakeArnOf,
+  type InMemoryService,
+  inMemoryAppRunner,
+} from '../../support/app-runner.ts';
 
-const ACCOUNT = '111122223333';
-const arnOf = (name: string) =>
-  `arn:aws:apprunner:us-east-1:${ACCOUNT}:service/${name}/${name
-    .padEnd(32, '0')
-    .replace(/[^0-9a-f]/g, 'a')
-    .slice(0, 32)}`;
-
-interface FakeService {
-  name: string;
-  status: string;
-  tags: Record<string, string>;
-}
-
-/** An in-memory App Runner with call log, throttling and busy faults, and an in-flight counter. */
-function fakeAppRunner(services: FakeService[], faults: { throttleFirst?: number; busy?: Set<string> } = {}) {
-  const calls: string[] = [];
-  let throttles = faults.throttleFirst ?? 0;
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const byArn = new Map(services.map((s) => [arnOf(s.name), s]));
-  const get = (arn: string) => {
-    const s = byArn.get(arn);
-    if (!s) throw new NotFoundError('not found');
-    return s;
-  };
-  const call = async <T>(what: string, fn: () => T): Promise<T> => {
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    await new Promise((r) => setImmediate(r));
-    inFlight--;
-    if (throttles > 0) {
-      throttles--;
-      throw new RetryableError('Rate exceeded', { reason: 'throttling' });
-    }
-    calls.push(what);
-    return fn();
-  };
-  const port: AppRunnerPort = {
-    describeService: (arn) =>
-      call(`describe ${arn}`, () => {
-        const s = byArn.get(arn);
-        return s
-          ? { arn, name: s.name, id: 'x', status: s.status as never, sourceType: 'image' as const }
-          : undefined;
-      }),
-    listTags: (arn) => call(`tags ${get(arn).name}`, () => ({ ...get(arn).tags })),
-    listOperations: async () => [],
-    async *listServices() {
-      for (const s of services) {
-        yield { arn: arnOf(s.name), name: s.name, id: 'x', status: s.status } as ServiceSummaryView;
-      }
-    },
-    updateImage: async () => ({}),
-    pauseService: (arn) =>
-      call(`pause ${get(arn).name}`, () => {
-        const s = get(arn);
-        if (faults.busy?.has(s.name) || s.status !== 'RUNNING') {
-          throw new RetryAfterError('operation in progress', 120);
-        }
-        s.status = 'PAUSED';
-        return {};
-      }),
-    resumeService: (arn) =>
-      call(`resume ${get(arn).name}`, () => {
-        get(arn).status = 'RUNNING';
-        return {};
-      }),
-    deleteService: async () => ({}),
-    tagService: (arn, tags) =>
-      call(`tag ${get(arn).name} ${Object.keys(tags).join(',')}`, () => {
-        Object.assign(get(arn).tags, tags);
-      }),
-    untagService: (arn, keys) =>
-      call(`untag ${get(arn).name} ${keys.join(',')}`, () => {
-        for (const k of keys) delete get(arn).tags[k];
-      }),
-  };
-  return { port, calls, maxInFlight: () => maxInFlight };
-}
+const ACCOUNT = FAKE_ACCOUNT;
+const arnOf = (name: string) => fakeArnOf(name);
 
 function fakeScheduler() {
   const created: OneTimeSchedule[] = [];
@@ -132,8 +59,8 @@ const settings = (over: Partial<PauseResumeSettings> = {}): PauseResumeSettings 
 const ctx = { logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }), remainingMs: () => 60_000 };
 const onSchedule = (extra: Record<string, string> = {}) => ({ [TAGS.schedule]: 'nightly', ...extra });
 
-async function run(services: FakeService[], p = payload(), s = settings(), faults = {}) {
-  const ar = fakeAppRunner(services, faults);
+async function run(services: InMemoryService[], p = payload(), s = settings(), faults = {}) {
+  const ar = inMemoryAppRunner(services, faults);
   const sch = fakeScheduler();
   const events: GuardEventEntry[] = [];
   const result = await runSchedule(
@@ -148,7 +75,7 @@ async function run(services: FakeService[], p = payload(), s = settings(), fault
 describe('runSchedule', () => {
   it('on a holiday morning, resumes nothing and re-pauses no service a human resumed overnight', async () => {
     const holiday = { ...definition, skipDates: ['2026-01-14'] };
-    const fleet: FakeService[] = [
+    const fleet: InMemoryService[] = [
       {
         name: 'web',
         status: 'PAUSED',
@@ -166,7 +93,7 @@ describe('runSchedule', () => {
   });
 
   it('pauses the tagged running services, marking them before pausing, and leaves the rest alone', async () => {
-    const fleet: FakeService[] = [
+    const fleet: InMemoryService[] = [
       { name: 'web', status: 'RUNNING', tags: onSchedule() },
       { name: 'prod-api', status: 'RUNNING', tags: {} },
       { name: 'other', status: 'RUNNING', tags: { [TAGS.schedule]: 'weekend' } },
@@ -200,7 +127,7 @@ describe('runSchedule', () => {
   });
 
   it('resumes only what this schedule paused and removes the marker', async () => {
-    const fleet: FakeService[] = [
+    const fleet: InMemoryService[] = [
       {
         name: 'web',
         status: 'PAUSED',
@@ -227,7 +154,7 @@ describe('runSchedule', () => {
   });
 
   it('converges to the schedule, not the action: a resume fire on a skip date pauses nothing and resumes nothing', async () => {
-    const fleet: FakeService[] = [
+    const fleet: InMemoryService[] = [
       {
         name: 'web',
         status: 'PAUSED',
@@ -245,7 +172,7 @@ describe('runSchedule', () => {
   });
 
   it('defers a service caught mid-operation with a follow-up one-time schedule', async () => {
-    const fleet: FakeService[] = [
+    const fleet: InMemoryService[] = [
       { name: 'deploying', status: 'OPERATION_IN_PROGRESS', tags: onSchedule() },
       { name: 'web', status: 'RUNNING', tags: onSchedule() },
     ];
@@ -274,7 +201,7 @@ describe('runSchedule', () => {
   });
 
   it('a follow-up converges only its pending services, and pauses once the deployment ended', async () => {
-    const fleet: FakeService[] = [
+    const fleet: InMemoryService[] = [
       { name: 'deploying', status: 'RUNNING', tags: onSchedule() },
       { name: 'web', status: 'RUNNING', tags: onSchedule() },
     ];
@@ -290,7 +217,7 @@ describe('runSchedule', () => {
   });
 
   it('gives up after maxRetries follow-ups and reports one Schedule Action Failed per service', async () => {
-    const fleet: FakeService[] = [{ name: 'stuck', status: 'OPERATION_IN_PROGRESS', tags: onSchedule() }];
+    const fleet: InMemoryService[] = [{ name: 'stuck', status: 'OPERATION_IN_PROGRESS', tags: onSchedule() }];
     const p = payload({ action: 'converge', attempt: 2, services: [arnOf('stuck')] });
     const { result, created, events } = await run(fleet, p);
     expect(created).toEqual([]);
@@ -304,7 +231,7 @@ describe('runSchedule', () => {
   });
 
   it('treats InvalidStateException on pause as busy and takes the marker back', async () => {
-    const fleet: FakeService[] = [{ name: 'racy', status: 'RUNNING', tags: onSchedule() }];
+    const fleet: InMemoryService[] = [{ name: 'racy', status: 'RUNNING', tags: onSchedule() }];
     const { result, services, created } = await run(fleet, payload(), settings(), {
       busy: new Set(['racy']),
     });
@@ -314,7 +241,7 @@ describe('runSchedule', () => {
   });
 
   it('rides out throttling with backoff', async () => {
-    const fleet: FakeService[] = [{ name: 'web', status: 'RUNNING', tags: onSchedule() }];
+    const fleet: InMemoryService[] = [{ name: 'web', status: 'RUNNING', tags: onSchedule() }];
     const { result, services } = await run(fleet, payload(), settings({ backoffAttempts: 5 }), {
       throttleFirst: 3,
     });
@@ -323,7 +250,7 @@ describe('runSchedule', () => {
   });
 
   it('dry-run plans and reports but changes nothing and schedules no follow-up', async () => {
-    const fleet: FakeService[] = [
+    const fleet: InMemoryService[] = [
       { name: 'web', status: 'RUNNING', tags: onSchedule() },
       { name: 'busy', status: 'OPERATION_IN_PROGRESS', tags: onSchedule() },
     ];
@@ -348,7 +275,7 @@ describe('runSchedule', () => {
   });
 
   it('works through a large fleet with bounded concurrency and one summary event, capped', async () => {
-    const fleet: FakeService[] = Array.from({ length: 150 }, (_, i) => ({
+    const fleet: InMemoryService[] = Array.from({ length: 150 }, (_, i) => ({
       name: `svc-${String(i).padStart(3, '0')}`,
       status: 'RUNNING',
       tags: onSchedule(),
@@ -369,7 +296,7 @@ describe('runSchedule', () => {
   });
 
   it('defers what it cannot finish before the Lambda times out', async () => {
-    const ar = fakeAppRunner([{ name: 'web', status: 'RUNNING', tags: onSchedule() }]);
+    const ar = inMemoryAppRunner([{ name: 'web', status: 'RUNNING', tags: onSchedule() }]);
     const sch = fakeScheduler();
     const result = await runSchedule(
       payload(),
