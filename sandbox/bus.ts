@@ -6,7 +6,7 @@ import type { Prng } from './prng.ts';
 import { type Route, routeEvent } from './routes.ts';
 
 /** Where an event on the bus came from. */
-export type EventOrigin = 'apprunner' | 'guard' | 'scenario';
+export type EventOrigin = 'apprunner' | 'ecr' | 'guard' | 'scenario';
 
 /** An event the bus received, and the functions its rules matched. */
 export interface BusRecord {

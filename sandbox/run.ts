@@ -252,6 +252,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         spelling: scenario.settings.eventSpelling,
         durations: { ...DEFAULT_DURATIONS, ...scenario.settings.durations },
         serviceQuota: scenario.settings.serviceQuota,
+        rollbackSeconds: scenario.settings.appRunnerRollbackSeconds,
+        failureEventTiming: scenario.settings.failureEventTiming,
+        updateFailureRevertsConfig: scenario.settings.updateFailureRevertsConfig,
       },
     );
     const slackUrl = `${env.endpoints.slack}${SLACK_PATH}`;
