@@ -25,6 +25,7 @@ const schema = z.object({
   DRY_RUN_ROLLBACK: bool,
   DRY_RUN_CLEANUP: bool,
   DRY_RUN_PAUSE_RESUME: bool,
+  DRY_RUN_FIX_FORWARD: bool,
   SCHEDULER_GROUP: nonEmpty,
   SCHEDULER_ROLE_ARN: matching(/^arn:[\w-]+:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
   CLEANUP_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
@@ -47,6 +48,7 @@ export interface GuardConfig {
   cleanup: { graceMinutes: number; maxDeleteAttempts: number; serviceQuota: number; dryRun: boolean };
   rollback: { loopLimit: number; loopWindowMinutes: number; dryRun: boolean };
   ledger: { historyLimit: number };
+  fixForward: { dryRun: boolean };
   pauseResume: { dryRun: boolean; maxConcurrency: number; maxRetries: number; retryMinutes: number };
   scheduler: {
     group: string;
@@ -97,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
       dryRun: e.DRY_RUN_ROLLBACK,
     },
     ledger: { historyLimit: e.LEDGER_HISTORY_LIMIT },
+    fixForward: { dryRun: e.DRY_RUN_FIX_FORWARD },
     pauseResume: {
       dryRun: e.DRY_RUN_PAUSE_RESUME,
       maxConcurrency: e.PAUSE_RESUME_MAX_CONCURRENCY,

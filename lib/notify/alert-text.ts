@@ -55,6 +55,10 @@ const DETAIL_LABELS: Record<string, string> = {
   fromDigest: 'From digest',
   toDigest: 'To digest',
   quarantinedDigest: 'Quarantined digest',
+  pinnedFromTag: 'Followed tag',
+  autoDeployments: 'Automatic deployments',
+  releasedTo: 'Released to',
+  pushedDigest: 'Pushed digest',
   configuredImage: 'Configured image',
   configuredDigest: 'Configured digest',
   serviceStatus: 'Service status',
@@ -71,7 +75,7 @@ const DETAIL_LABELS: Record<string, string> = {
   error: 'Error',
 };
 /** Shown in the summary instead (failure), or only useful to machines (in the SNS JSON `details`). */
-const NOT_FACTS = new Set(['failureStatus', 'failureMessage', 'attention', 'code']);
+const NOT_FACTS = new Set(['failureStatus', 'failureMessage', 'attention', 'code', 'autoDeploymentsBefore']);
 
 function factValue(key: string, value: unknown): string | undefined {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
@@ -100,13 +104,36 @@ export function detailFacts(details: Record<string, unknown>): AlertFact[] {
   return facts;
 }
 
-/** The guard's reason, plus the App Runner failure it reports (owned failures have no message of their own). */
+/**
+ * The guard's reason, plus the App Runner failure it reports (owned failures have no message of
+ * their own), plus what a pin does to deployments and how it ends.
+ */
 export function guardSummary(event: GuardEvent): string {
   const { reason, details } = event.detail;
   const status = typeof details.failureStatus === 'string' ? details.failureStatus : undefined;
   const message = typeof details.failureMessage === 'string' ? details.failureMessage : undefined;
-  if (!status && !message) return reason;
-  return `${reason}\nApp Runner reported ${status ?? 'a failure'}${message ? `: ${message}` : '.'}`;
+  const failure =
+    status || message
+      ? `\nApp Runner reported ${status ?? 'a failure'}${message ? `: ${message}` : '.'}`
+      : '';
+  const pin = pinNote(event);
+  return `${reason}${failure}${pin ? `\n${pin}` : ''}`;
+}
+
+/**
+ * A pin, in plain words: what the service is pinned to, that pushes to the tag it followed do not
+ * deploy while it is pinned, and how the pin ends. Only for a rollback that pinned (or would have).
+ */
+export function pinNote(event: GuardEvent): string | undefined {
+  const d = event.detail;
+  const to = d.details.toImage;
+  if (d.job !== 'rollback' || d.outcome !== 'acted' || typeof to !== 'string') return undefined;
+  const name = d.service?.name ?? '<service>';
+  const tag = typeof d.details.pinnedFromTag === 'string' ? d.details.pinnedFromTag : undefined;
+  const pinned = `${d.dryRun ? 'Would pin' : 'Pinned'} ${name} to ${to} (automatic deployments off).`;
+  const unpin = `\`guard unpin ${name}\``;
+  if (!tag) return `${pinned} The pin ends with ${unpin}.`;
+  return `${pinned} While it is pinned, pushes to ${tag} do not deploy. The pin ends when a new digest is pushed to ${tag} (fix forward: the guard releases the pin and App Runner deploys it, unless the service is tagged apprunner-guard:fix-forward=off), or with ${unpin}.`;
 }
 
 /** `office-hours-berlin@2026-…` → `office-hours-berlin`; an event id (a UUID) → undefined. */

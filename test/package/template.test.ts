@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE, METRICS_SERVICE, REJECTED_EVENTS_METRIC } from '../../lib/aws/metrics.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FUNCTIONS = ['record-release', 'rollback', 'notify', 'cleanup', 'pause-resume'];
+const FUNCTIONS = ['record-release', 'rollback', 'fix-forward', 'notify', 'cleanup', 'pause-resume'];
 const MUTATING = [
   'apprunner:UpdateService',
   'apprunner:DeleteService',
@@ -66,6 +66,7 @@ describe('the packaged CloudFormation template', () => {
       'notify-service-failed.json': 'notify',
       'notify-guard-actions.json': 'notify',
       'cleanup-failed-service.json': 'cleanup',
+      'fix-forward.json': 'fix-forward',
     };
     const rules = resourcesOfType('AWS::Events::Rule');
     expect(rules).toHaveLength(Object.keys(expected).length);
@@ -182,6 +183,12 @@ describe('the packaged CloudFormation template', () => {
       expect.arrayContaining(['apprunner:PauseService', 'apprunner:ResumeService']),
     );
     expect(actionsOf('record-release')).not.toContain('apprunner:UpdateService');
+    // Fix forward releases a pin (UpdateService) and deletes, pauses or lists nothing.
+    expect(actionsOf('fix-forward').filter((a) => a.startsWith('apprunner:')).sort()).toEqual([
+      'apprunner:DescribeService',
+      'apprunner:ListTagsForResource',
+      'apprunner:UpdateService',
+    ]);
   });
 
   it('turns every pause/resume schedule of infra/schedules.yml into a zoned Scheduler schedule on pause-resume', async () => {
