@@ -184,11 +184,11 @@ describe('the packaged CloudFormation template', () => {
     );
     expect(actionsOf('record-release')).not.toContain('apprunner:UpdateService');
     // Fix forward releases a pin (UpdateService) and deletes, pauses or lists nothing.
-    expect(actionsOf('fix-forward').filter((a) => a.startsWith('apprunner:')).sort()).toEqual([
-      'apprunner:DescribeService',
-      'apprunner:ListTagsForResource',
-      'apprunner:UpdateService',
-    ]);
+    expect(
+      actionsOf('fix-forward')
+        .filter((a) => a.startsWith('apprunner:'))
+        .sort(),
+    ).toEqual(['apprunner:DescribeService', 'apprunner:ListTagsForResource', 'apprunner:UpdateService']);
   });
 
   it('turns every pause/resume schedule of infra/schedules.yml into a zoned Scheduler schedule on pause-resume', async () => {
