@@ -26,7 +26,11 @@ describe('fix forward in the sandbox (real handlers, ECR push events through the
     // The code-based service is never touched: the pin and its release are the only updates.
     expect(updates(report)).toHaveLength(2);
     expect(report.fleet.find((f) => f.name === 'docs-site')).toMatchObject({ status: 'RUNNING' });
-    expect(report.guardEvents.filter((e) => e.detail.service?.name === 'docs-site')).toEqual([]);
+    expect(
+      report.guardEvents.filter(
+        (e) => (e.detail.service as { name?: string } | undefined)?.name === 'docs-site',
+      ),
+    ).toEqual([]);
   });
 
   it('the failed digest re-pushed keeps the pin; a push to another tag changes nothing', async () => {
@@ -42,7 +46,9 @@ describe('fix forward in the sandbox (real handlers, ECR push events through the
     expect(report.expectations.failures).toEqual([]);
     const pins = report.guardEvents.filter((e) => e['detail-type'] === 'Rollback Completed');
     expect(pins).toHaveLength(2);
-    expect(pins[0]!.detail.details).toMatchObject({ toDigest: pins[1]!.detail.details.toDigest });
+    expect(pins[0]!.detail.details).toMatchObject({
+      toDigest: (pins[1]!.detail.details as { toDigest: string }).toDigest,
+    });
     expect(pins[1]!.detail.details).toMatchObject({
       pinnedFromTag: expect.stringMatching(/\/payments:latest$/),
     });

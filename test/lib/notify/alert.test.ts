@@ -210,8 +210,9 @@ describe('guard events', () => {
   it('says plainly what a pin does to deployments of the tag it replaced, and how the pin ends', () => {
     const alert = describeAlert(
       inputFrom('guard/rollback-completed', (raw) => {
-        raw.detail.details.pinnedFromTag = '111122223333.dkr.ecr.us-east-1.amazonaws.com/payments:latest';
-        raw.detail.details.autoDeployments = 'off while pinned';
+        const details = raw.detail.details as Record<string, unknown>;
+        details.pinnedFromTag = '111122223333.dkr.ecr.us-east-1.amazonaws.com/payments:latest';
+        details.autoDeployments = 'off while pinned';
       }),
     );
     expect(alert.summary).toContain(
