@@ -127,6 +127,8 @@ export interface CliConfig {
   ledgerTable: string;
   /** `EVENT_BUS_NAME`: the bus the deployed stack publishes the guard's events to. */
   eventBusName: string;
+  /** `SCHEDULER_GROUP`: the deployed stack's group of one-time schedules. */
+  schedulerGroup: string;
   /** Who is running the command, recorded with manual actions: `USER`, else `USERNAME`. */
   operator: string;
 }
@@ -137,6 +139,7 @@ const CLI_SETTINGS: {
   region: (env) => env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
   ledgerTable: (env) => env.LEDGER_TABLE || undefined,
   eventBusName: (env) => env.EVENT_BUS_NAME || undefined,
+  schedulerGroup: (env) => env.SCHEDULER_GROUP || undefined,
   operator: (env) => env.USER || env.USERNAME || undefined,
 };
 
@@ -145,6 +148,7 @@ const CLI_MISSING: { [K in keyof CliConfig]: string } = {
   ledgerTable: 'LEDGER_TABLE is required (the ledger table of the deployed stack)',
   eventBusName:
     'EVENT_BUS_NAME is required (the bus the deployed stack publishes to; serverless.yml: default)',
+  schedulerGroup: 'SCHEDULER_GROUP is required (the schedule group of the deployed stack)',
   operator: 'USER is required (or USERNAME): it names who acted in the ledger and the published event',
 };
 
