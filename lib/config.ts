@@ -131,6 +131,11 @@ export interface CliConfig {
   schedulerGroup: string;
   /** Who is running the command, recorded with manual actions: `USER`, else `USERNAME`. */
   operator: string;
+  /**
+   * `GUARD_STACK_NAME`: the deployed stack's name (`apprunner-guard-<stage>`), which prefixes its
+   * functions' and queues' names (`guard dlq` finds the DLQs by it).
+   */
+  stackName: string;
 }
 
 const CLI_SETTINGS: {
@@ -141,6 +146,7 @@ const CLI_SETTINGS: {
   eventBusName: (env) => env.EVENT_BUS_NAME || undefined,
   schedulerGroup: (env) => env.SCHEDULER_GROUP || undefined,
   operator: (env) => env.USER || env.USERNAME || undefined,
+  stackName: (env) => env.GUARD_STACK_NAME || undefined,
 };
 
 const CLI_MISSING: { [K in keyof CliConfig]: string } = {
@@ -150,6 +156,8 @@ const CLI_MISSING: { [K in keyof CliConfig]: string } = {
     'EVENT_BUS_NAME is required (the bus the deployed stack publishes to; serverless.yml: default)',
   schedulerGroup: 'SCHEDULER_GROUP is required (the schedule group of the deployed stack)',
   operator: 'USER is required (or USERNAME): it names who acted in the ledger and the published event',
+  stackName:
+    'GUARD_STACK_NAME is required (the deployed stack, e.g. apprunner-guard-dev: its DLQs are <stack>-<function>-dlq)',
 };
 
 /**

@@ -18,6 +18,7 @@ import { type Scenario, toEpoch } from './scenario.ts';
 import { SchedulerStandIn } from './scheduler.ts';
 import { SlackReceiver } from './slack.ts';
 import { SnsStandIn } from './sns.ts';
+import { SqsStandIn } from './sqs.ts';
 import { SsmStandIn } from './ssm.ts';
 import { deployedSchedules, importHandlers, ROOT, readServerless } from './stack.ts';
 import { describeStep, runStep } from './steps/index.ts';
@@ -317,6 +318,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
             ...(s.reason ? { reason: s.reason } : {}),
           }),
       }),
+      sqs: new SqsStandIn(clock, createPrng(scenario.seed, 'sqs'), { account, region }),
       slack: new SlackReceiver(clock, faults.slack, dice, (m) =>
         'text' in m
           ? add({ time: m.time, kind: 'slack', text: m.text, summary: m.summary })

@@ -62,6 +62,7 @@ const faultsSchema = z
     sns: apiFaults.optional(),
     eventbridge: apiFaults.optional(),
     scheduler: apiFaults.optional(),
+    sqs: apiFaults.optional(),
     slack: z
       .object({
         rateLimited: faultRule.optional(),
