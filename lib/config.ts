@@ -1,3 +1,4 @@
+import { parseTargets, TargetsError, type TargetsSetting } from './targets.ts';
 import * as z from './zod.ts';
 
 const bool = z.pipe(
@@ -34,6 +35,8 @@ const schema = z.object({
   PAUSE_RESUME_MAX_CONCURRENCY: positiveInt(50),
   PAUSE_RESUME_MAX_RETRIES: positiveInt(20),
   PAUSE_RESUME_RETRY_MINUTES: positiveInt(120),
+  // Optional: unset or empty means the hub's own account and region only (lib/targets.ts).
+  GUARD_TARGETS: z.optional(z.string()),
 });
 
 /** The guard's configuration, parsed once per container from the environment. */
@@ -57,6 +60,12 @@ export interface GuardConfig {
     pauseResumeFunctionArn: string;
     notifyFunctionArn: string;
   };
+  /**
+   * `GUARD_TARGETS`, parsed and validated: the accounts and regions (or OUs) beyond the hub. Build
+   * the answerable set with `createTargets(config.targets, { account: accountId, region })`, which
+   * always includes the hub; unset or empty means the hub only.
+   */
+  targets: TargetsSetting;
 }
 
 /** A configuration problem: the function must not start. */
@@ -71,13 +80,21 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Record<string, string | undefined>): GuardConfig {
   const r = schema.safeParse(env);
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => {
-      const message = i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message;
-      return `${i.path.join('.')} ${message}`;
-    });
-    throw new ConfigError(`apprunner-guard configuration is invalid: ${problems.join('; ')}`);
+  const problems = r.success
+    ? []
+    : r.error.issues.map((i) => {
+        const message = i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message;
+        return `${i.path.join('.')} ${message}`;
+      });
+  let targets: TargetsSetting = { entries: [] };
+  try {
+    targets = parseTargets(typeof env.GUARD_TARGETS === 'string' ? env.GUARD_TARGETS : undefined);
+  } catch (error) {
+    if (!(error instanceof TargetsError)) throw error;
+    problems.push(`GUARD_TARGETS ${error.message}`);
   }
+  if (!r.success || problems.length > 0)
+    throw new ConfigError(`apprunner-guard configuration is invalid: ${problems.join('; ')}`);
   const e = r.data;
   return {
     accountId: e.GUARD_ACCOUNT_ID,
@@ -113,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
       pauseResumeFunctionArn: e.PAUSE_RESUME_FUNCTION_ARN,
       notifyFunctionArn: e.NOTIFY_FUNCTION_ARN,
     },
+    targets,
   };
 }
 

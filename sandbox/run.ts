@@ -2,6 +2,7 @@ import type { GuardEventDetail } from '../lib/events/guard.ts';
 import { AppRunnerSimulator, DEFAULT_DURATIONS, type SimService } from './app-runner.ts';
 import { type BusRecord, EventBus, summarizeEvent } from './bus.ts';
 import { SimClock } from './clock.ts';
+import { QueueDelivery } from './delivery.ts';
 import { EcrStandIn } from './ecr.ts';
 import { type ActiveWorld, startEnvironment } from './environment.ts';
 import { type BusEvent, EventBridgeStandIn } from './eventbridge.ts';
@@ -209,6 +210,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           }),
       },
     );
+    const sqs = new SqsStandIn(clock, createPrng(scenario.seed, 'sqs'), { account, region });
+    const queues = new QueueDelivery(clock, sqs, lambda, FUNCTION_PREFIX, {
+      deadLetter: (f) => {
+        lambda.failures.push(f);
+        add({
+          time: f.time,
+          kind: 'on-failure',
+          function: f.function,
+          attempts: f.attempts,
+          error: f.error,
+          trigger: f.trigger.label,
+        });
+      },
+    });
     const bus = new EventBus(
       routes,
       clock,
@@ -239,6 +254,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           targets: record.targets,
         });
       },
+      queues,
     );
     const sim = new AppRunnerSimulator(
       {
@@ -318,7 +334,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
             ...(s.reason ? { reason: s.reason } : {}),
           }),
       }),
-      sqs: new SqsStandIn(clock, createPrng(scenario.seed, 'sqs'), { account, region }),
+      sqs,
       slack: new SlackReceiver(clock, faults.slack, dice, (m) =>
         'text' in m
           ? add({ time: m.time, kind: 'slack', text: m.text, summary: m.summary })

@@ -7,10 +7,12 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { QUEUE_JOBS, type QueueJob } from './delivery-policy.ts';
 import type { InvalidEventError } from './errors.ts';
 import type { Job } from './guard-event.ts';
 import { type HandlerResult, type Parsed, type RunContext, withGuard } from './handler-stack.ts';
 import type { JobResult } from './outcomes.ts';
+import { deliverFromQueue, type VisibilityPort } from './queue-delivery.ts';
 
 /** What the handler stack itself needs, besides the job's own ports. */
 export interface StackDeps {
@@ -57,7 +59,16 @@ export interface DefinedJob<I, D> {
   run(input: I, deps: D, ctx: RunContext): Promise<JobResult>;
   /** Builds the Lambda handler with the shared stack around this job. */
   createHandler(deps: D & StackDeps): GuardHandler;
+  /**
+   * Builds the handler of a function that reads its events from its SQS queue: the same stack per
+   * event, inside {@link deliverFromQueue} (retry after a delay, bounded by the job's maximum wait,
+   * then reported once with the job's own failure report). Direct invocations pass through.
+   */
+  createQueueHandler(deps: D & StackDeps, visibility: VisibilityPort): QueueHandler;
 }
+
+/** The Lambda handler of a queue-fed function (an SQS batch response, or a direct invocation's result). */
+export type QueueHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
  * Defines a job. The shared stack (Powertools Logger context, parse → counted rejection,
@@ -75,6 +86,21 @@ export function defineJob<I, D, O = unknown, P = unknown>(spec: JobSpec<I, D, O,
   return {
     job: spec.job,
     run,
+    createQueueHandler(deps, visibility) {
+      if (!(QUEUE_JOBS as readonly string[]).includes(spec.job)) {
+        throw new Error(`${spec.job} does not read its events from a queue`);
+      }
+      return deliverFromQueue(this.createHandler(deps), {
+        job: spec.job as QueueJob,
+        visibility,
+        logger: deps.logger,
+        onReject: (error, raw) => deps.onReject(error, raw),
+        onGiveUp: async (event, error) => {
+          const { input } = spec.parse(event, deps);
+          await spec.reportFailure(input, error, deps, { logger: deps.logger, remainingMs: () => 0 });
+        },
+      });
+    },
     createHandler(deps) {
       const handler = withGuard<I>({
         job: spec.job,
