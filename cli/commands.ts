@@ -185,6 +185,44 @@ implies, unless --scenario gives a fleet (and images, config) to start from.`,
 Exit status: 0 replayed, 2 usage, an unreadable file or a bad scenario.`,
 });
 
+export const UNPIN = defineCommand({
+  name: 'unpin',
+  args: '<service-name|arn>',
+  positionals: { min: 1, max: 1 },
+  summary: "release the guard's digest pin: back to the tag the service followed",
+  description: `Releases the digest pin the guard's rollback made: UpdateService back to the image identifier the
+pin replaced (repo:tag) with automatic deployments as they were, so App Runner deploys what the
+tag names now. The same checks as fix forward: the tag must name a digest that is neither the one
+that failed nor quarantined, the service must be RUNNING and still on the guard's pin. The
+apprunner-guard:fix-forward=off tag stops pushes from releasing a pin, not this command.`,
+  options: {
+    'dry-run': { type: 'boolean', help: 'print the plan and publish it with dryRun: true; change nothing' },
+    region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
+  },
+  notes: `Environment: LEDGER_TABLE and EVENT_BUS_NAME of the deployed stack are required; USER (or USERNAME)
+names you in the published event.
+${SERVICE_ENV}
+Exit status: 0 released or nothing to do, 1 not pinned, refused or failed, 2 usage or configuration.`,
+});
+
+export const STATUS = defineCommand({
+  name: 'status',
+  args: '<service-name|arn>',
+  positionals: { min: 1, max: 1 },
+  summary: 'what a service is configured with and runs, whether it is pinned and why, on one screen',
+  description: `Shows one service as the guard sees it: its configured image and automatic deployments, its
+status, whether the guard pinned it (and what the pin replaced, why and when, and how it ends),
+its known-good, candidate and quarantined digests from the release ledger, and the guard's
+pending one-time schedules for it (deletions, follow-ups).`,
+  options: {
+    json: { type: 'boolean', help: 'print the same as one JSON object' },
+    region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
+  },
+  notes: `Environment: LEDGER_TABLE and SCHEDULER_GROUP of the deployed stack are required.
+${SERVICE_ENV}
+Exit status: 0 shown, 1 no such service or a failed call, 2 usage or configuration.`,
+});
+
 const DLQ_ENV = `Environment: GUARD_STACK_NAME (the deployed stack, e.g. apprunner-guard-dev) is required: the
 guard's DLQs are <stack>-<function>-dlq (events its queue gave up on) and <stack>-<function>-invoke-dlq
 (failed asynchronous invocations, e.g. by EventBridge Scheduler).
@@ -236,6 +274,8 @@ configuration.`,
 export const COMMANDS: readonly CommandEntry[] = [
   command(ROUTE, async () => (await import('./route.ts')).runRoute),
   command(ROLLBACK, async () => (await import('./rollback.ts')).runRollback),
+  command(UNPIN, async () => (await import('./unpin.ts')).runUnpin),
+  command(STATUS, async () => (await import('./status.ts')).runStatus),
   command(SCHEDULE_PLAN, async () => (await import('./schedule.ts')).runSchedulePlan),
   command(PAUSE, async () => (await import('./pause-resume.ts')).manualCommand('pause')),
   command(RESUME, async () => (await import('./pause-resume.ts')).manualCommand('resume')),

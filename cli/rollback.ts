@@ -68,7 +68,8 @@ export const runRollback: CommandRun<typeof ROLLBACK.options> = async ({ values,
  */
 const MANUAL_LOOP_SETTINGS = { loopLimit: Number.POSITIVE_INFINITY, loopWindowMinutes: 0 };
 
-async function findService(
+/** A service by ARN, or by name among the region's services; `undefined` when there is none. */
+export async function findService(
   target: string,
   appRunner: ReturnType<typeof createAppRunnerGateway>,
 ): Promise<ServiceRef | undefined> {

@@ -96,6 +96,19 @@ const FUNCTIONS = {
       publishGuardEvents,
     ],
   },
+  'fix-forward': {
+    id: 'FixForward',
+    statements: [
+      // Release a pin: read the service and its opt-out tag, then UpdateService back to the tag.
+      {
+        Effect: 'Allow',
+        Action: ['apprunner:DescribeService', 'apprunner:ListTagsForResource', 'apprunner:UpdateService'],
+        Resource: [serviceArns],
+      },
+      ledgerReadWrite,
+      publishGuardEvents,
+    ],
+  },
   notify: {
     id: 'Notify',
     scheduled: true,

@@ -18,6 +18,7 @@ export interface QueueRoute {
 export const QUEUE_ROUTES: Readonly<Record<QueueJob, QueueRoute>> = {
   'record-release': { id: 'RecordRelease', patterns: ['record-release.json'] },
   rollback: { id: 'Rollback', patterns: ['rollback.json'] },
+  'fix-forward': { id: 'FixForward', patterns: ['fix-forward.json'] },
   notify: {
     id: 'Notify',
     patterns: ['notify-operation-failed.json', 'notify-service-failed.json', 'notify-guard-actions.json'],

@@ -26,6 +26,7 @@ const schema = z.object({
   DRY_RUN_ROLLBACK: bool,
   DRY_RUN_CLEANUP: bool,
   DRY_RUN_PAUSE_RESUME: bool,
+  DRY_RUN_FIX_FORWARD: bool,
   SCHEDULER_GROUP: nonEmpty,
   SCHEDULER_ROLE_ARN: matching(/^arn:[\w-]+:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
   CLEANUP_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
@@ -50,6 +51,7 @@ export interface GuardConfig {
   cleanup: { graceMinutes: number; maxDeleteAttempts: number; serviceQuota: number; dryRun: boolean };
   rollback: { loopLimit: number; loopWindowMinutes: number; dryRun: boolean };
   ledger: { historyLimit: number };
+  fixForward: { dryRun: boolean };
   pauseResume: { dryRun: boolean; maxConcurrency: number; maxRetries: number; retryMinutes: number };
   scheduler: {
     group: string;
@@ -114,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
       dryRun: e.DRY_RUN_ROLLBACK,
     },
     ledger: { historyLimit: e.LEDGER_HISTORY_LIMIT },
+    fixForward: { dryRun: e.DRY_RUN_FIX_FORWARD },
     pauseResume: {
       dryRun: e.DRY_RUN_PAUSE_RESUME,
       maxConcurrency: e.PAUSE_RESUME_MAX_CONCURRENCY,
@@ -142,6 +145,8 @@ export interface CliConfig {
   ledgerTable: string;
   /** `EVENT_BUS_NAME`: the bus the deployed stack publishes the guard's events to. */
   eventBusName: string;
+  /** `SCHEDULER_GROUP`: the deployed stack's group of one-time schedules. */
+  schedulerGroup: string;
   /** Who is running the command, recorded with manual actions: `USER`, else `USERNAME`. */
   operator: string;
   /**
@@ -157,6 +162,7 @@ const CLI_SETTINGS: {
   region: (env) => env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
   ledgerTable: (env) => env.LEDGER_TABLE || undefined,
   eventBusName: (env) => env.EVENT_BUS_NAME || undefined,
+  schedulerGroup: (env) => env.SCHEDULER_GROUP || undefined,
   operator: (env) => env.USER || env.USERNAME || undefined,
   stackName: (env) => env.GUARD_STACK_NAME || undefined,
 };
@@ -166,6 +172,7 @@ const CLI_MISSING: { [K in keyof CliConfig]: string } = {
   ledgerTable: 'LEDGER_TABLE is required (the ledger table of the deployed stack)',
   eventBusName:
     'EVENT_BUS_NAME is required (the bus the deployed stack publishes to; serverless.yml: default)',
+  schedulerGroup: 'SCHEDULER_GROUP is required (the schedule group of the deployed stack)',
   operator: 'USER is required (or USERNAME): it names who acted in the ledger and the published event',
   stackName:
     'GUARD_STACK_NAME is required (the deployed stack, e.g. apprunner-guard-dev: its DLQs are <stack>-<function>-dlq)',

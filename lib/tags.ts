@@ -9,6 +9,8 @@ export const TAGS = {
   rollback: `${TAG_PREFIX}rollback`,
   /** `off` opts the service out of deletion by cleanup. */
   cleanup: `${TAG_PREFIX}cleanup`,
+  /** `off`: a push to the tag the service followed does not release the guard's pin (fix forward). */
+  fixForward: `${TAG_PREFIX}fix-forward`,
   /** Name of the schedule the service follows. */
   schedule: `${TAG_PREFIX}schedule`,
   /** ISO-8601 time; until then the schedule leaves the service alone. */
@@ -22,7 +24,10 @@ export const TAGS = {
 export type Tags = Readonly<Record<string, string>>;
 
 /** True when the tag is set to `off` (case-insensitive): the service opted out of that job. */
-export function isOptedOut(tags: Tags, key: typeof TAGS.rollback | typeof TAGS.cleanup): boolean {
+export function isOptedOut(
+  tags: Tags,
+  key: typeof TAGS.rollback | typeof TAGS.cleanup | typeof TAGS.fixForward,
+): boolean {
   return tags[key]?.trim().toLowerCase() === 'off';
 }
 

@@ -56,6 +56,7 @@ const DRY_RUN_VARIABLE = {
   rollback: 'DRY_RUN_ROLLBACK',
   cleanup: 'DRY_RUN_CLEANUP',
   'pause-resume': 'DRY_RUN_PAUSE_RESUME',
+  'fix-forward': 'DRY_RUN_FIX_FORWARD',
 } as const;
 
 function guardDecision(event: BusEvent) {

@@ -261,7 +261,7 @@ export const scenarioSchema = z
     config: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
       .default({}),
-    dryRun: z.array(z.enum(['rollback', 'cleanup', 'pause-resume'])).default([]),
+    dryRun: z.array(z.enum(['rollback', 'cleanup', 'pause-resume', 'fix-forward'])).default([]),
     params: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
       .default({}),

@@ -98,7 +98,7 @@ export function createAppRunnerGateway(client: AppRunnerClient): AppRunnerPort {
           }
         }
       },
-      async updateImage(arn, imageIdentifier) {
+      async updateImage(arn, imageIdentifier, options = {}) {
         // UpdateService replaces the whole ImageRepository block: carry over what is configured.
         const current = await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
         const source = current.Service?.SourceConfiguration;
@@ -109,6 +109,9 @@ export function createAppRunnerGateway(client: AppRunnerClient): AppRunnerPort {
             ServiceArn: arn,
             SourceConfiguration: {
               ...source,
+              ...(options.autoDeploymentsEnabled === undefined
+                ? {}
+                : { AutoDeploymentsEnabled: options.autoDeploymentsEnabled }),
               ImageRepository: { ...repo, ImageIdentifier: imageIdentifier },
             },
           }),

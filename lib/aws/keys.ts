@@ -12,3 +12,11 @@ export function servicePartitionKey(serviceArn: string): string {
 export function fleetPartitionKey(account: string, region: string): string {
   return `fleet#${account}#${region}`;
 }
+
+/**
+ * Partition of the pin records of one image repository (`<registry>/<name>`): a second copy of each
+ * service's pin record, so a push to the repository finds the pinned services with one query.
+ */
+export function repositoryPinsPartitionKey(repository: string): string {
+  return `pins#${repository}`;
+}

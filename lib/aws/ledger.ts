@@ -2,21 +2,24 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   LedgerPort,
+  PinRecord,
   QuarantineRecord,
   ReleaseRecord,
   RollbackRecord,
 } from '../core/ports/release-ledger.ts';
 import { translatePortErrors } from './errors.ts';
-import { servicePartitionKey } from './keys.ts';
+import { repositoryPinsPartitionKey, servicePartitionKey } from './keys.ts';
 
 export type {
   LedgerPort,
+  PinRecord,
   QuarantineRecord,
   ReleaseRecord,
   RollbackRecord,
@@ -33,6 +36,10 @@ export type {
  * | `quarantine#<digest>` | a digest that failed: never a rollback target |
  * | `rollback#<iso time>#<trigger>` | a rollback the guard started (loop guard, own-rollback detection) |
  * | `attempt#<trigger>` | attempts at handling one event (final deferral) |
+ * | `pin` | what the guard's digest pin replaced (tag, automatic deployments), until released |
+ *
+ * Each pin record has a copy under `pk = pins#<repository>`, `sk = service#<serviceArn>`, so a push
+ * to a repository finds its pinned services with one query (no index to keep).
  *
  * Other jobs add their own prefix (e.g. cleanup's snapshots) under the same partition (`./keys.ts`).
  */
@@ -76,6 +83,25 @@ function toQuarantine(item: Record<string, unknown>): QuarantineRecord {
   };
 }
 
+function toPin(item: Record<string, unknown>): PinRecord {
+  return {
+    serviceArn: str(item.serviceArn),
+    replacedImage: str(item.replacedImage),
+    repository: str(item.repository),
+    ...optStr('tag', item.tag),
+    autoDeploymentsEnabled: item.autoDeploymentsEnabled === true,
+    ...optStr('failedDigest', item.failedDigest),
+    pinnedImage: str(item.pinnedImage),
+    pinnedDigest: str(item.pinnedDigest),
+    time: str(item.time),
+    reason: str(item.reason),
+    trigger: str(item.trigger),
+  };
+}
+
+const PIN_SK = 'pin';
+const pinCopySk = (serviceArn: string) => `service#${serviceArn}`;
+
 function toRollback(item: Record<string, unknown>): RollbackRecord {
   return {
     serviceArn: str(item.serviceArn),
@@ -113,6 +139,17 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
 
   const remove = (serviceArn: string, sk: string) =>
     doc.send(new DeleteCommand({ TableName: tableName, Key: { pk: servicePartitionKey(serviceArn), sk } }));
+
+  async function readPin(serviceArn: string): Promise<PinRecord | undefined> {
+    const out = await doc.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: servicePartitionKey(serviceArn), sk: PIN_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? toPin(out.Item) : undefined;
+  }
 
   return translatePortErrors({
     async listReleases(serviceArn) {
@@ -198,6 +235,69 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
           },
         }),
       );
+    },
+
+    getPin: readPin,
+
+    async recordPin(pin) {
+      const previous = await readPin(pin.serviceArn);
+      const item = { itemType: 'pin', ...pin, time: isoTime(pin.time) };
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: servicePartitionKey(pin.serviceArn), sk: PIN_SK, ...item },
+        }),
+      );
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: repositoryPinsPartitionKey(pin.repository), sk: pinCopySk(pin.serviceArn), ...item },
+        }),
+      );
+      // A re-pin onto another repository leaves no copy behind under the old one.
+      if (previous && previous.repository !== pin.repository) {
+        await doc.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { pk: repositoryPinsPartitionKey(previous.repository), sk: pinCopySk(pin.serviceArn) },
+          }),
+        );
+      }
+    },
+
+    async removePin(serviceArn) {
+      const out = await doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { pk: servicePartitionKey(serviceArn), sk: PIN_SK },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const repository = str(out.Attributes?.repository);
+      if (repository) {
+        await doc.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: { pk: repositoryPinsPartitionKey(repository), sk: pinCopySk(serviceArn) },
+          }),
+        );
+      }
+      return out.Attributes !== undefined;
+    },
+
+    async listPinsByRepository(repository) {
+      const items: Record<string, unknown>[] = [];
+      const pages = paginateQuery(
+        { client: doc },
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': repositoryPinsPartitionKey(repository) },
+          ConsistentRead: true,
+        },
+      );
+      for await (const page of pages) items.push(...((page.Items ?? []) as Record<string, unknown>[]));
+      return items.map(toPin);
     },
 
     async countAttempt(serviceArn, trigger, time) {

@@ -2,6 +2,7 @@ import {
   CreateScheduleCommand,
   DeleteScheduleCommand,
   GetScheduleCommand,
+  paginateListSchedules,
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import type { SchedulerPort } from '../core/ports/scheduler.ts';
@@ -66,6 +67,13 @@ export function createSchedulerGateway(
       } catch (error) {
         if ((error as Error).name === 'ResourceNotFoundException') return undefined;
         throw error;
+      }
+    },
+    async *list() {
+      for await (const page of paginateListSchedules({ client }, { GroupName: options.group })) {
+        for (const s of page.Schedules ?? []) {
+          if (s.Name) yield { name: s.Name, ...(s.State ? { state: s.State } : {}) };
+        }
       }
     },
     async delete(name) {

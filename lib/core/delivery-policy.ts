@@ -6,7 +6,7 @@
  */
 
 /** The functions that read their events from a queue (Scheduler-invoked paths call functions directly). */
-export const QUEUE_JOBS = ['record-release', 'rollback', 'notify', 'cleanup'] as const;
+export const QUEUE_JOBS = ['record-release', 'rollback', 'fix-forward', 'notify', 'cleanup'] as const;
 export type QueueJob = (typeof QUEUE_JOBS)[number];
 
 /** SQS's limit on a message's visibility timeout (12 hours). */
@@ -43,6 +43,8 @@ export const QUEUE_DELIVERY = {
  * - record-release: 6 hours (a release recorded late is still the known-good one);
  * - rollback: 1 hour (App Runner's own rollback of a failed deployment takes 15–20 minutes; an
  *   hour later a human must look);
+ * - fix-forward: 1 hour (a release waits for an operation in progress; after that the pin holds
+ *   and `guard unpin` is left to a human);
  * - notify: 6 hours (an alert is worth delivering after a Slack or SNS outage of hours);
  * - cleanup: 6 hours (a deletion that cannot run for longer is handed to a human; the hourly
  *   sweep still sees the service).
@@ -50,6 +52,7 @@ export const QUEUE_DELIVERY = {
 export const MAX_WAIT_SECONDS: Readonly<Record<QueueJob, number>> = {
   'record-release': 6 * 60 * 60,
   rollback: 60 * 60,
+  'fix-forward': 60 * 60,
   notify: 6 * 60 * 60,
   cleanup: 6 * 60 * 60,
 };

@@ -29,6 +29,7 @@ export const NOT_FACT_DETAILS: ReadonlySet<string> = new Set([
   'failureMessage',
   'attention',
   'code',
+  'autoDeploymentsBefore',
 ]);
 
 /** Every job's failure report carries the error's name. */
@@ -50,6 +51,8 @@ export const DETAIL_PRESENTATION: Record<Job, DetailPresentation> = {
       { key: 'fromDigest', label: 'From digest' },
       { key: 'toDigest', label: 'To digest' },
       { key: 'quarantinedDigest', label: 'Quarantined digest' },
+      { key: 'pinnedFromTag', label: 'Followed tag' },
+      { key: 'autoDeployments', label: 'Automatic deployments' },
       { key: 'configuredImage', label: 'Configured image' },
       { key: 'configuredDigest', label: 'Configured digest' },
       { key: 'serviceStatus', label: 'Service status' },
@@ -78,4 +81,16 @@ export const DETAIL_PRESENTATION: Record<Job, DetailPresentation> = {
   },
   'pause-resume': { first: [STATUS, NEXT, ATTEMPT, ATTEMPTS, ERROR], inPlace: [COUNTS] },
   notify: { first: [STATUS, NEXT, ATTEMPT, ERROR], inPlace: [COUNTS] },
+  'fix-forward': {
+    first: [
+      { key: 'pinnedFromTag', label: 'Followed tag' },
+      { key: 'releasedTo', label: 'Released to' },
+      { key: 'pushedDigest', label: 'Pushed digest' },
+      { key: 'autoDeployments', label: 'Automatic deployments' },
+      { key: 'configuredImage', label: 'Configured image' },
+      { key: 'configuredDigest', label: 'Configured digest' },
+      STATUS,
+      ERROR,
+    ],
+  },
 };

@@ -14,7 +14,14 @@ import { cutText, normalizeText } from './text.ts';
 /** `source` of the guard's own events. */
 export const GUARD_SOURCE = 'apprunner-guard';
 
-export const JOBS = ['rollback', 'record-release', 'cleanup', 'pause-resume', 'notify'] as const;
+export const JOBS = [
+  'rollback',
+  'record-release',
+  'fix-forward',
+  'cleanup',
+  'pause-resume',
+  'notify',
+] as const;
 export type Job = (typeof JOBS)[number];
 
 /** Detail-types of the guard's events: they read as what happened. */
@@ -24,6 +31,9 @@ export const GUARD_DETAIL_TYPES = {
   rollbackFailed: 'Rollback Failed',
   releaseRecorded: 'Release Recorded',
   releaseRecordingFailed: 'Release Recording Failed',
+  pinReleased: 'Pin Released',
+  pinKept: 'Pin Kept',
+  fixForwardFailed: 'Fix Forward Failed',
   deletionScheduled: 'Failed Service Deletion Scheduled',
   serviceDeleted: 'Failed Service Deleted',
   serviceKept: 'Failed Service Kept',
@@ -43,6 +53,7 @@ export const GUARD_DETAIL_TYPE_VALUES = Object.values(GUARD_DETAIL_TYPES) as [
 export const FAILURE_DETAIL_TYPE: Record<Job, GuardDetailType> = {
   rollback: GUARD_DETAIL_TYPES.rollbackFailed,
   'record-release': GUARD_DETAIL_TYPES.releaseRecordingFailed,
+  'fix-forward': GUARD_DETAIL_TYPES.fixForwardFailed,
   cleanup: GUARD_DETAIL_TYPES.cleanupFailed,
   'pause-resume': GUARD_DETAIL_TYPES.scheduleActionFailed,
   notify: GUARD_DETAIL_TYPES.notificationFailed,

@@ -84,13 +84,36 @@ export function detailFacts(job: Job, details: Record<string, unknown>): AlertFa
   return facts;
 }
 
-/** The guard's reason, plus the App Runner failure it reports (owned failures have no message of their own). */
+/**
+ * The guard's reason, plus the App Runner failure it reports (owned failures have no message of
+ * their own), plus what a pin does to deployments and how it ends.
+ */
 export function guardSummary(event: GuardEvent): string {
   const { reason, details } = event.detail;
   const status = typeof details.failureStatus === 'string' ? details.failureStatus : undefined;
   const message = typeof details.failureMessage === 'string' ? details.failureMessage : undefined;
-  if (!status && !message) return reason;
-  return `${reason}\nApp Runner reported ${status ?? 'a failure'}${message ? `: ${message}` : '.'}`;
+  const failure =
+    status || message
+      ? `\nApp Runner reported ${status ?? 'a failure'}${message ? `: ${message}` : '.'}`
+      : '';
+  const pin = pinNote(event);
+  return `${reason}${failure}${pin ? `\n${pin}` : ''}`;
+}
+
+/**
+ * A pin, in plain words: what the service is pinned to, that pushes to the tag it followed do not
+ * deploy while it is pinned, and how the pin ends. Only for a rollback that pinned (or would have).
+ */
+export function pinNote(event: GuardEvent): string | undefined {
+  const d = event.detail;
+  const to = d.details.toImage;
+  if (d.job !== 'rollback' || d.outcome !== 'acted' || typeof to !== 'string') return undefined;
+  const name = d.service?.name ?? '<service>';
+  const tag = typeof d.details.pinnedFromTag === 'string' ? d.details.pinnedFromTag : undefined;
+  const pinned = `${d.dryRun ? 'Would pin' : 'Pinned'} ${name} to ${to} (automatic deployments off).`;
+  const unpin = `\`guard unpin ${name}\``;
+  if (!tag) return `${pinned} The pin ends with ${unpin}.`;
+  return `${pinned} While it is pinned, pushes to ${tag} do not deploy. The pin ends when a new digest is pushed to ${tag} (fix forward: the guard releases the pin and App Runner deploys it, unless the service is tagged apprunner-guard:fix-forward=off), or with ${unpin}.`;
 }
 
 /** `office-hours-berlin@2026-…` → `office-hours-berlin`; an event id (a UUID) → undefined. */

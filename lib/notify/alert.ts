@@ -23,6 +23,8 @@
  *   critical: a service that should serve is down.
  * - Guard events with outcome `failed`: `critical` (the guard gave up; a human must act).
  * - `Service Quota Warning`: `warning`.
+ * - Fix forward: `Pin Released` is `info`; `Pin Kept` is `info`, or `warning` when the push was the
+ *   digest that failed or a quarantined one (`details.attention`): the team thinks it shipped.
  * - Outcome `skipped` by rollback or cleanup: `warning`: the failure they own stays unremedied
  *   (no known-good release, code-based service, opted out, paused). So is a rollback `deferred`
  *   for good (it gave up waiting for an operation). Any guard event may also ask for attention

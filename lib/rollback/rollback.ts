@@ -9,13 +9,14 @@ import {
 import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
 import type { ImageDigestResolver } from '../core/ports/image-registry.ts';
-import type { LedgerPort } from '../core/ports/release-ledger.ts';
+import type { LedgerPort, PinRecord } from '../core/ports/release-ledger.ts';
 import type { AppRunnerEvent, OperationStatusEvent, ServiceRef } from '../events/app-runner.ts';
-import { isPinnedImage } from '../release/image.ts';
+import { isPinnedImage, parseImageIdentifier } from '../release/image.ts';
 import type { Tags } from '../tags.ts';
 import {
   type ConfiguredImage,
   type ObservedRollback,
+  type PinAction,
   planRollback,
   type RollbackPlan,
   type RollbackTrigger,
@@ -178,7 +179,10 @@ export async function rollbackService(
     } else {
       // Written before acting, so a retry after UpdateService went through reports it instead of acting twice.
       await ports.ledger.recordRollback({ ...record, status: 'pending' });
-      const out = await ports.appRunner.updateImage(service.arn, pin.toImage);
+      // A digest cannot follow pushes: say so to App Runner rather than rely on it accepting the mix.
+      const out = await ports.appRunner.updateImage(service.arn, pin.toImage, {
+        autoDeploymentsEnabled: false,
+      });
       await ports.ledger.recordRollback({
         ...record,
         status: 'started',
@@ -186,6 +190,8 @@ export async function rollbackService(
       });
       if (out.operationId) extra.operationId = out.operationId;
     }
+    const pinRecord = await rememberPin(service.arn, pin, observed, trigger, plan.reason, ports.ledger);
+    Object.assign(extra, pinDetails(pinRecord));
     if (pin.quarantine) {
       await ports.ledger.quarantine({
         serviceArn: service.arn,
@@ -198,6 +204,14 @@ export async function rollbackService(
         trigger: trigger.id,
       });
     }
+  }
+
+  if (pin && settings.dryRun) {
+    const existing = await ports.ledger.getPin(service.arn);
+    Object.assign(
+      extra,
+      pinDetails(existing ?? replacedBy(service.arn, pin, observed, trigger, plan.reason)),
+    );
   }
 
   const entry = buildGuardEvent(detailTypeOf(plan), {
@@ -220,6 +234,68 @@ export async function rollbackService(
     plan,
     published: entry,
     ...entry.detail.details,
+  };
+}
+
+/** The pin record a new pin makes: what the configuration named before it, and the pin. */
+function replacedBy(
+  serviceArn: string,
+  pin: PinAction,
+  observed: ObservedRollback,
+  trigger: RollbackTrigger,
+  reason: string,
+): PinRecord {
+  const replaced = parseImageIdentifier(pin.fromImage);
+  return {
+    serviceArn,
+    replacedImage: pin.fromImage,
+    repository: replaced.repository,
+    ...(replaced.digest === undefined && replaced.tag !== undefined ? { tag: replaced.tag } : {}),
+    autoDeploymentsEnabled: observed.service?.autoDeploymentsEnabled === true,
+    ...(pin.quarantine ? { failedDigest: pin.quarantine } : {}),
+    pinnedImage: pin.toImage,
+    pinnedDigest: pin.toDigest,
+    time: trigger.time,
+    reason,
+    trigger: trigger.id,
+  };
+}
+
+/**
+ * Records what the pin replaced. A service pinned again while pinned (its fix failed too, or a
+ * manual rollback to another digest) keeps what the first pin replaced: that is where a release goes.
+ */
+async function rememberPin(
+  serviceArn: string,
+  pin: PinAction,
+  observed: ObservedRollback,
+  trigger: RollbackTrigger,
+  reason: string,
+  ledger: LedgerPort,
+): Promise<PinRecord> {
+  const existing = await ledger.getPin(serviceArn);
+  if (existing && existing.trigger === trigger.id) return existing;
+  const fresh = replacedBy(serviceArn, pin, observed, trigger, reason);
+  const record: PinRecord =
+    existing && isPinnedImage(pin.fromImage)
+      ? {
+          ...fresh,
+          replacedImage: existing.replacedImage,
+          repository: existing.repository,
+          ...(existing.tag ? { tag: existing.tag } : {}),
+          autoDeploymentsEnabled: existing.autoDeploymentsEnabled,
+        }
+      : fresh;
+  await ledger.recordPin(record);
+  return record;
+}
+
+/** What the alert must say about the pin: what it replaced and what it did to deployments. */
+function pinDetails(pin: PinRecord): Record<string, unknown> {
+  return {
+    ...(pin.tag ? { pinnedFromTag: `${pin.repository}:${pin.tag}` } : {}),
+    autoDeploymentsBefore: pin.autoDeploymentsEnabled,
+    autoDeployments: 'off while pinned',
   };
 }
 

@@ -118,6 +118,24 @@ describe('rollback function', () => {
     ]);
   });
 
+  it('a pin turns automatic deployments off explicitly and remembers the tag and setting it replaced', async () => {
+    const svc = await serviceWithBadTag();
+    await invoke(rollback, failure(svc));
+    expect(fakes.state.autoDeployments.get(svc.arn)).toBe(false);
+    expect(await ledger.getPin(svc.arn)).toMatchObject({
+      replacedImage: `${REPO}:latest`,
+      repository: REPO,
+      tag: 'latest',
+      failedDigest: BAD,
+      pinnedImage: `${REPO}@${GOOD}`,
+      pinnedDigest: GOOD,
+    });
+    expect(onlyOutcome(svc).detail.details).toMatchObject({
+      pinnedFromTag: `${REPO}:latest`,
+      autoDeployments: 'off while pinned',
+    });
+  });
+
   it.each(['hostile/long-message', 'hostile/control-characters'])(
     'rolls back a genuine DeploymentFailed whose Message is odd (%s), carrying it normalised',
     async (fixture) => {

@@ -46,10 +46,15 @@ describe('sandbox: a push step', () => {
       [
         'ecr',
         60,
-        [],
+        ['fix-forward'],
         expect.objectContaining({ result: 'SUCCESS', 'action-type': 'PUSH', 'image-tag': 'latest' }),
       ],
-      ['ecr', 600, [], expect.objectContaining({ 'repository-name': 'payments', 'image-tag': 'v9' })],
+      [
+        'ecr',
+        600,
+        ['fix-forward'],
+        expect.objectContaining({ 'repository-name': 'payments', 'image-tag': 'v9' }),
+      ],
     ]);
     // ECR's event comes before the automatic deployment it causes; it is not an App Runner event.
     const order = report.events.map((r) => r.event.detail.Status ?? r.event['detail-type']);

@@ -8,7 +8,7 @@ import { METRICS_NAMESPACE, METRICS_SERVICE, REJECTED_EVENTS_METRIC } from '../.
 import { QUEUE_DELIVERY } from '../../lib/core/delivery-policy.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FUNCTIONS = ['record-release', 'rollback', 'notify', 'cleanup', 'pause-resume'];
+const FUNCTIONS = ['record-release', 'rollback', 'fix-forward', 'notify', 'cleanup', 'pause-resume'];
 const MUTATING = [
   'apprunner:UpdateService',
   'apprunner:DeleteService',
@@ -59,7 +59,7 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  const QUEUED = ['record-release', 'rollback', 'notify', 'cleanup'];
+  const QUEUED = ['record-release', 'rollback', 'fix-forward', 'notify', 'cleanup'];
   const SCHEDULED = ['notify', 'cleanup', 'pause-resume'];
   const arnOf = (v: unknown) => (v as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
   const queueOf = (fn: string) => {
@@ -89,6 +89,7 @@ describe('the packaged CloudFormation template', () => {
       'notify-service-failed.json': 'notify',
       'notify-guard-actions.json': 'notify',
       'cleanup-failed-service.json': 'cleanup',
+      'fix-forward.json': 'fix-forward',
     };
     const rules = resourcesOfType('AWS::Events::Rule');
     expect(rules).toHaveLength(Object.keys(expected).length);
@@ -300,6 +301,12 @@ describe('the packaged CloudFormation template', () => {
       expect.arrayContaining(['apprunner:PauseService', 'apprunner:ResumeService']),
     );
     expect(actionsOf('record-release')).not.toContain('apprunner:UpdateService');
+    // Fix forward releases a pin (UpdateService) and deletes, pauses or lists nothing.
+    expect(
+      actionsOf('fix-forward')
+        .filter((a) => a.startsWith('apprunner:'))
+        .sort(),
+    ).toEqual(['apprunner:DescribeService', 'apprunner:ListTagsForResource', 'apprunner:UpdateService']);
   });
 
   it('turns every pause/resume schedule of infra/schedules.yml into a zoned Scheduler schedule on pause-resume', async () => {

@@ -6,6 +6,7 @@ import { routeFiles } from '../../cli/route.ts';
 import { ownerOfOperation, ownerOfStatus } from '../../lib/core/app-runner-facts.ts';
 import { InvalidEventError } from '../../lib/core/errors.ts';
 import { parseAppRunnerEvent, toCamelCaseEvent } from '../../lib/events/app-runner.ts';
+import { ECR_SOURCE, parseImagePushEvent } from '../../lib/events/ecr.ts';
 import { GUARD_SOURCE, parseGuardEvent } from '../../lib/events/guard.ts';
 import { checkEventLimits } from '../../lib/events/limits.ts';
 import { compilePattern } from '../../sandbox/event-pattern.ts';
@@ -71,8 +72,8 @@ const EXPECTED: Record<string, string[]> = {
   'guard/schedule-run-completed': ALERT,
   'guard/schedule-action-failed': ALERT,
   'guard/quota-warning': ALERT,
-  // ECR's push events: no rule takes them yet (the fix-forward job will take successful pushes).
-  'ecr/image-push': NONE,
+  // ECR's push events: fix forward takes successful pushes of a tag, and nothing else.
+  'ecr/image-push': ['fix-forward'],
   'ecr/image-push-failed': NONE,
   'ecr/image-push-untagged': NONE,
   // Scheduler invokes its targets directly: no EventBridge rule may pick these up.
@@ -90,6 +91,7 @@ function parseAsRoutedFunction(raw: unknown): void {
   checkEventLimits(raw);
   const source = (raw as { source?: unknown }).source;
   if (source === GUARD_SOURCE) parseGuardEvent(raw, { accountId: ACCOUNT_ID });
+  else if (source === ECR_SOURCE) parseImagePushEvent(raw, { accountId: ACCOUNT_ID });
   else parseAppRunnerEvent(raw, { accountId: ACCOUNT_ID });
 }
 
@@ -98,6 +100,7 @@ describe('routing fixtures through infra/patterns as the routing table (infra/ro
     expect(routes.map((r) => r.patternFile).sort()).toEqual(
       [
         'infra/patterns/cleanup-failed-service.json',
+        'infra/patterns/fix-forward.json',
         'infra/patterns/notify-guard-actions.json',
         'infra/patterns/notify-operation-failed.json',
         'infra/patterns/notify-service-failed.json',

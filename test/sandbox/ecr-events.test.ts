@@ -57,9 +57,9 @@ describe("ECR's ECR Image Action event for a push", () => {
     expect(a?.id).not.toBe(b?.id);
   });
 
-  it('no deployed rule takes it yet', () => {
+  it('the deployed rules give it to fix forward, and to nothing else', () => {
     const routes = loadRoutes(ROOT);
     const event = imagePushEvent({ identifier: `${REGISTRY}/payments:latest`, digest: DIGEST, at: AT });
-    expect(routeEvent(routes, event)).toEqual([]);
+    expect(routeEvent(routes, event)).toEqual(['fix-forward']);
   });
 });

@@ -46,8 +46,16 @@ export interface AppRunnerPort {
   listOperations(arn: string, max?: number): Promise<OperationView[]>;
   /** Every service of the region, following pagination. */
   listServices(): AsyncIterable<ServiceSummaryView>;
-  /** Points the service at another image (keeping the rest of its source configuration). */
-  updateImage(arn: string, imageIdentifier: string): Promise<{ operationId?: string }>;
+  /**
+   * Points the service at another image (keeping the rest of its source configuration). With
+   * `autoDeploymentsEnabled`, sets App Runner's automatic deployments too (a digest pin sets false:
+   * a digest cannot follow pushes).
+   */
+  updateImage(
+    arn: string,
+    imageIdentifier: string,
+    options?: { autoDeploymentsEnabled?: boolean },
+  ): Promise<{ operationId?: string }>;
   pauseService(arn: string): Promise<{ operationId?: string }>;
   resumeService(arn: string): Promise<{ operationId?: string }>;
   deleteService(arn: string): Promise<{ operationId?: string }>;

@@ -39,6 +39,34 @@ export interface RollbackRecord {
   operationId?: string;
 }
 
+/**
+ * What a digest pin replaced, kept until the pin is released (docs/architecture.md, "Data"). A pin
+ * stops App Runner's automatic deployments (they follow the configured tag); this record is what
+ * lets a push of a fix to that tag, or `guard unpin`, put the tag and the setting back.
+ */
+export interface PinRecord {
+  serviceArn: string;
+  /** The image identifier the pin replaced, exactly as configured (`repo:tag`, or a digest). */
+  replacedImage: string;
+  /** `replacedImage` without tag or digest. */
+  repository: string;
+  /** The tag the service followed; absent when the pin replaced a digest (nothing to go back to). */
+  tag?: string;
+  /** `AutoDeploymentsEnabled` before the pin (the pin sets it to false). */
+  autoDeploymentsEnabled: boolean;
+  /** The digest that failed (quarantined), if known. */
+  failedDigest?: string;
+  /** The digest identifier the service is pinned to (`repo@sha256:…`). */
+  pinnedImage: string;
+  pinnedDigest: string;
+  /** When the pin was made. */
+  time: string;
+  /** Why: the rollback's reason. */
+  reason: string;
+  /** The event id or `manual:…` that pinned it. */
+  trigger: string;
+}
+
 /** Port: the release ledger. */
 export interface LedgerPort {
   /** Known-good releases, newest first. */
@@ -59,6 +87,14 @@ export interface LedgerPort {
   listRollbacks(serviceArn: string): Promise<RollbackRecord[]>;
   /** Writes (or overwrites: same time and trigger) a rollback record. */
   recordRollback(record: RollbackRecord): Promise<void>;
+  /** The service's pin record; `undefined` when it is not pinned by the guard. */
+  getPin(serviceArn: string): Promise<PinRecord | undefined>;
+  /** Writes (or replaces) the service's pin record, findable by its repository. */
+  recordPin(pin: PinRecord): Promise<void>;
+  /** Removes the pin record; `true` when there was one. */
+  removePin(serviceArn: string): Promise<boolean>;
+  /** Pin records of every service pinned away from an image of `repository` (`<registry>/<name>`). */
+  listPinsByRepository(repository: string): Promise<PinRecord[]>;
   /** Counts one more attempt at handling `trigger`; returns the count including this one. */
   countAttempt(serviceArn: string, trigger: string, time: string): Promise<number>;
 }

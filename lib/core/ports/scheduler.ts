@@ -22,6 +22,8 @@ export interface SchedulerPort {
   createOneTime(schedule: OneTimeSchedule): Promise<{ created: boolean }>;
   /** `undefined` when there is no such schedule. */
   get(name: string): Promise<ScheduleView | undefined>;
+  /** Every schedule in the guard's group (names and state), following pagination. */
+  list(): AsyncIterable<{ name: string; state?: string }>;
   /** Deletes the schedule; deleting one that is gone is not an error. */
   delete(name: string): Promise<void>;
 }

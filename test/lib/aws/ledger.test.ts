@@ -169,3 +169,50 @@ describe('release ledger', () => {
     expect(() => isoTime('yesterday')).toThrow('not a time');
   });
 });
+
+describe('pin records', () => {
+  const pinOf = (arn: string, over: Record<string, unknown> = {}) => ({
+    serviceArn: arn,
+    replacedImage: `${REPO}:latest`,
+    repository: REPO,
+    tag: 'latest',
+    autoDeploymentsEnabled: true,
+    failedDigest: digest('b'),
+    pinnedImage: `${REPO}@${digest('a')}`,
+    pinnedDigest: digest('a'),
+    time: '2026-11-20T10:30:00Z',
+    reason: 'The deployment failed.',
+    trigger: 'ev-pin',
+    ...over,
+  });
+
+  it('keeps what a pin replaced per service, and finds pinned services by repository', async () => {
+    const a = freshArn();
+    const b = freshArn();
+    expect(await ledger.getPin(a)).toBeUndefined();
+    await ledger.recordPin(pinOf(a));
+    await ledger.recordPin(pinOf(b, { autoDeploymentsEnabled: false }));
+    expect(await ledger.getPin(a)).toEqual({ ...pinOf(a), time: '2026-11-20T10:30:00.000Z' });
+    const found = await ledger.listPinsByRepository(REPO);
+    expect(found.filter((p) => p.serviceArn === a || p.serviceArn === b)).toHaveLength(2);
+    expect(await ledger.listPinsByRepository(`${REPO}-other`)).toEqual([]);
+  });
+
+  it('removing a pin removes its repository copy; a second removal finds nothing', async () => {
+    const a = freshArn();
+    await ledger.recordPin(pinOf(a));
+    expect(await ledger.removePin(a)).toBe(true);
+    expect(await ledger.getPin(a)).toBeUndefined();
+    expect((await ledger.listPinsByRepository(REPO)).some((p) => p.serviceArn === a)).toBe(false);
+    expect(await ledger.removePin(a)).toBe(false);
+  });
+
+  it('a re-pin onto another repository leaves no copy under the old one', async () => {
+    const a = freshArn();
+    await ledger.recordPin(pinOf(a));
+    const other = `${REPO}-v2`;
+    await ledger.recordPin(pinOf(a, { repository: other, replacedImage: `${other}:latest` }));
+    expect((await ledger.listPinsByRepository(REPO)).some((p) => p.serviceArn === a)).toBe(false);
+    expect((await ledger.listPinsByRepository(other)).map((p) => p.serviceArn)).toEqual([a]);
+  });
+});

@@ -207,6 +207,24 @@ describe('guard events', () => {
     );
   });
 
+  it('says plainly what a pin does to deployments of the tag it replaced, and how the pin ends', () => {
+    const alert = describeAlert(
+      inputFrom('guard/rollback-completed', (raw) => {
+        const details = raw.detail.details as Record<string, unknown>;
+        details.pinnedFromTag = '111122223333.dkr.ecr.us-east-1.amazonaws.com/payments:latest';
+        details.autoDeployments = 'off while pinned';
+      }),
+    );
+    expect(alert.summary).toContain(
+      'While it is pinned, pushes to 111122223333.dkr.ecr.us-east-1.amazonaws.com/payments:latest do not deploy.',
+    );
+    expect(alert.summary).toContain('apprunner-guard:fix-forward=off');
+    expect(alert.summary).toContain('`guard unpin payments-api`');
+    expect(alert.facts).toContainEqual({ label: 'Automatic deployments', value: 'off while pinned' });
+    // A skipped rollback pinned nothing: no pin note.
+    expect(describeAlert(inputFrom('guard/rollback-skipped')).summary).not.toContain('guard unpin');
+  });
+
   it('names the schedule of a fleet summary and shows its counts', () => {
     const alert = describeAlert(inputFrom('guard/schedule-run-completed'));
     expect(alert.title).toBe('Schedule Run Completed: office-hours-berlin');

@@ -27,6 +27,7 @@ function fakeScheduler() {
       return { created: true };
     },
     get: async () => undefined,
+    list: async function* () {},
     delete: async () => {},
   };
   return { port, created };

@@ -83,6 +83,8 @@ export function installFakes() {
     /** `repo:tag` → digest (and optional push time). */
     tags: new Map<string, { digest: string; pushedAt?: Date }>(),
     updates: [] as { arn: string; image: string }[],
+    /** `AutoDeploymentsEnabled` of the last UpdateService per service, as sent. */
+    autoDeployments: new Map<string, boolean | undefined>(),
     published: [] as { detailType: string; detail: Record<string, unknown> }[],
     updateError: undefined as Error | undefined,
   };
@@ -138,6 +140,7 @@ export function installFakes() {
     const s = state.services.get(input.ServiceArn)!;
     const image = input.SourceConfiguration?.ImageRepository?.ImageIdentifier as string;
     state.updates.push({ arn: input.ServiceArn, image });
+    state.autoDeployments.set(input.ServiceArn!, input.SourceConfiguration?.AutoDeploymentsEnabled);
     s.image = image;
     return { Service: toService(s), OperationId: `op-${state.updates.length}` };
   });
