@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createNotifyLedger } from '../lib/aws/notify-ledger.ts';
-import { createGuardScheduler } from '../lib/aws/scheduler.ts';
+import { createGuardWakeUps } from '../lib/aws/scheduler.ts';
 import { createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
 import { createSlackWebhook } from '../lib/aws/slack.ts';
 import { createSnsClient, createSnsPublisher } from '../lib/aws/sns.ts';
@@ -14,9 +14,12 @@ import { createRejectionHandler } from '../lib/rejections.ts';
 const config = loadConfig(process.env);
 const dynamo = createDynamoDBClient();
 const sns = createSnsPublisher(createSnsClient(), config.alertTopicArn);
+const logger = new Logger({ serviceName: 'apprunner-guard' });
+const wakeUps = createGuardWakeUps(config, { logger });
 
 export const handler = createHandler({
-  logger: new Logger({ serviceName: 'apprunner-guard' }),
+  logger,
+  wakeUps,
   idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
   onReject: createRejectionHandler({
     job: 'notify',
@@ -30,8 +33,6 @@ export const handler = createHandler({
       url: createWebhookUrlSource(createSsmClient(), config.slackWebhookParameter),
     }),
     ledger: createNotifyLedger(dynamo, config.ledgerTable),
-    // Only storms use it (the timer that flushes a window's count at its end).
-    scheduler: createGuardScheduler(config),
-    notifyFunctionArn: config.scheduler.notifyFunctionArn,
+    wakeUps,
   },
 });

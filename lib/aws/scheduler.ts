@@ -100,7 +100,10 @@ export interface WakeUpOptions {
   targets: Partial<Record<Job, string>>;
   /** Says when a requested time was moved to a minute ahead (a Powertools Logger fits). */
   logger?: { warn(message: string, extra: Record<string, unknown>): void };
-  /** Epoch milliseconds (tests, the sandbox's clock). */
+  /**
+   * The adapter's clock, epoch milliseconds; default the system clock. The sandbox, whose
+   * simulated time only its triggers know, passes `() => 0` so the request's `now` decides.
+   */
   now?: () => number;
 }
 
@@ -119,7 +122,8 @@ export function createWakeUps(
       const targetArn = options.targets[request.job];
       if (!targetArn) throw new Error(`no function configured to wake the ${request.job} job`);
       const name = wakeUpName(request.job, request.key);
-      const { at, clamped } = clampWakeTime(request.at, new Date(now()));
+      const base = Math.max(now(), request.now?.getTime() ?? 0);
+      const { at, clamped } = clampWakeTime(request.at, new Date(base));
       if (clamped) {
         options.logger?.warn(
           'wake-up moved to a minute from now: the requested time has passed or is too close',

@@ -15,6 +15,9 @@ import { SECOND_MS } from '../time.ts';
  */
 export const MIN_WAKE_AHEAD_SECONDS = 60;
 
+/** What Scheduler replaces with the time a schedule was due, anywhere in a payload. */
+export const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
+
 /** A wake-up a job asks for. */
 export interface WakeUpRequest {
   /** The job whose function is invoked (its target is configured once, in the adapter). */
@@ -31,6 +34,11 @@ export interface WakeUpRequest {
    * name is made from job + key, so a second request with the same key is the same schedule.
    */
   key: string;
+  /**
+   * The requester's now (its trigger's time). The time is clamped against the later of this and
+   * the adapter's clock, so a wake-up computed from a late event is never in the past.
+   */
+  now?: Date;
   /** Shown on the schedule (cut to 512 characters). */
   description?: string;
 }
