@@ -1,12 +1,18 @@
 import { defineJob } from '../core/define-job.ts';
 import type { Parsed } from '../core/handler-stack.ts';
+import { HOUR_SECONDS } from '../core/time.ts';
 import {
   APP_RUNNER_SOURCE,
   type AppRunnerEvent,
   parseAppRunnerEvent,
   parseServiceArn,
 } from '../events/app-runner.ts';
-import { type CleanupPayload, cleanupPayloadSchema, parseSchedulerPayload } from '../events/scheduler.ts';
+import {
+  againOf,
+  type CleanupPayload,
+  cleanupPayloadSchema,
+  parseSchedulerPayload,
+} from '../events/scheduler.ts';
 import { createFailureReporter, type FailureSubject } from '../report-failure.ts';
 import type { CleanupDeps } from './deps.ts';
 import { runCleanup } from './run-cleanup.ts';
@@ -27,6 +33,8 @@ function subjectOf(input: CleanupInput): FailureSubject {
  */
 export const cleanupJob = defineJob<CleanupInput, CleanupDeps>({
   job: 'cleanup',
+  // A deletion that cannot run for 6 hours is handed to a human (the same bound as its queue's).
+  maxWaitSeconds: 6 * HOUR_SECONDS,
   parse: (raw, deps): Parsed<CleanupInput> => {
     if ((raw as { source?: unknown } | null)?.source === APP_RUNNER_SOURCE) {
       const event = parseAppRunnerEvent(raw, { accountId: deps.accountId });
@@ -37,6 +45,7 @@ export const cleanupJob = defineJob<CleanupInput, CleanupDeps>({
     return {
       key: `${payload.action}#${target}#${payload.scheduledTime}`,
       input: payload,
+      again: againOf(raw, payload),
       logKeys: payload.action === 'sweep' ? { action: 'sweep' } : { serviceArn: payload.serviceArn },
     };
   },

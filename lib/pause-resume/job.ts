@@ -1,5 +1,7 @@
 import { defineJob } from '../core/define-job.ts';
+import { MINUTE_SECONDS } from '../core/time.ts';
 import {
+  againOf,
   type PauseResumePayload,
   parseSchedulerPayload,
   pauseResumePayloadSchema,
@@ -16,6 +18,8 @@ export interface PauseResumeJobDeps {
 /** Pause/resume: a schedule fire → pause or resume the services that follow it (docs/architecture.md). */
 export const pauseResumeJob = defineJob<PauseResumePayload, PauseResumeJobDeps>({
   job: 'pause-resume',
+  // The configured follow-ups: `maxRetries` waits of `retryMinutes`.
+  maxWaitSeconds: (deps) => deps.settings.maxRetries * deps.settings.retryMinutes * MINUTE_SECONDS,
   parse: (raw) => {
     const payload = parseSchedulerPayload(pauseResumePayloadSchema, raw);
     // Scheduler delivers at least once: schedule + action + scheduled time (+ follow-up attempt)
@@ -23,6 +27,7 @@ export const pauseResumeJob = defineJob<PauseResumePayload, PauseResumeJobDeps>(
     return {
       key: `${payload.schedule}#${payload.action}#${payload.scheduledTime}#${payload.attempt ?? 0}`,
       input: payload,
+      again: againOf(raw, payload),
       logKeys: { schedule: payload.schedule, action: payload.action, scheduledTime: payload.scheduledTime },
     };
   },

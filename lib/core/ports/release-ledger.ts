@@ -95,6 +95,4 @@ export interface LedgerPort {
   removePin(serviceArn: string): Promise<boolean>;
   /** Pin records of every service pinned away from an image of `repository` (`<registry>/<name>`). */
   listPinsByRepository(repository: string): Promise<PinRecord[]>;
-  /** Counts one more attempt at handling `trigger`; returns the count including this one. */
-  countAttempt(serviceArn: string, trigger: string, time: string): Promise<number>;
 }
