@@ -5,7 +5,6 @@ import {
   GetCommand,
   PutCommand,
   paginateQuery,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   LedgerPort,

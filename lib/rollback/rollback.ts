@@ -1,19 +1,12 @@
 import { operationsOwnedBy } from '../core/app-runner-facts.ts';
-import {
-  classifyError,
-  describeError,
-  errorNameOf,
-  RetryAfterError,
-  RetryableError,
-  TerminalError,
-} from '../core/errors.ts';
+import { describeError, errorNameOf, RetryAfterError, TerminalError } from '../core/errors.ts';
 import {
   buildGuardEvent,
   GUARD_DETAIL_TYPES,
   type GuardEventEntry,
   type GuardEventPublisher,
 } from '../core/guard-event.ts';
-import type { JobResult, RunContext } from '../core/handler-stack.ts';
+import type { JobResult } from '../core/handler-stack.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
 import type { ImageDigestResolver } from '../core/ports/image-registry.ts';
 import type { LedgerPort, PinRecord } from '../core/ports/release-ledger.ts';
