@@ -48,7 +48,14 @@ const resolveDigests = {
 // ListServices has no resource type: IAM only accepts "*" for it. It reads, never mutates.
 const listServices = { Effect: 'Allow', Action: ['apprunner:ListServices'], Resource: ['*'] };
 
-/** Each function: its logical prefix and the statements beyond logs, idempotency table and DLQ. */
+const ssmParameter = (cfnParameter) =>
+  sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter\${${cfnParameter}}`);
+
+/**
+ * Each function: its logical prefix and the statements beyond logs, idempotency table and DLQ.
+ * `sync: true` marks a function invoked synchronously (a Function URL): no async retries, so no
+ * DLQ and no rejection metric.
+ */
 const FUNCTIONS = {
   'record-release': {
     id: 'RecordRelease',
@@ -149,52 +156,95 @@ const FUNCTIONS = {
       publishGuardEvents,
     ],
   },
+  'slack-actions': {
+    id: 'SlackActions',
+    sync: true,
+    statements: [
+      // The signing secret, and the bot token when user groups are allowlisted (read-only); the
+      // bot token's ARN joins this statement when the param names one (see the export below).
+      {
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter'],
+        Resource: [ssmParameter('SlackSigningSecretParameterName')],
+      },
+      // The hand-off to slack-actions-job, and the audit of refused clicks.
+      publishGuardEvents,
+    ],
+  },
+  'slack-actions-job': {
+    id: 'SlackActionsJob',
+    statements: [
+      {
+        Effect: 'Allow',
+        Action: [
+          'apprunner:DescribeService',
+          'apprunner:ListOperations',
+          'apprunner:ListTagsForResource',
+          // Keep this service (cleanup=off), Keep running until… (override-until, resume if paused).
+          'apprunner:TagResource',
+          'apprunner:UntagResource',
+          'apprunner:ResumeService',
+          // Roll back now.
+          'apprunner:UpdateService',
+        ],
+        Resource: [serviceArns],
+      },
+      resolveDigests,
+      ledgerReadWrite,
+      publishGuardEvents,
+    ],
+  },
 };
 
-function functionResources(name, { id, statements }) {
+function functionResources(name, { id, statements, sync = false }) {
   const dlq = `${id}Dlq`;
+  const asyncOnly = sync
+    ? {}
+    : {
+        [dlq]: {
+          Type: 'AWS::SQS::Queue',
+          Properties: { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true },
+        },
+        [`${id}DlqAlarm`]: {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: {
+            AlarmDescription: `apprunner-guard ${name}: events the function could not handle are waiting in its DLQ`,
+            Namespace: 'AWS/SQS',
+            MetricName: 'ApproximateNumberOfMessagesVisible',
+            Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+            Statistic: 'Maximum',
+            Period: 300,
+            EvaluationPeriods: 1,
+            Threshold: 0,
+            ComparisonOperator: 'GreaterThanThreshold',
+            TreatMissingData: 'notBreaching',
+            AlarmActions: [{ Ref: 'AlertTopic' }],
+          },
+        },
+        // Events the function rejected as invalid (lib/rejections.ts counts them, by job and by job +
+        // reason): the guard did nothing about them, so a human should look at the logs.
+        [`${id}RejectionAlarm`]: {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: {
+            AlarmDescription: `apprunner-guard ${name}: the function rejected events as invalid and did not act on them (see its logs: "event rejected")`,
+            Namespace: 'AppRunnerGuard',
+            MetricName: 'RejectedEvents',
+            Dimensions: [
+              { Name: 'service', Value: 'apprunner-guard' },
+              { Name: 'job', Value: name },
+            ],
+            Statistic: 'Sum',
+            Period: 300,
+            EvaluationPeriods: 1,
+            Threshold: 0,
+            ComparisonOperator: 'GreaterThanThreshold',
+            TreatMissingData: 'notBreaching',
+            AlarmActions: [{ Ref: 'AlertTopic' }],
+          },
+        },
+      };
   return {
-    [dlq]: {
-      Type: 'AWS::SQS::Queue',
-      Properties: { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true },
-    },
-    [`${id}DlqAlarm`]: {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmDescription: `apprunner-guard ${name}: events the function could not handle are waiting in its DLQ`,
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
-        Statistic: 'Maximum',
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: 'AlertTopic' }],
-      },
-    },
-    // Events the function rejected as invalid (lib/rejections.ts counts them, by job and by job +
-    // reason): the guard did nothing about them, so a human should look at the logs.
-    [`${id}RejectionAlarm`]: {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmDescription: `apprunner-guard ${name}: the function rejected events as invalid and did not act on them (see its logs: "event rejected")`,
-        Namespace: 'AppRunnerGuard',
-        MetricName: 'RejectedEvents',
-        Dimensions: [
-          { Name: 'service', Value: 'apprunner-guard' },
-          { Name: 'job', Value: name },
-        ],
-        Statistic: 'Sum',
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: 'AlertTopic' }],
-      },
-    },
+    ...asyncOnly,
     [`${id}Role`]: {
       Type: 'AWS::IAM::Role',
       Properties: {
@@ -229,7 +279,15 @@ function functionResources(name, { id, statements }) {
                   ],
                   Resource: [idempotency],
                 },
-                { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [{ 'Fn::GetAtt': [dlq, 'Arn'] }] },
+                ...(sync
+                  ? []
+                  : [
+                      {
+                        Effect: 'Allow',
+                        Action: ['sqs:SendMessage'],
+                        Resource: [{ 'Fn::GetAtt': [dlq, 'Arn'] }],
+                      },
+                    ]),
                 ...statements,
               ],
             },
@@ -242,6 +300,12 @@ function functionResources(name, { id, statements }) {
 
 module.exports = async ({ resolveVariable }) => {
   const slackParameter = await resolveVariable('param:slackWebhookParameter');
+  const signingSecretParameter = await resolveVariable('param:slackSigningSecretParameter');
+  const botTokenParameter = await resolveVariable('param:slackBotTokenParameter');
+  const functions = structuredClone(FUNCTIONS);
+  if (botTokenParameter !== 'none') {
+    functions['slack-actions'].statements[0].Resource.push(ssmParameter('SlackBotTokenParameterName'));
+  }
   return {
     Parameters: {
       SlackWebhookParameterName: {
@@ -249,6 +313,21 @@ module.exports = async ({ resolveVariable }) => {
         Default: slackParameter,
         Description: 'SSM SecureString parameter holding the Slack incoming-webhook URL',
       },
+      SlackSigningSecretParameterName: {
+        Type: 'String',
+        Default: signingSecretParameter,
+        Description: "SSM SecureString parameter holding the Slack app's signing secret",
+      },
+      // Only with a bot token: an unused parameter is a template smell.
+      ...(botTokenParameter === 'none'
+        ? {}
+        : {
+            SlackBotTokenParameterName: {
+              Type: 'String',
+              Default: botTokenParameter,
+              Description: "SSM SecureString parameter holding the Slack app's bot token",
+            },
+          }),
     },
     Resources: {
       IdempotencyTable: {
@@ -348,7 +427,18 @@ module.exports = async ({ resolveVariable }) => {
           ],
         },
       },
-      ...Object.assign({}, ...Object.entries(FUNCTIONS).map(([name, spec]) => functionResources(name, spec))),
+      // Function URLs created since October 2025 need lambda:InvokeFunction besides the
+      // lambda:InvokeFunctionUrl permission the framework adds, limited to calls through the URL.
+      SlackActionsUrlInvokePermission: {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { 'Fn::GetAtt': ['SlackDashactionsLambdaFunction', 'Arn'] },
+          Principal: '*',
+          InvokedViaFunctionUrl: true,
+        },
+      },
+      ...Object.assign({}, ...Object.entries(functions).map(([name, spec]) => functionResources(name, spec))),
     },
   };
 };

@@ -46,6 +46,14 @@ export function guardEnvironment(
     CLEANUP_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}cleanup`,
     PAUSE_RESUME_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}pause-resume`,
     NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}notify`,
+    // The Slack actions (serverless.yml params): the sandbox's allowlist admits U0ONCALL for every action.
+    SLACK_SIGNING_SECRET_PARAMETER: '/apprunner-guard/slack-signing-secret',
+    SLACK_ACTIONS_ALLOW: JSON.stringify({
+      'keep-service': ['U0ONCALL'],
+      'keep-running': ['U0ONCALL'],
+      rollback: ['U0ONCALL'],
+      'release-pin': ['U0ONCALL'],
+    }),
   };
 }
 

@@ -7,7 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE, METRICS_SERVICE, REJECTED_EVENTS_METRIC } from '../../lib/aws/metrics.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FUNCTIONS = ['record-release', 'rollback', 'notify', 'cleanup', 'pause-resume'];
+const FUNCTIONS = [
+  'record-release',
+  'rollback',
+  'notify',
+  'cleanup',
+  'pause-resume',
+  'slack-actions',
+  'slack-actions-job',
+];
+/** Functions invoked asynchronously (by rules and schedules): each has a DLQ and a rejection alarm. */
+const ASYNC_FUNCTIONS = FUNCTIONS.filter((fn) => fn !== 'slack-actions');
 const MUTATING = [
   'apprunner:UpdateService',
   'apprunner:DeleteService',
@@ -66,6 +76,7 @@ describe('the packaged CloudFormation template', () => {
       'notify-service-failed.json': 'notify',
       'notify-guard-actions.json': 'notify',
       'cleanup-failed-service.json': 'cleanup',
+      'slack-action-requested.json': 'slack-actions-job',
     };
     const rules = resourcesOfType('AWS::Events::Rule');
     expect(rules).toHaveLength(Object.keys(expected).length);
@@ -81,7 +92,7 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it("sends every function's failed async invocations to its own SQS queue, with an alarm on depth", () => {
-    for (const fn of FUNCTIONS) {
+    for (const fn of ASYNC_FUNCTIONS) {
       const config = resourcesOfType('AWS::Lambda::EventInvokeConfig').find(
         ([, r]) => (r.Properties.FunctionName as { Ref: string }).Ref === logicalIdOf(fn),
       );
@@ -99,7 +110,7 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it("alarms on each function's rejected events (the RejectedEvents metric by job), notifying the alert topic", () => {
-    for (const fn of FUNCTIONS) {
+    for (const fn of ASYNC_FUNCTIONS) {
       const alarm = resourcesOfType('AWS::CloudWatch::Alarm').find(
         ([, r]) =>
           r.Properties.MetricName === REJECTED_EVENTS_METRIC &&
@@ -182,6 +193,37 @@ describe('the packaged CloudFormation template', () => {
       expect.arrayContaining(['apprunner:PauseService', 'apprunner:ResumeService']),
     );
     expect(actionsOf('record-release')).not.toContain('apprunner:UpdateService');
+    // The Slack endpoint only verifies and hands over; the job acts, and never deletes.
+    expect(actionsOf('slack-actions').filter((a) => a.startsWith('apprunner:'))).toEqual([]);
+    expect(actionsOf('slack-actions-job')).not.toContain('apprunner:DeleteService');
+    expect(actionsOf('slack-actions-job')).not.toContain('apprunner:PauseService');
+  });
+
+  it('puts the Slack endpoint behind a Function URL without IAM auth (Slack signs), invocable only through the URL', () => {
+    const fn = logicalIdOf('slack-actions');
+    const url = resourcesOfType('AWS::Lambda::Url').map(([, r]) => r.Properties);
+    expect(url).toEqual([{ AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [fn, 'Arn'] } }]);
+    const permissions = resourcesOfType('AWS::Lambda::Permission')
+      .map(([, r]) => r.Properties)
+      .filter((p) => JSON.stringify(p.FunctionName).includes(fn));
+    expect(permissions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunctionUrl',
+          Principal: '*',
+          FunctionUrlAuthType: 'NONE',
+        }),
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunction',
+          Principal: '*',
+          InvokedViaFunctionUrl: true,
+        }),
+      ]),
+    );
+    // The signing secret comes from SSM at run time, never from the template or the environment.
+    const env = JSON.stringify(template.Resources[fn]!.Properties.Environment);
+    expect(env).toContain('SLACK_SIGNING_SECRET_PARAMETER');
+    expect(env).not.toMatch(/"SLACK_SIGNING_SECRET"/);
   });
 
   it('turns every pause/resume schedule of infra/schedules.yml into a zoned Scheduler schedule on pause-resume', async () => {
@@ -244,5 +286,6 @@ describe('the packaged CloudFormation template', () => {
     const run = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', templatePath], { encoding: 'utf8' });
     expect(run.stdout + run.stderr).toBe('');
     expect(run.status).toBe(0);
-  });
+    // cfn-lint needs ~8 s of CPU for this template: on a loaded machine that is well over 30 s.
+  }, 180_000);
 });
