@@ -7,7 +7,8 @@
  * settings with `loadCliConfig` (lib/config.ts), throws `UsageError` for a bad value (exit 2 with
  * the usage) and returns its exit code. `--help`, `guard help <command>`, the usage errors and the
  * top-level command list come from the declaration (cli/args.ts, cli/guard.ts). A name with a space
- * (`schedule plan`) makes a subcommand; add its group's line to {@link GROUPS}.
+ * (`schedule plan`) makes a subcommand; add its group's line to {@link GROUPS}, unless the first
+ * word is a command of its own too (`dlq` and `dlq redrive`: the longest matching name runs).
  *
  * Modules load only when their command runs, so `guard --help` stays fast.
  *
@@ -184,6 +185,53 @@ implies, unless --scenario gives a fleet (and images, config) to start from.`,
 Exit status: 0 replayed, 2 usage, an unreadable file or a bad scenario.`,
 });
 
+const DLQ_ENV = `Environment: GUARD_STACK_NAME (the deployed stack, e.g. apprunner-guard-dev) is required: the
+guard's DLQs are <stack>-<function>-dlq (events its queue gave up on) and <stack>-<function>-invoke-dlq
+(failed asynchronous invocations, e.g. by EventBridge Scheduler).
+${SERVICE_ENV}`;
+
+const FUNCTION_OPTION = {
+  type: 'string',
+  value: '<function>',
+  help: "only this function's DLQs (rollback, notify, cleanup, …)",
+} as const;
+
+export const DLQ = defineCommand({
+  name: 'dlq',
+  summary: "what waits in the guard's DLQs (event, service, last error, attempts)",
+  description: `Lists what waits in each of the guard's dead-letter queues: for each message the event (detail-type
+and status, or the Scheduler action), the service, the last error when the message says it, the
+attempts and when it was first seen. It reads each message with visibility timeout 0 (a peek: it
+stays where it is; SQS counts the read as a receive) and never deletes anything.
+Subcommand: \`guard dlq redrive\` moves the messages back (see \`guard dlq redrive --help\`).`,
+  options: {
+    function: FUNCTION_OPTION,
+    max: { type: 'string', value: '<n>', help: 'read at most n messages per DLQ (1–1000; without it: 100)' },
+    json: { type: 'boolean', help: 'print the DLQs and their messages as JSON' },
+  },
+  notes: `${DLQ_ENV}
+Exit status: 0 listed (whether or not something waits), 1 failed, 2 usage or configuration.`,
+});
+
+export const DLQ_REDRIVE = defineCommand({
+  name: 'dlq redrive',
+  summary: "move what waits in the guard's DLQs back to the functions' queues",
+  description: `Moves each DLQ's messages back to the queue they came from with SQS's own message move task
+(StartMessageMoveTask), and prints the task handle and how many messages it moves. The function
+gets each event again, with a fresh receive count. A DLQ with a move task still running is left to it.
+An invoke DLQ (<stack>-<function>-invoke-dlq) holds Lambda's records of failed asynchronous
+invocations, which no queue can take back: for those it prints the command that re-invokes the
+function with each record's payload, for a human to run (and then delete the message).`,
+  options: {
+    function: FUNCTION_OPTION,
+    'dry-run': { type: 'boolean', help: 'print what it would move, and the messages; move nothing' },
+    json: { type: 'boolean', help: 'print what it did (or would do) as JSON' },
+  },
+  notes: `${DLQ_ENV}
+Exit status: 0 moved (or nothing to move), 1 something is left to a human or failed, 2 usage or
+configuration.`,
+});
+
 /** Every command, in the order `guard help` lists them. */
 export const COMMANDS: readonly CommandEntry[] = [
   command(ROUTE, async () => (await import('./route.ts')).runRoute),
@@ -193,6 +241,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   command(RESUME, async () => (await import('./pause-resume.ts')).manualCommand('resume')),
   command(SANDBOX, async () => (await import('./sandbox.ts')).runSandbox),
   command(REPLAY, async () => (await import('./replay.ts')).runReplay),
+  command(DLQ, async () => (await import('./dlq.ts')).runDlq),
+  command(DLQ_REDRIVE, async () => (await import('./dlq.ts')).runDlqRedrive),
 ];
 
 /** Commands that only group subcommands (`guard schedule plan`): their one-line summary. */

@@ -56,13 +56,19 @@ function formatGroupUsage(group: string): string {
   ].join('\n');
 }
 
-/** Finds the command named by the first words of `argv`: the entry and the arguments after its name. */
+/**
+ * Finds the command named by the first words of `argv` (the longest name that matches, so `dlq
+ * redrive` wins over `dlq`): the entry and the arguments after its name.
+ */
 function findCommand(argv: readonly string[]): { entry: CommandEntry; args: readonly string[] } | undefined {
+  let found: { entry: CommandEntry; args: readonly string[] } | undefined;
   for (const entry of COMMANDS) {
     const words = entry.spec.name.split(' ');
-    if (words.every((w, i) => argv[i] === w)) return { entry, args: argv.slice(words.length) };
+    if (!words.every((w, i) => argv[i] === w)) continue;
+    if (!found || words.length > argv.length - found.args.length)
+      found = { entry, args: argv.slice(words.length) };
   }
-  return undefined;
+  return found;
 }
 
 const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h' || arg === 'help';

@@ -3,7 +3,8 @@ import { createCleanupDeps } from '../lib/aws/cleanup-ports.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
-import { createHandler } from '../lib/cleanup/job.ts';
+import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
+import { cleanupJob } from '../lib/cleanup/job.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
 
@@ -11,9 +12,13 @@ const config = loadConfig(process.env);
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
 
-export const handler = createHandler({
-  logger: new Logger({ serviceName: 'apprunner-guard' }),
-  idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
-  onReject: createRejectionHandler({ job: 'cleanup', counter: createRejectionCounter() }),
-  ...createCleanupDeps(config, dynamo, publisher),
-});
+// Events come from the function's SQS queue (buffered delivery); direct invocations pass through.
+export const handler = cleanupJob.createQueueHandler(
+  {
+    logger: new Logger({ serviceName: 'apprunner-guard' }),
+    idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
+    onReject: createRejectionHandler({ job: 'cleanup', counter: createRejectionCounter() }),
+    ...createCleanupDeps(config, dynamo, publisher),
+  },
+  createQueueVisibility(createSqsClient()),
+);

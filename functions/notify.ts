@@ -2,12 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createNotifyLedger } from '../lib/aws/notify-ledger.ts';
+import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
 import { createGuardScheduler } from '../lib/aws/scheduler.ts';
 import { createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
 import { createSlackWebhook } from '../lib/aws/slack.ts';
 import { createSnsClient, createSnsPublisher } from '../lib/aws/sns.ts';
 import { loadConfig } from '../lib/config.ts';
-import { createHandler } from '../lib/notify/job.ts';
+import { notifyJob } from '../lib/notify/job.ts';
 import { createRejectedFailureAlerter } from '../lib/notify/rejected-failure.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
 
@@ -15,23 +16,27 @@ const config = loadConfig(process.env);
 const dynamo = createDynamoDBClient();
 const sns = createSnsPublisher(createSnsClient(), config.alertTopicArn);
 
-export const handler = createHandler({
-  logger: new Logger({ serviceName: 'apprunner-guard' }),
-  idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
-  onReject: createRejectionHandler({
-    job: 'notify',
-    counter: createRejectionCounter(),
-    alert: createRejectedFailureAlerter({ job: 'notify', accountId: config.accountId, sns }),
-  }),
-  accountId: config.accountId,
-  notify: {
-    sns,
-    slack: createSlackWebhook({
-      url: createWebhookUrlSource(createSsmClient(), config.slackWebhookParameter),
+// Events come from the function's SQS queue (buffered delivery); direct invocations pass through.
+export const handler = notifyJob.createQueueHandler(
+  {
+    logger: new Logger({ serviceName: 'apprunner-guard' }),
+    idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
+    onReject: createRejectionHandler({
+      job: 'notify',
+      counter: createRejectionCounter(),
+      alert: createRejectedFailureAlerter({ job: 'notify', accountId: config.accountId, sns }),
     }),
-    ledger: createNotifyLedger(dynamo, config.ledgerTable),
-    // Only storms use it (the timer that flushes a window's count at its end).
-    scheduler: createGuardScheduler(config),
-    notifyFunctionArn: config.scheduler.notifyFunctionArn,
+    accountId: config.accountId,
+    notify: {
+      sns,
+      slack: createSlackWebhook({
+        url: createWebhookUrlSource(createSsmClient(), config.slackWebhookParameter),
+      }),
+      ledger: createNotifyLedger(dynamo, config.ledgerTable),
+      // Only storms use it (the timer that flushes a window's count at its end).
+      scheduler: createGuardScheduler(config),
+      notifyFunctionArn: config.scheduler.notifyFunctionArn,
+    },
   },
-});
+  createQueueVisibility(createSqsClient()),
+);

@@ -2,10 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
+import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
-import { createHandler } from '../lib/rollback/job.ts';
+import { rollbackJob } from '../lib/rollback/job.ts';
 
 /** Lambda's async invoke: the first attempt plus `maximumRetryAttempts: 2` (serverless.yml). */
 const LAMBDA_ATTEMPTS = 3;
@@ -14,11 +15,15 @@ const config = loadConfig(process.env);
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
 
-export const handler = createHandler({
-  logger: new Logger({ serviceName: 'apprunner-guard' }),
-  idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
-  onReject: createRejectionHandler({ job: 'rollback', counter: createRejectionCounter() }),
-  accountId: config.accountId,
-  ports: createReleasePorts(config, dynamo, publisher),
-  settings: { ...config.rollback, maxAttempts: LAMBDA_ATTEMPTS },
-});
+// Events come from the function's SQS queue (buffered delivery); direct invocations pass through.
+export const handler = rollbackJob.createQueueHandler(
+  {
+    logger: new Logger({ serviceName: 'apprunner-guard' }),
+    idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
+    onReject: createRejectionHandler({ job: 'rollback', counter: createRejectionCounter() }),
+    accountId: config.accountId,
+    ports: createReleasePorts(config, dynamo, publisher),
+    settings: { ...config.rollback, maxAttempts: LAMBDA_ATTEMPTS },
+  },
+  createQueueVisibility(createSqsClient()),
+);

@@ -1,7 +1,17 @@
 // CloudFormation resources of apprunner-guard, referenced from serverless.yml with ${file(...)}.
-// Written as code rather than YAML so each function's role, DLQ and alarm come from one table
-// below: least-privilege IAM per function, one place to read what each function may do.
+// Written as code rather than YAML so each function's role, queues and alarms come from one table
+// below: least-privilege IAM per function, one place to read what each function may do. Which
+// function hears which pattern files, and the queue settings, come from infra/routes.ts (the one
+// routing table, which the sandbox reads too).
 'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { require: tsRequire } = require('tsx/cjs/api');
+
+const { QUEUE_ROUTES, queueIds } = tsRequire('./routes.ts', __filename);
+const { QUEUE_DELIVERY } = tsRequire('../lib/core/delivery-policy.ts', __filename);
+const { hubResources } = require('./hub.cjs');
 
 const sub = (s) => ({ 'Fn::Sub': s });
 const serviceArns = sub('arn:${AWS::Partition}:apprunner:${AWS::Region}:${AWS::AccountId}:service/*/*');
@@ -52,9 +62,13 @@ const ssmParameter = (cfnParameter) =>
   sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter\${${cfnParameter}}`);
 
 /**
- * Each function: its logical prefix and the statements beyond logs, idempotency table and DLQ.
- * `sync: true` marks a function invoked synchronously (a Function URL): no async retries, so no
- * DLQ and no rejection metric.
+ * Each function: its logical prefix and the statements beyond logs, idempotency table and queues.
+ * `scheduled`: Scheduler invokes it directly (the sweep, one-time deletions, the storm timer, the
+ * pause/resume fires), so it keeps Lambda's async-invoke retries and on-failure DLQ for those.
+ * A function with neither a route (infra/routes.ts) nor `scheduled` is invoked synchronously (the
+ * slack-actions Function URL): no async retries, so no DLQ, and no rejection metric (it answers
+ * the caller with 400/401 instead). `job`: the job it runs, when not named like the function (the
+ * rejection metric's dimension).
  */
 const FUNCTIONS = {
   'record-release': {
@@ -91,6 +105,7 @@ const FUNCTIONS = {
   },
   notify: {
     id: 'Notify',
+    scheduled: true,
     statements: [
       { Effect: 'Allow', Action: ['sns:Publish'], Resource: [{ Ref: 'AlertTopic' }] },
       // Publishing to a KMS-encrypted topic needs the key.
@@ -116,6 +131,7 @@ const FUNCTIONS = {
   },
   cleanup: {
     id: 'Cleanup',
+    scheduled: true,
     statements: [
       {
         Effect: 'Allow',
@@ -136,6 +152,7 @@ const FUNCTIONS = {
   },
   'pause-resume': {
     id: 'PauseResume',
+    scheduled: true,
     statements: [
       {
         Effect: 'Allow',
@@ -158,7 +175,6 @@ const FUNCTIONS = {
   },
   'slack-actions': {
     id: 'SlackActions',
-    sync: true,
     statements: [
       // The signing secret, and the bot token when user groups are allowlisted (read-only); the
       // bot token's ARN joins this statement when the param names one (see the export below).
@@ -173,6 +189,8 @@ const FUNCTIONS = {
   },
   'slack-actions-job': {
     id: 'SlackActionsJob',
+    // The job it runs (and counts rejections under) is `slack-actions`.
+    job: 'slack-actions',
     statements: [
       {
         Effect: 'Allow',
@@ -196,55 +214,147 @@ const FUNCTIONS = {
   },
 };
 
-function functionResources(name, { id, statements, sync = false }) {
-  const dlq = `${id}Dlq`;
-  const asyncOnly = sync
-    ? {}
-    : {
-        [dlq]: {
-          Type: 'AWS::SQS::Queue',
-          Properties: { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true },
+const dlqAlarm = (name, dlq, what) => ({
+  Type: 'AWS::CloudWatch::Alarm',
+  Properties: {
+    AlarmDescription: `apprunner-guard ${name}: ${what} waiting in its DLQ (see \`guard dlq\`)`,
+    Namespace: 'AWS/SQS',
+    MetricName: 'ApproximateNumberOfMessagesVisible',
+    Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+    Statistic: 'Maximum',
+    Period: 300,
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+    TreatMissingData: 'notBreaching',
+    AlarmActions: [{ Ref: 'AlertTopic' }],
+  },
+});
+
+const dlqQueue = () => ({
+  Type: 'AWS::SQS::Queue',
+  Properties: { MessageRetentionPeriod: QUEUE_DELIVERY.dlqRetentionSeconds, SqsManagedSseEnabled: true },
+});
+
+/**
+ * The queue an event-driven function reads its events from (buffered delivery, README): one rule
+ * per pattern file targeting the queue, a queue policy admitting only those rules, the redrive
+ * policy to the function's DLQ (with its alarm), and the queue permissions of the function.
+ */
+function queueResources(name, route) {
+  const ids = queueIds(name);
+  const queueArn = { 'Fn::GetAtt': [ids.queue, 'Arn'] };
+  const rules = Object.fromEntries(
+    route.patterns.map((file, i) => [
+      ids.rules[i],
+      {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          Description: sub(`\${AWS::StackName} ${name}: ${file} to the ${name} queue`),
+          EventBusName: 'default',
+          State: 'ENABLED',
+          EventPattern: JSON.parse(fs.readFileSync(path.join(__dirname, 'patterns', file), 'utf8')),
+          Targets: [{ Id: `${name}-queue`, Arn: queueArn }],
         },
-        [`${id}DlqAlarm`]: {
-          Type: 'AWS::CloudWatch::Alarm',
-          Properties: {
-            AlarmDescription: `apprunner-guard ${name}: events the function could not handle are waiting in its DLQ`,
-            Namespace: 'AWS/SQS',
-            MetricName: 'ApproximateNumberOfMessagesVisible',
-            Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
-            Statistic: 'Maximum',
-            Period: 300,
-            EvaluationPeriods: 1,
-            Threshold: 0,
-            ComparisonOperator: 'GreaterThanThreshold',
-            TreatMissingData: 'notBreaching',
-            AlarmActions: [{ Ref: 'AlertTopic' }],
-          },
-        },
-        // Events the function rejected as invalid (lib/rejections.ts counts them, by job and by job +
-        // reason): the guard did nothing about them, so a human should look at the logs.
-        [`${id}RejectionAlarm`]: {
-          Type: 'AWS::CloudWatch::Alarm',
-          Properties: {
-            AlarmDescription: `apprunner-guard ${name}: the function rejected events as invalid and did not act on them (see its logs: "event rejected")`,
-            Namespace: 'AppRunnerGuard',
-            MetricName: 'RejectedEvents',
-            Dimensions: [
-              { Name: 'service', Value: 'apprunner-guard' },
-              { Name: 'job', Value: name },
-            ],
-            Statistic: 'Sum',
-            Period: 300,
-            EvaluationPeriods: 1,
-            Threshold: 0,
-            ComparisonOperator: 'GreaterThanThreshold',
-            TreatMissingData: 'notBreaching',
-            AlarmActions: [{ Ref: 'AlertTopic' }],
-          },
-        },
-      };
+      },
+    ]),
+  );
   return {
-    ...asyncOnly,
+    resources: {
+      [ids.queue]: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          VisibilityTimeout: QUEUE_DELIVERY.visibilityTimeoutSeconds,
+          MessageRetentionPeriod: QUEUE_DELIVERY.retentionSeconds,
+          SqsManagedSseEnabled: true,
+          RedrivePolicy: {
+            deadLetterTargetArn: { 'Fn::GetAtt': [ids.dlq, 'Arn'] },
+            maxReceiveCount: QUEUE_DELIVERY.maxReceiveCount,
+          },
+        },
+      },
+      [ids.dlq]: dlqQueue(),
+      [`${route.id}DlqAlarm`]: dlqAlarm(name, ids.dlq, 'events the function could not handle are'),
+      [ids.policy]: {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: {
+          Queues: [{ Ref: ids.queue }],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'OwnRulesOnly',
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: queueArn,
+                Condition: {
+                  ArnEquals: { 'aws:SourceArn': ids.rules.map((r) => ({ 'Fn::GetAtt': [r, 'Arn'] })) },
+                },
+              },
+            ],
+          },
+        },
+      },
+      ...rules,
+    },
+    statements: [
+      {
+        Effect: 'Allow',
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+        ],
+        Resource: [queueArn],
+      },
+    ],
+  };
+}
+
+function functionResources(name, { id, job = name, statements, scheduled }) {
+  const route = QUEUE_ROUTES[name];
+  const queue = route ? queueResources(name, route) : { resources: {}, statements: [] };
+  // Lambda's on-failure destination of direct (Scheduler) invocations; a queue-fed function's own
+  // DLQ holds events, so its direct invocations get a queue of their own.
+  const invokeDlq = scheduled ? (route ? `${id}InvokeDlq` : `${id}Dlq`) : undefined;
+  // Neither queue-fed nor scheduled: invoked synchronously (a Function URL).
+  const synchronous = !route && !scheduled;
+  return {
+    ...queue.resources,
+    ...(invokeDlq
+      ? {
+          [invokeDlq]: dlqQueue(),
+          [`${invokeDlq}Alarm`]: dlqAlarm(name, invokeDlq, 'scheduled runs that failed every attempt are'),
+        }
+      : {}),
+    // Events the function rejected as invalid (lib/rejections.ts counts them, by job and by job +
+    // reason): the guard did nothing about them, so a human should look at the logs.
+    ...(synchronous
+      ? {}
+      : {
+          [`${id}RejectionAlarm`]: {
+            Type: 'AWS::CloudWatch::Alarm',
+            Properties: {
+              AlarmDescription: `apprunner-guard ${name}: the function rejected events as invalid and did not act on them (see its logs: "event rejected")`,
+              Namespace: 'AppRunnerGuard',
+              MetricName: 'RejectedEvents',
+              Dimensions: [
+                { Name: 'service', Value: 'apprunner-guard' },
+                { Name: 'job', Value: job },
+              ],
+              Statistic: 'Sum',
+              Period: 300,
+              EvaluationPeriods: 1,
+              Threshold: 0,
+              ComparisonOperator: 'GreaterThanThreshold',
+              TreatMissingData: 'notBreaching',
+              AlarmActions: [{ Ref: 'AlertTopic' }],
+            },
+          },
+        }),
     [`${id}Role`]: {
       Type: 'AWS::IAM::Role',
       Properties: {
@@ -279,15 +389,16 @@ function functionResources(name, { id, statements, sync = false }) {
                   ],
                   Resource: [idempotency],
                 },
-                ...(sync
-                  ? []
-                  : [
+                ...(invokeDlq
+                  ? [
                       {
                         Effect: 'Allow',
                         Action: ['sqs:SendMessage'],
-                        Resource: [{ 'Fn::GetAtt': [dlq, 'Arn'] }],
+                        Resource: [{ 'Fn::GetAtt': [invokeDlq, 'Arn'] }],
                       },
-                    ]),
+                    ]
+                  : []),
+                ...queue.statements,
                 ...statements,
               ],
             },
@@ -306,6 +417,15 @@ module.exports = async ({ resolveVariable }) => {
   if (botTokenParameter !== 'none') {
     functions['slack-actions'].statements[0].Resource.push(ssmParameter('SlackBotTokenParameterName'));
   }
+  // Cross-account: the hub bus policy and the roles spokes trust (infra/hub.cjs).
+  const hub = hubResources({
+    organizationId: await resolveVariable('param:organizationId'),
+    guardTargets: await resolveVariable('param:guardTargets'),
+    functionRoles: Object.values(functions).map(({ id }) => `${id}Role`),
+    actingRoles: Object.values(functions)
+      .filter(({ statements }) => statements.some((s) => s.Action.some((a) => a.startsWith('apprunner:'))))
+      .map(({ id }) => `${id}Role`),
+  });
   return {
     Parameters: {
       SlackWebhookParameterName: {
@@ -439,6 +559,8 @@ module.exports = async ({ resolveVariable }) => {
         },
       },
       ...Object.assign({}, ...Object.entries(functions).map(([name, spec]) => functionResources(name, spec))),
+      ...hub.Resources,
     },
+    Outputs: hub.Outputs,
   };
 };

@@ -1,3 +1,4 @@
+import { parseTargets, TargetsError, type TargetsSetting } from './targets.ts';
 import * as z from './zod.ts';
 
 const bool = z.pipe(
@@ -33,6 +34,8 @@ const schema = z.object({
   PAUSE_RESUME_MAX_CONCURRENCY: positiveInt(50),
   PAUSE_RESUME_MAX_RETRIES: positiveInt(20),
   PAUSE_RESUME_RETRY_MINUTES: positiveInt(120),
+  // Optional: unset or empty means the hub's own account and region only (lib/targets.ts).
+  GUARD_TARGETS: z.optional(z.string()),
 });
 
 /** The guard's configuration, parsed once per container from the environment. */
@@ -55,6 +58,12 @@ export interface GuardConfig {
     pauseResumeFunctionArn: string;
     notifyFunctionArn: string;
   };
+  /**
+   * `GUARD_TARGETS`, parsed and validated: the accounts and regions (or OUs) beyond the hub. Build
+   * the answerable set with `createTargets(config.targets, { account: accountId, region })`, which
+   * always includes the hub; unset or empty means the hub only.
+   */
+  targets: TargetsSetting;
 }
 
 /** A configuration problem: the function must not start. */
@@ -69,13 +78,21 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: Record<string, string | undefined>): GuardConfig {
   const r = schema.safeParse(env);
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => {
-      const message = i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message;
-      return `${i.path.join('.')} ${message}`;
-    });
-    throw new ConfigError(`apprunner-guard configuration is invalid: ${problems.join('; ')}`);
+  const problems = r.success
+    ? []
+    : r.error.issues.map((i) => {
+        const message = i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message;
+        return `${i.path.join('.')} ${message}`;
+      });
+  let targets: TargetsSetting = { entries: [] };
+  try {
+    targets = parseTargets(typeof env.GUARD_TARGETS === 'string' ? env.GUARD_TARGETS : undefined);
+  } catch (error) {
+    if (!(error instanceof TargetsError)) throw error;
+    problems.push(`GUARD_TARGETS ${error.message}`);
   }
+  if (!r.success || problems.length > 0)
+    throw new ConfigError(`apprunner-guard configuration is invalid: ${problems.join('; ')}`);
   const e = r.data;
   return {
     accountId: e.GUARD_ACCOUNT_ID,
@@ -110,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
       pauseResumeFunctionArn: e.PAUSE_RESUME_FUNCTION_ARN,
       notifyFunctionArn: e.NOTIFY_FUNCTION_ARN,
     },
+    targets,
   };
 }
 
@@ -126,6 +144,11 @@ export interface CliConfig {
   eventBusName: string;
   /** Who is running the command, recorded with manual actions: `USER`, else `USERNAME`. */
   operator: string;
+  /**
+   * `GUARD_STACK_NAME`: the deployed stack's name (`apprunner-guard-<stage>`), which prefixes its
+   * functions' and queues' names (`guard dlq` finds the DLQs by it).
+   */
+  stackName: string;
 }
 
 const CLI_SETTINGS: {
@@ -135,6 +158,7 @@ const CLI_SETTINGS: {
   ledgerTable: (env) => env.LEDGER_TABLE || undefined,
   eventBusName: (env) => env.EVENT_BUS_NAME || undefined,
   operator: (env) => env.USER || env.USERNAME || undefined,
+  stackName: (env) => env.GUARD_STACK_NAME || undefined,
 };
 
 const CLI_MISSING: { [K in keyof CliConfig]: string } = {
@@ -143,6 +167,8 @@ const CLI_MISSING: { [K in keyof CliConfig]: string } = {
   eventBusName:
     'EVENT_BUS_NAME is required (the bus the deployed stack publishes to; serverless.yml: default)',
   operator: 'USER is required (or USERNAME): it names who acted in the ledger and the published event',
+  stackName:
+    'GUARD_STACK_NAME is required (the deployed stack, e.g. apprunner-guard-dev: its DLQs are <stack>-<function>-dlq)',
 };
 
 /**

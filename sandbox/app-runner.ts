@@ -22,7 +22,9 @@ import type { HttpRequest, HttpResponse } from './http.ts';
 export { eventTime } from './app-runner/events.ts';
 export {
   type AppRunnerWireEvent,
+  DEFAULT_APP_RUNNER_BEHAVIOUR,
   DEFAULT_DURATIONS,
+  type FailureEventTiming,
   type OperationKind,
   type OperationStatusValue,
   type OperationType,

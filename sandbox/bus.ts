@@ -1,4 +1,5 @@
 import type { SimClock } from './clock.ts';
+import type { QueueDelivery } from './delivery.ts';
 import type { BusEvent } from './eventbridge.ts';
 import type { DeliveryFaults, FaultDice } from './faults.ts';
 import type { InvocationTrigger, LambdaRuntime } from './lambda.ts';
@@ -6,7 +7,7 @@ import type { Prng } from './prng.ts';
 import { type Route, routeEvent } from './routes.ts';
 
 /** Where an event on the bus came from. */
-export type EventOrigin = 'apprunner' | 'guard' | 'scenario';
+export type EventOrigin = 'apprunner' | 'ecr' | 'guard' | 'scenario';
 
 /** An event the bus received, and the functions its rules matched. */
 export interface BusRecord {
@@ -39,10 +40,10 @@ export function describeEvent(event: BusEvent): string {
 }
 
 /**
- * The local default event bus: routes every event through the deployed rules
- * (`serverless.yml` + `infra/patterns/*.json`) and delivers it to each matched function with
- * Lambda's async invoke, after a short simulated delivery delay — duplicated or shuffled when the
- * scenario injects delivery faults.
+ * The local default event bus: routes every event through the deployed rules (the routing table
+ * of `infra/routes.ts` + `infra/patterns/*.json`) and delivers it to each matched function's queue
+ * (`queues`, as deployed; without it, with Lambda's async invoke), after a short simulated delivery
+ * delay — duplicated (two messages) or shuffled when the scenario injects delivery faults.
  */
 export class EventBus {
   readonly records: BusRecord[] = [];
@@ -56,7 +57,13 @@ export class EventBus {
     private readonly prng: Prng,
     private readonly delayMs: number,
     private readonly observe: (record: BusRecord) => void,
+    private readonly queues?: QueueDelivery,
   ) {}
+
+  private deliver(fn: string, event: BusEvent, trigger: InvocationTrigger, at: number): void {
+    if (this.queues?.has(fn)) this.queues.send(fn, event, trigger, at);
+    else this.lambda.invokeAsync(fn, event, trigger, at);
+  }
 
   put(event: BusEvent, origin: EventOrigin): BusRecord {
     const targets = routeEvent(this.routes, event);
@@ -68,9 +75,9 @@ export class EventBus {
       const jitter = this.faults.shuffleSeconds ? this.prng.int(this.faults.shuffleSeconds * 1000) : 0;
       const at = this.clock.now + this.delayMs + jitter;
       const trigger: InvocationTrigger = { kind: 'event', ref: event.id, label };
-      this.lambda.invokeAsync(fn, event, trigger, at);
+      this.deliver(fn, event, trigger, at);
       if (this.dice.roll(this.faults.duplicate, fn, this.clock.now)) {
-        this.lambda.invokeAsync(fn, event, { ...trigger, duplicate: true }, at + 1000 + this.prng.int(4000));
+        this.deliver(fn, event, { ...trigger, duplicate: true }, at + 1000 + this.prng.int(4000));
       }
     }
     return record;

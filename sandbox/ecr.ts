@@ -1,5 +1,58 @@
+import { eventTime } from './app-runner/events.ts';
+import type { BusEvent } from './eventbridge.ts';
 import { ApiError, type HttpRequest, type HttpResponse, jsonResponse, parseJsonBody } from './http.ts';
 import type { ImageRecord, ImageRegistry } from './images.ts';
+import { parseImage } from './images.ts';
+import { stableHex } from './prng.ts';
+
+/** The `detail-type` of ECR's image push (and delete) events. */
+export const ECR_IMAGE_ACTION = 'ECR Image Action';
+
+const PRIVATE_REGISTRY = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com$/;
+
+/** What an image push did, as ECR's `ECR Image Action` event reports it. */
+export interface ImagePush {
+  /** The full image identifier pushed: `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`. */
+  identifier: string;
+  digest: string;
+  /** Simulated epoch ms of the push. */
+  at: number;
+  result?: 'SUCCESS' | 'FAILURE';
+}
+
+/**
+ * The EventBridge event ECR emits when an image push completes, in the shape of the ECR user
+ * guide: source `aws.ecr`, detail-type `ECR Image Action`, `resources` empty, the account and
+ * region of the registry pushed to, and `detail` with `result`, `repository-name`, `image-digest`,
+ * `action-type: PUSH` and `image-tag` (absent for a push by digest). A private registry's push
+ * only: ECR Public emits no such event, so `undefined` for anything else.
+ */
+export function imagePushEvent(push: ImagePush): BusEvent | undefined {
+  const ref = parseImage(push.identifier);
+  const where = ref ? PRIVATE_REGISTRY.exec(ref.registry) : null;
+  if (!ref || !where) return undefined;
+  const hex = stableHex(
+    `ecr-push:${push.identifier}:${push.digest}:${push.at}:${push.result ?? 'SUCCESS'}`,
+    32,
+  );
+  return {
+    version: '0',
+    id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+    'detail-type': ECR_IMAGE_ACTION,
+    source: 'aws.ecr',
+    account: where[1]!,
+    time: eventTime(push.at),
+    region: where[2]!,
+    resources: [],
+    detail: {
+      result: push.result ?? 'SUCCESS',
+      'repository-name': ref.repository,
+      'image-digest': push.digest,
+      'action-type': 'PUSH',
+      ...(ref.tag && !ref.digest ? { 'image-tag': ref.tag } : {}),
+    },
+  };
+}
 
 /**
  * ECR stand-in (AWS JSON 1.1, `AmazonEC2ContainerRegistry_V20150921.<Operation>`):

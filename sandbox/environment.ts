@@ -14,6 +14,8 @@ import type { SchedulerStandIn } from './scheduler.ts';
 import { schedulerProtocol } from './scheduler.ts';
 import type { SlackReceiver } from './slack.ts';
 import { type SnsStandIn, snsProtocol } from './sns.ts';
+import type { SqsStandIn } from './sqs.ts';
+import { dispatchSqs, sqsProtocol } from './sqs-api.ts';
 import type { SsmStandIn } from './ssm.ts';
 
 /** The stand-ins of the scenario being run; the servers route each request to it. */
@@ -25,6 +27,7 @@ export interface ActiveWorld {
   sns: SnsStandIn;
   eventbridge: EventBridgeStandIn;
   scheduler: SchedulerStandIn;
+  sqs: SqsStandIn;
   slack: SlackReceiver;
 }
 
@@ -37,6 +40,7 @@ export interface SandboxEnvironment {
     sns: string;
     eventbridge: string;
     scheduler: string;
+    sqs: string;
     dynamodb: string;
     slack: string;
   };
@@ -56,6 +60,7 @@ export const ENDPOINT_VARIABLES = {
   sns: 'AWS_ENDPOINT_URL_SNS',
   eventbridge: 'AWS_ENDPOINT_URL_EVENTBRIDGE',
   scheduler: 'AWS_ENDPOINT_URL_SCHEDULER',
+  sqs: 'AWS_ENDPOINT_URL_SQS',
   dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
 } as const;
 
@@ -136,11 +141,19 @@ async function start(): Promise<SandboxEnvironment> {
       hooks,
     ),
   );
+  const sqs = await serve(
+    apiHandler(
+      'sqs',
+      sqsProtocol,
+      guarded('sqs', async (w, op, req) => dispatchSqs(w, op, req)),
+      hooks,
+    ),
+  );
   const slack = await serve(async (req) => (world ? world.slack.handle(req) : idle));
   const db = await startDynamoDB();
 
   return {
-    endpoints: { apprunner, ecr, ssm, sns, eventbridge, scheduler, dynamodb: db.endpoint, slack },
+    endpoints: { apprunner, ecr, ssm, sns, eventbridge, scheduler, sqs, dynamodb: db.endpoint, slack },
     db,
     activate(w) {
       world = w;

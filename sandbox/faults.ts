@@ -18,7 +18,10 @@ export interface FaultRule {
 
 /** Faults of one AWS stand-in. */
 export interface ApiFaults {
-  /** HTTP 400 `ThrottlingException` (429 `ThrottlingException` for Scheduler, whose model says so). */
+  /**
+   * HTTP 400 `ThrottlingException` (429 `ThrottlingException` for Scheduler, 403 `RequestThrottled`
+   * for SQS, as their models say).
+   */
   throttle?: FaultRule;
   /** HTTP 429 `TooManyRequestsException`. */
   tooManyRequests?: FaultRule;
@@ -47,8 +50,16 @@ export interface DeliveryFaults {
   shuffleSeconds?: number;
 }
 
-export type ApiName = 'apprunner' | 'ecr' | 'ssm' | 'sns' | 'eventbridge' | 'scheduler';
-export const API_NAMES: readonly ApiName[] = ['apprunner', 'ecr', 'ssm', 'sns', 'eventbridge', 'scheduler'];
+export type ApiName = 'apprunner' | 'ecr' | 'ssm' | 'sns' | 'eventbridge' | 'scheduler' | 'sqs';
+export const API_NAMES: readonly ApiName[] = [
+  'apprunner',
+  'ecr',
+  'ssm',
+  'sns',
+  'eventbridge',
+  'scheduler',
+  'sqs',
+];
 
 /** Every fault of a scenario. */
 export interface Faults {

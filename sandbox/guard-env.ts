@@ -66,7 +66,8 @@ export function lambdaContext(options: {
   timeoutMs: number;
   logStreamName?: string;
 }): Context {
-  const deadline = Date.now() + options.timeoutMs;
+  // Real time, not Date.now: the sandbox shows handlers the simulated clock through Date.now.
+  const deadline = performance.now() + options.timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: options.functionName,
@@ -76,7 +77,7 @@ export function lambdaContext(options: {
     awsRequestId: options.requestId,
     logGroupName: `/aws/lambda/${options.functionName}`,
     logStreamName: options.logStreamName ?? 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - performance.now())),
     done: () => {},
     fail: () => {},
     succeed: () => {},

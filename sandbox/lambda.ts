@@ -1,4 +1,5 @@
-import type { Context } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { recordOutcomesOf } from '../lib/core/queue-delivery.ts';
 import type { SimClock } from './clock.ts';
 import { lambdaContext } from './guard-env.ts';
 import type { Prng } from './prng.ts';
@@ -25,10 +26,16 @@ export interface Invocation {
   trigger: InvocationTrigger;
   /** What the handler returned (absent when it threw). */
   result?: unknown;
-  /** `outcome` of the result, or `error` when the handler threw. */
+  /**
+   * `outcome` of the result, or `error` when the handler threw. A queue message (see
+   * `sandbox/delivery.ts`) also comes to `retry-after` (the job asked to come back later) or
+   * `gave-up` (it waited longer than the job's maximum and was reported once).
+   */
   outcome: string;
   reason: string;
   error?: string;
+  /** When a queue message that failed comes back (ISO time). */
+  retryAt?: string;
 }
 
 /** The on-failure record of an async invocation that failed every attempt (what would go to the DLQ). */
@@ -93,6 +100,68 @@ export class LambdaRuntime {
   /** Queues an asynchronous invocation at `at` (default now). */
   invokeAsync(fn: string, payload: unknown, trigger: InvocationTrigger, at = this.clock.now): void {
     this.clock.schedule(at, `invoke ${fn}`, () => this.attempt(fn, payload, trigger, 1));
+  }
+
+  /**
+   * Invokes a function synchronously with a batch of queue messages, as an SQS event source
+   * mapping does, and records one invocation per message (its receive count as the attempt).
+   * Returns the messages the handler reported as batch item failures (with why), or the error it
+   * threw (then every message of the batch failed).
+   */
+  async invokeBatch(
+    fn: string,
+    event: SQSEvent,
+    triggers: readonly InvocationTrigger[],
+  ): Promise<{ failed: Map<string, string>; error?: string }> {
+    const time = new Date(this.clock.now).toISOString();
+    const handler = this.handlers.get(fn);
+    const finishers = event.Records.map(() => this.observe.begin());
+    const failed = new Map<string, string>();
+    let error: string | undefined;
+    let result: unknown;
+    if (!handler)
+      error = `ResourceNotFoundException: Function not found: ${this.settings.functionPrefix}${fn}`;
+    else {
+      // The handler sees the simulated clock as a Lambda sees the real one (SQS's timestamps are on
+      // the same clock): how long a message has waited is measured against it.
+      const realNow = Date.now;
+      Date.now = () => this.clock.now;
+      try {
+        result = await handler(event, this.context(fn));
+      } catch (e) {
+        error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      } finally {
+        Date.now = realNow;
+      }
+    }
+    const failures = (result as { batchItemFailures?: Array<{ itemIdentifier: string }> } | undefined)
+      ?.batchItemFailures;
+    const outcomes = new Map((recordOutcomesOf(result) ?? []).map((o) => [o.messageId, o]));
+    event.Records.forEach((record, i) => {
+      const attempt = Number(record.attributes.ApproximateReceiveCount) || 1;
+      const o = outcomes.get(record.messageId);
+      const threw =
+        error ?? (failures?.some((f) => f.itemIdentifier === record.messageId) ? o?.error : undefined);
+      if (threw !== undefined || failures?.some((f) => f.itemIdentifier === record.messageId)) {
+        failed.set(record.messageId, threw ?? 'reported as a batch item failure');
+      }
+      const back = o?.retryAt ? ` — back at ${o.retryAt.slice(11, 19)}` : '';
+      const invocation: Invocation = {
+        time,
+        function: fn,
+        attempt,
+        trigger: triggers[i]!,
+        ...(o?.result === undefined ? {} : { result: o.result }),
+        outcome:
+          error !== undefined ? 'error' : o?.outcome === 'retry' ? 'error' : (o?.outcome ?? 'returned'),
+        reason: `${error ?? o?.reason ?? ''}${back}`,
+        ...(threw !== undefined ? { error: threw } : {}),
+        ...(o?.retryAt ? { retryAt: o.retryAt } : {}),
+      };
+      this.invocations.push(invocation);
+      finishers[i]!(invocation);
+    });
+    return { failed, ...(error !== undefined ? { error } : {}) };
   }
 
   private context(fn: string): Context {

@@ -98,7 +98,7 @@ function entryLines(
         const why = g.reason === c.lastReason ? '' : `\nwhy: ${g.reason}`;
         return { lines: block(head(t, '⚑ guard event'), s(`${what}${why}`), w) };
       }
-      const who = e.origin === 'apprunner' ? '☁ App Runner' : '✎ injected';
+      const who = e.origin === 'apprunner' ? '☁ App Runner' : e.origin === 'ecr' ? '☁ ECR' : '✎ injected';
       let text = `${e.service ?? ''} ${e.summary}`.trim();
       let skipNext = false;
       // An operation event and the status change it caused read as one line.

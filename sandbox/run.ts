@@ -2,6 +2,7 @@ import type { GuardEventDetail } from '../lib/events/guard.ts';
 import { AppRunnerSimulator, DEFAULT_DURATIONS, type SimService } from './app-runner.ts';
 import { type BusRecord, EventBus, summarizeEvent } from './bus.ts';
 import { SimClock } from './clock.ts';
+import { QueueDelivery } from './delivery.ts';
 import { EcrStandIn } from './ecr.ts';
 import { type ActiveWorld, startEnvironment } from './environment.ts';
 import { type BusEvent, EventBridgeStandIn } from './eventbridge.ts';
@@ -18,6 +19,7 @@ import { type Scenario, toEpoch } from './scenario.ts';
 import { SchedulerStandIn } from './scheduler.ts';
 import { SlackReceiver } from './slack.ts';
 import { SnsStandIn } from './sns.ts';
+import { SqsStandIn } from './sqs.ts';
 import { SsmStandIn } from './ssm.ts';
 import { deployedSchedules, importHandlers, ROOT, readServerless } from './stack.ts';
 import { describeStep, runStep } from './steps/index.ts';
@@ -207,6 +209,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           }),
       },
     );
+    const sqs = new SqsStandIn(clock, createPrng(scenario.seed, 'sqs'), { account, region });
+    const queues = new QueueDelivery(clock, sqs, lambda, FUNCTION_PREFIX, {
+      deadLetter: (f) => {
+        lambda.failures.push(f);
+        add({
+          time: f.time,
+          kind: 'on-failure',
+          function: f.function,
+          attempts: f.attempts,
+          error: f.error,
+          trigger: f.trigger.label,
+        });
+      },
+    });
     const bus = new EventBus(
       routes,
       clock,
@@ -237,6 +253,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           targets: record.targets,
         });
       },
+      queues,
     );
     const sim = new AppRunnerSimulator(
       {
@@ -252,6 +269,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         spelling: scenario.settings.eventSpelling,
         durations: { ...DEFAULT_DURATIONS, ...scenario.settings.durations },
         serviceQuota: scenario.settings.serviceQuota,
+        rollbackSeconds: scenario.settings.appRunnerRollbackSeconds,
+        failureEventTiming: scenario.settings.failureEventTiming,
+        updateFailureRevertsConfig: scenario.settings.updateFailureRevertsConfig,
       },
     );
     const slackUrl = `${env.endpoints.slack}${SLACK_PATH}`;
@@ -313,6 +333,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
             ...(s.reason ? { reason: s.reason } : {}),
           }),
       }),
+      sqs,
       slack: new SlackReceiver(clock, faults.slack, dice, (m) =>
         'text' in m
           ? add({ time: m.time, kind: 'slack', text: m.text, summary: m.summary })

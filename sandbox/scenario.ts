@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import { DEFAULT_APP_RUNNER_BEHAVIOUR } from './app-runner/model.ts';
 import { codeSource, imageSchema, OPERATION_KINDS, serviceName, tagMap } from './scenario-fields.ts';
 import { loadStep, presentStepKinds, STEP_KIND_NAMES, type StepKindName, stepShape } from './steps/index.ts';
 
@@ -61,6 +62,7 @@ const faultsSchema = z
     sns: apiFaults.optional(),
     eventbridge: apiFaults.optional(),
     scheduler: apiFaults.optional(),
+    sqs: apiFaults.optional(),
     slack: z
       .object({
         rateLimited: faultRule.optional(),
@@ -239,16 +241,23 @@ export const scenarioSchema = z
         retryDelaysSeconds: z.array(z.number().min(0)).max(5).default([60, 120]),
         /** Fire the stack's own schedules (cleanup sweep, pause-resume schedules). */
         deployedSchedules: z.boolean().default(true),
+        /** How long App Runner's own rollback of a failed deployment takes (OPERATION_IN_PROGRESS). */
+        appRunnerRollbackSeconds: z
+          .number({ error: 'must be a number of seconds from 0 to 86400' })
+          .min(0, 'must be a number of seconds from 0 to 86400')
+          .max(86_400, 'must be a number of seconds from 0 to 86400')
+          .default(DEFAULT_APP_RUNNER_BEHAVIOUR.rollbackSeconds),
+        /** When DeploymentFailed / UpdateServiceFailed is emitted. */
+        failureEventTiming: z
+          .enum(['detection', 'after-rollback'], { error: 'must be detection or after-rollback' })
+          .default(DEFAULT_APP_RUNNER_BEHAVIOUR.failureEventTiming),
+        /** Whether a failed UpdateService reverts the configuration to the previous image. */
+        updateFailureRevertsConfig: z
+          .boolean({ error: 'must be true or false' })
+          .default(DEFAULT_APP_RUNNER_BEHAVIOUR.updateFailureRevertsConfig),
       })
       .strict()
-      .default({
-        eventSpelling: 'PascalCase',
-        deliveryDelaySeconds: 1,
-        durations: {},
-        serviceQuota: 30,
-        retryDelaysSeconds: [60, 120],
-        deployedSchedules: true,
-      }),
+      .prefault({}),
     config: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
       .default({}),
@@ -294,7 +303,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * @throws ScenarioError listing every problem with its path (`steps.2.deploy.service: is required`).
  */
 export function parseScenario(raw: unknown, source = 'scenario'): Scenario {
-  const r = scenarioSchema.safeParse(raw);
+  // With the input in each issue, a value of the wrong type is told apart from a missing one.
+  const r = scenarioSchema.safeParse(raw, { reportInput: true });
   if (!r.success) {
     throw new ScenarioError(`${source} is invalid:\n  - ${r.error.issues.map(describeIssue).join('\n  - ')}`);
   }

@@ -7,10 +7,12 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { QUEUE_JOBS, type QueueJob } from './delivery-policy.ts';
 import type { InvalidEventError } from './errors.ts';
 import type { Job } from './guard-event.ts';
 import { type HandlerResult, type Parsed, type RunContext, withGuard } from './handler-stack.ts';
 import type { JobResult } from './outcomes.ts';
+import { deliverFromQueue, type VisibilityPort } from './queue-delivery.ts';
 
 /** What the handler stack itself needs, besides the job's own ports. */
 export interface StackDeps {
@@ -45,6 +47,11 @@ export type JobSpec<I, D, O = unknown, P = unknown> = {
   reportFailure(input: I, error: Error, deps: D, ctx: RunContext): Promise<void>;
   /** How long a completed key is remembered (default 24 hours: EventBridge retries that long). */
   idempotencyTtlSeconds?: number;
+  /**
+   * The function whose SQS queue feeds this job, when its name is not the job's (the
+   * `slack-actions` job runs in `slack-actions-job`; the endpoint keeps the job's name).
+   */
+  queue?: QueueJob;
 } & (RunSteps<I, D> | ReconcileSteps<I, D, O, P>);
 
 /** The Lambda handler a job becomes. */
@@ -57,7 +64,16 @@ export interface DefinedJob<I, D> {
   run(input: I, deps: D, ctx: RunContext): Promise<JobResult>;
   /** Builds the Lambda handler with the shared stack around this job. */
   createHandler(deps: D & StackDeps): GuardHandler;
+  /**
+   * Builds the handler of a function that reads its events from its SQS queue: the same stack per
+   * event, inside {@link deliverFromQueue} (retry after a delay, bounded by the job's maximum wait,
+   * then reported once with the job's own failure report). Direct invocations pass through.
+   */
+  createQueueHandler(deps: D & StackDeps, visibility: VisibilityPort): QueueHandler;
 }
+
+/** The Lambda handler of a queue-fed function (an SQS batch response, or a direct invocation's result). */
+export type QueueHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
  * Defines a job. The shared stack (Powertools Logger context, parse → counted rejection,
@@ -75,6 +91,22 @@ export function defineJob<I, D, O = unknown, P = unknown>(spec: JobSpec<I, D, O,
   return {
     job: spec.job,
     run,
+    createQueueHandler(deps, visibility) {
+      const queue = spec.queue ?? spec.job;
+      if (!(QUEUE_JOBS as readonly string[]).includes(queue)) {
+        throw new Error(`${queue} does not read its events from a queue`);
+      }
+      return deliverFromQueue(this.createHandler(deps), {
+        job: queue as QueueJob,
+        visibility,
+        logger: deps.logger,
+        onReject: (error, raw) => deps.onReject(error, raw),
+        onGiveUp: async (event, error) => {
+          const { input } = spec.parse(event, deps);
+          await spec.reportFailure(input, error, deps, { logger: deps.logger, remainingMs: () => 0 });
+        },
+      });
+    },
     createHandler(deps) {
       const handler = withGuard<I>({
         job: spec.job,

@@ -102,6 +102,7 @@ function auditDetails(request: SlackActionRequested): Record<string, unknown> {
 /** Slack actions: one authorised click → one action, audited (docs/architecture.md, "Slack actions"). */
 export const slackActionsJob = defineJob<SlackActionRequested, SlackActionsJobDeps>({
   job: 'slack-actions',
+  queue: 'slack-actions-job',
   parse: (raw, deps) => {
     const request = parseSlackActionRequested(raw, deps.accountId);
     return {

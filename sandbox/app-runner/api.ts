@@ -162,8 +162,9 @@ export class AppRunnerApi {
   private updateService(input: Record<string, unknown>) {
     const s = this.find(input.ServiceArn);
     this.requireStatus(s, ['RUNNING', 'CREATE_FAILED'], 'be updated');
+    const before = s.source;
     s.source = this.sourceFromInput(input.SourceConfiguration, s.source);
-    const operationId = this.fleet.startOperation(s, 'UPDATE_SERVICE');
+    const operationId = this.fleet.startOperation(s, 'UPDATE_SERVICE', before);
     return { Service: this.toService(s), OperationId: operationId };
   }
 

@@ -178,13 +178,31 @@ export class ServiceLifecycle {
   }
 
   /**
-   * A push moved a tag: like App Runner's ECR automatic deployments, every RUNNING service with
-   * automatic deployments on that exact identifier starts a deployment.
+   * A push moved a tag: like App Runner's ECR automatic deployments, every RUNNING service
+   * configured with exactly that `repo:tag` (an identifier without a tag means `:latest`) and with
+   * automatic deployments enabled starts a deployment. A service pinned by digest, one with
+   * automatic deployments disabled, or one on another tag is not deployed.
    */
   onImagePushed(identifier: string): void {
+    const pushed = parseImage(identifier);
+    if (!pushed?.tag) throw new Error(`a push names repo:tag, not "${identifier}"`);
     for (const s of this.list()) {
-      if (s.source.kind !== 'image' || !s.source.autoDeploy || s.source.imageIdentifier !== identifier)
+      if (s.source.kind !== 'image') continue;
+      const configured = parseImage(s.source.imageIdentifier);
+      if (!configured || configured.registry !== pushed.registry) continue;
+      if (configured.repository !== pushed.repository) continue;
+      if (configured.digest) {
+        this.deps.note(
+          `no automatic deployment of ${s.name}: it is pinned to a digest, which a push to ${pushed.repository}:${pushed.tag} does not move`,
+          s.name,
+        );
         continue;
+      }
+      if (configured.tag !== pushed.tag) continue;
+      if (!s.source.autoDeploy) {
+        this.deps.note(`no automatic deployment of ${s.name}: automatic deployments are disabled`, s.name);
+        continue;
+      }
       if (s.status !== 'RUNNING') {
         this.deps.note(`automatic deployment not started: ${s.name} is ${s.status}`, s.name);
         continue;
@@ -200,8 +218,12 @@ export class ServiceLifecycle {
     return true;
   }
 
-  /** Starts an operation: OPERATION_IN_PROGRESS now, the outcome after the simulated duration. */
-  startOperation(s: SimService, type: OperationType): string {
+  /**
+   * Starts an operation: OPERATION_IN_PROGRESS now, the outcome after the simulated duration.
+   * `revertTo` is the source configuration before an UpdateService: what a failed update restores
+   * when `updateFailureRevertsConfig` is set.
+   */
+  startOperation(s: SimService, type: OperationType, revertTo?: SimSource): string {
     const clock = this.deps.clock;
     const now = clock.now;
     const op: SimOperation = {
@@ -227,7 +249,7 @@ export class ServiceLifecycle {
     if (previous !== 'OPERATION_IN_PROGRESS') this.events.status(s, previous, 'OPERATION_IN_PROGRESS');
     const duration = this.settings.durations[kind] * 1000;
     clock.schedule(now + duration, `App Runner ${type} ${s.name}`, () => {
-      this.finishOperation(s, op, previous, target, injected);
+      this.finishOperation(s, op, previous, target, injected, revertTo);
     });
     return op.id;
   }
@@ -238,6 +260,7 @@ export class ServiceLifecycle {
     previous: ServiceStatus,
     target: string | undefined,
     injected: boolean,
+    revertTo: SimSource | undefined,
   ): void {
     const now = this.deps.clock.now;
     op.endedAt = now;
@@ -261,7 +284,16 @@ export class ServiceLifecycle {
           final = 'RUNNING';
         } else final = op.type === 'CREATE_SERVICE' ? 'CREATE_FAILED' : previous;
         // A failed change of a running service is rolled back to the version it ran before.
-        op.status = ok ? 'SUCCEEDED' : final === 'RUNNING' ? 'ROLLBACK_SUCCEEDED' : 'FAILED';
+        if (!ok && final === 'RUNNING') {
+          this.rollBack(
+            s,
+            op,
+            failureMessage(op, failure),
+            op.type === 'UPDATE_SERVICE' ? revertTo : undefined,
+          );
+          return;
+        }
+        op.status = ok ? 'SUCCEEDED' : 'FAILED';
         break;
       }
       case 'PAUSE_SERVICE':
@@ -290,6 +322,35 @@ export class ServiceLifecycle {
       this.services.delete(s.arn);
       this.gone.push(s);
     }
+  }
+
+  /**
+   * App Runner's own rollback of a failed deployment or update of a running service: it keeps the
+   * previous version serving, stays OPERATION_IN_PROGRESS for `rollbackSeconds` (the operation is
+   * ROLLBACK_IN_PROGRESS meanwhile), then returns to RUNNING. The failure event is emitted at
+   * detection or once the rollback has settled (`failureEventTiming`); a failed update reverts its
+   * configuration when `updateFailureRevertsConfig` is set.
+   */
+  private rollBack(s: SimService, op: SimOperation, message: string, revertTo: SimSource | undefined): void {
+    const clock = this.deps.clock;
+    const { rollbackSeconds, failureEventTiming, updateFailureRevertsConfig } = this.settings;
+    op.status = 'ROLLBACK_IN_PROGRESS';
+    op.updatedAt = clock.now;
+    delete op.endedAt;
+    if (failureEventTiming === 'detection') this.events.operation(s, op.type, 'Failed', message);
+    const settle = () => {
+      const now = clock.now;
+      op.status = 'ROLLBACK_SUCCEEDED';
+      op.endedAt = now;
+      op.updatedAt = now;
+      if (updateFailureRevertsConfig && revertTo) s.source = revertTo;
+      this.setStatus(s, 'RUNNING');
+      if (failureEventTiming === 'after-rollback') this.events.operation(s, op.type, 'Failed', message);
+      this.events.status(s, 'OPERATION_IN_PROGRESS', 'RUNNING');
+    };
+    if (rollbackSeconds > 0) {
+      clock.schedule(clock.now + rollbackSeconds * 1000, `App Runner rollback ${s.name}`, settle);
+    } else settle();
   }
 
   private setStatus(s: SimService, status: ServiceStatus) {

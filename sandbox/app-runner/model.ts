@@ -19,7 +19,12 @@ export type OperationType =
   | 'DELETE_SERVICE';
 
 /** App Runner's `OperationStatus` enum (the values the simulator uses). */
-export type OperationStatusValue = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'ROLLBACK_SUCCEEDED';
+export type OperationStatusValue =
+  | 'IN_PROGRESS'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'ROLLBACK_IN_PROGRESS'
+  | 'ROLLBACK_SUCCEEDED';
 
 /** Short names a scenario uses for operations (durations, injected failures). */
 export type OperationKind = 'create' | 'deploy' | 'update' | 'pause' | 'resume' | 'delete';
@@ -93,6 +98,13 @@ export interface ServiceSpec {
   failNext?: Partial<Record<OperationKind, number>>;
 }
 
+/**
+ * When App Runner emits `DeploymentFailed` / `UpdateServiceFailed` (undocumented): when the failure
+ * is detected, while its own rollback still runs and the service is OPERATION_IN_PROGRESS, or
+ * once that rollback has settled and the service is RUNNING again.
+ */
+export type FailureEventTiming = 'detection' | 'after-rollback';
+
 /** Simulator settings (per scenario). */
 export interface SimulatorSettings {
   account: string;
@@ -100,7 +112,34 @@ export interface SimulatorSettings {
   spelling: 'PascalCase' | 'camelCase';
   durations: Record<OperationKind, number>;
   serviceQuota: number;
+  /**
+   * How long App Runner's own rollback of a failed deployment or update of a running service takes,
+   * in seconds (real App Runner: up to 15–20 minutes). The service stays OPERATION_IN_PROGRESS
+   * meanwhile and refuses every mutating call.
+   */
+  rollbackSeconds: number;
+  /** When the failure event of a rolled-back deployment or update is emitted. */
+  failureEventTiming: FailureEventTiming;
+  /**
+   * Whether a failed UpdateService that App Runner rolls back also reverts the configuration to
+   * what it was before the update (true), or leaves the new image configured (false).
+   */
+  updateFailureRevertsConfig: boolean;
 }
+
+/**
+ * The simulator's defaults for App Runner's undocumented behaviours: the behaviour the sandbox had
+ * before they became settings (an instant rollback, the failure event emitted as the service is
+ * RUNNING again, the failed image left configured), so existing scenarios keep their meaning.
+ */
+export const DEFAULT_APP_RUNNER_BEHAVIOUR: Pick<
+  SimulatorSettings,
+  'rollbackSeconds' | 'failureEventTiming' | 'updateFailureRevertsConfig'
+> = {
+  rollbackSeconds: 0,
+  failureEventTiming: 'after-rollback',
+  updateFailureRevertsConfig: false,
+};
 
 /** What the simulator is wired to. */
 export interface SimulatorDeps {

@@ -3,12 +3,16 @@ import { imageLabel, parseImage } from '../images.ts';
 import { serviceName } from '../scenario-fields.ts';
 import { defineStep, liveServiceArn } from './step-kind.ts';
 
-/** UpdateService by hand to another image. */
+/** UpdateService by hand to another image, optionally switching automatic deployments. */
 export const updateStep = defineStep({
   name: 'update',
-  schema: z.object({ service: serviceName, image: z.string().min(1) }).strict(),
+  schema: z
+    .object({ service: serviceName, image: z.string().min(1), autoDeploy: z.boolean().optional() })
+    .strict(),
   describe: (update, registry) =>
-    `update ${update.service} to image ${imageLabel(registry.expand(update.image), registry)}`,
+    `update ${update.service} to image ${imageLabel(registry.expand(update.image), registry)}${
+      update.autoDeploy === undefined ? '' : ` (automatic deployments ${update.autoDeploy ? 'on' : 'off'})`
+    }`,
   run(update, ctx) {
     const identifier = ctx.registry.expand(update.image);
     const ref = parseImage(identifier);
@@ -16,6 +20,7 @@ export const updateStep = defineStep({
       ServiceArn: liveServiceArn(ctx, update.service),
       SourceConfiguration: {
         ImageRepository: { ImageIdentifier: identifier, ImageRepositoryType: ref?.kind ?? 'ECR' },
+        ...(update.autoDeploy === undefined ? {} : { AutoDeploymentsEnabled: update.autoDeploy }),
       },
     });
     return undefined;

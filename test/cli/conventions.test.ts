@@ -149,6 +149,8 @@ describe('settings come from lib/config.ts and a missing one is named (exit 2, n
     [['resume', 'web'], 'AWS_REGION is required'],
     [['schedule', 'plan'], 'AWS_REGION is required'],
     [['rollback', 'web'], 'LEDGER_TABLE is required'],
+    [['dlq'], 'GUARD_STACK_NAME is required'],
+    [['dlq', 'redrive'], 'GUARD_STACK_NAME is required'],
   ])('guard %j', async (argv, message) => {
     const r = await runGuard(argv, {});
     expect(r.code).toBe(2);

@@ -61,34 +61,38 @@ describe('sandbox scenarios (real handlers, real SDK clients, local stand-ins)',
     expect(live.apiCalls.filter((c) => c.operation === 'UpdateService' && c.status === 200)).toHaveLength(1);
   });
 
-  it('retries a handler that keeps failing twice, then writes an on-failure record', async () => {
+  it('keeps an event in its queue while App Runner is down, backing off, and handles it once App Runner is back', async () => {
     const report = await runScenario(
       parseScenario({
         name: 'app-runner-down',
         start: '2026-11-20T10:00:00Z',
-        end: '+1h',
+        end: '+2h',
         images: [{ image: 'payments:latest', digest: 'v1' }],
         fleet: [{ name: 'payments-api', image: 'payments:latest' }],
         settings: { deployedSchedules: false },
         steps: [{ at: '+1m', deploy: { service: 'payments-api' } }],
         faults: {
-          apprunner: { serverError: { from: '+2m', until: '+1h', operations: ['DescribeService'] } },
+          apprunner: { serverError: { from: '+2m', until: '+40m', operations: ['DescribeService'] } },
         },
-        expect: { failedInvocations: [{ function: 'record-release', count: 1 }] },
+        expect: { failedInvocations: [] },
       }),
     );
     expect(report.expectations.failures).toEqual([]);
     const attempts = report.invocations.filter((i) => i.function === 'record-release');
-    expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([
-      [1, 'error'],
-      [2, 'error'],
-      [3, 'error'],
-    ]);
-    expect(report.failedInvocations[0]).toMatchObject({
-      attempts: 3,
-      error: expect.stringContaining('InternalServiceErrorException'),
-    });
-    expect(renderReport(report)).toContain('record-release gave up after 3 attempts');
+    // Lambda's async invoke gave up after three attempts in three minutes; the queue keeps the event
+    // and the backoff (30 s doubling to 15 min) outlasts a 38-minute outage.
+    expect(attempts.length).toBeGreaterThan(3);
+    expect(attempts.slice(0, -1).every((a) => a.outcome === 'error')).toBe(true);
+    expect(attempts.at(-1)!.outcome).not.toBe('error');
+    expect(attempts.map((a) => a.attempt)).toEqual(attempts.map((_, k) => k + 1));
+    expect(attempts[0]!.reason).toContain('InternalServiceErrorException');
+    expect(attempts[0]!.reason).toMatch(/back at \d\d:\d\d:\d\d/);
+    // The handler measured on the simulated clock: it says when the message comes back, and it does.
+    expect(attempts[0]!.reason).toContain(`back at ${attempts[1]!.time.slice(11, 19)}`);
+    const gaps = attempts.slice(1).map((a, k) => (Date.parse(a.time) - Date.parse(attempts[k]!.time)) / 1000);
+    expect(gaps.slice(0, 3)).toEqual([30, 60, 120]);
+    expect(Date.parse(attempts.at(-1)!.time)).toBeGreaterThanOrEqual(Date.parse('2026-11-20T10:40:00Z'));
+    expect(report.failedInvocations).toEqual([]);
   });
 
   it('fails the run when expectations are not met, naming each one', async () => {

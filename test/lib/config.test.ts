@@ -78,6 +78,22 @@ describe('loadCliConfig', () => {
     expect(message).toContain('EVENT_BUS_NAME is required');
     expect(message).not.toContain('USER');
   });
+
+  it('watches only the hub when GUARD_TARGETS is unset, and parses it when set', () => {
+    expect(loadConfig(guardEnv()).targets).toEqual({ entries: [] });
+    const config = loadConfig(guardEnv({ GUARD_TARGETS: '123456789012:eu-west-1,us-east-1' }));
+    expect(config.targets.entries).toEqual([
+      { kind: 'account', account: '123456789012', regions: ['eu-west-1', 'us-east-1'] },
+    ]);
+  });
+
+  it('rejects a malformed GUARD_TARGETS with the other problems, naming the entry', () => {
+    expect(() =>
+      loadConfig(
+        guardEnv({ GUARD_TARGETS: '123456789012:eu-west-1;123456789012:us-east-1', LEDGER_TABLE: '' }),
+      ),
+    ).toThrow(/LEDGER_TABLE.*; GUARD_TARGETS entry 2 .* repeats 123456789012/);
+  });
 });
 
 describe('loadSlackActionsConfig', () => {

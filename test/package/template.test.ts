@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS_NAMESPACE, METRICS_SERVICE, REJECTED_EVENTS_METRIC } from '../../lib/aws/metrics.ts';
+import { QUEUE_DELIVERY } from '../../lib/core/delivery-policy.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FUNCTIONS = [
@@ -16,8 +17,10 @@ const FUNCTIONS = [
   'slack-actions',
   'slack-actions-job',
 ];
-/** Functions invoked asynchronously (by rules and schedules): each has a DLQ and a rejection alarm. */
-const ASYNC_FUNCTIONS = FUNCTIONS.filter((fn) => fn !== 'slack-actions');
+/** The Function URL's endpoint: invoked synchronously, so no queue, no DLQ, no rejection metric. */
+const SYNCHRONOUS = ['slack-actions'];
+/** The job each function counts rejections under, where it is not named like the function. */
+const JOB_OF: Record<string, string> = { 'slack-actions-job': 'slack-actions' };
 const MUTATING = [
   'apprunner:UpdateService',
   'apprunner:DeleteService',
@@ -68,7 +71,29 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  it('has one EventBridge rule per pattern file, targeting the expected function', () => {
+  const QUEUED = ['record-release', 'rollback', 'notify', 'cleanup', 'slack-actions-job'];
+  const SCHEDULED = ['notify', 'cleanup', 'pause-resume'];
+  const arnOf = (v: unknown) => (v as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+  const queueOf = (fn: string) => {
+    const esm = resourcesOfType('AWS::Lambda::EventSourceMapping').find(
+      ([, r]) => arnOf(r.Properties.FunctionName) === logicalIdOf(fn),
+    );
+    return { esm: esm?.[1], queue: esm ? arnOf(esm[1].Properties.EventSourceArn) : undefined };
+  };
+  const statementsOf = (fn: string) => {
+    const role = arnOf(template.Resources[logicalIdOf(fn)]!.Properties.Role);
+    return (
+      template.Resources[role]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>
+    ).flatMap((p) => p.PolicyDocument.Statement);
+  };
+  const dlqAlarmOn = (dlq: string) =>
+    resourcesOfType('AWS::CloudWatch::Alarm').find(
+      ([, r]) =>
+        r.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        JSON.stringify(r.Properties.Dimensions).includes(`"${dlq}"`),
+    );
+
+  it("has one EventBridge rule per pattern file, targeting the expected function's queue", () => {
     const expected: Record<string, string> = {
       'record-release.json': 'record-release',
       'rollback.json': 'rollback',
@@ -86,35 +111,134 @@ describe('the packaged CloudFormation template', () => {
         ([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(pattern),
       );
       expect(rule, file).toBeDefined();
-      const targets = rule![1].Properties.Targets as Array<{ Arn: { 'Fn::GetAtt': string[] } }>;
-      expect(targets[0]!.Arn['Fn::GetAtt'][0]).toBe(logicalIdOf(fn));
+      const targets = rule![1].Properties.Targets as Array<{ Arn: unknown }>;
+      expect(targets).toHaveLength(1);
+      expect(arnOf(targets[0]!.Arn), file).toBe(queueOf(fn).queue);
+      expect(template.Resources[queueOf(fn).queue!]!.Type).toBe('AWS::SQS::Queue');
     }
   });
 
-  it("sends every function's failed async invocations to its own SQS queue, with an alarm on depth", () => {
-    for (const fn of ASYNC_FUNCTIONS) {
-      const config = resourcesOfType('AWS::Lambda::EventInvokeConfig').find(
+  it('admits to each queue only its own rules (events.amazonaws.com, aws:SourceArn)', () => {
+    for (const fn of QUEUED) {
+      const { queue } = queueOf(fn);
+      const ownRules = resourcesOfType('AWS::Events::Rule')
+        .filter(([, r]) => arnOf((r.Properties.Targets as Array<{ Arn: unknown }>)[0]!.Arn) === queue)
+        .map(([id]) => id)
+        .sort();
+      expect(ownRules.length, fn).toBeGreaterThan(0);
+      const policies = resourcesOfType('AWS::SQS::QueuePolicy').filter(([, r]) =>
+        (r.Properties.Queues as Array<{ Ref: string }>).some((q) => q.Ref === queue),
+      );
+      expect(policies, fn).toHaveLength(1);
+      const statements = (
+        policies[0]![1].Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }
+      ).Statement;
+      for (const s of statements) {
+        expect(s, fn).toMatchObject({
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+        });
+        const sources = (s.Condition as { ArnEquals: { 'aws:SourceArn': unknown[] } }).ArnEquals[
+          'aws:SourceArn'
+        ];
+        expect(sources.map(arnOf).sort(), fn).toEqual(ownRules);
+      }
+    }
+  });
+
+  it('feeds each event-driven function from its queue with ReportBatchItemFailures, a redrive to an alarmed DLQ and SSE', () => {
+    const queues = new Set<string>();
+    for (const fn of QUEUED) {
+      const { esm, queue } = queueOf(fn);
+      expect(esm, fn).toBeDefined();
+      queues.add(queue!);
+      expect(esm!.Properties).toMatchObject({
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        Enabled: true,
+      });
+      expect(esm!.Properties.BatchSize as number).toBeLessThanOrEqual(10);
+      expect(esm!.Properties.MaximumBatchingWindowInSeconds as number).toBeLessThanOrEqual(10);
+      const q = template.Resources[queue!]!.Properties;
+      const timeout = template.Resources[logicalIdOf(fn)]!.Properties.Timeout as number;
+      // AWS: a queue feeding Lambda should have a visibility timeout of at least six times the function's.
+      expect(q.VisibilityTimeout as number, fn).toBeGreaterThanOrEqual(6 * timeout);
+      expect(q.SqsManagedSseEnabled, fn).toBe(true);
+      const redrive = q.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
+      expect(redrive.maxReceiveCount).toBe(QUEUE_DELIVERY.maxReceiveCount);
+      const dlq = arnOf(redrive.deadLetterTargetArn);
+      expect(template.Resources[dlq]!.Properties.SqsManagedSseEnabled).toBe(true);
+      expect(dlqAlarmOn(dlq), `${fn} DLQ alarm`).toBeDefined();
+      expect(dlqAlarmOn(dlq)![1].Properties.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+    }
+    expect(queues.size).toBe(QUEUED.length);
+    expect(queueOf('pause-resume').esm).toBeUndefined();
+    expect(queueOf('slack-actions').esm).toBeUndefined();
+  });
+
+  it('keeps async-invoke retries and an alarmed on-failure DLQ only for what Scheduler invokes directly', () => {
+    const configs = resourcesOfType('AWS::Lambda::EventInvokeConfig');
+    const configured = configs.map(([, r]) => (r.Properties.FunctionName as { Ref: string }).Ref).sort();
+    expect(configured).toEqual(SCHEDULED.map(logicalIdOf).sort());
+    for (const fn of SCHEDULED) {
+      const config = configs.find(
         ([, r]) => (r.Properties.FunctionName as { Ref: string }).Ref === logicalIdOf(fn),
+      )!;
+      const dest = arnOf(
+        (config[1].Properties.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure
+          .Destination,
       );
-      expect(config, fn).toBeDefined();
-      const dest = (
-        config![1].Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': string[] } } }
-      ).OnFailure.Destination['Fn::GetAtt'][0]!;
       expect(template.Resources[dest]!.Type).toBe('AWS::SQS::Queue');
-      expect(config![1].Properties.MaximumRetryAttempts).toBe(2);
-      const alarm = resourcesOfType('AWS::CloudWatch::Alarm').find(([, r]) =>
-        JSON.stringify(r.Properties.Dimensions).includes(`"${dest}"`),
+      // Never the queue's DLQ: that one holds events, which `guard dlq redrive` moves back.
+      if (QUEUED.includes(fn)) {
+        const redrive = template.Resources[queueOf(fn).queue!]!.Properties.RedrivePolicy as {
+          deadLetterTargetArn: unknown;
+        };
+        expect(dest).not.toBe(arnOf(redrive.deadLetterTargetArn));
+      }
+      expect(config[1].Properties.MaximumRetryAttempts).toBe(2);
+      expect(dlqAlarmOn(dest), `${fn} on-failure DLQ alarm`).toBeDefined();
+    }
+  });
+
+  it('lets each function read, delete and delay messages of its own queue only', () => {
+    const QUEUE_ACTIONS = [
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ChangeMessageVisibility',
+    ];
+    for (const fn of FUNCTIONS) {
+      const sqs = statementsOf(fn).filter((s) => [s.Action].flat().some((a) => a.startsWith('sqs:')));
+      const reading = sqs.filter((s) => [s.Action].flat().some((a) => QUEUE_ACTIONS.includes(a)));
+      if (!QUEUED.includes(fn)) {
+        expect(reading, fn).toEqual([]);
+        continue;
+      }
+      expect([...new Set(reading.flatMap((s) => [s.Action].flat()))], fn).toEqual(
+        expect.arrayContaining(QUEUE_ACTIONS),
       );
-      expect(alarm, `${fn} DLQ alarm`).toBeDefined();
+      for (const s of reading) {
+        expect([s.Resource].flat().map(arnOf), fn).toEqual([queueOf(fn).queue]);
+      }
+      // Sending is only for Lambda's on-failure destination of its direct invocations.
+      for (const s of sqs.filter((x) => [x.Action].flat().includes('sqs:SendMessage'))) {
+        expect([s.Resource].flat().map(arnOf).join(), fn).toMatch(/InvokeDlq|Dlq$/);
+        expect([s.Resource].flat().map(arnOf), fn).not.toContain(queueOf(fn).queue);
+      }
     }
   });
 
   it("alarms on each function's rejected events (the RejectedEvents metric by job), notifying the alert topic", () => {
-    for (const fn of ASYNC_FUNCTIONS) {
-      const alarm = resourcesOfType('AWS::CloudWatch::Alarm').find(
-        ([, r]) =>
-          r.Properties.MetricName === REJECTED_EVENTS_METRIC &&
-          JSON.stringify(r.Properties.Dimensions).includes(`{"Name":"job","Value":"${fn}"}`),
+    const rejectionAlarms = resourcesOfType('AWS::CloudWatch::Alarm').filter(
+      ([, r]) => r.Properties.MetricName === REJECTED_EVENTS_METRIC,
+    );
+    expect(rejectionAlarms).toHaveLength(FUNCTIONS.length - SYNCHRONOUS.length);
+    for (const fn of FUNCTIONS.filter((f) => !SYNCHRONOUS.includes(f))) {
+      const job = JOB_OF[fn] ?? fn;
+      const alarm = rejectionAlarms.find(([, r]) =>
+        JSON.stringify(r.Properties.Dimensions).includes(`{"Name":"job","Value":"${job}"}`),
       );
       expect(alarm, `${fn} rejection alarm`).toBeDefined();
       expect(alarm![1].Properties).toMatchObject({
@@ -122,7 +246,7 @@ describe('the packaged CloudFormation template', () => {
         // A CloudWatch alarm matches dimensions exactly: these must be the set the counter emits.
         Dimensions: [
           { Name: 'service', Value: METRICS_SERVICE },
-          { Name: 'job', Value: fn },
+          { Name: 'job', Value: job },
         ],
         Statistic: 'Sum',
         Threshold: 0,
@@ -193,7 +317,7 @@ describe('the packaged CloudFormation template', () => {
       expect.arrayContaining(['apprunner:PauseService', 'apprunner:ResumeService']),
     );
     expect(actionsOf('record-release')).not.toContain('apprunner:UpdateService');
-    // The Slack endpoint only verifies and hands over; the job acts, and never deletes.
+    // The Slack endpoint only verifies and hands over; the job acts, and never deletes or pauses.
     expect(actionsOf('slack-actions').filter((a) => a.startsWith('apprunner:'))).toEqual([]);
     expect(actionsOf('slack-actions-job')).not.toContain('apprunner:DeleteService');
     expect(actionsOf('slack-actions-job')).not.toContain('apprunner:PauseService');
@@ -276,7 +400,21 @@ describe('the packaged CloudFormation template', () => {
     expect(readFileSync(templatePath, 'utf8')).not.toMatch(/hooks\.slack\.com/);
   });
 
-  it('passes cfn-lint when it is installed', (ctx) => {
+  it('admits no other account on the guard bus unless organizationId or guardTargets says so', () => {
+    // The defaults: the guard hears its own account and region only (infra/hub.cjs, spoke.test.ts).
+    expect(resourcesOfType('AWS::Events::EventBusPolicy')).toEqual([]);
+    expect(template.Resources.AssumeSpokeRolesPolicy).toBeUndefined();
+    for (const fn of FUNCTIONS) {
+      const env = (template.Resources[logicalIdOf(fn)]!.Properties.Environment as { Variables: object })
+        .Variables;
+      expect(env, fn).toMatchObject({ GUARD_TARGETS: '' });
+    }
+    const outputs = (template as unknown as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    expect(JSON.stringify(outputs.SpokeTrustedRoleArns!.Value)).toContain('"RollbackRole"');
+  });
+
+  // cfn-lint takes 20 s alone on this template and much longer on a loaded machine.
+  it('passes cfn-lint when it is installed', { timeout: 180_000 }, (ctx) => {
     const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
     if (probe.error) {
       ctx.skip('cfn-lint is not on PATH: template not linted');
@@ -286,6 +424,5 @@ describe('the packaged CloudFormation template', () => {
     const run = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', '--', templatePath], { encoding: 'utf8' });
     expect(run.stdout + run.stderr).toBe('');
     expect(run.status).toBe(0);
-    // cfn-lint needs ~8 s of CPU for this template: on a loaded machine that is well over 30 s.
-  }, 180_000);
+  });
 });

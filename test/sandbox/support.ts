@@ -1,4 +1,9 @@
-import { AppRunnerSimulator, DEFAULT_DURATIONS, type SimulatorSettings } from '../../sandbox/app-runner.ts';
+import {
+  AppRunnerSimulator,
+  DEFAULT_APP_RUNNER_BEHAVIOUR,
+  DEFAULT_DURATIONS,
+  type SimulatorSettings,
+} from '../../sandbox/app-runner.ts';
 import { SimClock } from '../../sandbox/clock.ts';
 import { FaultDice, type Faults, NO_FAULTS } from '../../sandbox/faults.ts';
 import {
@@ -36,13 +41,18 @@ export async function startAppRunner(
   const clock = new SimClock(new Date(options.start ?? '2026-11-20T10:00:00Z'));
   const registry = new ImageRegistry(`${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`);
   const events: Array<Record<string, unknown> & { detail: Record<string, unknown> }> = [];
+  /** The status of the service an event names at the moment it was emitted, parallel to `events`. */
+  const statusAtEmit: string[] = [];
   const notes: string[] = [];
   const sim = new AppRunnerSimulator(
     {
       clock,
       registry,
       prng: createPrng(1, 'ids'),
-      emit: (e) => events.push(e as unknown as (typeof events)[number]),
+      emit: (e) => {
+        events.push(e as unknown as (typeof events)[number]);
+        statusAtEmit.push(sim.list().find((s) => s.arn === e.resources[0])?.status ?? 'DELETED');
+      },
       note: (t) => notes.push(t),
     },
     {
@@ -51,6 +61,7 @@ export async function startAppRunner(
       spelling: 'PascalCase',
       durations: DEFAULT_DURATIONS,
       serviceQuota: 30,
+      ...DEFAULT_APP_RUNNER_BEHAVIOUR,
       ...options.settings,
     },
   );
@@ -63,5 +74,5 @@ export async function startAppRunner(
       () => hooks,
     ),
   );
-  return { clock, registry, sim, events, notes, calls, server };
+  return { clock, registry, sim, events, statusAtEmit, notes, calls, server };
 }
