@@ -58,10 +58,17 @@ const resolveDigests = {
 // ListServices has no resource type: IAM only accepts "*" for it. It reads, never mutates.
 const listServices = { Effect: 'Allow', Action: ['apprunner:ListServices'], Resource: ['*'] };
 
+const ssmParameter = (cfnParameter) =>
+  sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter\${${cfnParameter}}`);
+
 /**
  * Each function: its logical prefix and the statements beyond logs, idempotency table and queues.
  * `scheduled`: Scheduler invokes it directly (the sweep, one-time deletions, the storm timer, the
  * pause/resume fires), so it keeps Lambda's async-invoke retries and on-failure DLQ for those.
+ * A function with neither a route (infra/routes.ts) nor `scheduled` is invoked synchronously (the
+ * slack-actions Function URL): no async retries, so no DLQ, and no rejection metric (it answers
+ * the caller with 400/401 instead). `job`: the job it runs, when not named like the function (the
+ * rejection metric's dimension).
  */
 const FUNCTIONS = {
   'record-release': {
@@ -179,6 +186,45 @@ const FUNCTIONS = {
       publishGuardEvents,
     ],
   },
+  'slack-actions': {
+    id: 'SlackActions',
+    statements: [
+      // The signing secret, and the bot token when user groups are allowlisted (read-only); the
+      // bot token's ARN joins this statement when the param names one (see the export below).
+      {
+        Effect: 'Allow',
+        Action: ['ssm:GetParameter'],
+        Resource: [ssmParameter('SlackSigningSecretParameterName')],
+      },
+      // The hand-off to slack-actions-job, and the audit of refused clicks.
+      publishGuardEvents,
+    ],
+  },
+  'slack-actions-job': {
+    id: 'SlackActionsJob',
+    // The job it runs (and counts rejections under) is `slack-actions`.
+    job: 'slack-actions',
+    statements: [
+      {
+        Effect: 'Allow',
+        Action: [
+          'apprunner:DescribeService',
+          'apprunner:ListOperations',
+          'apprunner:ListTagsForResource',
+          // Keep this service (cleanup=off), Keep running until… (override-until, resume if paused).
+          'apprunner:TagResource',
+          'apprunner:UntagResource',
+          'apprunner:ResumeService',
+          // Roll back now.
+          'apprunner:UpdateService',
+        ],
+        Resource: [serviceArns],
+      },
+      resolveDigests,
+      ledgerReadWrite,
+      publishGuardEvents,
+    ],
+  },
 };
 
 const dlqAlarm = (name, dlq, what) => ({
@@ -281,12 +327,14 @@ function queueResources(name, route) {
   };
 }
 
-function functionResources(name, { id, statements, scheduled }) {
+function functionResources(name, { id, job = name, statements, scheduled }) {
   const route = QUEUE_ROUTES[name];
   const queue = route ? queueResources(name, route) : { resources: {}, statements: [] };
   // Lambda's on-failure destination of direct (Scheduler) invocations; a queue-fed function's own
   // DLQ holds events, so its direct invocations get a queue of their own.
   const invokeDlq = scheduled ? (route ? `${id}InvokeDlq` : `${id}Dlq`) : undefined;
+  // Neither queue-fed nor scheduled: invoked synchronously (a Function URL).
+  const synchronous = !route && !scheduled;
   return {
     ...queue.resources,
     ...(invokeDlq
@@ -297,25 +345,29 @@ function functionResources(name, { id, statements, scheduled }) {
       : {}),
     // Events the function rejected as invalid (lib/rejections.ts counts them, by job and by job +
     // reason): the guard did nothing about them, so a human should look at the logs.
-    [`${id}RejectionAlarm`]: {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmDescription: `apprunner-guard ${name}: the function rejected events as invalid and did not act on them (see its logs: "event rejected")`,
-        Namespace: 'AppRunnerGuard',
-        MetricName: 'RejectedEvents',
-        Dimensions: [
-          { Name: 'service', Value: 'apprunner-guard' },
-          { Name: 'job', Value: name },
-        ],
-        Statistic: 'Sum',
-        Period: 300,
-        EvaluationPeriods: 1,
-        Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: 'AlertTopic' }],
-      },
-    },
+    ...(synchronous
+      ? {}
+      : {
+          [`${id}RejectionAlarm`]: {
+            Type: 'AWS::CloudWatch::Alarm',
+            Properties: {
+              AlarmDescription: `apprunner-guard ${name}: the function rejected events as invalid and did not act on them (see its logs: "event rejected")`,
+              Namespace: 'AppRunnerGuard',
+              MetricName: 'RejectedEvents',
+              Dimensions: [
+                { Name: 'service', Value: 'apprunner-guard' },
+                { Name: 'job', Value: job },
+              ],
+              Statistic: 'Sum',
+              Period: 300,
+              EvaluationPeriods: 1,
+              Threshold: 0,
+              ComparisonOperator: 'GreaterThanThreshold',
+              TreatMissingData: 'notBreaching',
+              AlarmActions: [{ Ref: 'AlertTopic' }],
+            },
+          },
+        }),
     [`${id}Role`]: {
       Type: 'AWS::IAM::Role',
       Properties: {
@@ -372,12 +424,18 @@ function functionResources(name, { id, statements, scheduled }) {
 
 module.exports = async ({ resolveVariable }) => {
   const slackParameter = await resolveVariable('param:slackWebhookParameter');
+  const signingSecretParameter = await resolveVariable('param:slackSigningSecretParameter');
+  const botTokenParameter = await resolveVariable('param:slackBotTokenParameter');
+  const functions = structuredClone(FUNCTIONS);
+  if (botTokenParameter !== 'none') {
+    functions['slack-actions'].statements[0].Resource.push(ssmParameter('SlackBotTokenParameterName'));
+  }
   // Cross-account: the hub bus policy and the roles spokes trust (infra/hub.cjs).
   const hub = hubResources({
     organizationId: await resolveVariable('param:organizationId'),
     guardTargets: await resolveVariable('param:guardTargets'),
-    functionRoles: Object.values(FUNCTIONS).map(({ id }) => `${id}Role`),
-    actingRoles: Object.values(FUNCTIONS)
+    functionRoles: Object.values(functions).map(({ id }) => `${id}Role`),
+    actingRoles: Object.values(functions)
       .filter(({ statements }) => statements.some((s) => s.Action.some((a) => a.startsWith('apprunner:'))))
       .map(({ id }) => `${id}Role`),
   });
@@ -388,6 +446,21 @@ module.exports = async ({ resolveVariable }) => {
         Default: slackParameter,
         Description: 'SSM SecureString parameter holding the Slack incoming-webhook URL',
       },
+      SlackSigningSecretParameterName: {
+        Type: 'String',
+        Default: signingSecretParameter,
+        Description: "SSM SecureString parameter holding the Slack app's signing secret",
+      },
+      // Only with a bot token: an unused parameter is a template smell.
+      ...(botTokenParameter === 'none'
+        ? {}
+        : {
+            SlackBotTokenParameterName: {
+              Type: 'String',
+              Default: botTokenParameter,
+              Description: "SSM SecureString parameter holding the Slack app's bot token",
+            },
+          }),
     },
     Resources: {
       IdempotencyTable: {
@@ -487,7 +560,18 @@ module.exports = async ({ resolveVariable }) => {
           ],
         },
       },
-      ...Object.assign({}, ...Object.entries(FUNCTIONS).map(([name, spec]) => functionResources(name, spec))),
+      // Function URLs created since October 2025 need lambda:InvokeFunction besides the
+      // lambda:InvokeFunctionUrl permission the framework adds, limited to calls through the URL.
+      SlackActionsUrlInvokePermission: {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { 'Fn::GetAtt': ['SlackDashactionsLambdaFunction', 'Arn'] },
+          Principal: '*',
+          InvokedViaFunctionUrl: true,
+        },
+      },
+      ...Object.assign({}, ...Object.entries(functions).map(([name, spec]) => functionResources(name, spec))),
       ...hub.Resources,
     },
     Outputs: hub.Outputs,

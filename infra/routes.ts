@@ -24,6 +24,7 @@ export const QUEUE_ROUTES: Readonly<Record<QueueJob, QueueRoute>> = {
     patterns: ['notify-operation-failed.json', 'notify-service-failed.json', 'notify-guard-actions.json'],
   },
   cleanup: { id: 'Cleanup', patterns: ['cleanup-failed-service.json'] },
+  'slack-actions-job': { id: 'SlackActionsJob', patterns: ['slack-action-requested.json'] },
 };
 
 /** The routes in table order: function name, logical-id prefix, pattern files. */

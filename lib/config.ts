@@ -204,3 +204,108 @@ export function loadCliConfig<K extends keyof CliConfig>(
   if (problems.length > 0) throw new ConfigError(`configuration is missing: ${problems.join('; ')}`);
   return out as Pick<CliConfig, K>;
 }
+
+/** The Slack actions this deployment accepts (the same four as `lib/slack-actions/payload.ts`). */
+const SLACK_ACTIONS = ['keep-service', 'keep-running', 'rollback', 'release-pin'] as const;
+type SlackActionName = (typeof SLACK_ACTIONS)[number];
+
+/** Settings of the Slack actions endpoint and job (docs/architecture.md, "Slack actions"). */
+export interface SlackActionsConfig {
+  /** SSM SecureString holding the Slack app's signing secret (never the secret itself). */
+  signingSecretParameter: string;
+  /** Per action, the Slack user ids (`U…`, `W…`) and user-group ids (`S…`) allowed to take it. */
+  allow: Record<SlackActionName, string[]>;
+  /**
+   * SSM SecureString holding the bot token, needed to read user-group members; required when the
+   * allowlist names a group, else `undefined`.
+   */
+  botTokenParameter: string | undefined;
+  /** Slack's Web API: {@link SLACK_API_URL}, or a local stand-in (`SLACK_API_URL`, the sandbox). */
+  apiUrl: string;
+}
+
+/** Slack's Web API. A constant of Slack's, not a deployment setting; the sandbox overrides it. */
+export const SLACK_API_URL = 'https://slack.com/api/';
+
+/** https anywhere; plain http only to the loopback interface (a local stand-in). */
+function isApiUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      url.protocol === 'https:' ||
+      (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
+    );
+  } catch {
+    return false;
+  }
+}
+
+const SLACK_ALLOW_ID = /^[UWS][A-Z0-9]{2,20}$/;
+const SSM_NAME = /^\/[\w./-]+$/;
+
+/**
+ * Reads the Slack actions settings. `SLACK_ACTIONS_ALLOW` is JSON naming every action, e.g.
+ * `{"keep-service":["U0ONCALL","S0PLATFORM"],"keep-running":["U0ONCALL"],"rollback":[],"release-pin":[]}`
+ * (an empty list: nobody). A missing action, an unknown action or a malformed id throws
+ * {@link ConfigError}: an allowlist is never guessed.
+ */
+export function loadSlackActionsConfig(env: Record<string, string | undefined>): SlackActionsConfig {
+  const problems: string[] = [];
+  const signing = env.SLACK_SIGNING_SECRET_PARAMETER;
+  if (!signing) problems.push('SLACK_SIGNING_SECRET_PARAMETER is required');
+  else if (!SSM_NAME.test(signing))
+    problems.push('SLACK_SIGNING_SECRET_PARAMETER must be an SSM parameter name starting with /');
+  const allow = {} as Record<SlackActionName, string[]>;
+  const rawAllow = env.SLACK_ACTIONS_ALLOW;
+  if (!rawAllow) problems.push('SLACK_ACTIONS_ALLOW is required');
+  else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawAllow);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      problems.push('SLACK_ACTIONS_ALLOW must be a JSON object of action → list of Slack user or group ids');
+    } else {
+      const record = parsed as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        if (!(SLACK_ACTIONS as readonly string[]).includes(key))
+          problems.push(`SLACK_ACTIONS_ALLOW.${key} is not an action (${SLACK_ACTIONS.join(', ')})`);
+      }
+      for (const action of SLACK_ACTIONS) {
+        const ids = record[action];
+        if (!Array.isArray(ids)) {
+          problems.push(`SLACK_ACTIONS_ALLOW.${action} is required (a list; [] for nobody)`);
+          continue;
+        }
+        const bad = ids.filter((id) => typeof id !== 'string' || !SLACK_ALLOW_ID.test(id));
+        if (bad.length > 0)
+          problems.push(
+            `SLACK_ACTIONS_ALLOW.${action} has ids that are not Slack user or group ids: ${bad.map(String).join(', ')}`,
+          );
+        allow[action] = ids.filter((id): id is string => typeof id === 'string');
+      }
+    }
+  }
+  // serverless.yml's param says "none" when there is no bot token.
+  const bot =
+    env.SLACK_BOT_TOKEN_PARAMETER && env.SLACK_BOT_TOKEN_PARAMETER !== 'none'
+      ? env.SLACK_BOT_TOKEN_PARAMETER
+      : undefined;
+  if (bot !== undefined && !SSM_NAME.test(bot))
+    problems.push('SLACK_BOT_TOKEN_PARAMETER must be an SSM parameter name starting with /');
+  const groups = Object.values(allow)
+    .flat()
+    .filter((id) => id.startsWith('S'));
+  if (groups.length > 0 && bot === undefined) {
+    problems.push(
+      `SLACK_BOT_TOKEN_PARAMETER is required: SLACK_ACTIONS_ALLOW names user groups (${[...new Set(groups)].join(', ')}) whose members only the Slack app can read`,
+    );
+  }
+  const apiUrl = env.SLACK_API_URL || SLACK_API_URL;
+  if (!isApiUrl(apiUrl)) problems.push('SLACK_API_URL must be an https URL (http only to a local stand-in)');
+  if (problems.length > 0)
+    throw new ConfigError(`Slack actions configuration is invalid: ${problems.join('; ')}`);
+  return { signingSecretParameter: signing!, allow, botTokenParameter: bot, apiUrl };
+}

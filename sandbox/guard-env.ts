@@ -49,6 +49,14 @@ export function guardEnvironment(
     NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}notify`,
     // Simulated time is known only from triggers: wake-ups are clamped against the trigger's time.
     GUARD_CLOCK: 'trigger',
+    // The Slack actions (serverless.yml params): the sandbox's allowlist admits U0ONCALL for every action.
+    SLACK_SIGNING_SECRET_PARAMETER: '/apprunner-guard/slack-signing-secret',
+    SLACK_ACTIONS_ALLOW: JSON.stringify({
+      'keep-service': ['U0ONCALL'],
+      'keep-running': ['U0ONCALL'],
+      rollback: ['U0ONCALL'],
+      'release-pin': ['U0ONCALL'],
+    }),
   };
 }
 

@@ -31,6 +31,63 @@ function isWebhookUrl(value: string): boolean {
   }
 }
 
+/** A secret read from an SSM SecureString. Never log, return or store its value. */
+export interface SecretSource {
+  get(): Promise<string>;
+  /** Forces the next `get` to read the parameter again (after the secret was refused). */
+  invalidate(): void;
+}
+
+/** What a secret is, for errors, and how to recognise a plausible value. */
+export interface SecretSpec {
+  /** Names the secret in errors: `the Slack webhook URL`. */
+  what: string;
+  /** Ends the error for a value that fails {@link SecretSpec.isValid}: `an https webhook URL`. */
+  expected: string;
+  /** Checks the trimmed value; the value itself never appears in an error. */
+  isValid(value: string): boolean;
+}
+
+/**
+ * Reads a secret from an SSM SecureString parameter through Powertools Parameters, decrypted and
+ * cached for `maxAgeSeconds` (so a rotation takes effect). Errors name the parameter and the SSM
+ * error, never the value: a missing parameter or denied access is terminal, anything else
+ * retryable; a value that is not what `spec` expects is terminal.
+ */
+export function createSecretSource(
+  client: SSMClient,
+  parameterName: string,
+  spec: SecretSpec,
+  maxAgeSeconds = WEBHOOK_URL_MAX_AGE_SECONDS,
+): SecretSource {
+  const provider = new SSMProvider({ awsSdkV3Client: client });
+  let forceFetch = false;
+  return {
+    async get() {
+      let value: unknown;
+      try {
+        value = await provider.get(parameterName, { decrypt: true, maxAge: maxAgeSeconds, forceFetch });
+      } catch (error) {
+        const cause = (error as Error).cause ?? error;
+        const name = cause instanceof Error ? cause.name : 'Error';
+        const message = `could not read ${spec.what} from SSM parameter ${parameterName} (${name})`;
+        const kind = translateAwsError(cause).kind;
+        throw kind === 'terminal'
+          ? new TerminalError(message, { cause })
+          : new RetryableError(message, { cause });
+      }
+      forceFetch = false;
+      if (typeof value !== 'string' || !spec.isValid(value.trim())) {
+        throw new TerminalError(`SSM parameter ${parameterName} does not hold ${spec.expected}`);
+      }
+      return value.trim();
+    },
+    invalidate() {
+      forceFetch = true;
+    },
+  };
+}
+
 /**
  * Reads the webhook URL from an SSM SecureString parameter through Powertools Parameters,
  * decrypted and cached for {@link WEBHOOK_URL_MAX_AGE_SECONDS}. Errors name the parameter and the
@@ -42,30 +99,31 @@ export function createWebhookUrlSource(
   parameterName: string,
   maxAgeSeconds = WEBHOOK_URL_MAX_AGE_SECONDS,
 ): WebhookUrlSource {
-  const provider = new SSMProvider({ awsSdkV3Client: client });
-  let forceFetch = false;
-  return {
-    async get() {
-      let value: unknown;
-      try {
-        value = await provider.get(parameterName, { decrypt: true, maxAge: maxAgeSeconds, forceFetch });
-      } catch (error) {
-        const cause = (error as Error).cause ?? error;
-        const name = cause instanceof Error ? cause.name : 'Error';
-        const message = `could not read the Slack webhook URL from SSM parameter ${parameterName} (${name})`;
-        const kind = translateAwsError(cause).kind;
-        throw kind === 'terminal'
-          ? new TerminalError(message, { cause })
-          : new RetryableError(message, { cause });
-      }
-      forceFetch = false;
-      if (typeof value !== 'string' || !isWebhookUrl(value.trim())) {
-        throw new TerminalError(`SSM parameter ${parameterName} does not hold an https webhook URL`);
-      }
-      return value.trim();
-    },
-    invalidate() {
-      forceFetch = true;
-    },
-  };
+  return createSecretSource(
+    client,
+    parameterName,
+    { what: 'the Slack webhook URL', expected: 'an https webhook URL', isValid: isWebhookUrl },
+    maxAgeSeconds,
+  );
+}
+
+/**
+ * The Slack app's signing secret (verifies interaction requests): a short opaque string, 32 hex
+ * characters today. Cached like the webhook URL, so a rotated secret takes effect within minutes.
+ */
+export function createSigningSecretSource(client: SSMClient, parameterName: string): SecretSource {
+  return createSecretSource(client, parameterName, {
+    what: 'the Slack signing secret',
+    expected: 'a Slack signing secret',
+    isValid: (v) => /^[A-Za-z0-9]{16,128}$/.test(v),
+  });
+}
+
+/** The Slack app's bot token (`xoxb-…`), for the Web API. */
+export function createBotTokenSource(client: SSMClient, parameterName: string): SecretSource {
+  return createSecretSource(client, parameterName, {
+    what: 'the Slack bot token',
+    expected: 'a Slack bot token (xoxb-…)',
+    isValid: (v) => /^xoxb-[A-Za-z0-9-]{10,250}$/.test(v),
+  });
 }

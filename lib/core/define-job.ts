@@ -58,6 +58,11 @@ export type JobSpec<I, D, O = unknown, P = unknown> = {
    * first attempt before it is reported `failed` once (docs/architecture.md, "Time").
    */
   maxWaitSeconds?: number | ((deps: D) => number);
+  /**
+   * The function whose SQS queue feeds this job, when its name is not the job's (the
+   * `slack-actions` job runs in `slack-actions-job`; the endpoint keeps the job's name).
+   */
+  queue?: QueueJob;
 } & (RunSteps<I, D> | ReconcileSteps<I, D, O, P>);
 
 /** The Lambda handler a job becomes. */
@@ -98,11 +103,12 @@ export function defineJob<I, D, O = unknown, P = unknown>(spec: JobSpec<I, D, O,
     job: spec.job,
     run,
     createQueueHandler(deps, visibility) {
-      if (!(QUEUE_JOBS as readonly string[]).includes(spec.job)) {
-        throw new Error(`${spec.job} does not read its events from a queue`);
+      const queue = spec.queue ?? spec.job;
+      if (!(QUEUE_JOBS as readonly string[]).includes(queue)) {
+        throw new Error(`${queue} does not read its events from a queue`);
       }
       return deliverFromQueue(this.createHandler(deps), {
-        job: spec.job as QueueJob,
+        job: queue as QueueJob,
         visibility,
         logger: deps.logger,
         onReject: (error, raw) => deps.onReject(error, raw),

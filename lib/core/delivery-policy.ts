@@ -6,7 +6,14 @@
  */
 
 /** The functions that read their events from a queue (Scheduler-invoked paths call functions directly). */
-export const QUEUE_JOBS = ['record-release', 'rollback', 'fix-forward', 'notify', 'cleanup'] as const;
+export const QUEUE_JOBS = [
+  'record-release',
+  'rollback',
+  'fix-forward',
+  'notify',
+  'cleanup',
+  'slack-actions-job',
+] as const;
 export type QueueJob = (typeof QUEUE_JOBS)[number];
 
 /** SQS's limit on a message's visibility timeout (12 hours). */
@@ -47,7 +54,9 @@ export const QUEUE_DELIVERY = {
  *   and `guard unpin` is left to a human);
  * - notify: 6 hours (an alert is worth delivering after a Slack or SNS outage of hours);
  * - cleanup: 6 hours (a deletion that cannot run for longer is handed to a human; the hourly
- *   sweep still sees the service).
+ *   sweep still sees the service);
+ * - slack-actions-job: 1 hour (someone clicked a button and is waiting to see it take effect;
+ *   an hour later the click is stale and a human should look).
  */
 export const MAX_WAIT_SECONDS: Readonly<Record<QueueJob, number>> = {
   'record-release': 6 * 60 * 60,
@@ -55,6 +64,7 @@ export const MAX_WAIT_SECONDS: Readonly<Record<QueueJob, number>> = {
   'fix-forward': 60 * 60,
   notify: 6 * 60 * 60,
   cleanup: 6 * 60 * 60,
+  'slack-actions-job': 60 * 60,
 };
 
 /** First backoff of a retryable error, and its cap. */

@@ -81,6 +81,14 @@ export const DETAIL_PRESENTATION: Record<Job, DetailPresentation> = {
   },
   'pause-resume': { first: [STATUS, NEXT, ATTEMPT, ATTEMPTS, ERROR], inPlace: [COUNTS] },
   notify: { first: [STATUS, NEXT, ATTEMPT, ERROR], inPlace: [COUNTS] },
+  'slack-actions': {
+    first: [
+      { key: 'slackUserName', label: 'Slack user' },
+      { key: 'slackUser', label: 'Slack user id' },
+      { key: 'action', label: 'Action' },
+      ERROR,
+    ],
+  },
   'fix-forward': {
     first: [
       { key: 'pinnedFromTag', label: 'Followed tag' },

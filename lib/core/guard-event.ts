@@ -21,6 +21,7 @@ export const JOBS = [
   'cleanup',
   'pause-resume',
   'notify',
+  'slack-actions',
 ] as const;
 export type Job = (typeof JOBS)[number];
 
@@ -42,6 +43,11 @@ export const GUARD_DETAIL_TYPES = {
   scheduleActionFailed: 'Schedule Action Failed',
   quotaWarning: 'Service Quota Warning',
   notificationFailed: 'Notification Failed',
+  /** One per Slack action taken (or found already done, or skipped), naming the Slack user. */
+  slackActionTaken: 'Slack Action Taken',
+  /** A signed request from someone the allowlist does not admit: nothing changed. */
+  slackActionRefused: 'Slack Action Refused',
+  slackActionFailed: 'Slack Action Failed',
 } as const;
 export type GuardDetailType = (typeof GUARD_DETAIL_TYPES)[keyof typeof GUARD_DETAIL_TYPES];
 export const GUARD_DETAIL_TYPE_VALUES = Object.values(GUARD_DETAIL_TYPES) as [
@@ -57,6 +63,7 @@ export const FAILURE_DETAIL_TYPE: Record<Job, GuardDetailType> = {
   cleanup: GUARD_DETAIL_TYPES.cleanupFailed,
   'pause-resume': GUARD_DETAIL_TYPES.scheduleActionFailed,
   notify: GUARD_DETAIL_TYPES.notificationFailed,
+  'slack-actions': GUARD_DETAIL_TYPES.slackActionFailed,
 };
 
 /** The bounds of a guard event's detail; the schema and the builder both use these. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadCliConfig, loadConfig } from '../../lib/config.ts';
+import { ConfigError, loadCliConfig, loadConfig, loadSlackActionsConfig } from '../../lib/config.ts';
 import { guardEnv } from '../support/env.ts';
 
 describe('loadConfig', () => {
@@ -93,5 +93,70 @@ describe('loadCliConfig', () => {
         guardEnv({ GUARD_TARGETS: '123456789012:eu-west-1;123456789012:us-east-1', LEDGER_TABLE: '' }),
       ),
     ).toThrow(/LEDGER_TABLE.*; GUARD_TARGETS entry 2 .* repeats 123456789012/);
+  });
+});
+
+describe('loadSlackActionsConfig', () => {
+  const allow = {
+    'keep-service': ['U0ONCALL', 'S0PLATFORM'],
+    'keep-running': ['U0ONCALL'],
+    rollback: [],
+    'release-pin': [],
+  };
+  const env = {
+    SLACK_SIGNING_SECRET_PARAMETER: '/apprunner-guard/slack-signing-secret',
+    SLACK_BOT_TOKEN_PARAMETER: '/apprunner-guard/slack-bot-token',
+    SLACK_ACTIONS_ALLOW: JSON.stringify(allow),
+  };
+
+  it('parses the allowlist of every action', () => {
+    expect(loadSlackActionsConfig(env)).toEqual({
+      signingSecretParameter: '/apprunner-guard/slack-signing-secret',
+      botTokenParameter: '/apprunner-guard/slack-bot-token',
+      allow,
+      apiUrl: 'https://slack.com/api/',
+    });
+    expect(() => loadSlackActionsConfig({ ...env, SLACK_API_URL: 'http://slack.example.com/api/' })).toThrow(
+      /SLACK_API_URL/,
+    );
+  });
+
+  it('fails loudly on a missing signing secret parameter or allowlist', () => {
+    expect(() => loadSlackActionsConfig({})).toThrow(
+      /SLACK_SIGNING_SECRET_PARAMETER is required.*SLACK_ACTIONS_ALLOW is required/,
+    );
+  });
+
+  it('never takes the secret itself as the setting', () => {
+    expect(() =>
+      loadSlackActionsConfig({ ...env, SLACK_SIGNING_SECRET_PARAMETER: '8f742231b10e8888abcd99yyyzzz85a5' }),
+    ).toThrow(/must be an SSM parameter name/);
+  });
+
+  it('names a missing action, an unknown action and a malformed id', () => {
+    const broken = JSON.stringify({ 'keep-service': ['alice'], rollback: [], 'release-pin': [], nuke: [] });
+    const message = (() => {
+      try {
+        loadSlackActionsConfig({ ...env, SLACK_ACTIONS_ALLOW: broken });
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toContain('SLACK_ACTIONS_ALLOW.nuke is not an action');
+    expect(message).toContain('SLACK_ACTIONS_ALLOW.keep-running is required');
+    expect(message).toContain('not Slack user or group ids: alice');
+  });
+
+  it('a user group needs the bot token to read its members', () => {
+    const { SLACK_BOT_TOKEN_PARAMETER: _, ...withoutBot } = env;
+    expect(() => loadSlackActionsConfig(withoutBot)).toThrow(
+      /SLACK_BOT_TOKEN_PARAMETER is required.*S0PLATFORM/,
+    );
+    const usersOnly = { ...allow, 'keep-service': ['U0ONCALL'] };
+    expect(
+      loadSlackActionsConfig({ ...withoutBot, SLACK_ACTIONS_ALLOW: JSON.stringify(usersOnly) })
+        .botTokenParameter,
+    ).toBeUndefined();
   });
 });

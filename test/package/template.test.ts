@@ -8,7 +8,20 @@ import { METRICS_NAMESPACE, METRICS_SERVICE, REJECTED_EVENTS_METRIC } from '../.
 import { QUEUE_DELIVERY } from '../../lib/core/delivery-policy.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FUNCTIONS = ['record-release', 'rollback', 'fix-forward', 'notify', 'cleanup', 'pause-resume'];
+const FUNCTIONS = [
+  'record-release',
+  'rollback',
+  'fix-forward',
+  'notify',
+  'cleanup',
+  'pause-resume',
+  'slack-actions',
+  'slack-actions-job',
+];
+/** The Function URL's endpoint: invoked synchronously, so no queue, no DLQ, no rejection metric. */
+const SYNCHRONOUS = ['slack-actions'];
+/** The job each function counts rejections under, where it is not named like the function. */
+const JOB_OF: Record<string, string> = { 'slack-actions-job': 'slack-actions' };
 const MUTATING = [
   'apprunner:UpdateService',
   'apprunner:DeleteService',
@@ -59,7 +72,7 @@ describe('the packaged CloudFormation template', () => {
     }
   });
 
-  const QUEUED = ['record-release', 'rollback', 'fix-forward', 'notify', 'cleanup'];
+  const QUEUED = ['record-release', 'rollback', 'fix-forward', 'notify', 'cleanup', 'slack-actions-job'];
   const SCHEDULED = ['notify', 'cleanup', 'pause-resume'];
   const arnOf = (v: unknown) => (v as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
   const queueOf = (fn: string) => {
@@ -90,6 +103,7 @@ describe('the packaged CloudFormation template', () => {
       'notify-guard-actions.json': 'notify',
       'cleanup-failed-service.json': 'cleanup',
       'fix-forward.json': 'fix-forward',
+      'slack-action-requested.json': 'slack-actions-job',
     };
     const rules = resourcesOfType('AWS::Events::Rule');
     expect(rules).toHaveLength(Object.keys(expected).length);
@@ -162,6 +176,7 @@ describe('the packaged CloudFormation template', () => {
     }
     expect(queues.size).toBe(QUEUED.length);
     expect(queueOf('pause-resume').esm).toBeUndefined();
+    expect(queueOf('slack-actions').esm).toBeUndefined();
   });
 
   it('keeps async-invoke retries and an alarmed on-failure DLQ only for what Scheduler invokes directly', () => {
@@ -218,11 +233,14 @@ describe('the packaged CloudFormation template', () => {
   });
 
   it("alarms on each function's rejected events (the RejectedEvents metric by job), notifying the alert topic", () => {
-    for (const fn of FUNCTIONS) {
-      const alarm = resourcesOfType('AWS::CloudWatch::Alarm').find(
-        ([, r]) =>
-          r.Properties.MetricName === REJECTED_EVENTS_METRIC &&
-          JSON.stringify(r.Properties.Dimensions).includes(`{"Name":"job","Value":"${fn}"}`),
+    const rejectionAlarms = resourcesOfType('AWS::CloudWatch::Alarm').filter(
+      ([, r]) => r.Properties.MetricName === REJECTED_EVENTS_METRIC,
+    );
+    expect(rejectionAlarms).toHaveLength(FUNCTIONS.length - SYNCHRONOUS.length);
+    for (const fn of FUNCTIONS.filter((f) => !SYNCHRONOUS.includes(f))) {
+      const job = JOB_OF[fn] ?? fn;
+      const alarm = rejectionAlarms.find(([, r]) =>
+        JSON.stringify(r.Properties.Dimensions).includes(`{"Name":"job","Value":"${job}"}`),
       );
       expect(alarm, `${fn} rejection alarm`).toBeDefined();
       expect(alarm![1].Properties).toMatchObject({
@@ -230,7 +248,7 @@ describe('the packaged CloudFormation template', () => {
         // A CloudWatch alarm matches dimensions exactly: these must be the set the counter emits.
         Dimensions: [
           { Name: 'service', Value: METRICS_SERVICE },
-          { Name: 'job', Value: fn },
+          { Name: 'job', Value: job },
         ],
         Statistic: 'Sum',
         Threshold: 0,
@@ -307,6 +325,37 @@ describe('the packaged CloudFormation template', () => {
         .filter((a) => a.startsWith('apprunner:'))
         .sort(),
     ).toEqual(['apprunner:DescribeService', 'apprunner:ListTagsForResource', 'apprunner:UpdateService']);
+    // The Slack endpoint only verifies and hands over; the job acts, and never deletes or pauses.
+    expect(actionsOf('slack-actions').filter((a) => a.startsWith('apprunner:'))).toEqual([]);
+    expect(actionsOf('slack-actions-job')).not.toContain('apprunner:DeleteService');
+    expect(actionsOf('slack-actions-job')).not.toContain('apprunner:PauseService');
+  });
+
+  it('puts the Slack endpoint behind a Function URL without IAM auth (Slack signs), invocable only through the URL', () => {
+    const fn = logicalIdOf('slack-actions');
+    const url = resourcesOfType('AWS::Lambda::Url').map(([, r]) => r.Properties);
+    expect(url).toEqual([{ AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': [fn, 'Arn'] } }]);
+    const permissions = resourcesOfType('AWS::Lambda::Permission')
+      .map(([, r]) => r.Properties)
+      .filter((p) => JSON.stringify(p.FunctionName).includes(fn));
+    expect(permissions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunctionUrl',
+          Principal: '*',
+          FunctionUrlAuthType: 'NONE',
+        }),
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunction',
+          Principal: '*',
+          InvokedViaFunctionUrl: true,
+        }),
+      ]),
+    );
+    // The signing secret comes from SSM at run time, never from the template or the environment.
+    const env = JSON.stringify(template.Resources[fn]!.Properties.Environment);
+    expect(env).toContain('SLACK_SIGNING_SECRET_PARAMETER');
+    expect(env).not.toMatch(/"SLACK_SIGNING_SECRET"/);
   });
 
   it('turns every pause/resume schedule of infra/schedules.yml into a zoned Scheduler schedule on pause-resume', async () => {

@@ -106,6 +106,7 @@ describe('routing fixtures through infra/patterns as the routing table (infra/ro
         'infra/patterns/notify-service-failed.json',
         'infra/patterns/record-release.json',
         'infra/patterns/rollback.json',
+        'infra/patterns/slack-action-requested.json',
       ].sort(),
     );
     // No pattern file is left out of the routing table (it would silently route nothing).
@@ -114,6 +115,22 @@ describe('routing fixtures through infra/patterns as the routing table (infra/ro
         .map((f) => `infra/patterns/${f}`)
         .sort(),
     );
+  });
+
+  it('routes a Slack action hand-off to slack-actions-job only (never to notify), and no guard event to it', () => {
+    const handOff = {
+      version: '0',
+      id: 'a6f1c1d2-0000-4000-8000-000000000001',
+      source: 'apprunner-guard.slack',
+      'detail-type': 'Slack Action Requested',
+      account: ACCOUNT_ID,
+      time: '2026-11-30T15:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: { action: 'keep-service' },
+    };
+    expect(routeEvent(routes, handOff)).toEqual(['slack-actions-job']);
+    expect(routeEvent(routes, { ...handOff, source: 'apprunner-guard' })).not.toContain('slack-actions-job');
   });
 
   it('lists an expectation for every valid fixture', () => {

@@ -1,0 +1,35 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
+import { createBotTokenSource, createSigningSecretSource, createSsmClient } from '../lib/aws/secrets.ts';
+import { createSlackActionRequests } from '../lib/aws/slack-action-requests.ts';
+import { createSlackAppClient, createSlackUserGroups } from '../lib/aws/slack-app.ts';
+import { loadConfig, loadSlackActionsConfig } from '../lib/config.ts';
+import { createSlackActionEndpoint } from '../lib/slack-actions/endpoint.ts';
+import { SLACK_MAX_BODY_BYTES } from '../lib/slack-actions/verify.ts';
+
+const config = loadConfig(process.env);
+const slack = loadSlackActionsConfig(process.env);
+const ssm = createSsmClient();
+const events = createEventBridgeClient();
+
+// The Function URL's handler: Slack's interaction requests, verified before anything else.
+export const handler = createSlackActionEndpoint({
+  logger: new Logger({ serviceName: 'apprunner-guard' }),
+  signingSecret: createSigningSecretSource(ssm, slack.signingSecretParameter),
+  allowlist: slack.allow,
+  groups: slack.botTokenParameter
+    ? createSlackUserGroups(
+        createSlackAppClient({
+          token: createBotTokenSource(ssm, slack.botTokenParameter),
+          baseUrl: slack.apiUrl,
+          // The endpoint has Slack's 3 seconds in all; a group lookup may take one of them.
+          timeoutMs: 1_000,
+        }),
+      )
+    : undefined,
+  requests: createSlackActionRequests(events, config.eventBusName),
+  publisher: createGuardEventPublisher(events, config.eventBusName),
+  accountId: config.accountId,
+  maxBodyBytes: SLACK_MAX_BODY_BYTES,
+  now: () => new Date(),
+});

@@ -1,0 +1,147 @@
+/**
+ * The slack-actions job (docs/architecture.md, "Slack actions"): takes one verified, authorised
+ * Slack action handed over by the endpoint, through the same ports and planners as the other jobs,
+ * idempotent per click (action ts + user + action id), and audits it as a guard event naming the
+ * Slack user.
+ */
+import { defineJob } from '../core/define-job.ts';
+import { describeError } from '../core/errors.ts';
+import { buildGuardEvent, GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
+import type { RunContext } from '../core/handler-stack.ts';
+import type { GuardEventOutcome, JobResult } from '../core/outcomes.ts';
+import type { AppRunnerPort } from '../core/ports/app-runner.ts';
+import { type RollbackPorts, rollbackService } from '../rollback/rollback.ts';
+import type { Tags } from '../tags.ts';
+import { slackActionKey } from './payload.ts';
+import { type ActionPlan, type ObservedForAction, planKeepRunning, planKeepService } from './plan.ts';
+import { parseSlackActionRequested, type SlackActionRequested } from './requested.ts';
+
+/** What the job runs with (built once per container by its function file). */
+export interface SlackActionsJobDeps {
+  accountId: string;
+  /** The rollback's ports: App Runner, images, ledger, and the guard-event publisher. */
+  ports: RollbackPorts;
+  /** Dry-run of the rollback job also holds for *Roll back now*. */
+  rollback: { dryRun: boolean };
+  now(): Date;
+}
+
+/** Release-pin arrives with fix-forward (the pin record and its release); until then it says so. */
+export const RELEASE_PIN_PENDING =
+  'Releasing a pin from Slack is not available yet (it arrives with fix-forward); nothing changed. Point the service at its tag by hand, or use the guard CLI when it offers it.';
+
+/**
+ * The loop guard stops automation, not a human: a rollback someone asked for reads no loop
+ * settings (as `guard rollback` does).
+ */
+const MANUAL_LOOP_SETTINGS = { loopLimit: Number.POSITIVE_INFINITY, loopWindowMinutes: 0 };
+
+async function observe(appRunner: AppRunnerPort, arn: string, name: string): Promise<ObservedForAction> {
+  const service = await appRunner.describeService(arn);
+  if (!service || service.status === 'DELETED') return { arn, name, status: service?.status, tags: {} };
+  return { arn, name, status: service.status, tags: (await appRunner.listTags(arn)) as Tags };
+}
+
+async function apply(appRunner: AppRunnerPort, arn: string, plan: ActionPlan): Promise<void> {
+  for (const step of plan.steps) {
+    if (step.call === 'tag') await appRunner.tagService(arn, step.tags);
+    else if (step.call === 'untag') await appRunner.untagService(arn, step.keys);
+    else await appRunner.resumeService(arn);
+  }
+}
+
+/** Takes the action; returns what happened (the rollback publishes its own outcome event too). */
+async function takeAction(request: SlackActionRequested, deps: SlackActionsJobDeps): Promise<JobResult> {
+  const now = deps.now();
+  const { appRunner } = deps.ports;
+  const { service, user } = request;
+  switch (request.action) {
+    case 'keep-service': {
+      const plan = planKeepService(await observe(appRunner, service.arn, service.name), user.id, now);
+      await apply(appRunner, service.arn, plan);
+      return { outcome: plan.outcome, reason: plan.reason };
+    }
+    case 'keep-running': {
+      const until = new Date(request.until ?? Number.NaN);
+      const plan = planKeepRunning(await observe(appRunner, service.arn, service.name), until, user.id, now);
+      await apply(appRunner, service.arn, plan);
+      return { outcome: plan.outcome, reason: plan.reason };
+    }
+    case 'rollback': {
+      const result = await rollbackService(
+        service,
+        { kind: 'manual', id: `slack:${user.id}@${request.actionTs}`, time: now.toISOString(), force: false },
+        deps.ports,
+        { dryRun: deps.rollback.dryRun, ...MANUAL_LOOP_SETTINGS },
+      );
+      return { outcome: result.outcome, reason: result.reason, code: result.code };
+    }
+    case 'release-pin':
+      return { outcome: 'skipped', reason: RELEASE_PIN_PENDING };
+  }
+}
+
+const auditOutcome = (o: JobResult['outcome']): GuardEventOutcome =>
+  o === 'acted' || o === 'noop' || o === 'deferred' || o === 'failed' ? o : 'skipped';
+
+/** What every audit event of a request carries: who, how they were admitted, which click. */
+function auditDetails(request: SlackActionRequested): Record<string, unknown> {
+  return {
+    slackUser: request.user.id,
+    slackUserName: request.user.name,
+    slackTeam: request.user.teamId,
+    authorizedVia: request.authorizedVia,
+    actionTs: request.actionTs,
+    channel: request.channelId,
+    messageTs: request.messageTs,
+    until: request.until,
+    requestedAt: request.requestedAt,
+  };
+}
+
+/** Slack actions: one authorised click → one action, audited (docs/architecture.md, "Slack actions"). */
+export const slackActionsJob = defineJob<SlackActionRequested, SlackActionsJobDeps>({
+  job: 'slack-actions',
+  queue: 'slack-actions-job',
+  parse: (raw, deps) => {
+    const request = parseSlackActionRequested(raw, deps.accountId);
+    return {
+      key: slackActionKey(request),
+      input: request,
+      logKeys: { serviceArn: request.service.arn, slackAction: request.action, slackUser: request.user.id },
+    };
+  },
+  run: async (request: SlackActionRequested, deps: SlackActionsJobDeps, _ctx: RunContext) => {
+    const result = await takeAction(request, deps);
+    await deps.ports.publisher.publish([
+      buildGuardEvent(GUARD_DETAIL_TYPES.slackActionTaken, {
+        job: 'slack-actions',
+        outcome: auditOutcome(result.outcome),
+        action: request.action,
+        reason: `${request.user.name ?? request.user.id} (Slack ${request.user.id}) asked to ${request.action} ${request.service.name}: ${result.reason}`,
+        service: request.service,
+        trigger: slackActionKey(request),
+        dryRun: request.action === 'rollback' && deps.rollback.dryRun,
+        details: auditDetails(request),
+      }),
+    ]);
+    return { ...result, action: request.action, slackUser: request.user.id };
+  },
+  reportFailure: async (request, error, deps) => {
+    await deps.ports.publisher.publish([
+      buildGuardEvent(GUARD_DETAIL_TYPES.slackActionFailed, {
+        job: 'slack-actions',
+        outcome: 'failed',
+        action: request.action,
+        reason: `${request.user.name ?? request.user.id} (Slack ${request.user.id}) asked to ${request.action} ${request.service.name}, and it failed: ${describeError(error)}. Nothing more from the guard: act by hand.`,
+        service: request.service,
+        trigger: slackActionKey(request),
+        dryRun: false,
+        details: auditDetails(request),
+      }),
+    ]);
+  },
+});
+
+/** Builds the slack-actions job's Lambda handler from its dependencies. */
+export const createHandler = slackActionsJob.createHandler;

@@ -1,0 +1,372 @@
+/**
+ * Slack actions end to end, in process: the endpoint (verify → parse → authorise → hand over),
+ * the hand-off event, the slack-actions job on dynalite idempotency, and the deletion schedule
+ * that must then keep the service.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createIdempotencyStore } from '../../../lib/aws/idempotency.ts';
+import { runScheduledDeletion } from '../../../lib/cleanup/scheduled-deletion.ts';
+import { GUARD_DETAIL_TYPES } from '../../../lib/core/guard-event.ts';
+import type { SlackActionAllowlist } from '../../../lib/slack-actions/authorize.ts';
+import { createSlackActionEndpoint } from '../../../lib/slack-actions/endpoint.ts';
+import { createHandler, RELEASE_PIN_PENDING } from '../../../lib/slack-actions/job.ts';
+import {
+  SLACK_ACTION_REQUESTED,
+  SLACK_ACTION_SOURCE,
+  type SlackActionRequested,
+  slackActionRequestedDetail,
+} from '../../../lib/slack-actions/requested.ts';
+import { TAGS } from '../../../lib/tags.ts';
+import { useDynamoDB } from '../../support/dynamodb.ts';
+import { ACCOUNT_ID, lambdaContext, REGION } from '../../support/env.ts';
+import {
+  actionPayload,
+  formBody,
+  memoryAppRunner,
+  memoryPublisher,
+  NOW,
+  NOW_S,
+  SERVICE_ARN,
+  SIGNING_SECRET,
+  signedHeaders,
+} from './support.ts';
+
+const TABLES = { idempotency: 'slack-actions-idempotency', ledger: 'slack-actions-ledger' };
+const db = useDynamoDB({ tables: TABLES });
+const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+
+const allowlist: SlackActionAllowlist = {
+  'keep-service': ['U0ONCALL'],
+  'keep-running': ['U0ONCALL'],
+  rollback: ['U0ONCALL'],
+  'release-pin': ['U0ONCALL'],
+};
+
+function setup(status = 'CREATE_FAILED', tags: Record<string, string> = {}) {
+  const appRunner = memoryAppRunner({ [SERVICE_ARN]: { status, tags: { ...tags } } });
+  const publisher = memoryPublisher();
+  const handedOver: SlackActionRequested[] = [];
+  const endpoint = createSlackActionEndpoint({
+    logger,
+    signingSecret: { get: async () => SIGNING_SECRET },
+    allowlist,
+    groups: undefined,
+    requests: { submit: async (r) => void handedOver.push(r) },
+    publisher,
+    accountId: ACCOUNT_ID,
+    maxBodyBytes: 16 * 1024,
+    now: () => NOW,
+  });
+  const unused = () => {
+    throw new Error('not used by this test');
+  };
+  const job = createHandler({
+    logger,
+    idempotency: createIdempotencyStore(db.client, TABLES.idempotency),
+    onReject: async () => {},
+    accountId: ACCOUNT_ID,
+    ports: {
+      appRunner: appRunner as never,
+      images: { resolve: unused } as never,
+      ledger: new Proxy({}, { get: () => unused }) as never,
+      publisher: publisher as never,
+    },
+    rollback: { dryRun: false },
+    now: () => NOW,
+  });
+  /** Delivers every handed-over request to the job, as the bus rule would. */
+  const deliver = async () => {
+    const results = [];
+    for (const r of handedOver.splice(0)) {
+      const event = {
+        version: '0',
+        id: crypto.randomUUID(),
+        source: SLACK_ACTION_SOURCE,
+        'detail-type': SLACK_ACTION_REQUESTED,
+        account: ACCOUNT_ID,
+        region: REGION,
+        time: NOW.toISOString(),
+        resources: [],
+        detail: JSON.parse(JSON.stringify(slackActionRequestedDetail(r))),
+      };
+      results.push(await job(event, lambdaContext() as unknown as Context));
+    }
+    return results;
+  };
+  const post = (body: string, headers = signedHeaders(body)) =>
+    endpoint({ headers, body, requestContext: { http: { method: 'POST' } } });
+  return { appRunner, publisher, handedOver, deliver, post };
+}
+
+let seq = 0;
+const fresh = () => `${NOW_S}.${String(++seq).padStart(6, '0')}`;
+
+describe('Slack actions', () => {
+  beforeEach(() => {
+    seq += 100;
+  });
+
+  it('an authorised Keep this service is acknowledged at once, then keeps the service through its deletion', async () => {
+    const s = setup('CREATE_FAILED');
+    const res = await s.post(formBody(actionPayload({ actionTs: fresh() })));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: expect.stringContaining('keep checkout-api'),
+    });
+    // Acknowledged before anything changed: the work is the job's.
+    expect(s.appRunner.calls).toEqual([]);
+
+    const [result] = await s.deliver();
+    expect(result).toMatchObject({ outcome: 'acted', action: 'keep-service', slackUser: 'U0ONCALL' });
+    expect(s.appRunner.services[SERVICE_ARN]!.tags[TAGS.cleanup]).toBe('off');
+    const audit = s.publisher.published.find((p) => p.detailType === GUARD_DETAIL_TYPES.slackActionTaken);
+    expect(audit?.detail).toMatchObject({
+      job: 'slack-actions',
+      outcome: 'acted',
+      action: 'keep-service',
+      details: expect.objectContaining({ slackUser: 'U0ONCALL', slackUserName: 'oncall.engineer' }),
+    });
+
+    // The deletion schedule fires after the grace period: the service is kept, not deleted.
+    const deletion = await runScheduledDeletion(
+      { serviceArn: SERVICE_ARN, scheduledTime: '2026-12-01T15:00:00Z', attempt: 0 },
+      {
+        appRunner: s.appRunner as never,
+        scheduler: {} as never,
+        snapshots: { deletionAttempts: async () => 0 } as never,
+        publisher: s.publisher as never,
+        settings: { graceMinutes: 1440, maxDeleteAttempts: 5, serviceQuota: 30, dryRun: false },
+        wakeUps: {} as never,
+        accountId: ACCOUNT_ID,
+        region: REGION,
+      },
+    );
+    expect(deletion.outcome).toBe('skipped');
+    expect(s.appRunner.calls.some((c) => c.startsWith('delete'))).toBe(false);
+    expect(s.publisher.published.map((p) => p.detailType)).toContain(GUARD_DETAIL_TYPES.serviceKept);
+  });
+
+  it('without the action the same deletion schedule deletes the service (the test above can fail)', async () => {
+    const s = setup('CREATE_FAILED');
+    const deletion = await runScheduledDeletion(
+      { serviceArn: SERVICE_ARN, scheduledTime: '2026-12-01T15:00:00Z', attempt: 0 },
+      {
+        appRunner: s.appRunner as never,
+        scheduler: {} as never,
+        snapshots: {
+          deletionAttempts: async () => 0,
+          saveSnapshot: async () => ({ key: 'snapshot#x', truncated: false, bytes: 1 }),
+          recordDeletionAttempt: async () => {},
+        } as never,
+        publisher: s.publisher as never,
+        settings: { graceMinutes: 1440, maxDeleteAttempts: 5, serviceQuota: 30, dryRun: false },
+        wakeUps: {} as never,
+        accountId: ACCOUNT_ID,
+        region: REGION,
+      },
+    );
+    expect(deletion.outcome).toBe('acted');
+    expect(s.appRunner.calls).toContain(`delete ${SERVICE_ARN}`);
+  });
+
+  it('a replayed click (the same signed request twice) takes effect once', async () => {
+    const s = setup('CREATE_FAILED');
+    const body = formBody(actionPayload({ actionTs: fresh() }));
+    expect((await s.post(body)).statusCode).toBe(200);
+    expect((await s.post(body)).statusCode).toBe(200);
+    const results = await s.deliver();
+    expect(results).toHaveLength(2);
+    expect(results[1]).toEqual(results[0]);
+    expect(s.appRunner.calls.filter((c) => c.startsWith('tag'))).toHaveLength(1);
+    expect(
+      s.publisher.published.filter((p) => p.detailType === GUARD_DETAIL_TYPES.slackActionTaken),
+    ).toHaveLength(1);
+  });
+
+  describe('refused requests change nothing', () => {
+    const body = () => formBody(actionPayload({ actionTs: fresh() }));
+    it.each([
+      ['forged (another secret)', (b: string) => signedHeaders(b, NOW_S, 'forged-secret'), 401],
+      ['unsigned', (b: string) => ({ ...signedHeaders(b), 'x-slack-signature': '' }), 401],
+      ['stale (6 minutes old)', (b: string) => signedHeaders(b, NOW_S - 360), 401],
+      ['future-skewed (6 minutes ahead)', (b: string) => signedHeaders(b, NOW_S + 360), 401],
+    ])('%s → %i', async (_, headers, status) => {
+      const s = setup('CREATE_FAILED');
+      const b = body();
+      const res = await s.post(b, headers(b));
+      expect(res.statusCode).toBe(status);
+      expect(s.handedOver).toEqual([]);
+      expect(s.publisher.published).toEqual([]);
+      expect(s.appRunner.calls).toEqual([]);
+    });
+
+    it('oversized → 413', async () => {
+      const s = setup();
+      const b = formBody({ ...actionPayload(), padding: 'x'.repeat(20_000) });
+      expect((await s.post(b)).statusCode).toBe(413);
+      expect(s.handedOver).toEqual([]);
+    });
+
+    it('unknown action id → 400', async () => {
+      const s = setup();
+      const res = await s.post(formBody(actionPayload({ action: 'delete-service' })));
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body).error).toContain('not a guard action');
+      expect(s.handedOver).toEqual([]);
+    });
+
+    it('a service of another account → 400', async () => {
+      const s = setup();
+      const other = SERVICE_ARN.replace('111122223333', '999988887777');
+      expect((await s.post(formBody(actionPayload({ service: other })))).statusCode).toBe(400);
+      expect(s.handedOver).toEqual([]);
+    });
+
+    it('not a POST → 405', async () => {
+      const s = setup();
+      const res = await createSlackActionEndpointGet(s);
+      expect(res.statusCode).toBe(405);
+    });
+
+    it('an unauthorised user is told why not, the refusal is audited, and nothing changes', async () => {
+      const s = setup('CREATE_FAILED');
+      const res = await s.post(formBody(actionPayload({ user: 'U0INTRUDER', actionTs: fresh() })));
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({
+        response_type: 'ephemeral',
+        text: expect.stringContaining('not allowed to keep-service'),
+      });
+      expect(s.handedOver).toEqual([]);
+      expect(s.appRunner.calls).toEqual([]);
+      expect(s.publisher.published).toEqual([
+        expect.objectContaining({
+          detailType: GUARD_DETAIL_TYPES.slackActionRefused,
+          detail: expect.objectContaining({
+            outcome: 'skipped',
+            details: expect.objectContaining({ slackUser: 'U0INTRUDER' }),
+          }),
+        }),
+      ]);
+    });
+
+    it('a hand-off that fails → 503, nothing changed', async () => {
+      const s = setup();
+      const endpoint = createSlackActionEndpoint({
+        logger,
+        signingSecret: { get: async () => SIGNING_SECRET },
+        allowlist,
+        groups: undefined,
+        requests: { submit: async () => Promise.reject(new Error('PutEvents throttled')) },
+        publisher: s.publisher,
+        accountId: ACCOUNT_ID,
+        maxBodyBytes: 16 * 1024,
+        now: () => NOW,
+      });
+      const b = formBody(actionPayload({ actionTs: fresh() }));
+      expect((await endpoint({ headers: signedHeaders(b), body: b })).statusCode).toBe(503);
+    });
+  });
+
+  it('a base64-encoded body (as a Function URL may pass it) verifies against its bytes', async () => {
+    const s = setup('CREATE_FAILED');
+    const b = formBody(actionPayload({ actionTs: fresh() }));
+    const endpoint = createSlackActionEndpoint({
+      logger,
+      signingSecret: { get: async () => SIGNING_SECRET },
+      allowlist,
+      groups: undefined,
+      requests: { submit: async (r) => void s.handedOver.push(r) },
+      publisher: s.publisher,
+      accountId: ACCOUNT_ID,
+      maxBodyBytes: 16 * 1024,
+      now: () => NOW,
+    });
+    const res = await endpoint({
+      headers: signedHeaders(b),
+      body: Buffer.from(b).toString('base64'),
+      isBase64Encoded: true,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(s.handedOver).toHaveLength(1);
+  });
+
+  it('Keep running until… sets the override on a running service', async () => {
+    const s = setup('RUNNING');
+    await s.post(
+      formBody(actionPayload({ action: 'keep-running', until: '2026-11-30T22:00:00Z', actionTs: fresh() })),
+    );
+    const [result] = await s.deliver();
+    expect(result).toMatchObject({ outcome: 'acted' });
+    expect(s.appRunner.services[SERVICE_ARN]!.tags[TAGS.overrideUntil]).toBe('2026-11-30T22:00:00.000Z');
+    expect(s.appRunner.calls.some((c) => c.startsWith('resume'))).toBe(false);
+  });
+
+  it('Keep running until… resumes a service the schedule already paused, with the override', async () => {
+    const s = setup('PAUSED', { [TAGS.pausedBy]: 'schedule/office-hours@2026-11-30T14:45:00.000Z' });
+    await s.post(
+      formBody(actionPayload({ action: 'keep-running', until: '2026-11-30T22:00:00Z', actionTs: fresh() })),
+    );
+    const [result] = await s.deliver();
+    expect(result).toMatchObject({ outcome: 'acted' });
+    const svc = s.appRunner.services[SERVICE_ARN]!;
+    expect(svc.status).toBe('RUNNING');
+    expect(svc.tags[TAGS.overrideUntil]).toBe('2026-11-30T22:00:00.000Z');
+    expect(svc.tags[TAGS.pausedBy]).toBeUndefined();
+    expect(svc.tags[TAGS.lastAction]).toContain('by Slack user U0ONCALL');
+  });
+
+  it('Release pin says it is not available yet and changes nothing', async () => {
+    const s = setup('RUNNING');
+    await s.post(formBody(actionPayload({ action: 'release-pin', actionTs: fresh() })));
+    const [result] = await s.deliver();
+    expect(result).toMatchObject({ outcome: 'skipped', reason: RELEASE_PIN_PENDING });
+    expect(s.appRunner.calls).toEqual([]);
+    expect(s.publisher.published[0]?.detail).toMatchObject({ outcome: 'skipped', action: 'release-pin' });
+  });
+
+  it('a hand-off event from another account is rejected by the job', async () => {
+    const s = setup();
+    const job = createHandler({
+      logger,
+      idempotency: false,
+      onReject: async () => {},
+      accountId: ACCOUNT_ID,
+      ports: {
+        appRunner: s.appRunner as never,
+        images: {} as never,
+        ledger: {} as never,
+        publisher: s.publisher as never,
+      },
+      rollback: { dryRun: false },
+      now: () => NOW,
+    });
+    const r = await job(
+      {
+        source: SLACK_ACTION_SOURCE,
+        'detail-type': SLACK_ACTION_REQUESTED,
+        account: '999988887777',
+        detail: {},
+      },
+      lambdaContext() as unknown as Context,
+    );
+    expect(r).toMatchObject({ outcome: 'rejected', field: 'account' });
+  });
+});
+
+function createSlackActionEndpointGet(s: ReturnType<typeof setup>) {
+  const endpoint = createSlackActionEndpoint({
+    logger,
+    signingSecret: { get: async () => SIGNING_SECRET },
+    allowlist,
+    groups: undefined,
+    requests: { submit: async (r) => void s.handedOver.push(r) },
+    publisher: s.publisher,
+    accountId: ACCOUNT_ID,
+    maxBodyBytes: 16 * 1024,
+    now: () => NOW,
+  });
+  return endpoint({ headers: {}, body: '', requestContext: { http: { method: 'GET' } } });
+}
