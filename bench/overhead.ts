@@ -175,16 +175,15 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
     const { createSlackWebhook } = await import('../lib/aws/slack.ts');
     const { createSnsClient, createSnsPublisher } = await import('../lib/aws/sns.ts');
     const { createNotifyLedger } = await import('../lib/aws/notify-ledger.ts');
-    const { createGuardScheduler } = await import('../lib/aws/scheduler.ts');
+    const { createGuardWakeUps } = await import('../lib/aws/scheduler.ts');
     const deps = {
       sns: createSnsPublisher(createSnsClient(), config.alertTopicArn),
       slack: createSlackWebhook({
         url: createWebhookUrlSource(createSsmClient(), config.slackWebhookParameter),
       }),
       ledger: createNotifyLedger(dynamo, config.ledgerTable),
-      // One alert an hour never storms: the storm timer is never created here.
-      scheduler: createGuardScheduler(config),
-      notifyFunctionArn: config.scheduler.notifyFunctionArn,
+      // One alert an hour never storms: the storm wake-up is never created here.
+      wakeUps: createGuardWakeUps(config),
     };
     const { handler } = await import('../functions/notify.ts');
     return {
@@ -276,11 +275,12 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
       .on(PutEventsCommand)
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
     const { runSchedule, settingsFromConfig } = await import('../lib/pause-resume/run-schedule.ts');
-    const { createGuardScheduler } = await import('../lib/aws/scheduler.ts');
+    const { createGuardScheduler, createGuardWakeUps } = await import('../lib/aws/scheduler.ts');
     const { parseSchedulerPayload, pauseResumePayloadSchema } = await import('../lib/events/scheduler.ts');
     const ports = {
       appRunner: appRunner(),
       scheduler: createGuardScheduler(config),
+      wakeUps: createGuardWakeUps(config),
       publisher,
     };
     const settings = settingsFromConfig(config);

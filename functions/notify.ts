@@ -3,7 +3,7 @@ import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempot
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createNotifyLedger } from '../lib/aws/notify-ledger.ts';
 import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
-import { createGuardScheduler } from '../lib/aws/scheduler.ts';
+import { createGuardWakeUps } from '../lib/aws/scheduler.ts';
 import { createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
 import { createSlackWebhook } from '../lib/aws/slack.ts';
 import { createSnsClient, createSnsPublisher } from '../lib/aws/sns.ts';
@@ -15,11 +15,14 @@ import { createRejectionHandler } from '../lib/rejections.ts';
 const config = loadConfig(process.env);
 const dynamo = createDynamoDBClient();
 const sns = createSnsPublisher(createSnsClient(), config.alertTopicArn);
+const logger = new Logger({ serviceName: 'apprunner-guard' });
+const wakeUps = createGuardWakeUps(config, { logger });
 
 // Events come from the function's SQS queue (buffered delivery); direct invocations pass through.
 export const handler = notifyJob.createQueueHandler(
   {
-    logger: new Logger({ serviceName: 'apprunner-guard' }),
+    logger,
+    wakeUps,
     idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
     onReject: createRejectionHandler({
       job: 'notify',
@@ -33,9 +36,7 @@ export const handler = notifyJob.createQueueHandler(
         url: createWebhookUrlSource(createSsmClient(), config.slackWebhookParameter),
       }),
       ledger: createNotifyLedger(dynamo, config.ledgerTable),
-      // Only storms use it (the timer that flushes a window's count at its end).
-      scheduler: createGuardScheduler(config),
-      notifyFunctionArn: config.scheduler.notifyFunctionArn,
+      wakeUps,
     },
   },
   createQueueVisibility(createSqsClient()),

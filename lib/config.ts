@@ -36,6 +36,11 @@ const schema = z.object({
   PAUSE_RESUME_RETRY_MINUTES: positiveInt(120),
   // Optional: unset or empty means the hub's own account and region only (lib/targets.ts).
   GUARD_TARGETS: z.optional(z.string()),
+  /**
+   * What "now" is for wake-ups: the system clock (deployed; absent means this), or the trigger's
+   * time (the sandbox, whose simulated time only its triggers carry).
+   */
+  GUARD_CLOCK: z.optional(z.enum(['system', 'trigger'])),
 });
 
 /** The guard's configuration, parsed once per container from the environment. */
@@ -57,6 +62,8 @@ export interface GuardConfig {
     cleanupFunctionArn: string;
     pauseResumeFunctionArn: string;
     notifyFunctionArn: string;
+    /** `system` (deployed) or `trigger` (the sandbox): the clock wake-ups are clamped against. */
+    clock: 'system' | 'trigger';
   };
   /**
    * `GUARD_TARGETS`, parsed and validated: the accounts and regions (or OUs) beyond the hub. Build
@@ -126,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
       cleanupFunctionArn: e.CLEANUP_FUNCTION_ARN,
       pauseResumeFunctionArn: e.PAUSE_RESUME_FUNCTION_ARN,
       notifyFunctionArn: e.NOTIFY_FUNCTION_ARN,
+      clock: e.GUARD_CLOCK ?? 'system',
     },
     targets,
   };

@@ -46,6 +46,8 @@ export function guardEnvironment(
     CLEANUP_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}cleanup`,
     PAUSE_RESUME_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}pause-resume`,
     NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}notify`,
+    // Simulated time is known only from triggers: wake-ups are clamped against the trigger's time.
+    GUARD_CLOCK: 'trigger',
   };
 }
 

@@ -1,4 +1,4 @@
-import { RetryableError, TerminalError } from '../core/errors.ts';
+import { RetryAfterError, RetryableError, TerminalError } from '../core/errors.ts';
 import type { SlackPort } from '../notify/ports.ts';
 import type { WebhookUrlSource } from './secrets.ts';
 
@@ -14,7 +14,7 @@ export class SlackRejectedError extends TerminalError {
 }
 
 /** Slack is rate-limiting us and `Retry-After` does not fit in this invocation. */
-export class SlackRateLimitedError extends RetryableError {
+export class SlackRateLimitedError extends RetryAfterError {
   override readonly name = 'SlackRateLimitedError';
 }
 
@@ -97,6 +97,8 @@ export function createSlackWebhook(options: SlackWebhookOptions): SlackPort {
           }
           throw new SlackRateLimitedError(
             `Slack rate-limited the webhook (HTTP 429, Retry-After ${Math.ceil(wait / 1000)} s) beyond this invocation's remaining time`,
+            // The event comes back when Slack said to (at least a second).
+            Math.max(1, Math.ceil(wait / 1000)),
           );
         }
         if (response.status >= 500) {

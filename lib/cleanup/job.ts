@@ -6,7 +6,12 @@ import {
   parseAppRunnerEvent,
   parseServiceArn,
 } from '../events/app-runner.ts';
-import { type CleanupPayload, cleanupPayloadSchema, parseSchedulerPayload } from '../events/scheduler.ts';
+import {
+  againOf,
+  type CleanupPayload,
+  cleanupPayloadSchema,
+  parseSchedulerPayload,
+} from '../events/scheduler.ts';
 import { createFailureReporter, type FailureSubject } from '../report-failure.ts';
 import type { CleanupDeps } from './deps.ts';
 import { runCleanup } from './run-cleanup.ts';
@@ -37,6 +42,7 @@ export const cleanupJob = defineJob<CleanupInput, CleanupDeps>({
     return {
       key: `${payload.action}#${target}#${payload.scheduledTime}`,
       input: payload,
+      again: againOf(raw, payload),
       logKeys: payload.action === 'sweep' ? { action: 'sweep' } : { serviceArn: payload.serviceArn },
     };
   },

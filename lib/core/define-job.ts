@@ -13,6 +13,7 @@ import type { Job } from './guard-event.ts';
 import { type HandlerResult, type Parsed, type RunContext, withGuard } from './handler-stack.ts';
 import type { JobResult } from './outcomes.ts';
 import { deliverFromQueue, type VisibilityPort } from './queue-delivery.ts';
+import type { WakeUps } from './ports/wake-ups.ts';
 
 /** What the handler stack itself needs, besides the job's own ports. */
 export interface StackDeps {
@@ -24,6 +25,11 @@ export interface StackDeps {
    * logged (`createRejectionHandler` in `lib/rejections.ts`).
    */
   onReject(error: InvalidEventError, raw: unknown): Promise<void>;
+  /**
+   * Wakes a Scheduler-invoked job again when it asks to retry after a delay or at a time
+   * (docs/architecture.md, "Time"). Jobs only ever invoked through their queue need none.
+   */
+  wakeUps?: WakeUps;
 }
 
 /** A job as one `run` (it observes, plans and acts inside, through its ports). */
@@ -47,6 +53,11 @@ export type JobSpec<I, D, O = unknown, P = unknown> = {
   reportFailure(input: I, error: Error, deps: D, ctx: RunContext): Promise<void>;
   /** How long a completed key is remembered (default 24 hours: EventBridge retries that long). */
   idempotencyTtlSeconds?: number;
+  /**
+   * The longest a Scheduler-invoked payload keeps coming back ("retry after", "wake at") from its
+   * first attempt before it is reported `failed` once (docs/architecture.md, "Time").
+   */
+  maxWaitSeconds?: number | ((deps: D) => number);
 } & (RunSteps<I, D> | ReconcileSteps<I, D, O, P>);
 
 /** The Lambda handler a job becomes. */
@@ -111,6 +122,13 @@ export function defineJob<I, D, O = unknown, P = unknown>(spec: JobSpec<I, D, O,
         reportFailure: (input, error, ctx) => spec.reportFailure(input, error, deps, ctx),
         persistenceStore: deps.idempotency,
         ...(spec.idempotencyTtlSeconds ? { idempotencyTtlSeconds: spec.idempotencyTtlSeconds } : {}),
+        ...(deps.wakeUps ? { wakeUps: deps.wakeUps } : {}),
+        ...(spec.maxWaitSeconds
+          ? {
+              maxWaitSeconds:
+                typeof spec.maxWaitSeconds === 'function' ? spec.maxWaitSeconds(deps) : spec.maxWaitSeconds,
+            }
+          : {}),
       });
       return (event, context) => handler(event, context);
     },

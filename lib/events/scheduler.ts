@@ -1,4 +1,5 @@
 import { InvalidEventError } from '../core/errors.ts';
+import type { Again } from '../core/handler-stack.ts';
 import { scheduleSpecSchema } from '../pause-resume/schedule-spec.ts';
 import * as z from '../zod.ts';
 
@@ -19,12 +20,15 @@ const serviceArn = z
   );
 const scheduleArn = z.optional(z.string().check(z.maxLength(2048)));
 const attempt = z.number().check(z.int(), z.gte(0), z.lte(20));
+/** Set by the handler stack when it schedules a payload again: when the first attempt was due. */
+const firstAttemptAt = z.optional(scheduledTime);
 
 export const pauseResumePayloadSchema = z.object({
   action: z.enum(['pause', 'resume', 'converge']),
   schedule: scheduleName,
   scheduledTime,
   scheduleArn,
+  firstAttemptAt,
   /** Set on follow-up attempts for services that were busy. */
   attempt: z.optional(attempt),
   /** Restricts a follow-up run to these services. */
@@ -45,8 +49,9 @@ export const cleanupPayloadSchema = z.discriminatedUnion('action', [
     scheduledTime,
     attempt: z._default(attempt, 0),
     snapshotKey: z.optional(z.string().check(z.maxLength(512))),
+    firstAttemptAt,
   }),
-  z.object({ action: z.literal('sweep'), scheduledTime, scheduleArn }),
+  z.object({ action: z.literal('sweep'), scheduledTime, scheduleArn, firstAttemptAt }),
 ]);
 export type CleanupPayload = z.infer<typeof cleanupPayloadSchema>;
 
@@ -58,8 +63,24 @@ export const notifyPayloadSchema = z.object({
   action: z.literal('flush-storms'),
   scheduledTime,
   scheduleArn,
+  firstAttemptAt,
 });
 export type NotifyPayload = z.infer<typeof notifyPayloadSchema>;
+
+/**
+ * How the handler stack invokes a Scheduler payload again (a direct invocation has no queue): the
+ * payload as delivered, its scheduled time and, on a later attempt, the first attempt's time.
+ */
+export function againOf(
+  raw: unknown,
+  payload: { scheduledTime: string; firstAttemptAt?: string | undefined },
+): Again {
+  return {
+    payload: raw as Record<string, unknown>,
+    now: payload.scheduledTime,
+    ...(payload.firstAttemptAt ? { firstAttemptAt: payload.firstAttemptAt } : {}),
+  };
+}
 
 /**
  * Validates a Scheduler payload with the given schema.

@@ -2,7 +2,12 @@ import { defineJob } from '../core/define-job.ts';
 import { GUARD_SOURCE } from '../core/guard-event.ts';
 import { parseAppRunnerEvent } from '../events/app-runner.ts';
 import { parseGuardEvent } from '../events/guard.ts';
-import { type NotifyPayload, notifyPayloadSchema, parseSchedulerPayload } from '../events/scheduler.ts';
+import {
+  againOf,
+  type NotifyPayload,
+  notifyPayloadSchema,
+  parseSchedulerPayload,
+} from '../events/scheduler.ts';
 import type { NotifyInput } from './alert.ts';
 import { type NotifyDeps, notify } from './notify.ts';
 import { createNotifyFailureReporter } from './report-failure.ts';
@@ -24,6 +29,7 @@ export const notifyJob = defineJob<NotifyInput | NotifyPayload, NotifyJobDeps>({
       return {
         key: `${payload.action}#${payload.scheduledTime}`,
         input: payload,
+        again: againOf(raw, payload),
         logKeys: { action: payload.action },
       };
     }

@@ -1,6 +1,6 @@
-import { RetryableError } from '../core/errors.ts';
+import { classifyError, RetryableError } from '../core/errors.ts';
 import type { JobResult, RunContext } from '../core/handler-stack.ts';
-import type { SchedulerPort } from '../core/ports/scheduler.ts';
+import { SCHEDULED_TIME, type WakeUps } from '../core/ports/wake-ups.ts';
 import type { NotifyPayload } from '../events/scheduler.ts';
 import { type Alert, decideNotify, describeAlert, type NotifyInput } from './alert.ts';
 import type { Channel, NotifyLedger, SlackPort, SnsPort } from './ports.ts';
@@ -20,29 +20,25 @@ export interface NotifyDeps {
   sns: SnsPort;
   slack: SlackPort;
   ledger: NotifyLedger;
-  /** Creates the one-time schedules that flush storm counts at a window's end. */
-  scheduler: Pick<SchedulerPort, 'createOneTime'>;
-  /** The notify function itself: the target of those schedules. */
-  notifyFunctionArn: string;
+  /** Wakes the notifier at a storm window's end to report its count. */
+  wakeUps: WakeUps;
   stormWindowMinutes?: number;
 }
-
-/** Scheduler fills this in with the time the schedule was due: the flush run's "now". */
-const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
 
 type Ctx = Pick<RunContext, 'remainingMs'>;
 
 /**
  * The notify use case: decide whether the input gets a message (owned failures do not, see
- * `alert.ts`), collapse storms (see `storm.ts`), deliver to SNS then Slack exactly once per
+ * `alert.ts`), collapse storms (see `storm.ts`), deliver to SNS and Slack exactly once per
  * channel, then flush the counts of storm windows that ended without a later alert. A
- * `flush-storms` payload (the storm timer, see `storm.ts`) only flushes.
+ * `flush-storms` payload (the storm wake-up, see `storm.ts`) only flushes.
  *
- * Exactly once per channel: each channel's delivery is recorded in the ledger under the message
- * id (the event id) right after the channel accepted it, and skipped when already recorded. So a
- * retry after Slack failed does not publish to SNS again. Slack errors propagate: 429 beyond the
- * remaining time, 5xx and network errors are retryable (Lambda retries, then the DLQ keeps the
- * event); other 4xx are terminal (the handler reports them through SNS directly).
+ * Channels are independent (docs/architecture.md, "Time"): each is tried whatever the other did,
+ * and each delivery is recorded in the ledger under the message id (the event id) right after the
+ * channel accepted it, so a later attempt sends only to the channel that failed. When one failed,
+ * its error is thrown after both were tried: Slack's 429 as "retry after" Slack's `Retry-After`,
+ * 5xx, timeouts and SNS throttling (KMS included) as retryable (the queue's backoff), other 4xx as
+ * terminal (reported through SNS directly).
  */
 export async function notify(
   input: NotifyInput | NotifyPayload,
@@ -110,26 +106,45 @@ async function handleAlert(alert: Alert, deps: NotifyDeps, ctx: Ctx): Promise<Jo
   throw new RetryableError(`the storm window of ${alert.dedupKey} kept changing; try again`);
 }
 
-/** Sends to each channel that has not had this message yet. SNS first: it never rate-limits us. */
+/**
+ * Sends to each channel that has not had this message yet, each independently of the other.
+ * Returns the channels sent to; throws when a channel failed, after the others were tried.
+ */
 async function deliver(alert: Alert, deps: NotifyDeps, ctx: Ctx): Promise<Channel[]> {
   const sent: Channel[] = [];
+  const failures: { channel: Channel; error: unknown }[] = [];
   const channels: [Channel, () => Promise<void>][] = [
     ['sns', () => deps.sns.publish(buildSnsMessage(alert))],
     ['slack', () => deps.slack.post(renderSlackMessage(alert), ctx)],
   ];
   for (const [channel, send] of channels) {
     if (await deps.ledger.wasDelivered(alert.messageId, channel)) continue;
-    await send();
+    try {
+      await send();
+    } catch (error) {
+      failures.push({ channel, error });
+      continue;
+    }
     await deps.ledger.recordDelivery(alert.messageId, channel, alert.time);
     sent.push(channel);
   }
+  if (failures.length > 0) throw deliveryFailure(failures);
   return sent;
 }
 
 /**
- * Creates the schedule that reports the window's count at its end, when `alert` is the first one
- * collapsed since the count was last reported. Idempotent: the name is deterministic and an
- * existing schedule of that name is left as it is. Returns the schedule's name, if one was due.
+ * The error for a delivery where some channel failed: one worth retrying wins over a terminal one
+ * (the retry sends only to channels not yet recorded); a retry-after keeps its delay.
+ */
+function deliveryFailure(failures: { channel: Channel; error: unknown }[]): unknown {
+  return (failures.find((f) => classifyError(f.error) !== 'terminal') ?? failures[0]!).error;
+}
+
+/**
+ * Asks to be woken when the window ends, to report its count, when `alert` is the first one
+ * collapsed since the count was last reported. Idempotent: the wake-up's key is deterministic, so
+ * a second request is the same schedule. A window that already ended (a late event) is reported a
+ * minute from now: a wake-up is never in the past. Returns the schedule's name, if one was due.
  */
 async function scheduleFlush(
   window: StormWindow,
@@ -138,18 +153,19 @@ async function scheduleFlush(
 ): Promise<string | undefined> {
   const flush = planStormFlush(window, alert, deps.stormWindowMinutes ?? STORM_WINDOW_MINUTES);
   if (!flush) return undefined;
-  await deps.scheduler.createOneTime({
-    name: flush.name,
+  const wake = await deps.wakeUps.wakeAt({
+    job: 'notify',
+    key: flush.key,
     at: new Date(flush.at),
-    targetArn: deps.notifyFunctionArn,
-    input: { action: 'flush-storms', scheduledTime: SCHEDULED_TIME },
+    now: new Date(alert.time),
+    payload: { action: 'flush-storms', scheduledTime: SCHEDULED_TIME },
     description: `apprunner-guard: storm summary of ${window.key} (window from ${window.windowStart})`,
   });
-  return flush.name;
+  return wake.name;
 }
 
 /**
- * The storm timer fired: sends the summary of every window that has ended by the scheduled time
+ * The storm wake-up fired: sends the summary of every window that has ended by the scheduled time
  * and still has an unreported count. A window whose count a later alert already carried has
  * none, so a timer that comes after that sends nothing.
  */

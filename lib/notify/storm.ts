@@ -7,8 +7,8 @@
  * out, as "N more like this between A and B", with:
  * - the next alert for the key after the window (which opens the next window), or
  * - a summary message flushed by any later notifier run once the window has ended: the first
- *   alert collapsed into a window creates a one-time schedule at the window's end
- *   (+ {@link FLUSH_MARGIN_SECONDS}) that invokes the notifier to do so, see {@link planStormFlush};
+ *   alert collapsed into a window asks to wake the notifier at the window's end
+ *   (+ {@link FLUSH_MARGIN_SECONDS}; at least a minute ahead, for a late event) to do so, see {@link planStormFlush};
  *   any other alert after the window's end flushes it too, whichever comes first,
  * so a storm that simply stops is still reported, at its window's end. Nothing is dropped: every collapsed alert is
  * counted, and its event id recorded, until a message carrying the count has been sent.
@@ -85,8 +85,11 @@ function pendingOf(window: StormWindow): { storm?: StormSummary } {
 
 /** The one-time schedule that reports a window's count at its end if no later alert does. */
 export interface StormFlush {
-  /** Deterministic (`notify-storm-<hash>`, 53 characters): every alert of a batch names the same schedule. */
-  name: string;
+  /**
+   * The wake-up's key (`storm-<hash>`): deterministic, so every alert of a batch asks for the same
+   * wake-up (the schedule `notify.storm-<hash>`).
+   */
+  key: string;
   /** The window's end plus {@link FLUSH_MARGIN_SECONDS}, rounded up to the second. */
   at: string;
 }
@@ -110,7 +113,7 @@ export function planStormFlush(
   const hash = createHash('sha256').update(`${window.key}\n${window.windowStart}\n${base}`).digest('hex');
   // Rounded up to the second: `at()` has no milliseconds, and the flush must not run before the end.
   const at = Math.ceil((ms(windowEnd(window, windowMinutes)) + FLUSH_MARGIN_SECONDS * 1000) / 1000) * 1000;
-  return { name: `notify-storm-${hash.slice(0, 40)}`, at: new Date(at).toISOString() };
+  return { key: `storm-${hash.slice(0, 40)}`, at: new Date(at).toISOString() };
 }
 
 /** When a window stops collapsing. */

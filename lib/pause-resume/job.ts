@@ -1,5 +1,6 @@
 import { defineJob } from '../core/define-job.ts';
 import {
+  againOf,
   type PauseResumePayload,
   parseSchedulerPayload,
   pauseResumePayloadSchema,
@@ -23,6 +24,7 @@ export const pauseResumeJob = defineJob<PauseResumePayload, PauseResumeJobDeps>(
     return {
       key: `${payload.schedule}#${payload.action}#${payload.scheduledTime}#${payload.attempt ?? 0}`,
       input: payload,
+      again: againOf(raw, payload),
       logKeys: { schedule: payload.schedule, action: payload.action, scheduledTime: payload.scheduledTime },
     };
   },

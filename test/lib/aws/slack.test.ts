@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import type { WebhookUrlSource } from '../../../lib/aws/secrets.ts';
 import { createSlackWebhook, retryAfterMs, SlackRejectedError } from '../../../lib/aws/slack.ts';
-import { classifyError } from '../../../lib/core/errors.ts';
+import { classifyError, type RetryAfterError } from '../../../lib/core/errors.ts';
 import { describeAlert } from '../../../lib/notify/alert.ts';
 import { renderSlackMessage } from '../../../lib/notify/slack-message.ts';
 import { failureOf } from '../../support/failure.ts';
@@ -44,14 +44,15 @@ describe('Slack webhook adapter', () => {
     expect(received).toHaveLength(2);
   });
 
-  it('on 429 fails retryably when Retry-After does not fit in the remaining time', async () => {
+  it("on 429 asks to retry after Slack's Retry-After when it does not fit in the remaining time", async () => {
     slack.reply(status(429, 'rate_limited', { 'retry-after': '30' }));
     const sleep = vi.fn(async () => {});
     const error = await failureOf(
       createSlackWebhook({ url: source(), sleep }).post(message, { remainingMs: () => 20_000 }),
     );
     expect(error.name).toBe('SlackRateLimitedError');
-    expect(classifyError(error)).toBe('retryable');
+    expect(classifyError(error)).toBe('retry-after');
+    expect((error as RetryAfterError).delaySeconds).toBe(30);
     expect(sleep).not.toHaveBeenCalled();
     expect(received).toHaveLength(1);
   });

@@ -5,13 +5,16 @@ import { APP_RUNNER_IN_PROGRESS, translateAwsError } from '../../../lib/aws/erro
 import { createIdempotencyStore } from '../../../lib/aws/idempotency.ts';
 import {
   type InvalidEventError,
+  RetryAfterError,
   RetryableError,
   TerminalError,
   WakeAtError,
 } from '../../../lib/core/errors.ts';
 import { type JobResult, withGuard } from '../../../lib/core/handler-stack.ts';
+import type { WakeUpRequest } from '../../../lib/core/ports/wake-ups.ts';
 import type { AppRunnerEvent } from '../../../lib/events/app-runner.ts';
 import { appRunnerTrigger } from '../../../lib/events/parse-trigger.ts';
+import { againOf } from '../../../lib/events/scheduler.ts';
 import { useDynamoDB } from '../../support/dynamodb.ts';
 import { ACCOUNT_ID, lambdaContext } from '../../support/env.ts';
 import { loadFixture } from '../../support/fixtures.ts';
@@ -180,5 +183,86 @@ describe('withGuard', () => {
       reason: expect.stringContaining(sdk.name),
     });
     expect(reportFailure).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('withGuard: a direct Scheduler invocation that asks to come back later', () => {
+  const payload = { action: 'flush-storms', scheduledTime: '2026-11-30T12:00:00.000Z' };
+
+  function buildDirect(error: Error, maxWaitSeconds = 3600) {
+    const wakeAt = vi.fn(async (r: WakeUpRequest) => ({
+      name: `notify.${r.key}`,
+      at: r.at,
+      created: true,
+      clamped: false,
+    }));
+    const reportFailure = vi.fn(async () => {});
+    const handler = withGuard<Record<string, unknown>>({
+      job: 'notify',
+      logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+      parse: (raw) => {
+        const p = raw as { scheduledTime: string; firstAttemptAt?: string };
+        return {
+          key: `flush#${p.scheduledTime}#${crypto.randomUUID()}`,
+          input: p,
+          again: againOf(raw, p),
+        };
+      },
+      onReject: async () => {},
+      run: async () => {
+        throw error;
+      },
+      reportFailure,
+      persistenceStore: false,
+      wakeUps: { wakeAt },
+      maxWaitSeconds,
+    });
+    const invoke = (event: unknown) => handler(event, lambdaContext() as unknown as Context);
+    return { invoke, wakeAt, reportFailure };
+  }
+
+  it('retry after a delay → a wake-up of the same payload at scheduled time + delay, first attempt kept', async () => {
+    const { invoke, wakeAt, reportFailure } = buildDirect(new RetryAfterError('service busy', 300));
+    const result = await invoke(payload);
+    expect(result).toMatchObject({ outcome: 'deferred', retryAt: '2026-11-30T12:05:00.000Z' });
+    expect(wakeAt).toHaveBeenCalledTimes(1);
+    const request = wakeAt.mock.calls[0]![0];
+    expect(request).toMatchObject({ job: 'notify', at: new Date('2026-11-30T12:05:00Z') });
+    expect(request.payload).toEqual({
+      action: 'flush-storms',
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+      firstAttemptAt: '2026-11-30T12:00:00.000Z',
+    });
+    expect(reportFailure).not.toHaveBeenCalled();
+  });
+
+  it('wake at a time → a wake-up at that time', async () => {
+    const { invoke, wakeAt } = buildDirect(new WakeAtError('window ends', new Date('2026-11-30T12:20:00Z')));
+    await invoke(payload);
+    expect(wakeAt.mock.calls[0]![0].at).toEqual(new Date('2026-11-30T12:20:00Z'));
+  });
+
+  it('a later attempt keeps the first attempt time, and past the maximum wait reports once and fails', async () => {
+    const { invoke, wakeAt, reportFailure } = buildDirect(new RetryAfterError('service busy', 600), 3600);
+    const later = {
+      ...payload,
+      scheduledTime: '2026-11-30T12:55:00.000Z',
+      firstAttemptAt: '2026-11-30T12:00:00.000Z',
+    };
+    const result = await invoke(later);
+    expect(result.outcome).toBe('failed');
+    expect(result.reason).toMatch(/gave up after waiting since 2026-11-30T12:00:00.000Z/);
+    expect(wakeAt).not.toHaveBeenCalled();
+    expect(reportFailure).toHaveBeenCalledTimes(1);
+
+    const within = { ...later, scheduledTime: '2026-11-30T12:40:00.000Z' };
+    await invoke(within);
+    expect(wakeAt.mock.calls[0]![0].payload).toMatchObject({ firstAttemptAt: '2026-11-30T12:00:00.000Z' });
+  });
+
+  it('other errors are still thrown (retryable) from a direct invocation', async () => {
+    const { invoke, wakeAt } = buildDirect(new RetryableError('throttled'));
+    await expect(invoke(payload)).rejects.toThrow('throttled');
+    expect(wakeAt).not.toHaveBeenCalled();
   });
 });

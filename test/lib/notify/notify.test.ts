@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { translateAwsError } from '../../../lib/aws/errors.ts';
 import { createNotifyLedger } from '../../../lib/aws/notify-ledger.ts';
-import type { OneTimeSchedule } from '../../../lib/aws/scheduler.ts';
-import { SlackRejectedError, SlackUnavailableError } from '../../../lib/aws/slack.ts';
+import { createWakeUps, type OneTimeSchedule } from '../../../lib/aws/scheduler.ts';
+import { SlackRateLimitedError, SlackRejectedError, SlackUnavailableError } from '../../../lib/aws/slack.ts';
+import { classifyError, type RetryAfterError, RetryableError } from '../../../lib/core/errors.ts';
 import { notify } from '../../../lib/notify/notify.ts';
 import type { SlackPort, SnsPort } from '../../../lib/notify/ports.ts';
 import type { SlackMessage } from '../../../lib/notify/slack-message.ts';
 import type { SnsMessage } from '../../../lib/notify/sns-message.ts';
 import { useDynamoDB } from '../../support/dynamodb.ts';
+import { sdkError } from '../../support/sdk-errors.ts';
 import { inputFrom, type RawEvent } from './support.ts';
 
 let table = 0;
@@ -21,8 +24,11 @@ async function setup() {
   const snsSent: SnsMessage[] = [];
   const slackSent: SlackMessage[] = [];
   const slackFailures: Error[] = [];
+  const snsFailures: Error[] = [];
   const sns: SnsPort = {
     publish: async (m) => {
+      const failure = snsFailures.shift();
+      if (failure) throw failure;
       snsSent.push(m);
     },
   };
@@ -46,14 +52,14 @@ async function setup() {
     sns,
     slack,
     ledger: createNotifyLedger(db.client, names.ledger),
-    scheduler,
-    notifyFunctionArn: NOTIFY_ARN,
+    // The real wake-up adapter on a fake schedule store, clamping against the trigger's time.
+    wakeUps: createWakeUps(scheduler, { targets: { notify: NOTIFY_ARN }, now: () => 0 }),
     stormWindowMinutes: 10,
   };
   const run = (input: Parameters<typeof notify>[0]) => notify(input, deps, { remainingMs: () => 60_000 });
   /** The storm timer firing at `scheduledTime`. */
   const flush = (scheduledTime: string) => run({ action: 'flush-storms', scheduledTime });
-  return { run, flush, snsSent, slackSent, slackFailures, schedules };
+  return { run, flush, snsSent, slackSent, slackFailures, snsFailures, schedules };
 }
 
 /** An unowned failure (alerted directly) with its own id and time. */
@@ -117,6 +123,47 @@ describe('notify use case', () => {
     });
     expect(snsSent).toHaveLength(1);
     expect(slackSent).toHaveLength(1);
+  });
+
+  it('Slack down for a while: SNS once at once, Slack once when it is back (retry after its Retry-After)', async () => {
+    const { run, snsSent, slackSent, slackFailures } = await setup();
+    const input = inputFrom('guard/rollback-failed');
+    slackFailures.push(new SlackRateLimitedError('Slack rate-limited the webhook (HTTP 429)', 120));
+    const first = await failureOf(run(input));
+    expect(classifyError(first)).toBe('retry-after');
+    expect((first as RetryAfterError).delaySeconds).toBe(120);
+    for (let i = 0; i < 5; i++)
+      slackFailures.push(new SlackUnavailableError('Slack webhook answered HTTP 503'));
+    for (let i = 0; i < 5; i++) await expect(run(input)).rejects.toThrow('HTTP 503');
+    await expect(run(input)).resolves.toMatchObject({ outcome: 'acted', channels: ['slack'] });
+    expect(snsSent).toHaveLength(1);
+    expect(slackSent).toHaveLength(1);
+  });
+
+  it('SNS throttled by KMS does not block Slack: Slack at once, SNS only on the retry', async () => {
+    const { run, snsSent, slackSent, snsFailures } = await setup();
+    const kmsThrottled = translateAwsError(sdkError('KMSThrottlingException', 'KMS throttled the request'));
+    expect(classifyError(kmsThrottled)).toBe('retryable');
+    snsFailures.push(kmsThrottled);
+    const input = inputFrom('guard/rollback-failed');
+    await expect(run(input)).rejects.toBe(kmsThrottled);
+    expect(snsSent).toHaveLength(0);
+    expect(slackSent).toHaveLength(1);
+
+    await expect(run(input)).resolves.toMatchObject({ outcome: 'acted', channels: ['sns'] });
+    expect(snsSent).toHaveLength(1);
+    expect(slackSent).toHaveLength(1);
+  });
+
+  it('both channels failing: the retryable failure is thrown, so both are tried again', async () => {
+    const { run, snsSent, slackSent, snsFailures, slackFailures } = await setup();
+    snsFailures.push(new RetryableError('SNS answered 503', { reason: 'server' }));
+    slackFailures.push(new SlackRejectedError(404, 'no_service'), new SlackRejectedError(404, 'no_service'));
+    const input = inputFrom('guard/rollback-failed');
+    await expect(run(input)).rejects.toThrow('SNS answered 503');
+    await expect(failureOf(run(input))).resolves.toBeInstanceOf(SlackRejectedError);
+    expect(snsSent).toHaveLength(1);
+    expect(slackSent).toHaveLength(0);
   });
 
   it('lets a terminal Slack rejection propagate after SNS got the alert', async () => {
@@ -235,7 +282,7 @@ describe('notify use case', () => {
     expect(first).toMatchObject({
       outcome: 'collapsed',
       reason: expect.stringContaining('the count goes out when the window ends at 2026-11-20T14:10:00.000Z'),
-      flushSchedule: expect.stringMatching(/^notify-storm-/),
+      flushSchedule: expect.stringMatching(/^notify\.storm-[0-9a-f]{40}$/),
     });
     await expect(run(pauseFailed('t3', '2026-11-20T14:03:00Z'))).resolves.not.toHaveProperty('flushSchedule');
     // The first collapsed alert delivered again names the same schedule: nothing new.
@@ -308,3 +355,12 @@ describe('notify use case', () => {
     expect(snsSent).toHaveLength(1);
   });
 });
+
+async function failureOf(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure');
+}

@@ -95,10 +95,10 @@ describe('planStormFlush', () => {
 
   it('the first alert collapsed into a window schedules a flush at its end plus a minute', () => {
     expect(first).toEqual({
-      name: expect.stringMatching(/^notify-storm-[0-9a-f]{40}$/),
+      key: expect.stringMatching(/^storm-[0-9a-f]{40}$/),
       at: '2026-11-20T14:11:00.000Z',
     });
-    expect(first!.name.length).toBeLessThanOrEqual(64);
+    expect(`notify.${first!.key}`.length).toBeLessThanOrEqual(64);
   });
 
   it.each([
@@ -127,11 +127,11 @@ describe('planStormFlush', () => {
 
   it('a batch counted after the last flush, or in another window or for another key, gets its own schedule', () => {
     const names = [
-      planStormFlush(window({ collapsedTotal: 3 }), { messageId: 'b' }, 10)!.name,
-      planStormFlush(window({ windowStart: '2026-11-20T15:00:00.000Z' }), { messageId: 'b' }, 10)!.name,
-      planStormFlush(window({ key: 'other|status|info' }), { messageId: 'b' }, 10)!.name,
+      planStormFlush(window({ collapsedTotal: 3 }), { messageId: 'b' }, 10)!.key,
+      planStormFlush(window({ windowStart: '2026-11-20T15:00:00.000Z' }), { messageId: 'b' }, 10)!.key,
+      planStormFlush(window({ key: 'other|status|info' }), { messageId: 'b' }, 10)!.key,
     ];
-    expect(new Set([first!.name, ...names]).size).toBe(4);
+    expect(new Set([first!.key, ...names]).size).toBe(4);
   });
 
   it('a dry-run alert storm is timed the same way (the notifier changes nothing but messages)', () => {
