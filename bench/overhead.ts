@@ -126,7 +126,7 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
     const { handleFailureEvent } = await import('../lib/rollback/rollback.ts');
     const { recordRelease } = await import('../lib/release/record-release.ts');
     const { handler } = await import('../functions/rollback.ts');
-    const settings = { ...config.rollback, maxAttempts: 3 };
+    const settings = config.rollback;
     return {
       handler: handler as unknown as Handler,
       c: {
@@ -150,7 +150,7 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
           const failed = eventFor('apprunner-operation/deployment-failed', svc, {
             time: new Date(Date.parse(hour(i)) + 900_000).toISOString(),
           });
-          return { event: failed, direct: () => handleFailureEvent(operation(failed), ports, settings, ctx) };
+          return { event: failed, direct: () => handleFailureEvent(operation(failed), ports, settings) };
         },
       },
     };

@@ -8,9 +8,6 @@ import { loadConfig } from '../lib/config.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
 import { rollbackJob } from '../lib/rollback/job.ts';
 
-/** Lambda's async invoke: the first attempt plus `maximumRetryAttempts: 2` (serverless.yml). */
-const LAMBDA_ATTEMPTS = 3;
-
 const config = loadConfig(process.env);
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
@@ -23,7 +20,7 @@ export const handler = rollbackJob.createQueueHandler(
     onReject: createRejectionHandler({ job: 'rollback', counter: createRejectionCounter() }),
     accountId: config.accountId,
     ports: createReleasePorts(config, dynamo, publisher),
-    settings: { ...config.rollback, maxAttempts: LAMBDA_ATTEMPTS },
+    settings: config.rollback,
   },
   createQueueVisibility(createSqsClient()),
 );

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { GuardConfig } from '../config.ts';
 import { createAppRunnerClient, createAppRunnerGateway } from './app-runner.ts';
 import type { GuardEventPublisher } from './guard-events.ts';
-import { createGuardScheduler } from './scheduler.ts';
+import { createGuardScheduler, createGuardWakeUps } from './scheduler.ts';
 import { createSnapshotStore } from './snapshots.ts';
 
 /**
@@ -17,10 +17,10 @@ export function createCleanupDeps(
   return {
     appRunner: createAppRunnerGateway(createAppRunnerClient()),
     scheduler: createGuardScheduler(config),
+    wakeUps: createGuardWakeUps(config),
     snapshots: createSnapshotStore(dynamo, config.ledgerTable),
     publisher,
     settings: config.cleanup,
-    cleanupFunctionArn: config.scheduler.cleanupFunctionArn,
     accountId: config.accountId,
     region: config.region,
   };

@@ -1,11 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  PutCommand,
-  paginateQuery,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type {
   LedgerPort,
   QuarantineRecord,
@@ -47,7 +41,6 @@ export function isoTime(time: string): string {
 const DAY_SECONDS = 24 * 60 * 60;
 const ROLLBACK_TTL_DAYS = 90;
 const QUARANTINE_TTL_DAYS = 180;
-const ATTEMPT_TTL_DAYS = 2;
 
 const epochSeconds = (time: string, plusDays: number) =>
   Math.floor(new Date(time).getTime() / 1000) + plusDays * DAY_SECONDS;
@@ -198,19 +191,6 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
           },
         }),
       );
-    },
-
-    async countAttempt(serviceArn, trigger, time) {
-      const out = await doc.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: servicePartitionKey(serviceArn), sk: `attempt#${trigger}` },
-          UpdateExpression: 'ADD attempts :one SET expiresAt = if_not_exists(expiresAt, :ttl)',
-          ExpressionAttributeValues: { ':one': 1, ':ttl': epochSeconds(time, ATTEMPT_TTL_DAYS) },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Number(out.Attributes?.attempts ?? 1);
     },
   });
 }

@@ -158,6 +158,7 @@ export function createGuardWakeUps(
       cleanupFunctionArn: string;
       pauseResumeFunctionArn: string;
       notifyFunctionArn: string;
+      clock: 'system' | 'trigger';
     };
   },
   options: Pick<WakeUpOptions, 'logger'> = {},
@@ -169,6 +170,7 @@ export function createGuardWakeUps(
       'pause-resume': s.pauseResumeFunctionArn,
       notify: s.notifyFunctionArn,
     },
+    ...(s.clock === 'trigger' ? { now: () => 0 } : {}),
     ...options,
   });
 }

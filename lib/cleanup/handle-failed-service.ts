@@ -209,15 +209,16 @@ async function act(
   if (deps.settings.dryRun) return { ok: true };
   const arn = report.service.arn;
   if (plan.kind === 'schedule-deletion') {
-    const name = scheduleNameFor(report.service.id, plan.attempt);
-    await deps.scheduler.createOneTime({
-      name,
+    // The wake-up's name is `cleanup-<key>`: the deterministic name the plan looks for.
+    const wake = await deps.wakeUps.wakeAt({
+      job: 'cleanup',
+      key: scheduleNameFor(report.service.id, plan.attempt).slice('cleanup-'.length),
       at: plan.deleteAt,
-      targetArn: deps.cleanupFunctionArn,
-      input: deletionPayload(arn, plan.attempt, snapshotKey),
+      now: report.now,
+      payload: deletionPayload(arn, plan.attempt, snapshotKey),
       description: `apprunner-guard: delete failed App Runner service ${report.service.name} (attempt ${plan.attempt})`,
     });
-    return { ok: true, scheduleName: name };
+    return { ok: true, scheduleName: wake.name };
   }
   if (plan.kind === 'delete-now') {
     await deps.snapshots.recordDeletionAttempt(arn, plan.attempt + 1, report.now);

@@ -1,5 +1,6 @@
 import { defineJob } from '../core/define-job.ts';
 import type { Parsed } from '../core/handler-stack.ts';
+import { HOUR_SECONDS } from '../core/time.ts';
 import {
   APP_RUNNER_SOURCE,
   type AppRunnerEvent,
@@ -32,6 +33,8 @@ function subjectOf(input: CleanupInput): FailureSubject {
  */
 export const cleanupJob = defineJob<CleanupInput, CleanupDeps>({
   job: 'cleanup',
+  // A deletion that cannot run for 6 hours is handed to a human (the same bound as its queue's).
+  maxWaitSeconds: 6 * HOUR_SECONDS,
   parse: (raw, deps): Parsed<CleanupInput> => {
     if ((raw as { source?: unknown } | null)?.source === APP_RUNNER_SOURCE) {
       const event = parseAppRunnerEvent(raw, { accountId: deps.accountId });

@@ -1,5 +1,6 @@
 import { defineJob } from '../core/define-job.ts';
 import { GUARD_SOURCE } from '../core/guard-event.ts';
+import { HOUR_SECONDS } from '../core/time.ts';
 import { parseAppRunnerEvent } from '../events/app-runner.ts';
 import { parseGuardEvent } from '../events/guard.ts';
 import {
@@ -21,6 +22,8 @@ export interface NotifyJobDeps {
 /** Notify: App Runner failures and the guard's own events → SNS and Slack (docs/architecture.md). */
 export const notifyJob = defineJob<NotifyInput | NotifyPayload, NotifyJobDeps>({
   job: 'notify',
+  // An alert is worth delivering after an outage of hours (the same bound as its queue's).
+  maxWaitSeconds: 6 * HOUR_SECONDS,
   parse: (raw, deps) => {
     const source = (raw as { source?: unknown } | null)?.source;
     if (source === undefined && typeof raw === 'object' && raw !== null && 'action' in raw) {

@@ -87,7 +87,7 @@ function pendingOf(window: StormWindow): { storm?: StormSummary } {
 export interface StormFlush {
   /**
    * The wake-up's key (`storm-<hash>`): deterministic, so every alert of a batch asks for the same
-   * wake-up (the schedule `notify.storm-<hash>`).
+   * wake-up (the schedule `notify-storm-<hash>`, as before).
    */
   key: string;
   /** The window's end plus {@link FLUSH_MARGIN_SECONDS}, rounded up to the second. */

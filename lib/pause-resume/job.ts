@@ -1,4 +1,5 @@
 import { defineJob } from '../core/define-job.ts';
+import { MINUTE_SECONDS } from '../core/time.ts';
 import {
   againOf,
   type PauseResumePayload,
@@ -17,6 +18,8 @@ export interface PauseResumeJobDeps {
 /** Pause/resume: a schedule fire → pause or resume the services that follow it (docs/architecture.md). */
 export const pauseResumeJob = defineJob<PauseResumePayload, PauseResumeJobDeps>({
   job: 'pause-resume',
+  // The configured follow-ups: `maxRetries` waits of `retryMinutes`.
+  maxWaitSeconds: (deps) => deps.settings.maxRetries * deps.settings.retryMinutes * MINUTE_SECONDS,
   parse: (raw) => {
     const payload = parseSchedulerPayload(pauseResumePayloadSchema, raw);
     // Scheduler delivers at least once: schedule + action + scheduled time (+ follow-up attempt)

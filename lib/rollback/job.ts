@@ -12,17 +12,16 @@ import {
 export interface RollbackJobDeps {
   accountId: string;
   ports: RollbackPorts;
-  /** `maxAttempts`: the invocation attempts before a deferral is given up and reported. */
-  settings: RollbackSettings & { maxAttempts: number };
+  settings: RollbackSettings;
 }
 
 /** Rollback: a failed deployment or update → pin the newest known-good digest (docs/architecture.md). */
 export const rollbackJob = defineJob<AppRunnerEvent, RollbackJobDeps>({
   job: 'rollback',
   parse: (raw, deps) => appRunnerTrigger(deps.accountId)(raw),
-  run: async (event, deps, ctx) =>
+  run: async (event, deps) =>
     event.kind === 'operation'
-      ? handleFailureEvent(event, deps.ports, deps.settings, ctx)
+      ? handleFailureEvent(event, deps.ports, deps.settings)
       : {
           outcome: 'skipped',
           reason: 'A service status change is not a failed deployment: nothing to roll back.',

@@ -1,5 +1,12 @@
 import { operationsOwnedBy } from '../core/app-runner-facts.ts';
-import { classifyError, describeError, errorNameOf, RetryableError, TerminalError } from '../core/errors.ts';
+import {
+  classifyError,
+  describeError,
+  errorNameOf,
+  RetryAfterError,
+  RetryableError,
+  TerminalError,
+} from '../core/errors.ts';
 import {
   buildGuardEvent,
   GUARD_DETAIL_TYPES,
@@ -140,8 +147,9 @@ function detailsOf(plan: RollbackPlan, o: ObservedRollback, extra: Record<string
  * `started` with the operation id, and quarantines the digest rolled back from. In dry-run it
  * plans and publishes with `dryRun: true` and writes nothing.
  *
- * @throws RetryableError when the plan is to defer (an operation is in progress); errors of the
- *   calls propagate for the caller to classify.
+ * @throws RetryAfterError when the plan is to defer (an operation is in progress, such as App
+ *   Runner's own rollback): the event comes back after {@link ROLLBACK_RETRY_SECONDS}; errors of
+ *   the calls propagate for the caller to classify.
  */
 export async function rollbackService(
   service: ServiceRef,
@@ -151,7 +159,7 @@ export async function rollbackService(
 ): Promise<RollbackResult> {
   const observed = await observeRollback(service.arn, trigger, ports, settings);
   const plan = planRollback(observed);
-  if (plan.action === 'defer') throw new RetryableError(plan.reason);
+  if (plan.action === 'defer') throw new RetryAfterError(plan.reason, ROLLBACK_RETRY_SECONDS);
 
   const extra: Record<string, unknown> = {};
   const pin = plan.pin;
@@ -224,16 +232,24 @@ export async function rollbackService(
 }
 
 /**
+ * How long the rollback job waits before it looks at a busy service again (docs/architecture.md,
+ * "Time"). App Runner's own rollback of a failed deployment takes 15–20 minutes, during which the
+ * service is `OPERATION_IN_PROGRESS`; every 3 minutes the job re-observes it and pins once it has
+ * settled. The event's maximum wait (the queue's, for rollback) bounds how long it keeps trying.
+ */
+export const ROLLBACK_RETRY_SECONDS = 180;
+
+/**
  * The rollback job for one App Runner failure event. Publishes exactly one outcome event per
- * event it handles. A retryable problem (an operation in progress, throttling) is thrown so Lambda
- * retries, without publishing; on the last attempt (`maxAttempts`, counted in the ledger) it
- * publishes a final `deferred` outcome instead, so on-call always hears about the failure.
+ * event it handles. A service still busy (an operation in progress) is a "retry after"
+ * ({@link ROLLBACK_RETRY_SECONDS}), thrown without publishing: the event comes back and pins once
+ * the service has settled. Past the job's maximum wait the delivery reports it once through
+ * {@link createRollbackFailureReporter}.
  */
 export async function handleFailureEvent(
   event: OperationStatusEvent,
   ports: RollbackPorts,
-  settings: RollbackSettings & { maxAttempts: number },
-  ctx?: Pick<RunContext, 'logger'>,
+  settings: RollbackSettings,
 ): Promise<JobResult> {
   if (!(ROLLBACK_STATUSES as readonly string[]).includes(event.status)) {
     return { outcome: 'skipped', reason: `${event.status} is not a failure the rollback job handles.` };
@@ -245,42 +261,12 @@ export async function handleFailureEvent(
     status: event.status,
     ...(event.message ? { message: event.message } : {}),
   };
-  try {
-    const {
-      plan: _plan,
-      published: _published,
-      ...result
-    } = await rollbackService(event.service, trigger, ports, settings);
-    return result;
-  } catch (error) {
-    if (classifyError(error) === 'terminal') throw error;
-    const attempt = await ports.ledger.countAttempt(event.service.arn, event.eventId, event.time);
-    if (attempt < settings.maxAttempts) {
-      ctx?.logger.warn('rollback deferred, Lambda will retry', { attempt, error: describeError(error) });
-      throw error;
-    }
-    const reason = `Rollback deferred and given up after ${attempt} attempts: ${describeError(error)}. The deployment failure still needs a look: run \`guard rollback ${event.service.name}\` once the service is RUNNING.`;
-    const s = event.service;
-    await ports.publisher.publish([
-      buildGuardEvent(GUARD_DETAIL_TYPES.rollbackSkipped, {
-        job: 'rollback',
-        outcome: 'deferred',
-        action: 'none',
-        reason,
-        service: s,
-        trigger: event.eventId,
-        dryRun: settings.dryRun,
-        details: {
-          code: 'gave-up',
-          failureStatus: event.status,
-          failureMessage: event.message,
-          attempts: attempt,
-          error: error instanceof Error ? errorNameOf(error) : 'Error',
-        },
-      }),
-    ]);
-    return { outcome: 'deferred', reason, code: 'gave-up', attempts: attempt };
-  }
+  const {
+    plan: _plan,
+    published: _published,
+    ...result
+  } = await rollbackService(event.service, trigger, ports, settings);
+  return result;
 }
 
 /**
@@ -295,7 +281,10 @@ export function createRollbackFailureReporter(publisher: GuardEventPublisher, dr
         job: 'rollback',
         outcome: 'failed',
         action: 'none',
-        reason: `The guard could not finish the rollback: ${describeError(error)}. A human should look.`,
+        reason:
+          error instanceof RetryAfterError
+            ? `The guard gave up waiting for the service to settle: ${describeError(error)}. The deployment failure still needs a look: run \`guard rollback ${s.name}\` once the service is RUNNING.`
+            : `The guard could not finish the rollback: ${describeError(error)}. A human should look.`,
         service: s,
         trigger: event.eventId,
         dryRun,

@@ -542,14 +542,27 @@ describe('cleanup when the deletion schedule fires', () => {
     expect(published).toEqual([]);
   });
 
-  it('throws on InvalidStateException so Lambda retries, and the retry re-observes and deletes', async () => {
+  it('InvalidStateException on a scheduled deletion: a wake-up of the same payload later, which re-observes and deletes', async () => {
     const s = addService('CREATE_FAILED');
     deleteFails = () => new InvalidStateException({ message: 'operation in progress', $metadata: {} });
     const payload = fire(s, '2026-11-20T15:05:00Z');
-    await expect(invoke(payload)).rejects.toThrow(/operation is in progress/);
+    expect(await invoke(payload)).toMatchObject({
+      outcome: 'deferred',
+      reason: expect.stringMatching(/operation is in progress/),
+      retryAt: '2026-11-20T15:07:00.000Z',
+    });
     expect(published).toEqual([]);
+    const wake = [...schedules.values()].at(-1)!;
+    expect(wake).toMatchObject({
+      ScheduleExpression: 'at(2026-11-20T15:07:00)',
+      ActionAfterCompletion: 'DELETE',
+    });
+    const again = JSON.parse(wake.Target!.Input!) as Record<string, unknown>;
+    expect(again).toMatchObject({ firstAttemptAt: '2026-11-20T15:05:00Z', serviceArn: s.arn });
     deleteFails = undefined;
-    expect(await invoke(payload)).toMatchObject({ outcome: 'acted' });
+    expect(await invoke({ ...again, scheduledTime: '2026-11-20T15:07:00Z' })).toMatchObject({
+      outcome: 'acted',
+    });
     expect(published.map((p) => p.detailType)).toEqual(['Failed Service Deleted']);
   });
 

@@ -197,7 +197,7 @@ describe('notify handler', () => {
       const calls = scheduler.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input);
       expect(calls).toEqual([
         expect.objectContaining({
-          Name: expect.stringMatching(/^notify\.storm-[0-9a-f]{40}$/),
+          Name: expect.stringMatching(/^notify-storm-[0-9a-f]{40}$/),
           GroupName: guardEnv().SCHEDULER_GROUP,
           ScheduleExpression: 'at(2026-12-01T10:11:00)',
           ScheduleExpressionTimezone: 'UTC',

@@ -1,6 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
+import { RetryAfterError } from '../../lib/core/errors.ts';
+import { parseAppRunnerEvent } from '../../lib/events/app-runner.ts';
+import { createRollbackFailureReporter, ROLLBACK_RETRY_SECONDS } from '../../lib/rollback/rollback.ts';
 import {
   BAD,
   D,
@@ -13,7 +16,8 @@ import {
   REPO,
 } from '../lib/rollback/fakes.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
-import { lambdaContext } from '../support/env.ts';
+import { ACCOUNT_ID, lambdaContext } from '../support/env.ts';
+import { loadFixture } from '../support/fixtures.ts';
 import { releaseHandlers } from '../support/handlers.ts';
 import { sdkError } from '../support/sdk-errors.ts';
 
@@ -197,20 +201,46 @@ describe('rollback function', () => {
     onlyOutcome(svc);
   });
 
-  it('defers while an operation is in progress: retries silently, then publishes one final outcome', async () => {
+  it("waits out App Runner's own rollback (OPERATION_IN_PROGRESS) with retry-after, silently, then pins once", async () => {
     const svc = await serviceWithBadTag({ status: 'OPERATION_IN_PROGRESS' });
     const event = failure(svc);
-    await expect(invoke(rollback, event)).rejects.toThrow(/in progress/);
-    await expect(invoke(rollback, event)).rejects.toThrow(/in progress/);
+    // However long App Runner's own rollback runs: no attempt counter, no give-up of its own.
+    for (let i = 0; i < 7; i++) {
+      const error = await invoke(rollback, event).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(RetryAfterError);
+      expect((error as RetryAfterError).delaySeconds).toBe(ROLLBACK_RETRY_SECONDS);
+    }
     expect(fakes.publishedFor(svc.arn)).toEqual([]);
-    const last = await invoke(rollback, event);
-    expect(last).toMatchObject({ outcome: 'deferred', code: 'gave-up', attempts: 3 });
-    const outcome = onlyOutcome(svc);
-    expect(outcome).toMatchObject({
-      detailType: 'Rollback Skipped',
-      detail: { outcome: 'deferred', details: { failureStatus: 'DeploymentFailed', attempts: 3 } },
-    });
     expect(fakes.state.updates).toEqual([]);
+    svc.status = 'RUNNING';
+    expect(await invoke(rollback, event)).toMatchObject({ outcome: 'acted' });
+    expect(await invoke(rollback, event)).toMatchObject({ outcome: 'acted' });
+    expect(fakes.state.updates).toHaveLength(1);
+    expect(onlyOutcome(svc).detailType).toBe('Rollback Completed');
+  });
+
+  it('past its maximum wait, the failure reporter says it gave up waiting and what a human does', async () => {
+    const published: unknown[] = [];
+    const report = createRollbackFailureReporter(
+      { publish: async (entries) => void published.push(...entries) },
+      false,
+    );
+    const event = parseAppRunnerEvent(loadFixture('apprunner-operation/deployment-failed'), {
+      accountId: ACCOUNT_ID,
+    });
+    await report(event, new RetryAfterError('an operation is in progress', ROLLBACK_RETRY_SECONDS));
+    expect(published).toEqual([
+      expect.objectContaining({
+        detailType: 'Rollback Failed',
+        detail: expect.objectContaining({
+          outcome: 'failed',
+          reason: expect.stringMatching(/gave up waiting for the service to settle.*guard rollback/),
+        }),
+      }),
+    ]);
   });
 
   it('rolls back on a retry once the operation in progress has ended', async () => {

@@ -87,7 +87,7 @@ describe('sandbox: a push step', () => {
     expect(payments?.status).toBe('RUNNING');
   });
 
-  it('rollback-slow-app-runner: the sandbox side holds (one failure event at detection, RUNNING after 20 minutes); the pin waits on durable time', async () => {
+  it('rollback-slow-app-runner: the sandbox side holds (one failure event at detection, RUNNING after 20 minutes); the pin itself is asserted in rollback-slow.test.ts', async () => {
     const report = await runScenario(
       loadScenario(join(ROOT, 'sandbox', 'scenarios', 'rollback-slow-app-runner.yml')),
     );
@@ -96,6 +96,5 @@ describe('sandbox: a push step', () => {
     const settled = report.appRunnerEvents.filter((e) => e.detail.CurrentStatus === 'RUNNING').at(-1);
     expect(failed && seconds(failed.time)).toBe(18 * 60);
     expect(settled && seconds(settled.time)).toBe(38 * 60);
-    expect(report.expectations.pending.length).toBeGreaterThan(0);
   });
 });

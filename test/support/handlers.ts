@@ -41,7 +41,7 @@ export async function releaseHandlers(
       accountId: config.accountId,
       ports,
       // Lambda's async invoke: the first attempt plus two retries (as functions/rollback.ts).
-      settings: { ...config.rollback, maxAttempts: 3 },
+      settings: config.rollback,
     }) as unknown as TestHandler,
     recordRelease: releaseJob.createHandler({
       logger,

@@ -59,6 +59,4 @@ export interface LedgerPort {
   listRollbacks(serviceArn: string): Promise<RollbackRecord[]>;
   /** Writes (or overwrites: same time and trigger) a rollback record. */
   recordRollback(record: RollbackRecord): Promise<void>;
-  /** Counts one more attempt at handling `trigger`; returns the count including this one. */
-  countAttempt(serviceArn: string, trigger: string, time: string): Promise<number>;
 }

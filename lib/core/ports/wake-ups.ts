@@ -64,17 +64,17 @@ const NAME_CHARS = /^[0-9A-Za-z_.-]+$/;
 const MAX_NAME = 64;
 
 /**
- * The schedule name of a wake-up: `<job>.<key>` when the key is made of Scheduler's name characters
+ * The schedule name of a wake-up: `<job>-<key>` when the key is made of Scheduler's name characters
  * and short enough; otherwise a readable prefix of the key plus a hash of the whole key, so two
  * different keys never share a name and the same key always gives the same one.
  */
 export function wakeUpName(job: Job, key: string): string {
-  const plain = `${job}.${key}`;
+  const plain = `${job}-${key}`;
   if (plain.length <= MAX_NAME && NAME_CHARS.test(key)) return plain;
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
   const readable = key.replace(/[^0-9A-Za-z_.-]+/g, '-');
   const room = MAX_NAME - job.length - hash.length - 2;
-  return `${job}.${readable.slice(0, room)}-${hash}`;
+  return `${job}-${readable.slice(0, room)}-${hash}`;
 }
 
 /** When a wake-up requested for `at` fires, seen at `now`: never earlier than a minute ahead. */

@@ -143,13 +143,6 @@ describe('release ledger', () => {
     expect(list[1]).toMatchObject({ fromDigest: digest('b'), toImage: `${REPO}@${digest('a')}` });
   });
 
-  it('counts attempts per trigger', async () => {
-    const arn = freshArn();
-    expect(await ledger.countAttempt(arn, 'ev-1', '2026-11-20T12:00:00Z')).toBe(1);
-    expect(await ledger.countAttempt(arn, 'ev-1', '2026-11-20T12:00:00Z')).toBe(2);
-    expect(await ledger.countAttempt(arn, 'ev-2', '2026-11-20T12:00:00Z')).toBe(1);
-  });
-
   it('keeps the kinds apart in one partition', async () => {
     const arn = freshArn();
     await ledger.recordRelease(release(arn, digest('a'), '2026-11-20T10:00:00Z'), { historyLimit: 20 });

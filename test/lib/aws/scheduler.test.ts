@@ -33,14 +33,14 @@ describe('wake-ups on one-time schedules', () => {
       key: 'storm.abc',
     });
     expect(out).toEqual({
-      name: 'notify.storm.abc',
+      name: 'notify-storm.abc',
       at: new Date('2026-11-30T12:15:00Z'),
       created: true,
       clamped: false,
     });
     const input = scheduler.commandCalls(CreateScheduleCommand)[0]!.args[0].input;
     expect(input).toMatchObject({
-      Name: 'notify.storm.abc',
+      Name: 'notify-storm.abc',
       GroupName: 'apprunner-guard',
       ScheduleExpression: 'at(2026-11-30T12:15:00)',
       ScheduleExpressionTimezone: 'UTC',
@@ -80,7 +80,7 @@ describe('wake-ups on one-time schedules', () => {
       payload: {},
       key: 'k',
     });
-    expect(out).toMatchObject({ name: 'notify.k', created: false });
+    expect(out).toMatchObject({ name: 'notify-k', created: false });
   });
 
   it('a job with no configured function cannot be woken', async () => {
@@ -93,7 +93,7 @@ describe('wake-ups on one-time schedules', () => {
 
 describe('wakeUpName', () => {
   it('is job + key when the key is a valid, short schedule name', () => {
-    expect(wakeUpName('pause-resume', 'override-end.0123abcd')).toBe('pause-resume.override-end.0123abcd');
+    expect(wakeUpName('pause-resume', 'override-end.0123abcd')).toBe('pause-resume-override-end.0123abcd');
   });
 
   it('is deterministic, valid and distinct for long or unusual keys', () => {
@@ -101,7 +101,7 @@ describe('wakeUpName', () => {
     const b = wakeUpName('cleanup', `retry/${'x'.repeat(100)}`);
     expect(a).toBe(wakeUpName('cleanup', `retry:${'x'.repeat(100)}`));
     expect(a).not.toBe(b);
-    for (const name of [a, b]) expect(name).toMatch(/^cleanup\.[0-9A-Za-z_.-]+$/);
+    for (const name of [a, b]) expect(name).toMatch(/^cleanup-[0-9A-Za-z_.-]+$/);
     expect(Math.max(a.length, b.length)).toBeLessThanOrEqual(64);
   });
 });

@@ -282,7 +282,7 @@ describe('notify use case', () => {
     expect(first).toMatchObject({
       outcome: 'collapsed',
       reason: expect.stringContaining('the count goes out when the window ends at 2026-11-20T14:10:00.000Z'),
-      flushSchedule: expect.stringMatching(/^notify\.storm-[0-9a-f]{40}$/),
+      flushSchedule: expect.stringMatching(/^notify-storm-[0-9a-f]{40}$/),
     });
     await expect(run(pauseFailed('t3', '2026-11-20T14:03:00Z'))).resolves.not.toHaveProperty('flushSchedule');
     // The first collapsed alert delivered again names the same schedule: nothing new.

@@ -98,7 +98,7 @@ describe('planStormFlush', () => {
       key: expect.stringMatching(/^storm-[0-9a-f]{40}$/),
       at: '2026-11-20T14:11:00.000Z',
     });
-    expect(`notify.${first!.key}`.length).toBeLessThanOrEqual(64);
+    expect(`notify-${first!.key}`.length).toBeLessThanOrEqual(64);
   });
 
   it.each([
