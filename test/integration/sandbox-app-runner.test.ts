@@ -93,7 +93,14 @@ describe('sandbox: a push step', () => {
     );
     expect(report.expectations.failures).toEqual([]);
     const failed = report.appRunnerEvents.find((e) => e.detail.Status === 'DeploymentFailed');
-    const settled = report.appRunnerEvents.filter((e) => e.detail.CurrentStatus === 'RUNNING').at(-1);
+    // The first return to RUNNING after the failure is App Runner's rollback ending (the guard's pin
+    // follows it with an update of its own).
+    const settled = report.appRunnerEvents.find(
+      (e) =>
+        e.detail.CurrentStatus === 'RUNNING' &&
+        failed !== undefined &&
+        seconds(e.time) > seconds(failed.time),
+    );
     expect(failed && seconds(failed.time)).toBe(18 * 60);
     expect(settled && seconds(settled.time)).toBe(38 * 60);
   });
