@@ -12,8 +12,8 @@ import type { InvalidEventError } from './errors.ts';
 import type { Job } from './guard-event.ts';
 import { type HandlerResult, type Parsed, type RunContext, withGuard } from './handler-stack.ts';
 import type { JobResult } from './outcomes.ts';
-import { deliverFromQueue, type VisibilityPort } from './queue-delivery.ts';
 import type { WakeUps } from './ports/wake-ups.ts';
+import { deliverFromQueue, type VisibilityPort } from './queue-delivery.ts';
 
 /** What the handler stack itself needs, besides the job's own ports. */
 export interface StackDeps {
