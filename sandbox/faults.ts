@@ -27,11 +27,19 @@ export interface ApiFaults {
   tooManyRequests?: FaultRule;
   /** HTTP 500 with the service's internal-error code. */
   serverError?: FaultRule;
+  /**
+   * Any other error the service answers with, by its code (e.g. SNS `KMSThrottlingException` on an
+   * encrypted topic): HTTP `status` (default 400) with that code, shaped by the service's protocol.
+   */
+  error?: NamedErrorRule;
   /** Real milliseconds added to every request (the only real waiting the sandbox does). */
   latencyMs?: number;
   /** At most this many requests per real second; beyond it, 400 `ThrottlingException`. */
   maxRequestsPerSecond?: number;
 }
+
+/** A fault answering with a named error code. */
+export type NamedErrorRule = FaultRule & { code: string; status?: number; message?: string };
 
 /** Faults of the Slack webhook receiver. */
 export interface SlackFaults {
@@ -132,6 +140,9 @@ export function scenarioFaults(s: Scenario, start: number): Faults {
       ...(a.throttle !== undefined ? { throttle: toRule(a.throttle, start)! } : {}),
       ...(a.tooManyRequests !== undefined ? { tooManyRequests: toRule(a.tooManyRequests, start)! } : {}),
       ...(a.serverError !== undefined ? { serverError: toRule(a.serverError, start)! } : {}),
+      ...(a.error !== undefined
+        ? { error: toRule(a.error as unknown as Record<string, unknown>, start) as NamedErrorRule }
+        : {}),
       ...(a.latencyMs !== undefined ? { latencyMs: a.latencyMs } : {}),
       ...(a.maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond: a.maxRequestsPerSecond } : {}),
     };

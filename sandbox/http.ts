@@ -201,6 +201,15 @@ export function apiHandler(
       else if (h.dice.roll(f.throttle, operation, now)) fault = 'throttle';
       else if (h.dice.roll(f.tooManyRequests, operation, now)) fault = 'tooManyRequests';
       else if (h.dice.roll(f.serverError, operation, now)) fault = 'serverError';
+      else if (f.error && h.dice.roll(f.error, operation, now)) {
+        const named = new ApiError(
+          f.error.code,
+          f.error.message ?? `${f.error.code} (injected by the sandbox).`,
+          f.error.status ?? 400,
+        );
+        record(named.status, named.code, 'error');
+        return protocol.errorResponse(named);
+      }
       if (fault) {
         const error = protocol.faultError(fault);
         record(error.status, error.code, fault);

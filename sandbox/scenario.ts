@@ -33,11 +33,27 @@ const faultRule = z.union([
     })
     .strict(),
 ]);
+/** A fault answering with a named error code, e.g. `{ code: KMSThrottlingException, from: +5m, until: +15m }`. */
+const namedErrorRule = z
+  .object({
+    code: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9.]*$/, { error: 'must be an error code, e.g. KMSThrottlingException' }),
+    status: z.number().int().min(400).max(599).optional(),
+    message: z.string().optional(),
+    rate: rate.optional(),
+    times: z.number().int().min(0).optional(),
+    operations: z.array(z.string()).optional(),
+    from: timeValue.optional(),
+    until: timeValue.optional(),
+  })
+  .strict();
 const apiFaults = z
   .object({
     throttle: faultRule.optional(),
     tooManyRequests: faultRule.optional(),
     serverError: faultRule.optional(),
+    error: namedErrorRule.optional(),
     latencyMs: z.number().int().min(0).max(10_000).optional(),
     maxRequestsPerSecond: z.number().positive().optional(),
   })

@@ -92,15 +92,21 @@ describe('sandbox: a push step', () => {
     expect(payments?.status).toBe('RUNNING');
   });
 
-  it('rollback-slow-app-runner: the sandbox side holds (one failure event at detection, RUNNING after 20 minutes); the pin waits on durable time', async () => {
+  it('rollback-slow-app-runner: the sandbox side holds (one failure event at detection, RUNNING after 20 minutes); the pin itself is asserted in rollback-slow.test.ts', async () => {
     const report = await runScenario(
       loadScenario(join(ROOT, 'sandbox', 'scenarios', 'rollback-slow-app-runner.yml')),
     );
     expect(report.expectations.failures).toEqual([]);
     const failed = report.appRunnerEvents.find((e) => e.detail.Status === 'DeploymentFailed');
-    const settled = report.appRunnerEvents.filter((e) => e.detail.CurrentStatus === 'RUNNING').at(-1);
+    // The first return to RUNNING after the failure is App Runner's rollback ending (the guard's pin
+    // follows it with an update of its own).
+    const settled = report.appRunnerEvents.find(
+      (e) =>
+        e.detail.CurrentStatus === 'RUNNING' &&
+        failed !== undefined &&
+        seconds(e.time) > seconds(failed.time),
+    );
     expect(failed && seconds(failed.time)).toBe(18 * 60);
     expect(settled && seconds(settled.time)).toBe(38 * 60);
-    expect(report.expectations.pending.length).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadScenario, ROOT, runScenario, type SandboxReport } from '../../sandbox/run.ts';
+
+const scenario = (name: string) => loadScenario(join(ROOT, 'sandbox/scenarios', `${name}.yml`));
+const MINUTE = 60_000;
+
+/** When the guard (or anyone) asked App Runner to pause staging-web. */
+const pauseCalls = (report: SandboxReport) =>
+  report.apiCalls
+    .filter((c) => c.api === 'apprunner' && c.operation === 'PauseService' && c.status < 400)
+    .map((c) => Date.parse(c.time));
+
+/** The override ended at 22:00 Berlin (21:00 UTC) while the schedule wants the service paused. */
+function expectPausedWithinFiveMinutesOfOverrideEnd(report: SandboxReport) {
+  expect(report.expectations.failures).toEqual([]);
+  const end = Date.parse('2026-11-19T21:00:00Z');
+  const after = pauseCalls(report).filter((t) => t >= end);
+  expect(after).toHaveLength(1);
+  expect(after[0]! - end).toBeLessThanOrEqual(5 * MINUTE);
+  expect(report.fleet.find((s) => s.name === 'staging-web')!.status).toBe('PAUSED');
+  expect(report.failedInvocations).toEqual([]);
+}
+
+describe('an override that ends while the schedule wants the service paused', () => {
+  // Not yet: nothing wakes the guard when an override ends (issue 12 item 2, "wake me at a time"
+  // for an override's end), so the service runs until the next evening's pause fire.
+  it.skip('seen by the 20:00 pause run: paused within five minutes of its end', async () => {
+    expectPausedWithinFiveMinutesOfOverrideEnd(await runScenario(scenario('override-ends-seen-by-run')));
+  });
+
+  // Not yet: `guard resume --until` tags the override but nothing wakes the guard at its end.
+  it.skip('set by `guard resume --until`: paused within five minutes of its end', async () => {
+    expectPausedWithinFiveMinutesOfOverrideEnd(
+      await runScenario(scenario('override-ends-after-resume-until')),
+    );
+  });
+
+  it('resumed by hand without --until: running through the night and the morning resume fire, paused again at the next pause fire (what `guard resume` warns)', async () => {
+    const report = await runScenario(scenario('resume-by-hand-while-paused'));
+    expect(report.expectations.failures).toEqual([]);
+    expect(report.expectations.passed).toBe(true);
+    const byHand = Date.parse('2026-11-19T19:30:00Z');
+    const nextPauseFire = Date.parse('2026-11-20T19:00:00Z'); // Friday 20:00 Berlin
+    const later = pauseCalls(report).filter((t) => t > byHand);
+    expect(later).toHaveLength(1);
+    expect(later[0]!).toBeGreaterThanOrEqual(nextPauseFire);
+    expect(later[0]! - nextPauseFire).toBeLessThanOrEqual(5 * MINUTE);
+    expect(report.fleet.find((s) => s.name === 'staging-web')!.status).toBe('PAUSED');
+    expect(report.failedInvocations).toEqual([]);
+  });
+});
