@@ -21,14 +21,15 @@ import {
 } from '@aws-sdk/client-scheduler';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSnapshotStore, type SnapshotStore } from '../../lib/aws/snapshots.ts';
 import type { HandlerResult } from '../../lib/core/handler-stack.ts';
 import { toCamelCaseEvent } from '../../lib/events/app-runner.ts';
 import type { GuardEventDetail } from '../../lib/events/guard.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
-import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
+import { ACCOUNT_ID, lambdaContext, REGION } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
+import { cleanupHandler } from '../support/handlers.ts';
 import { sdkError } from '../support/sdk-errors.ts';
 
 // ---- a small, stateful fake of App Runner, Scheduler and EventBridge behind aws-sdk-client-mock ----
@@ -236,12 +237,9 @@ const env = {
 const db = useDynamoDB({ tables: { idempotency: env.IDEMPOTENCY_TABLE, ledger: LEDGER } });
 beforeAll(async () => {
   ledger = createSnapshotStore(db.client, LEDGER);
-  Object.assign(process.env, guardEnv(env), { AWS_ENDPOINT_URL_DYNAMODB: db.endpoint });
-  handler = (await import('../../functions/cleanup.ts')).handler as Handler;
-  vi.resetModules();
-  process.env.DRY_RUN_CLEANUP = 'true';
-  dryRunHandler = (await import('../../functions/cleanup.ts')).handler as Handler;
-  process.env.DRY_RUN_CLEANUP = 'false';
+  // Built as functions/cleanup.ts builds it, with the config passed in (no process.env, no module reset).
+  handler = (await cleanupHandler(db, env)) as unknown as Handler;
+  dryRunHandler = (await cleanupHandler(db, { ...env, DRY_RUN_CLEANUP: 'true' })) as unknown as Handler;
 });
 beforeEach(() => installFakes());
 

@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
+import { createCleanupDeps } from '../../lib/aws/cleanup-ports.ts';
 import { createGuardEventPublisher } from '../../lib/aws/guard-events.ts';
 import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
 import { createReleasePorts } from '../../lib/aws/release-ports.ts';
@@ -52,4 +53,20 @@ export async function releaseHandlers(
       settings: config.ledger,
     }) as unknown as TestHandler,
   };
+}
+
+/**
+ * The cleanup handler over one dynalite, wired by `createCleanupDeps` as functions/cleanup.ts
+ * wires it, with config overrides (e.g. `DRY_RUN_CLEANUP`). Events arrive as direct invocations.
+ */
+export async function cleanupHandler(db: { client: DynamoDBClient }, overrides: Record<string, string> = {}) {
+  const config = loadConfig(guardEnv({ AWS_REGION: REGION, ...overrides }));
+  const publisher = createGuardEventPublisher(new EventBridgeClient({ region: REGION }), config.eventBusName);
+  const { cleanupJob } = await import('../../lib/cleanup/job.ts');
+  return cleanupJob.createHandler({
+    logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    idempotency: createIdempotencyStore(db.client, config.idempotencyTable),
+    onReject: async () => {},
+    ...createCleanupDeps(config, db.client, publisher),
+  }) as unknown as TestHandler;
 }
