@@ -11,7 +11,7 @@ import { type ApiName, FaultDice, RealRateLimiter, scenarioFaults } from './faul
 import { guardEnvironment } from './guard-env.ts';
 import { type ApiCall, ApiError, type ApiHooks } from './http.ts';
 import { ImageRegistry, imageLabel } from './images.ts';
-import { LambdaRuntime } from './lambda.ts';
+import { type FailedInvocation, LambdaRuntime } from './lambda.ts';
 import { createPrng } from './prng.ts';
 import type { FleetEntry, SandboxReport, TimelineEntry } from './report.ts';
 import { loadRoutes } from './routes.ts';
@@ -141,6 +141,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         options.onEntry?.(entry);
       };
     };
+    // A function's event given up on: after Lambda's retries, or out of its queue into the DLQ.
+    const reportFailure = (f: FailedInvocation) =>
+      add({
+        time: f.time,
+        kind: 'on-failure',
+        function: f.function,
+        attempts: f.attempts,
+        error: f.error,
+        trigger: f.trigger.label,
+      });
     const iso = () => new Date(clock.now).toISOString();
     const apiCalls: ApiCall[] = [];
     const limiters = new Map<ApiName, RealRateLimiter>();
@@ -199,29 +209,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
               reason: i.reason,
             });
         },
-        failure: (f) =>
-          add({
-            time: f.time,
-            kind: 'on-failure',
-            function: f.function,
-            attempts: f.attempts,
-            error: f.error,
-            trigger: f.trigger.label,
-          }),
+        failure: (f) => reportFailure(f),
       },
     );
     const sqs = new SqsStandIn(clock, createPrng(scenario.seed, 'sqs'), { account, region });
     const queues = new QueueDelivery(clock, sqs, lambda, FUNCTION_PREFIX, {
       deadLetter: (f) => {
         lambda.failures.push(f);
-        add({
-          time: f.time,
-          kind: 'on-failure',
-          function: f.function,
-          attempts: f.attempts,
-          error: f.error,
-          trigger: f.trigger.label,
-        });
+        reportFailure(f);
       },
     });
     const bus = new EventBus(

@@ -5,6 +5,7 @@ import {
   paginateListSchedules,
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
+import type { GuardConfig } from '../config.ts';
 import type { Job } from '../core/guard-event.ts';
 import type { SchedulerPort } from '../core/ports/scheduler.ts';
 import { clampWakeTime, type WakeUps, wakeUpName } from '../core/ports/wake-ups.ts';
@@ -159,16 +160,7 @@ export function createWakeUps(
  * function is its target. Call once per container.
  */
 export function createGuardWakeUps(
-  config: {
-    scheduler: {
-      group: string;
-      roleArn: string;
-      cleanupFunctionArn: string;
-      pauseResumeFunctionArn: string;
-      notifyFunctionArn: string;
-      clock: 'system' | 'trigger';
-    };
-  },
+  config: Pick<GuardConfig, 'scheduler'>,
   options: Pick<WakeUpOptions, 'logger'> = {},
 ): WakeUps {
   const s = config.scheduler;
