@@ -9,6 +9,7 @@ import {
 import type {
   LedgerPort,
   PinRecord,
+  PinReleaseRecord,
   QuarantineRecord,
   ReleaseRecord,
   RollbackRecord,
@@ -19,6 +20,7 @@ import { repositoryPinsPartitionKey, servicePartitionKey } from './keys.ts';
 export type {
   LedgerPort,
   PinRecord,
+  PinReleaseRecord,
   QuarantineRecord,
   ReleaseRecord,
   RollbackRecord,
@@ -36,6 +38,7 @@ export type {
  * | `rollback#<iso time>#<trigger>` | a rollback the guard started (loop guard, own-rollback detection) |
  * | `attempt#<trigger>` | attempts at handling one event (final deferral) |
  * | `pin` | what the guard's digest pin replaced (tag, automatic deployments), until released |
+ * | `pin-release` | the last pin released: the digest it released to, until the service is pinned again |
  *
  * Each pin record has a copy under `pk = pins#<repository>`, `sk = service#<serviceArn>`, so a push
  * to a repository finds its pinned services with one query (no index to keep).
@@ -98,6 +101,20 @@ function toPin(item: Record<string, unknown>): PinRecord {
 }
 
 const PIN_SK = 'pin';
+const PIN_RELEASE_SK = 'pin-release';
+
+function toPinRelease(item: Record<string, unknown>): PinReleaseRecord {
+  const pin = item.pin !== null && typeof item.pin === 'object' ? (item.pin as Record<string, unknown>) : {};
+  return {
+    serviceArn: str(item.serviceArn),
+    releasedTo: str(item.releasedTo),
+    digest: str(item.digest),
+    pin: toPin(pin),
+    time: str(item.time),
+    trigger: str(item.trigger),
+    ...optStr('operationId', item.operationId),
+  };
+}
 const pinCopySk = (serviceArn: string) => `service#${serviceArn}`;
 
 function toRollback(item: Record<string, unknown>): RollbackRecord {
@@ -296,6 +313,44 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
       );
       for await (const page of pages) items.push(...((page.Items ?? []) as Record<string, unknown>[]));
       return items.map(toPin);
+    },
+
+    async recordPinRelease(record) {
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: servicePartitionKey(record.serviceArn),
+            sk: PIN_RELEASE_SK,
+            itemType: 'pin-release',
+            ...record,
+            time: isoTime(record.time),
+            expiresAt: epochSeconds(record.time, ROLLBACK_TTL_DAYS),
+          },
+        }),
+      );
+    },
+
+    async getPinRelease(serviceArn) {
+      const out = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: servicePartitionKey(serviceArn), sk: PIN_RELEASE_SK },
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item ? toPinRelease(out.Item) : undefined;
+    },
+
+    async removePinRelease(serviceArn) {
+      const out = await doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { pk: servicePartitionKey(serviceArn), sk: PIN_RELEASE_SK },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return out.Attributes !== undefined;
     },
   });
 }

@@ -1,7 +1,12 @@
 import { FAILED_OPERATION_STATUSES, RUNNING_OPERATION_STATUSES } from '../core/app-runner-facts.ts';
 import type { GuardEventOutcome as Outcome } from '../core/outcomes.ts';
 import type { OperationView, ServiceView } from '../core/ports/app-runner.ts';
-import type { QuarantineRecord, ReleaseRecord, RollbackRecord } from '../core/ports/release-ledger.ts';
+import type {
+  PinReleaseRecord,
+  QuarantineRecord,
+  ReleaseRecord,
+  RollbackRecord,
+} from '../core/ports/release-ledger.ts';
 import { MINUTE_MS } from '../core/time.ts';
 import type { OperationStatus } from '../events/app-runner.ts';
 import { isPinnedImage, pinnedImage } from '../release/image.ts';
@@ -51,6 +56,8 @@ export interface ObservedRollback {
   quarantined: QuarantineRecord[];
   rollbacks: RollbackRecord[];
   configured?: ConfiguredImage;
+  /** The last pin the guard released (fix forward, `guard unpin`), until the service is pinned again. */
+  pinRelease?: PinReleaseRecord;
   settings: { loopLimit: number; loopWindowMinutes: number };
 }
 
@@ -62,6 +69,11 @@ export interface PinAction {
   toDigest: string;
   /** The digest to quarantine, if any. */
   quarantine?: string;
+  /**
+   * The configuration already names `toImage` with automatic deployments off (App Runner reverted a
+   * failed release of the pin to it): nothing to deploy, only the ledger to put right.
+   */
+  alreadyConfigured?: boolean;
 }
 
 export type RollbackCode =
@@ -78,6 +90,7 @@ export type RollbackCode =
   | 'not-running'
   | 'no-image'
   | 'already-pinned'
+  | 'fix-failed'
   | 'known-good'
   | 'no-known-good'
   | 'loop-guard'
@@ -109,8 +122,9 @@ const none = (outcome: Outcome, code: RollbackCode, reason: string): RollbackPla
 /**
  * Plans a rollback. Pure: same observation, same plan. Checks run in this order, the first that
  * applies decides: already done for this trigger (retry) · service gone · opted out · code-based ·
- * stale event · the guard's own pin failed · service not RUNNING · image already known-good ·
- * no target · loop guard · pin. The target is always a digest (`repo@sha256:…`): the newest
+ * stale event · the guard's own pin failed · service not RUNNING · a released pin's fix failed and
+ * App Runner reverted to the pin (quarantine the fix, record the pin again) · image already
+ * known-good · no target · loop guard · pin. The target is always a digest (`repo@sha256:…`): the newest
  * known-good release that is neither the failed digest nor quarantined.
  */
 export function planRollback(o: ObservedRollback): RollbackPlan {
@@ -188,10 +202,13 @@ export function planRollback(o: ObservedRollback): RollbackPlan {
           FAILED_OPERATION_STATUSES.has(op.status) &&
           !(ms(op.startedAt) > eventTime),
       );
+      // A pin released since (fix forward) is a newer operation than the guard's own rollback.
+      const releasedSince = o.pinRelease !== undefined && ms(o.pinRelease.time) > ms(lastOwn.time);
       const ownFailed =
         lastOwn.operationId && failedOp
           ? failedOp.id === lastOwn.operationId
           : configured?.identifier === lastOwn.toImage &&
+            !releasedSince &&
             !o.releases.some((r) => ms(r.time) > ms(lastOwn.time));
       if (ownFailed) {
         return none(
@@ -277,6 +294,30 @@ export function planRollback(o: ObservedRollback): RollbackPlan {
     return pin(from, repository, toDigest, `Pinned to ${short(toDigest)} as requested.`);
   }
 
+  if (trigger.kind === 'event') {
+    const failedRelease = releaseRevertedToPin(o, trigger.time);
+    if (failedRelease) {
+      const loop = loopGuard(o, trigger.time);
+      if (loop) return loop;
+      const { pin: released, digest } = failedRelease;
+      return {
+        outcome: 'acted',
+        action: 'pin-image',
+        code: 'fix-failed',
+        reason: `The release of the pin to ${failedRelease.releasedTo} (${short(digest)}) failed and App Runner put the configuration back on the pin ${released.pinnedImage}: quarantined ${short(digest)} and recorded the pin again, so the failed fix does not deploy again. Pushes to ${failedRelease.releasedTo} do not deploy while pinned; push another fix to release it.`,
+        pin: {
+          fromImage: failedRelease.releasedTo,
+          fromDigest: digest,
+          toImage: released.pinnedImage,
+          toDigest: released.pinnedDigest,
+          ...(digest !== released.pinnedDigest ? { quarantine: digest } : {}),
+          // A digest cannot follow pushes: if the revert left automatic deployments on, pin again.
+          alreadyConfigured: service.autoDeploymentsEnabled !== true,
+        },
+      };
+    }
+  }
+
   if (isEvent && knownGood(fromDigest)) {
     if (isPinnedImage(configured.identifier)) {
       return none(
@@ -302,21 +343,8 @@ export function planRollback(o: ObservedRollback): RollbackPlan {
   }
 
   if (isEvent) {
-    const windowStart = ms(trigger.time) - o.settings.loopWindowMinutes * MINUTE_MS;
-    const recent = o.rollbacks.filter(
-      (r) =>
-        r.kind === 'automatic' &&
-        r.status === 'started' &&
-        ms(r.time) > windowStart &&
-        ms(r.time) <= ms(trigger.time),
-    );
-    if (recent.length >= o.settings.loopLimit) {
-      return none(
-        'failed',
-        'loop-guard',
-        `Loop guard: the guard already rolled this service back ${recent.length} times in the last ${o.settings.loopWindowMinutes} minutes (limit ${o.settings.loopLimit}): not rolling back again. A human should look.`,
-      );
-    }
+    const loop = loopGuard(o, trigger.time);
+    if (loop) return loop;
   }
 
   const why =
@@ -324,6 +352,44 @@ export function planRollback(o: ObservedRollback): RollbackPlan {
       ? `${trigger.status === 'UpdateServiceFailed' ? 'The update' : 'The deployment'} of ${configured.identifier}${fromDigest ? ` (${short(fromDigest)})` : ''} failed; pinned the service to the newest known-good release ${short(target.digest)} (recorded ${target.time}) so nothing can deploy the bad image again.`
       : `Rolled back from ${configured.identifier}${fromDigest ? ` (${short(fromDigest)})` : ''} to the previous known-good release ${short(target.digest)} (recorded ${target.time}).`;
   return pin(from, target.repository, target.digest, why);
+}
+
+/** The loop guard's verdict at `time`: a plan when the service was rolled back too often. */
+function loopGuard(o: ObservedRollback, time: string): RollbackPlan | undefined {
+  const windowStart = ms(time) - o.settings.loopWindowMinutes * MINUTE_MS;
+  const recent = o.rollbacks.filter(
+    (r) =>
+      r.kind === 'automatic' && r.status === 'started' && ms(r.time) > windowStart && ms(r.time) <= ms(time),
+  );
+  if (recent.length < o.settings.loopLimit) return undefined;
+  return none(
+    'failed',
+    'loop-guard',
+    `Loop guard: the guard already rolled this service back ${recent.length} times in the last ${o.settings.loopWindowMinutes} minutes (limit ${o.settings.loopLimit}): not rolling back again. A human should look.`,
+  );
+}
+
+/**
+ * The pin release whose deployment this failure is, when App Runner reverted the failed update's
+ * configuration back to the pin (docs/architecture.md, "Jobs"): the release came before the failure,
+ * the configuration names the released pin again, and the failed operation is the release's (when
+ * App Runner gave its id) or no deployment succeeded since the release.
+ */
+function releaseRevertedToPin(o: ObservedRollback, time: string): PinReleaseRecord | undefined {
+  const r = o.pinRelease;
+  if (!r || ms(r.time) > ms(time) || o.configured?.identifier !== r.pin.pinnedImage) return undefined;
+  const failedOp = o.operations.find(
+    (op) =>
+      DEPLOYING_OPERATION_TYPES.has(op.type) &&
+      FAILED_OPERATION_STATUSES.has(op.status) &&
+      !(ms(op.startedAt) > ms(time)),
+  );
+  if (r.operationId && failedOp) return failedOp.id === r.operationId ? r : undefined;
+  const succeededSince = o.operations.some(
+    (op) =>
+      DEPLOYING_OPERATION_TYPES.has(op.type) && op.status === 'SUCCEEDED' && ms(op.startedAt) >= ms(r.time),
+  );
+  return succeededSince ? undefined : r;
 }
 
 function pin(

@@ -67,6 +67,28 @@ export interface PinRecord {
   trigger: string;
 }
 
+/**
+ * The last pin the guard released (fix forward or `guard unpin`): which digest it released to. Kept
+ * until the service is pinned again, so that a release whose deployment fails is recognised even
+ * when App Runner reverts the failed update's configuration back to the pin (docs/architecture.md,
+ * "Jobs": rollback).
+ */
+export interface PinReleaseRecord {
+  serviceArn: string;
+  /** The image the service was released to (`repo:tag`). */
+  releasedTo: string;
+  /** The digest the tag named when released: what App Runner deploys. */
+  digest: string;
+  /** The pin that was released, as it was recorded. */
+  pin: PinRecord;
+  /** When it was released. */
+  time: string;
+  /** The push event id or `manual:…` that released it. */
+  trigger: string;
+  /** App Runner's operation id of the release's `UpdateService`, to recognise its failure. */
+  operationId?: string;
+}
+
 /** Port: the release ledger. */
 export interface LedgerPort {
   /** Known-good releases, newest first. */
@@ -95,4 +117,10 @@ export interface LedgerPort {
   removePin(serviceArn: string): Promise<boolean>;
   /** Pin records of every service pinned away from an image of `repository` (`<registry>/<name>`). */
   listPinsByRepository(repository: string): Promise<PinRecord[]>;
+  /** Writes (or replaces) the service's last pin release. */
+  recordPinRelease(record: PinReleaseRecord): Promise<void>;
+  /** The service's last pin release; `undefined` when none is kept. */
+  getPinRelease(serviceArn: string): Promise<PinReleaseRecord | undefined>;
+  /** Forgets the last pin release (the service was pinned again); `true` when there was one. */
+  removePinRelease(serviceArn: string): Promise<boolean>;
 }

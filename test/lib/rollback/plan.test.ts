@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { OperationView } from '../../../lib/aws/app-runner.ts';
-import type { QuarantineRecord, ReleaseRecord, RollbackRecord } from '../../../lib/aws/ledger.ts';
+import type {
+  PinRecord,
+  PinReleaseRecord,
+  QuarantineRecord,
+  ReleaseRecord,
+  RollbackRecord,
+} from '../../../lib/aws/ledger.ts';
 import { type ObservedRollback, planRollback, type RollbackTrigger } from '../../../lib/rollback/plan.ts';
 import { ARN, D, REPO, serviceView } from '../release/views.ts';
 
@@ -400,6 +406,93 @@ describe('planRollback', () => {
       });
       if (expected.to) expect(plan.pin?.toImage).toBe(`${REPO}@${expected.to}`);
       else expect(plan.pin).toBeUndefined();
+    });
+  });
+
+  describe('a released pin whose fix fails (fix forward), both ways App Runner may leave the configuration', () => {
+    const FIX = D('f');
+    const pinRecord: PinRecord = {
+      serviceArn: ARN,
+      replacedImage: `${REPO}:latest`,
+      repository: REPO,
+      tag: 'latest',
+      autoDeploymentsEnabled: true,
+      failedDigest: BAD,
+      pinnedImage: `${REPO}@${GOOD}`,
+      pinnedDigest: GOOD,
+      time: '2026-11-20T13:50:00Z',
+      reason: 'pinned',
+      trigger: 'ev-earlier',
+    };
+    const pinRelease: PinReleaseRecord = {
+      serviceArn: ARN,
+      releasedTo: `${REPO}:latest`,
+      digest: FIX,
+      pin: pinRecord,
+      time: '2026-11-20T14:00:00Z',
+      trigger: 'ecr-push',
+      operationId: 'op-release',
+    };
+    const failedRelease = op({ id: 'op-release', type: 'UPDATE_SERVICE', startedAt: '2026-11-20T14:00:00Z' });
+    const reverted = {
+      trigger: eventTrigger({ status: 'UpdateServiceFailed' }),
+      pinRelease,
+      rollbacks: [rollback()],
+      operations: [failedRelease, op({ id: 'op-pin', type: 'UPDATE_SERVICE', status: 'SUCCEEDED' })],
+      service: service({ imageIdentifier: `${REPO}@${GOOD}`, autoDeploymentsEnabled: false }),
+      configured: { identifier: `${REPO}@${GOOD}`, repository: REPO, digest: GOOD },
+    } satisfies Partial<ObservedRollback>;
+
+    it('reverted to the pin: the fix is the failed digest, quarantined; the pin is recorded again, nothing deployed', () => {
+      const plan = planRollback(observed(reverted));
+      expect(plan).toMatchObject({
+        outcome: 'acted',
+        code: 'fix-failed',
+        pin: { fromDigest: FIX, toImage: `${REPO}@${GOOD}`, quarantine: FIX, alreadyConfigured: true },
+      });
+      expect(plan.reason).toContain('quarantined');
+    });
+
+    it('reverted to the pin with automatic deployments left on: pinned again through UpdateService', () => {
+      const plan = planRollback(
+        observed({
+          ...reverted,
+          service: service({ imageIdentifier: `${REPO}@${GOOD}`, autoDeploymentsEnabled: true }),
+        }),
+      );
+      expect(plan).toMatchObject({ code: 'fix-failed', pin: { quarantine: FIX, alreadyConfigured: false } });
+    });
+
+    it('the new image left configured: the ordinary pin, the fix quarantined', () => {
+      const plan = planRollback(
+        observed({
+          ...reverted,
+          service: service(),
+          configured: { identifier: `${REPO}:latest`, repository: REPO, digest: FIX },
+        }),
+      );
+      expect(plan).toMatchObject({ code: 'pin', pin: { toDigest: GOOD, quarantine: FIX } });
+    });
+
+    it('another operation failed than the release: not blamed on the fix', () => {
+      const plan = planRollback(
+        observed({ ...reverted, operations: [op({ id: 'op-other', type: 'UPDATE_SERVICE' })] }),
+      );
+      expect(plan.code).toBe('already-pinned');
+    });
+
+    it('the loop guard applies', () => {
+      const plan = planRollback(
+        observed({
+          ...reverted,
+          rollbacks: [
+            rollback({ trigger: 'e1', time: '2026-11-20T14:01:00Z' }),
+            rollback({ trigger: 'e2', time: '2026-11-20T13:40:00Z' }),
+            rollback({ trigger: 'e3', time: '2026-11-20T13:30:00Z' }),
+          ],
+        }),
+      );
+      expect(plan).toMatchObject({ outcome: 'failed', code: 'loop-guard' });
     });
   });
 });
