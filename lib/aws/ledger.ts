@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   paginateQuery,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   LedgerPort,
@@ -33,7 +34,7 @@ export type {
  *
  * | sk | item |
  * |---|---|
- * | `release#<iso time>#<digest>` | a known-good release (one per digest, newest time kept; bounded history) |
+ * | `release#<iso time>#<digest>` | a release, known-good or a candidate baking (one per digest, newest time kept; bounded history) |
  * | `quarantine#<digest>` | a digest that failed: never a rollback target |
  * | `rollback#<iso time>#<trigger>` | a rollback the guard started (loop guard, own-rollback detection) |
  * | `attempt#<trigger>` | attempts at handling one event (final deferral) |
@@ -71,6 +72,8 @@ function toRelease(item: Record<string, unknown>): ReleaseRecord {
     digest: str(item.digest),
     time: str(item.time),
     eventId: str(item.eventId),
+    ...(item.state === 'candidate' ? { state: 'candidate' as const } : {}),
+    ...optStr('promotedAt', item.promotedAt),
   };
 }
 
@@ -197,6 +200,34 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
       const excess = kept.slice(historyLimit);
       for (const oldSk of excess) await remove(release.serviceArn, oldSk);
       return { status: sameDigest.length > 0 ? 'refreshed' : 'created', pruned: excess.length };
+    },
+
+    async promoteRelease(serviceArn, digest, at) {
+      const item = (await queryPrefix(serviceArn, 'release#')).find(
+        (i) => i.digest === digest && i.state === 'candidate',
+      );
+      if (!item) return false;
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: servicePartitionKey(serviceArn), sk: str(item.sk) },
+            UpdateExpression: 'SET #state = :good, promotedAt = :at',
+            ConditionExpression: '#state = :candidate',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':good': 'known-good',
+              ':candidate': 'candidate',
+              ':at': isoTime(at),
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        // Pruned or promoted meanwhile: nothing left to promote.
+        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
     },
 
     async listQuarantined(serviceArn) {

@@ -166,6 +166,7 @@ export function createGuardWakeUps(
       cleanupFunctionArn: string;
       pauseResumeFunctionArn: string;
       notifyFunctionArn: string;
+      recordReleaseFunctionArn: string;
       clock: 'system' | 'trigger';
     };
   },
@@ -177,6 +178,7 @@ export function createGuardWakeUps(
       cleanup: s.cleanupFunctionArn,
       'pause-resume': s.pauseResumeFunctionArn,
       notify: s.notifyFunctionArn,
+      'record-release': s.recordReleaseFunctionArn,
     },
     ...(s.clock === 'trigger' ? { now: () => 0 } : {}),
     ...options,

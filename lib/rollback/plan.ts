@@ -7,6 +7,7 @@ import type {
   ReleaseRecord,
   RollbackRecord,
 } from '../core/ports/release-ledger.ts';
+import { isKnownGood } from '../core/ports/release-ledger.ts';
 import { MINUTE_MS } from '../core/time.ts';
 import type { OperationStatus } from '../events/app-runner.ts';
 import { isPinnedImage, pinnedImage } from '../release/image.ts';
@@ -24,6 +25,23 @@ export type RollbackTrigger =
       status: OperationStatus;
       /** App Runner's failure message, passed on to on-call. */
       message?: string;
+    }
+  | {
+      /** A CloudWatch alarm went to ALARM during a candidate's bake (docs/architecture.md, "Bake window"). */
+      kind: 'alarm';
+      /** The alarm event's id. */
+      id: string;
+      /** When the alarm went to ALARM: "now" for the planner. */
+      time: string;
+      alarmName: string;
+      /** CloudWatch's reason, passed on to on-call. */
+      alarmReason: string;
+      /** The release baking: the only digest an alarm may roll back from. */
+      candidateDigest: string;
+      /** The bake window (the deployment's start to the promotion time) and its length. */
+      bakeStartedAt: string;
+      bakeUntil: string;
+      bakeMinutes: number;
     }
   | {
       kind: 'manual';
@@ -90,6 +108,7 @@ export type RollbackCode =
   | 'not-running'
   | 'no-image'
   | 'already-pinned'
+  | 'not-candidate'
   | 'fix-failed'
   | 'known-good'
   | 'no-known-good'
@@ -124,15 +143,21 @@ const none = (outcome: Outcome, code: RollbackCode, reason: string): RollbackPla
  * applies decides: already done for this trigger (retry) · service gone · opted out · code-based ·
  * stale event · the guard's own pin failed · service not RUNNING · a released pin's fix failed and
  * App Runner reverted to the pin (quarantine the fix, record the pin again) · image already
- * known-good · no target · loop guard · pin. The target is always a digest (`repo@sha256:…`): the newest
- * known-good release that is neither the failed digest nor quarantined.
+ * known-good · an alarm's candidate no longer running · no target · loop guard (automatic
+ * triggers) · pin. The target is always a digest (`repo@sha256:…`): the newest known-good
+ * (promoted) release that is neither the failed digest nor quarantined; a candidate still baking
+ * is never a target.
  */
 export function planRollback(o: ObservedRollback): RollbackPlan {
   const { trigger, service, configured } = o;
   const isEvent = trigger.kind === 'event';
+  // The guard's own triggers (a failure event, an alarm during a bake), as opposed to a human's.
+  const automatic = trigger.kind !== 'manual';
   const quarantined = new Set(o.quarantined.map((q) => q.digest));
+  // Only promoted releases are rollback targets: a candidate still baking is not proven good.
+  const promoted = o.releases.filter(isKnownGood);
   const knownGood = (digest: string | undefined) =>
-    digest !== undefined && !quarantined.has(digest) && o.releases.some((r) => r.digest === digest);
+    digest !== undefined && !quarantined.has(digest) && promoted.some((r) => r.digest === digest);
 
   const previous = o.rollbacks.find((r) => r.trigger === trigger.id);
   if (previous && (previous.status === 'started' || configured?.identifier === previous.toImage)) {
@@ -238,7 +263,7 @@ export function planRollback(o: ObservedRollback): RollbackPlan {
         `A newer ${newer.type} started at ${newer.startedAt} is in progress: its own outcome event will be handled.`,
       );
     }
-    if (isEvent) {
+    if (automatic) {
       return {
         outcome: 'deferred',
         action: 'defer',
@@ -268,17 +293,27 @@ export function planRollback(o: ObservedRollback): RollbackPlan {
     ...(fromDigest ? { fromDigest } : {}),
   };
 
+  if (trigger.kind === 'alarm' && fromDigest !== trigger.candidateDigest) {
+    return none(
+      'noop',
+      'not-candidate',
+      `Alarm ${trigger.alarmName} went to ALARM, but the service no longer runs the candidate ${short(trigger.candidateDigest)} it was baking (it runs ${configured.identifier}${fromDigest ? `, ${short(fromDigest)}` : ''}): nothing to roll back.`,
+    );
+  }
+
   if (trigger.kind === 'manual' && trigger.toDigest) {
     const toDigest = trigger.toDigest;
     if (isPinnedImage(configured.identifier) && fromDigest === toDigest) {
       return none('noop', 'already-pinned', `Already pinned to ${configured.identifier}.`);
     }
     const release = o.releases.find((r) => r.digest === toDigest);
-    if (!release && !trigger.force) {
+    if ((!release || !isKnownGood(release)) && !trigger.force) {
       return none(
         'skipped',
         'unknown-target',
-        `${toDigest} is not a known-good release of this service (the ledger knows ${o.releases.length}: ${o.releases.map((r) => short(r.digest)).join(', ') || 'none'}). Pass --force to pin it anyway.`,
+        release
+          ? `${toDigest} is a candidate still baking, not yet a known-good release. Pass --force to pin it anyway.`
+          : `${toDigest} is not a known-good release of this service (the ledger knows ${promoted.length}: ${promoted.map((r) => short(r.digest)).join(', ') || 'none'}). Pass --force to pin it anyway.`,
       );
     }
     if (quarantined.has(toDigest) && !trigger.force) {
@@ -333,16 +368,17 @@ export function planRollback(o: ObservedRollback): RollbackPlan {
     );
   }
 
-  const target = o.releases.find((r) => r.digest !== fromDigest && !quarantined.has(r.digest));
+  const target = promoted.find((r) => r.digest !== fromDigest && !quarantined.has(r.digest));
   if (!target) {
+    const candidates = o.releases.length - promoted.length;
     return none(
       'skipped',
       'no-known-good',
-      `No known-good release to roll back to (the ledger has ${o.releases.length}, none that is neither ${fromDigest ? short(fromDigest) : 'the current image'} nor quarantined). The configuration still names ${configured.identifier}${fromDigest ? ` (${short(fromDigest)})` : configured.unresolvedReason ? ` (${configured.unresolvedReason})` : ''}: fix the image and redeploy, or pin a good digest by hand.`,
+      `No known-good release to roll back to (the ledger has ${promoted.length}${candidates > 0 ? ` and ${candidates} candidate${candidates === 1 ? '' : 's'} still baking, never a target` : ''}, none that is neither ${fromDigest ? short(fromDigest) : 'the current image'} nor quarantined). The configuration still names ${configured.identifier}${fromDigest ? ` (${short(fromDigest)})` : configured.unresolvedReason ? ` (${configured.unresolvedReason})` : ''}: fix the image and redeploy, or pin a good digest by hand.`,
     );
   }
 
-  if (isEvent) {
+  if (automatic) {
     const loop = loopGuard(o, trigger.time);
     if (loop) return loop;
   }
@@ -350,7 +386,9 @@ export function planRollback(o: ObservedRollback): RollbackPlan {
   const why =
     trigger.kind === 'event'
       ? `${trigger.status === 'UpdateServiceFailed' ? 'The update' : 'The deployment'} of ${configured.identifier}${fromDigest ? ` (${short(fromDigest)})` : ''} failed; pinned the service to the newest known-good release ${short(target.digest)} (recorded ${target.time}) so nothing can deploy the bad image again.`
-      : `Rolled back from ${configured.identifier}${fromDigest ? ` (${short(fromDigest)})` : ''} to the previous known-good release ${short(target.digest)} (recorded ${target.time}).`;
+      : trigger.kind === 'alarm'
+        ? `Alarm ${trigger.alarmName} went to ALARM at ${trigger.time}, ${Math.max(0, Math.round((ms(trigger.time) - ms(trigger.bakeStartedAt)) / MINUTE_MS))} minutes into the bake of ${configured.identifier} (${short(fromDigest)}; ${trigger.bakeMinutes}-minute window ${trigger.bakeStartedAt} – ${trigger.bakeUntil}): pinned the service to the previous known-good release ${short(target.digest)} (recorded ${target.time}), which App Runner now deploys, and quarantined the candidate.`
+        : `Rolled back from ${configured.identifier}${fromDigest ? ` (${short(fromDigest)})` : ''} to the previous known-good release ${short(target.digest)} (recorded ${target.time}).`;
   return pin(from, target.repository, target.digest, why);
 }
 

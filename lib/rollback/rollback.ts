@@ -106,6 +106,17 @@ const detailTypeOf = (plan: RollbackPlan) =>
       ? GUARD_DETAIL_TYPES.rollbackFailed
       : GUARD_DETAIL_TYPES.rollbackSkipped;
 
+/** An alarm during a bake, as the alert shows it: which alarm, why, and the window. */
+export function alarmDetails(t: Extract<RollbackTrigger, { kind: 'alarm' }>): Record<string, unknown> {
+  return {
+    alarmName: t.alarmName,
+    alarmReason: t.alarmReason,
+    alarmAt: t.time,
+    bakeWindow: `${t.bakeStartedAt} – ${t.bakeUntil} (${t.bakeMinutes} minutes)`,
+    candidateDigest: t.candidateDigest,
+  };
+}
+
 /** What on-call needs to read in the alert, besides the reason. */
 function detailsOf(plan: RollbackPlan, o: ObservedRollback, extra: Record<string, unknown>) {
   const t = o.trigger;
@@ -113,7 +124,9 @@ function detailsOf(plan: RollbackPlan, o: ObservedRollback, extra: Record<string
     code: plan.code,
     ...(t.kind === 'event'
       ? { failureStatus: t.status, ...(t.message ? { failureMessage: t.message } : {}) }
-      : { manual: true, ...(t.toDigest ? { requestedDigest: t.toDigest } : {}), force: t.force }),
+      : t.kind === 'alarm'
+        ? alarmDetails(t)
+        : { manual: true, ...(t.toDigest ? { requestedDigest: t.toDigest } : {}), force: t.force }),
     ...(o.service?.status ? { serviceStatus: o.service.status } : {}),
     ...(o.configured
       ? {
@@ -167,7 +180,7 @@ export async function rollbackService(
       serviceArn: service.arn,
       time: trigger.time,
       trigger: trigger.id,
-      kind: trigger.kind === 'event' ? ('automatic' as const) : ('manual' as const),
+      kind: trigger.kind === 'manual' ? ('manual' as const) : ('automatic' as const),
       fromImage: pin.fromImage,
       ...(pin.fromDigest ? { fromDigest: pin.fromDigest } : {}),
       toImage: pin.toImage,
@@ -206,7 +219,9 @@ export async function rollbackService(
         reason:
           trigger.kind === 'event'
             ? `${trigger.status}: rolled back from ${pin.fromImage}`
-            : `rolled back by hand from ${pin.fromImage}`,
+            : trigger.kind === 'alarm'
+              ? `alarm ${trigger.alarmName} during its bake: rolled back from ${pin.fromImage}`
+              : `rolled back by hand from ${pin.fromImage}`,
         trigger: trigger.id,
       });
     }
