@@ -212,8 +212,9 @@ export const STATUS = defineCommand({
   summary: 'what a service is configured with and runs, whether it is pinned and why, on one screen',
   description: `Shows one service as the guard sees it: its configured image and automatic deployments, its
 status, whether the guard pinned it (and what the pin replaced, why and when, and how it ends),
-its known-good, candidate and quarantined digests from the release ledger, and the guard's
-pending one-time schedules for it (deletions, follow-ups).`,
+its known-good, candidate and quarantined digests from the release ledger, its bake window (the
+tag's minutes, the last bake: baking, promoted or rolled back, and its alarms' states now), and
+the guard's pending one-time schedules for it (deletions, follow-ups, promotions).`,
   options: {
     json: { type: 'boolean', help: 'print the same as one JSON object' },
     region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
