@@ -73,6 +73,11 @@ const EXPECTED: Record<string, string[]> = {
   'guard/schedule-run-completed': ALERT,
   'guard/schedule-action-failed': ALERT,
   'guard/quota-warning': ALERT,
+  'guard/release-promoted': ALERT,
+  'guard/release-not-promoted': ALERT,
+  'guard/bake-alarm-already-firing': ALERT,
+  'guard/rollback-completed-alarm': ALERT,
+  'guard/rollback-skipped-alarm-after-promotion': ALERT,
   // ECR's push events: fix forward takes successful pushes of a tag, and nothing else.
   'ecr/image-push': ['fix-forward'],
   'ecr/image-push-failed': NONE,

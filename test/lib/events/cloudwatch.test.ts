@@ -78,4 +78,8 @@ describe('parseAlarmStateChange (CloudWatch Alarm State Change)', () => {
     expect(error).toBeInstanceOf(InvalidEventError);
     expect((error as InvalidEventError).message).toContain(field);
   });
+
+  it('invalid/alarm-arn-mismatch is rejected naming resources', () => {
+    expect(() => parse(loadFixture('invalid/alarm-arn-mismatch'))).toThrow(/resources/);
+  });
 });
