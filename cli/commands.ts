@@ -53,15 +53,19 @@ export const ROLLBACK = defineCommand({
   summary: 'pin a service to a known-good image digest',
   description: `Pins an App Runner service to a known-good image digest from the guard's release ledger, with the
 same planner and safety checks as the automatic rollback. Without --to: the newest known-good
-release other than the one configured now (and not quarantined). The digest rolled back from is
-quarantined. Always pins repo@sha256:…, never a tag. The loop guard does not apply to a human.`,
+release other than the one configured now (and not quarantined); a candidate still baking (bake
+window) is never chosen. The digest rolled back from is quarantined. Always pins repo@sha256:…,
+never a tag. The loop guard does not apply to a human.`,
   options: {
     to: {
       type: 'string',
       value: '<sha256:…>',
       help: 'a known-good, non-quarantined release from the ledger',
     },
-    force: { type: 'boolean', help: 'allow a --to digest that is quarantined or not in the ledger' },
+    force: {
+      type: 'boolean',
+      help: 'allow a --to digest that is quarantined, a candidate still baking, or not in the ledger',
+    },
     'dry-run': { type: 'boolean', help: 'print the plan and publish it with dryRun: true; change nothing' },
     region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
   },

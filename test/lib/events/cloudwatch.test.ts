@@ -45,27 +45,69 @@ describe('parseAlarmStateChange (CloudWatch Alarm State Change)', () => {
   });
 
   it.each<[string, (raw: Raw) => void, string]>([
-    ['another account', (r) => void (r.account = '999999999999'), 'account'],
-    ['another source', (r) => void (r.source = 'aws.apprunner'), 'source'],
+    [
+      'another account',
+      (r) => {
+        r.account = '999999999999';
+      },
+      'account',
+    ],
+    [
+      'another source',
+      (r) => {
+        r.source = 'aws.apprunner';
+      },
+      'source',
+    ],
     [
       'another detail-type',
-      (r) => void (r['detail-type'] = 'CloudWatch Alarm Configuration Change'),
+      (r) => {
+        r['detail-type'] = 'CloudWatch Alarm Configuration Change';
+      },
       'detail-type',
     ],
     [
       'an ARN naming another alarm',
-      (r) => void (r.resources = ['arn:aws:cloudwatch:us-east-1:111122223333:alarm:other']),
+      (r) => {
+        r.resources = ['arn:aws:cloudwatch:us-east-1:111122223333:alarm:other'];
+      },
       'resources',
     ],
-    ['an ARN of another region', (r) => void (r.region = 'eu-west-1'), 'resources'],
-    ['no resources', (r) => void (r.resources = []), 'resources'],
-    ['an unknown state', (r) => void (r.detail.state.value = 'FIRING'), 'detail.state.value'],
+    [
+      'an ARN of another region',
+      (r) => {
+        r.region = 'eu-west-1';
+      },
+      'resources',
+    ],
+    [
+      'no resources',
+      (r) => {
+        r.resources = [];
+      },
+      'resources',
+    ],
+    [
+      'an unknown state',
+      (r) => {
+        r.detail.state.value = 'FIRING';
+      },
+      'detail.state.value',
+    ],
     [
       'a state time that is no time',
-      (r) => void (r.detail.state.timestamp = 'yesterday'),
+      (r) => {
+        r.detail.state.timestamp = 'yesterday';
+      },
       'detail.state.timestamp',
     ],
-    ['no alarm name', (r) => void (r.detail.alarmName = ''), 'detail.alarmName'],
+    [
+      'no alarm name',
+      (r) => {
+        r.detail.alarmName = '';
+      },
+      'detail.alarmName',
+    ],
   ])('rejects %s, naming the field', (_name, change, field) => {
     const raw = fixture('cloudwatch/alarm-state-change');
     change(raw);
