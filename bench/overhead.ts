@@ -114,7 +114,11 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
           const event = eventFor('apprunner-operation/deployment-completed-successfully', svc, {
             time: hour(i),
           });
-          return { event, direct: () => recordRelease(operation(event), ports, config.ledger, ctx) };
+          return {
+            event,
+            direct: () =>
+              recordRelease(operation(event), ports, { ...config.ledger, bake: config.bake }, ctx),
+          };
         },
       },
     };
@@ -139,7 +143,7 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
           const ok = eventFor('apprunner-operation/deployment-completed-successfully', svc, {
             time: hour(i),
           });
-          await recordRelease(operation(ok), ports, config.ledger, ctx);
+          await recordRelease(operation(ok), ports, { ...config.ledger, bake: config.bake }, ctx);
           fakes.state.tags.set(`${REPO}:latest`, { digest: `sha256:${'b'.repeat(64)}` });
           svc.operations.unshift({
             Id: 'op-bad',

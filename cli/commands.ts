@@ -53,15 +53,19 @@ export const ROLLBACK = defineCommand({
   summary: 'pin a service to a known-good image digest',
   description: `Pins an App Runner service to a known-good image digest from the guard's release ledger, with the
 same planner and safety checks as the automatic rollback. Without --to: the newest known-good
-release other than the one configured now (and not quarantined). The digest rolled back from is
-quarantined. Always pins repo@sha256:…, never a tag. The loop guard does not apply to a human.`,
+release other than the one configured now (and not quarantined); a candidate still baking (bake
+window) is never chosen. The digest rolled back from is quarantined. Always pins repo@sha256:…,
+never a tag. The loop guard does not apply to a human.`,
   options: {
     to: {
       type: 'string',
       value: '<sha256:…>',
       help: 'a known-good, non-quarantined release from the ledger',
     },
-    force: { type: 'boolean', help: 'allow a --to digest that is quarantined or not in the ledger' },
+    force: {
+      type: 'boolean',
+      help: 'allow a --to digest that is quarantined, a candidate still baking, or not in the ledger',
+    },
     'dry-run': { type: 'boolean', help: 'print the plan and publish it with dryRun: true; change nothing' },
     region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
   },
@@ -212,8 +216,9 @@ export const STATUS = defineCommand({
   summary: 'what a service is configured with and runs, whether it is pinned and why, on one screen',
   description: `Shows one service as the guard sees it: its configured image and automatic deployments, its
 status, whether the guard pinned it (and what the pin replaced, why and when, and how it ends),
-its known-good, candidate and quarantined digests from the release ledger, and the guard's
-pending one-time schedules for it (deletions, follow-ups).`,
+its known-good, candidate and quarantined digests from the release ledger, its bake window (the
+tag's minutes, the last bake: baking, promoted or rolled back, and its alarms' states now), and
+the guard's pending one-time schedules for it (deletions, follow-ups, promotions).`,
   options: {
     json: { type: 'boolean', help: 'print the same as one JSON object' },
     region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },

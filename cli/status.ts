@@ -1,21 +1,26 @@
 import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
+import { createBakeLedger } from '../lib/aws/bake-ledger.ts';
+import { createAlarmsGateway, createCloudWatchClient } from '../lib/aws/cloudwatch.ts';
 import { createEcrClient, createImageDigestResolver } from '../lib/aws/ecr.ts';
 import { createDynamoDBClient } from '../lib/aws/idempotency.ts';
 import { createLedgerGateway } from '../lib/aws/ledger.ts';
 import { createSchedulerClient, createSchedulerGateway } from '../lib/aws/scheduler.ts';
 import { loadCliConfig } from '../lib/config.ts';
 import { describeError } from '../lib/core/errors.ts';
+import type { AlarmsPort, AlarmView } from '../lib/core/ports/alarms.ts';
 import type { AppRunnerPort, ServiceView } from '../lib/core/ports/app-runner.ts';
+import type { BakeLedger, BakeRecord } from '../lib/core/ports/bake-ledger.ts';
 import type { ImageDigestResolver } from '../lib/core/ports/image-registry.ts';
-import type {
-  LedgerPort,
-  PinRecord,
-  QuarantineRecord,
-  ReleaseRecord,
+import {
+  isKnownGood,
+  type LedgerPort,
+  type PinRecord,
+  type QuarantineRecord,
+  type ReleaseRecord,
 } from '../lib/core/ports/release-ledger.ts';
 import type { SchedulerPort, ScheduleView } from '../lib/core/ports/scheduler.ts';
 import type { ServiceRef } from '../lib/events/app-runner.ts';
-import { isOptedOut, TAGS, type Tags } from '../lib/tags.ts';
+import { isOptedOut, parseBakeMinutes, TAGS, type Tags } from '../lib/tags.ts';
 import type { CommandRun } from './args.ts';
 import type { STATUS } from './commands.ts';
 import { findService } from './rollback.ts';
@@ -28,9 +33,15 @@ export interface ServiceStatusReport {
   service: { name: string; arn: string; status: string; source: 'image' | 'code' };
   configured: { image?: string; digest?: string; unresolvedReason?: string; autoDeployments?: boolean };
   pin?: PinRecord & { fixForward: 'on' | 'off' };
+  /** Promoted releases: the rollback targets, newest first. */
   knownGood: ReleaseRecord[];
-  /** Releases still baking: none until bake windows exist; every recorded release is known-good. */
+  /** The newest release still baking (never a rollback target), if any. */
   candidate: ReleaseRecord | null;
+  /** The bake window: the tag's minutes, and the last bake with its alarms' states now. */
+  bake: {
+    minutes: number | 'invalid' | null;
+    last: (BakeRecord & { alarmStates: AlarmView[] }) | null;
+  };
   quarantined: QuarantineRecord[];
   schedules: ScheduleView[];
   tags: Tags;
@@ -44,18 +55,22 @@ export async function readServiceStatus(
     images: ImageDigestResolver;
     ledger: LedgerPort;
     scheduler: SchedulerPort;
+    bakes: BakeLedger;
+    alarms: Pick<AlarmsPort, 'describeAlarms'>;
   },
 ): Promise<ServiceStatusReport | undefined> {
   const view: ServiceView | undefined = await ports.appRunner.describeService(ref.arn);
   if (!view) return undefined;
-  const [tags, pin, knownGood, quarantined, schedules, resolved] = await Promise.all([
+  const [tags, pin, releases, quarantined, schedules, resolved, bake] = await Promise.all([
     ports.appRunner.listTags(ref.arn),
     ports.ledger.getPin(ref.arn),
     ports.ledger.listReleases(ref.arn),
     ports.ledger.listQuarantined(ref.arn),
     pendingSchedules(ref, ports.scheduler),
     view.imageIdentifier ? ports.images.resolve(view.imageIdentifier, view.imageRepositoryType) : undefined,
+    ports.bakes.getBake(ref.arn),
   ]);
+  const alarmStates = bake && bake.alarms.length > 0 ? await ports.alarms.describeAlarms(bake.alarms) : [];
   return {
     service: { name: view.name, arn: view.arn, status: view.status, source: view.sourceType },
     configured: {
@@ -65,8 +80,12 @@ export async function readServiceStatus(
       ...(view.autoDeploymentsEnabled === undefined ? {} : { autoDeployments: view.autoDeploymentsEnabled }),
     },
     ...(pin ? { pin: { ...pin, fixForward: isOptedOut(tags, TAGS.fixForward) ? 'off' : 'on' } } : {}),
-    knownGood,
-    candidate: null,
+    knownGood: releases.filter(isKnownGood),
+    candidate: releases.find((r) => !isKnownGood(r)) ?? null,
+    bake: {
+      minutes: parseBakeMinutes(tags[TAGS.bakeMinutes]) ?? null,
+      last: bake ? { ...bake, alarmStates } : null,
+    },
     quarantined,
     schedules,
     tags,
@@ -127,7 +146,35 @@ export function formatStatus(r: ServiceStatusReport): string {
   }
   line('known-good', r.knownGood.length === 0 ? 'none' : `${r.knownGood.length} (newest first)`);
   for (const k of r.knownGood.slice(0, 5)) lines.push(`  ${k.digest}  ${k.time}`);
-  line('candidate', r.candidate ? `${r.candidate.digest} (baking)` : 'none');
+  const b = r.bake.last;
+  line(
+    'candidate',
+    r.candidate
+      ? `${r.candidate.digest}${b?.digest === r.candidate.digest && b.status === 'baking' ? ` (baking until ${b.bakeUntil}; not a rollback target until promoted)` : ' (not promoted: never a rollback target)'}`
+      : 'none',
+  );
+  line(
+    'bake window',
+    r.bake.minutes === null
+      ? `off (tag ${TAGS.bakeMinutes} not set)`
+      : r.bake.minutes === 'invalid'
+        ? `off: tag ${TAGS.bakeMinutes} is not a whole number of minutes from 1 to 1440`
+        : `${r.bake.minutes} minutes after each successful deployment`,
+  );
+  if (b) {
+    const ended = b.endedAt ? ` at ${b.endedAt}${b.endedBy ? ` (${b.endedBy})` : ''}` : '';
+    line(
+      '  last bake',
+      `${short(b.digest)} ${b.status}${ended}; window ${b.deploymentStartedAt} – ${b.bakeUntil}`,
+    );
+    for (const name of b.alarms) {
+      const a = b.alarmStates.find((x) => x.name === name);
+      const own = name === b.ownAlarm ? ' (the guard’s default alarm)' : '';
+      lines.push(
+        `  ${name}${own}  ${a ? `${a.state}${a.stateUpdatedAt ? ` since ${a.stateUpdatedAt}` : ''}` : 'missing'}`,
+      );
+    }
+  }
   line('quarantined', r.quarantined.length === 0 ? 'none' : String(r.quarantined.length));
   for (const q of r.quarantined.slice(0, 5)) lines.push(`  ${q.digest}  ${q.time}  ${q.reason}`);
   line('schedules', r.schedules.length === 0 ? 'none pending' : String(r.schedules.length));
@@ -144,12 +191,15 @@ export const runStatus: CommandRun<typeof STATUS.options> = async ({ values, pos
     'schedulerGroup',
   ]);
   process.env.AWS_REGION = config.region;
+  const dynamo = createDynamoDBClient();
   const ports = {
     appRunner: createAppRunnerGateway(createAppRunnerClient()),
     images: createImageDigestResolver(createEcrClient(), { region: config.region }),
-    ledger: createLedgerGateway(createDynamoDBClient(), config.ledgerTable),
+    ledger: createLedgerGateway(dynamo, config.ledgerTable),
     // Reading only: the role is never passed, so none is needed.
     scheduler: createSchedulerGateway(createSchedulerClient(), { group: config.schedulerGroup, roleArn: '' }),
+    bakes: createBakeLedger(dynamo, config.ledgerTable),
+    alarms: createAlarmsGateway(createCloudWatchClient()),
   };
   try {
     const ref = await findService(target, ports.appRunner);

@@ -20,7 +20,7 @@ export const handler = recordReleaseJob.createQueueHandler(
     onReject: createRejectionHandler({ job: 'record-release', counter: createRejectionCounter() }),
     accountId: config.accountId,
     ports: createReleasePorts(config, dynamo, publisher),
-    settings: config.ledger,
+    settings: { ...config.ledger, bake: config.bake },
   },
   createQueueVisibility(createSqsClient()),
 );

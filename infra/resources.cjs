@@ -55,6 +55,23 @@ const resolveDigests = {
   Action: ['ecr:DescribeImages'],
   Resource: [sub('arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*')],
 };
+// The bake window's default alarms: created, tagged, read back and deleted only under the guard's
+// own name prefix (BAKE_ALARM_PREFIX, `<stack>-bake-`). DescribeAlarms takes no resource: IAM only
+// accepts "*" for it; it reads the alarms the service's tags name (the user's alarms included).
+const guardAlarms = sub(
+  'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:${AWS::StackName}-bake-*',
+);
+const manageGuardAlarms = {
+  Effect: 'Allow',
+  Action: [
+    'cloudwatch:PutMetricAlarm',
+    'cloudwatch:DeleteAlarms',
+    'cloudwatch:TagResource',
+    'cloudwatch:ListTagsForResource',
+  ],
+  Resource: [guardAlarms],
+};
+const describeAlarms = { Effect: 'Allow', Action: ['cloudwatch:DescribeAlarms'], Resource: ['*'] };
 // ListServices has no resource type: IAM only accepts "*" for it. It reads, never mutates.
 const listServices = { Effect: 'Allow', Action: ['apprunner:ListServices'], Resource: ['*'] };
 
@@ -73,16 +90,23 @@ const ssmParameter = (cfnParameter) =>
 const FUNCTIONS = {
   'record-release': {
     id: 'RecordRelease',
+    // The bake window's promotion wake-up invokes it directly.
+    scheduled: true,
     statements: [
       // ListOperations: a success is recorded only if no later deployment failed since.
+      // ListTagsForResource: the bake window's opt-in (bake-minutes, alarms).
       {
         Effect: 'Allow',
-        Action: ['apprunner:DescribeService', 'apprunner:ListOperations'],
+        Action: ['apprunner:DescribeService', 'apprunner:ListOperations', 'apprunner:ListTagsForResource'],
         Resource: [serviceArns],
       },
       resolveDigests,
       ledgerReadWrite,
       publishGuardEvents,
+      manageGuardAlarms,
+      describeAlarms,
+      manageGuardSchedules,
+      passSchedulerRole,
     ],
   },
   rollback: {
@@ -552,7 +576,12 @@ module.exports = async ({ resolveVariable }) => {
                   {
                     Effect: 'Allow',
                     Action: ['lambda:InvokeFunction'],
-                    Resource: [functionArn('cleanup'), functionArn('pause-resume'), functionArn('notify')],
+                    Resource: [
+                      functionArn('cleanup'),
+                      functionArn('pause-resume'),
+                      functionArn('notify'),
+                      functionArn('record-release'),
+                    ],
                   },
                 ],
               },

@@ -17,7 +17,7 @@ export interface QueueRoute {
 
 export const QUEUE_ROUTES: Readonly<Record<QueueJob, QueueRoute>> = {
   'record-release': { id: 'RecordRelease', patterns: ['record-release.json'] },
-  rollback: { id: 'Rollback', patterns: ['rollback.json'] },
+  rollback: { id: 'Rollback', patterns: ['rollback.json', 'bake-alarm.json'] },
   'fix-forward': { id: 'FixForward', patterns: ['fix-forward.json'] },
   notify: {
     id: 'Notify',

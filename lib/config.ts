@@ -32,6 +32,10 @@ const schema = z.object({
   CLEANUP_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
   PAUSE_RESUME_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
   NOTIFY_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
+  RECORD_RELEASE_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
+  // CloudWatch alarm names: the prefix of the guard's own alarms (its IAM policy is scoped to it).
+  BAKE_ALARM_PREFIX: matching(/^[\w.-]{1,120}$/, 'must be 1-120 letters, digits, "_", "." or "-"'),
+  BAKE_ALARM_THRESHOLD_PERCENT: z.coerce.number().check(z.gt(0), z.lte(100)),
   PAUSE_RESUME_MAX_CONCURRENCY: positiveInt(50),
   PAUSE_RESUME_MAX_RETRIES: positiveInt(20),
   PAUSE_RESUME_RETRY_MINUTES: positiveInt(120),
@@ -57,6 +61,8 @@ export interface GuardConfig {
   rollback: { loopLimit: number; loopWindowMinutes: number; dryRun: boolean };
   ledger: { historyLimit: number };
   fixForward: { dryRun: boolean };
+  /** The bake window's default alarm: its name prefix and its 5xx-share threshold (percent). */
+  bake: { alarmPrefix: string; thresholdPercent: number };
   pauseResume: { dryRun: boolean; maxConcurrency: number; maxRetries: number; retryMinutes: number };
   scheduler: {
     group: string;
@@ -64,6 +70,7 @@ export interface GuardConfig {
     cleanupFunctionArn: string;
     pauseResumeFunctionArn: string;
     notifyFunctionArn: string;
+    recordReleaseFunctionArn: string;
     /** `system` (deployed) or `trigger` (the sandbox): the clock wake-ups are clamped against. */
     clock: 'system' | 'trigger';
   };
@@ -124,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
     },
     ledger: { historyLimit: e.LEDGER_HISTORY_LIMIT },
     fixForward: { dryRun: e.DRY_RUN_FIX_FORWARD },
+    bake: { alarmPrefix: e.BAKE_ALARM_PREFIX, thresholdPercent: e.BAKE_ALARM_THRESHOLD_PERCENT },
     pauseResume: {
       dryRun: e.DRY_RUN_PAUSE_RESUME,
       maxConcurrency: e.PAUSE_RESUME_MAX_CONCURRENCY,
@@ -136,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
       cleanupFunctionArn: e.CLEANUP_FUNCTION_ARN,
       pauseResumeFunctionArn: e.PAUSE_RESUME_FUNCTION_ARN,
       notifyFunctionArn: e.NOTIFY_FUNCTION_ARN,
+      recordReleaseFunctionArn: e.RECORD_RELEASE_FUNCTION_ARN,
       clock: e.GUARD_CLOCK ?? 'system',
     },
     targets,

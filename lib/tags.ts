@@ -19,7 +19,49 @@ export const TAGS = {
   pausedBy: `${TAG_PREFIX}paused-by`,
   /** Written by the guard: its last action on the service, for humans reading the console. */
   lastAction: `${TAG_PREFIX}last-action`,
+  /** Minutes a release bakes (a candidate) before it is promoted to known-good; absent: no bake. */
+  bakeMinutes: `${TAG_PREFIX}bake-minutes`,
+  /** CloudWatch alarms (`name[,name…]`) watched during the bake; absent: the guard's default alarm. */
+  alarms: `${TAG_PREFIX}alarms`,
+  /** On a CloudWatch alarm: `apprunner-guard` marks the alarm as the guard's own (created and deleted by it). */
+  owner: `${TAG_PREFIX}owner`,
+  /** On the guard's own alarm: the ARN of the service it watches. */
+  service: `${TAG_PREFIX}service`,
 } as const;
+
+/** The value of {@link TAGS.owner} on what the guard creates. */
+export const OWNER_VALUE = 'apprunner-guard';
+
+/** The longest bake the tag accepts: a day. */
+export const MAX_BAKE_MINUTES = 24 * 60;
+
+/**
+ * Reads a bake-minutes tag: the minutes when it is a whole number from 1 to {@link MAX_BAKE_MINUTES},
+ * `undefined` when absent or empty, `'invalid'` otherwise (the caller says so rather than guessing).
+ */
+export function parseBakeMinutes(value: string | undefined): number | 'invalid' | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const text = value.trim();
+  if (!/^\d{1,5}$/.test(text)) return 'invalid';
+  const n = Number(text);
+  return n >= 1 && n <= MAX_BAKE_MINUTES ? n : 'invalid';
+}
+
+/**
+ * Reads an alarms tag: the alarm names, trimmed, empty entries and duplicates dropped. A CloudWatch
+ * alarm name is at most 255 characters; a longer one is kept out and reported by the caller.
+ */
+export function parseAlarmNames(value: string | undefined): { names: string[]; invalid: string[] } {
+  const names: string[] = [];
+  const invalid: string[] = [];
+  for (const raw of (value ?? '').split(',')) {
+    const name = raw.trim();
+    if (name === '' || names.includes(name)) continue;
+    if (name.length > 255) invalid.push(name);
+    else names.push(name);
+  }
+  return { names, invalid };
+}
 
 export type Tags = Readonly<Record<string, string>>;
 

@@ -7,7 +7,7 @@ import type { Prng } from './prng.ts';
 import { type Route, routeEvent } from './routes.ts';
 
 /** Where an event on the bus came from. */
-export type EventOrigin = 'apprunner' | 'ecr' | 'guard' | 'scenario';
+export type EventOrigin = 'apprunner' | 'ecr' | 'cloudwatch' | 'guard' | 'scenario';
 
 /** An event the bus received, and the functions its rules matched. */
 export interface BusRecord {

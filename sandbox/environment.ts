@@ -1,4 +1,5 @@
 import type { AppRunnerSimulator } from './app-runner.ts';
+import type { CloudWatchStandIn } from './cloudwatch.ts';
 import { createGuardTables, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import type { EcrStandIn } from './ecr.ts';
 import type { EventBridgeStandIn } from './eventbridge.ts';
@@ -29,6 +30,7 @@ export interface ActiveWorld {
   scheduler: SchedulerStandIn;
   sqs: SqsStandIn;
   slack: SlackReceiver;
+  cloudwatch: CloudWatchStandIn;
 }
 
 /** The sandbox's servers: started once per process, on stable ports, shared by every scenario. */
@@ -43,6 +45,7 @@ export interface SandboxEnvironment {
     sqs: string;
     dynamodb: string;
     slack: string;
+    cloudwatch: string;
   };
   db: LocalDynamoDB;
   /** Routes requests to a scenario's stand-ins (`undefined`: every stand-in answers 503). */
@@ -62,6 +65,7 @@ export const ENDPOINT_VARIABLES = {
   scheduler: 'AWS_ENDPOINT_URL_SCHEDULER',
   sqs: 'AWS_ENDPOINT_URL_SQS',
   dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
+  cloudwatch: 'AWS_ENDPOINT_URL_CLOUDWATCH',
 } as const;
 
 let started: Promise<SandboxEnvironment> | undefined;
@@ -149,11 +153,30 @@ async function start(): Promise<SandboxEnvironment> {
       hooks,
     ),
   );
+  const cloudwatch = await serve(
+    apiHandler(
+      'cloudwatch',
+      awsJsonProtocol('1.0', 'GraniteServiceVersion20100801', 'InternalServiceFault'),
+      guarded('cloudwatch', (w, op, req) => w.dispatch(op, req)),
+      hooks,
+    ),
+  );
   const slack = await serve(async (req) => (world ? world.slack.handle(req) : idle));
   const db = await startDynamoDB();
 
   return {
-    endpoints: { apprunner, ecr, ssm, sns, eventbridge, scheduler, sqs, dynamodb: db.endpoint, slack },
+    endpoints: {
+      apprunner,
+      ecr,
+      ssm,
+      sns,
+      eventbridge,
+      scheduler,
+      sqs,
+      dynamodb: db.endpoint,
+      slack,
+      cloudwatch,
+    },
     db,
     activate(w) {
       world = w;

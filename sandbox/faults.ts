@@ -58,7 +58,15 @@ export interface DeliveryFaults {
   shuffleSeconds?: number;
 }
 
-export type ApiName = 'apprunner' | 'ecr' | 'ssm' | 'sns' | 'eventbridge' | 'scheduler' | 'sqs';
+export type ApiName =
+  | 'apprunner'
+  | 'ecr'
+  | 'ssm'
+  | 'sns'
+  | 'eventbridge'
+  | 'scheduler'
+  | 'sqs'
+  | 'cloudwatch';
 export const API_NAMES: readonly ApiName[] = [
   'apprunner',
   'ecr',
@@ -67,6 +75,7 @@ export const API_NAMES: readonly ApiName[] = [
   'eventbridge',
   'scheduler',
   'sqs',
+  'cloudwatch',
 ];
 
 /** Every fault of a scenario. */

@@ -47,6 +47,10 @@ export function guardEnvironment(
     CLEANUP_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}cleanup`,
     PAUSE_RESUME_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}pause-resume`,
     NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}notify`,
+    RECORD_RELEASE_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}record-release`,
+    // The bake window's default alarm (serverless.yml params bakeAlarmThresholdPercent; the prefix is the stack's).
+    BAKE_ALARM_PREFIX: `${names.functionPrefix}bake-`,
+    BAKE_ALARM_THRESHOLD_PERCENT: '5',
     // Simulated time is known only from triggers: wake-ups are clamped against the trigger's time.
     GUARD_CLOCK: 'trigger',
     // The Slack actions (serverless.yml params): the sandbox's allowlist admits U0ONCALL for every action.

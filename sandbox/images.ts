@@ -8,6 +8,11 @@ export interface ImageRecord {
   label?: string;
   /** A deployment of this image fails its health check. */
   bad: boolean;
+  /**
+   * It deploys and passes its health check, but fails users: the service's default alarm (5xx
+   * share) goes to ALARM a few simulated minutes after it starts serving.
+   */
+  faulty: boolean;
   pushedAt: number;
 }
 
@@ -97,7 +102,7 @@ export class ImageRegistry {
   }
 
   /** Points `repo:tag` at a digest (a push); returns the digest. */
-  push(image: string, options: { digest?: string; bad?: boolean; at: number }): string {
+  push(image: string, options: { digest?: string; bad?: boolean; faulty?: boolean; at: number }): string {
     const ref = parseImage(this.expand(image));
     if (!ref?.tag) throw new Error(`cannot push "${image}": give repo:tag`);
     const label = options.digest ?? `${ref.repository}-${ref.tag}-${this.images.size + 1}`;
@@ -108,6 +113,7 @@ export class ImageRegistry {
       digest,
       ...(DIGEST.test(label) ? {} : { label }),
       bad: options.bad ?? existing?.bad ?? false,
+      faulty: options.faulty ?? existing?.faulty ?? false,
       pushedAt: existing?.pushedAt ?? options.at,
     });
     this.tags.set(`${ref.registry}/${ref.repository}:${ref.tag}`, digest);

@@ -113,6 +113,8 @@ export interface SandboxReport {
   slackMessages: SlackMessage[];
   slackRejections: SlackRejection[];
   schedules: { log: ScheduleLogEntry[]; remaining: SimSchedule[] };
+  /** CloudWatch alarms at the end: name, state, tags. */
+  alarms: Array<{ name: string; state: string; tags: Record<string, string> }>;
   apiCalls: ApiCall[];
   images: ImageRecord[];
   fleet: FleetEntry[];

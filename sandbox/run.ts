@@ -2,6 +2,7 @@ import type { GuardEventDetail } from '../lib/events/guard.ts';
 import { AppRunnerSimulator, DEFAULT_DURATIONS, type SimService } from './app-runner.ts';
 import { type BusRecord, EventBus, summarizeEvent } from './bus.ts';
 import { SimClock } from './clock.ts';
+import { CloudWatchStandIn } from './cloudwatch.ts';
 import { QueueDelivery } from './delivery.ts';
 import { EcrStandIn } from './ecr.ts';
 import { type ActiveWorld, startEnvironment } from './environment.ts';
@@ -258,6 +259,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         prng,
         emit: (event) => bus.put(event as BusEvent, 'apprunner'),
         note: (text, service) => add({ time: iso(), kind: 'note', text, ...(service ? { service } : {}) }),
+        serving: (service) => cloudwatch.onServing(service),
       },
       {
         account,
@@ -270,6 +272,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         updateFailureRevertsConfig: scenario.settings.updateFailureRevertsConfig,
       },
     );
+    const cloudwatch = new CloudWatchStandIn({
+      clock,
+      account,
+      region,
+      registry,
+      serviceOfId: (id) => sim.all().find((s) => s.id === id && s.status !== 'DELETED'),
+      emit: (event) => bus.put(event, 'cloudwatch'),
+      nextId: () => prng.uuid(),
+      note: (text) => add({ time: iso(), kind: 'note', text }),
+    });
     const slackUrl = `${env.endpoints.slack}${SLACK_PATH}`;
     const world: ActiveWorld = {
       hooks,
@@ -330,6 +342,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           }),
       }),
       sqs,
+      cloudwatch,
       slack: new SlackReceiver(clock, faults.slack, dice, (m) =>
         'text' in m
           ? add({ time: m.time, kind: 'slack', text: m.text, summary: m.summary })
@@ -340,6 +353,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
     // The world as the scenario starts: images, fleet, the stack's schedules.
     for (const img of scenario.images) registry.push(img.image, { ...img, at: start });
+    for (const alarm of scenario.alarms) cloudwatch.seed(alarm.name, alarm.state, start);
     for (const spec of scenario.fleet) {
       sim.seed({ ...spec, ...(spec.image ? { image: registry.expand(spec.image) } : {}) });
     }
@@ -371,7 +385,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         let text = describeStep(step, registry);
         const place = reserve();
         try {
-          const extra = await runStep(step, { sim, registry, bus, lambda, clock });
+          const extra = await runStep(step, { sim, registry, bus, lambda, clock, cloudwatch });
           if (extra) text += ` — ${extra}`;
           place({ time: iso(), kind: 'step', text: step.note ? `${text}  (${step.note})` : text, ok: true });
         } catch (error) {
@@ -413,6 +427,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       slackMessages: world.slack.messages,
       slackRejections: world.slack.rejections,
       schedules: { log: world.scheduler.log, remaining: world.scheduler.list() },
+      alarms: world.cloudwatch.list(),
       apiCalls,
       images: registry.list(),
       fleet,

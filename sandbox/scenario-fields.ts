@@ -27,5 +27,10 @@ export const imageSchema = z
     image: z.string().min(1),
     digest: z.string().min(1).optional(),
     bad: z.boolean().optional(),
+    /** Deploys and passes its health check, then the service's default alarm goes to ALARM. */
+    faulty: z.boolean().optional(),
   })
   .strict();
+
+/** CloudWatch's alarm states, as a scenario writes them (`alarms:` and the `alarm` step). */
+export const ALARM_STATE_VALUES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;

@@ -3,7 +3,14 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { DEFAULT_APP_RUNNER_BEHAVIOUR } from './app-runner/model.ts';
-import { codeSource, imageSchema, OPERATION_KINDS, serviceName, tagMap } from './scenario-fields.ts';
+import {
+  ALARM_STATE_VALUES,
+  codeSource,
+  imageSchema,
+  OPERATION_KINDS,
+  serviceName,
+  tagMap,
+} from './scenario-fields.ts';
 import { loadStep, presentStepKinds, STEP_KIND_NAMES, type StepKindName, stepShape } from './steps/index.ts';
 
 /**
@@ -79,6 +86,7 @@ const faultsSchema = z
     eventbridge: apiFaults.optional(),
     scheduler: apiFaults.optional(),
     sqs: apiFaults.optional(),
+    cloudwatch: apiFaults.optional(),
     slack: z
       .object({
         rateLimited: faultRule.optional(),
@@ -284,6 +292,10 @@ export const scenarioSchema = z
     /** Pause/resume schedules in the format of `infra/schedules.yml` (replaces that file's). */
     schedules: scheduleDefinitions.optional(),
     images: z.array(imageSchema).default([]),
+    /** CloudWatch alarms that exist when the scenario starts (a service's `alarms` tag names them). */
+    alarms: z
+      .array(z.object({ name: z.string().min(1).max(255), state: z.enum(ALARM_STATE_VALUES) }).strict())
+      .default([]),
     fleet: z.array(serviceSchema).default([]),
     steps: z.array(stepSchema).default([]),
     faults: faultsSchema.default({}),

@@ -324,6 +324,7 @@ function spokeTemplate(patterns = forwardedPatterns()) {
                       'cloudwatch:PutMetricAlarm',
                       'cloudwatch:DeleteAlarms',
                       'cloudwatch:TagResource',
+                      'cloudwatch:ListTagsForResource',
                     ],
                     Resource: sub(
                       'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:apprunner-guard-*',

@@ -20,3 +20,11 @@ export function fleetPartitionKey(account: string, region: string): string {
 export function repositoryPinsPartitionKey(repository: string): string {
   return `pins#${repository}`;
 }
+
+/**
+ * Partition of the bakes one CloudWatch alarm watches (account, region, alarm name): a second copy
+ * of each service's bake record, so an alarm's state change finds its services with one query.
+ */
+export function alarmBakesPartitionKey(account: string, region: string, alarmName: string): string {
+  return `alarm#${account}#${region}#${alarmName}`;
+}

@@ -5,10 +5,12 @@ import {
   GetCommand,
   PutCommand,
   paginateQuery,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   LedgerPort,
   PinRecord,
+  PinReleaseRecord,
   QuarantineRecord,
   ReleaseRecord,
   RollbackRecord,
@@ -19,6 +21,7 @@ import { repositoryPinsPartitionKey, servicePartitionKey } from './keys.ts';
 export type {
   LedgerPort,
   PinRecord,
+  PinReleaseRecord,
   QuarantineRecord,
   ReleaseRecord,
   RollbackRecord,
@@ -31,11 +34,12 @@ export type {
  *
  * | sk | item |
  * |---|---|
- * | `release#<iso time>#<digest>` | a known-good release (one per digest, newest time kept; bounded history) |
+ * | `release#<iso time>#<digest>` | a release, known-good or a candidate baking (one per digest, newest time kept; bounded history) |
  * | `quarantine#<digest>` | a digest that failed: never a rollback target |
  * | `rollback#<iso time>#<trigger>` | a rollback the guard started (loop guard, own-rollback detection) |
  * | `attempt#<trigger>` | attempts at handling one event (final deferral) |
  * | `pin` | what the guard's digest pin replaced (tag, automatic deployments), until released |
+ * | `pin-release` | the last pin released: the digest it released to, until the service is pinned again |
  *
  * Each pin record has a copy under `pk = pins#<repository>`, `sk = service#<serviceArn>`, so a push
  * to a repository finds its pinned services with one query (no index to keep).
@@ -68,6 +72,8 @@ function toRelease(item: Record<string, unknown>): ReleaseRecord {
     digest: str(item.digest),
     time: str(item.time),
     eventId: str(item.eventId),
+    ...(item.state === 'candidate' ? { state: 'candidate' as const } : {}),
+    ...optStr('promotedAt', item.promotedAt),
   };
 }
 
@@ -98,6 +104,20 @@ function toPin(item: Record<string, unknown>): PinRecord {
 }
 
 const PIN_SK = 'pin';
+const PIN_RELEASE_SK = 'pin-release';
+
+function toPinRelease(item: Record<string, unknown>): PinReleaseRecord {
+  const pin = item.pin !== null && typeof item.pin === 'object' ? (item.pin as Record<string, unknown>) : {};
+  return {
+    serviceArn: str(item.serviceArn),
+    releasedTo: str(item.releasedTo),
+    digest: str(item.digest),
+    pin: toPin(pin),
+    time: str(item.time),
+    trigger: str(item.trigger),
+    ...optStr('operationId', item.operationId),
+  };
+}
 const pinCopySk = (serviceArn: string) => `service#${serviceArn}`;
 
 function toRollback(item: Record<string, unknown>): RollbackRecord {
@@ -180,6 +200,34 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
       const excess = kept.slice(historyLimit);
       for (const oldSk of excess) await remove(release.serviceArn, oldSk);
       return { status: sameDigest.length > 0 ? 'refreshed' : 'created', pruned: excess.length };
+    },
+
+    async promoteRelease(serviceArn, digest, at) {
+      const item = (await queryPrefix(serviceArn, 'release#')).find(
+        (i) => i.digest === digest && i.state === 'candidate',
+      );
+      if (!item) return false;
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: servicePartitionKey(serviceArn), sk: str(item.sk) },
+            UpdateExpression: 'SET #state = :good, promotedAt = :at',
+            ConditionExpression: '#state = :candidate',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':good': 'known-good',
+              ':candidate': 'candidate',
+              ':at': isoTime(at),
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        // Pruned or promoted meanwhile: nothing left to promote.
+        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
     },
 
     async listQuarantined(serviceArn) {
@@ -296,6 +344,44 @@ export function createLedgerGateway(client: DynamoDBClient, tableName: string): 
       );
       for await (const page of pages) items.push(...((page.Items ?? []) as Record<string, unknown>[]));
       return items.map(toPin);
+    },
+
+    async recordPinRelease(record) {
+      await doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: servicePartitionKey(record.serviceArn),
+            sk: PIN_RELEASE_SK,
+            itemType: 'pin-release',
+            ...record,
+            time: isoTime(record.time),
+            expiresAt: epochSeconds(record.time, ROLLBACK_TTL_DAYS),
+          },
+        }),
+      );
+    },
+
+    async getPinRelease(serviceArn) {
+      const out = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: servicePartitionKey(serviceArn), sk: PIN_RELEASE_SK },
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item ? toPinRelease(out.Item) : undefined;
+    },
+
+    async removePinRelease(serviceArn) {
+      const out = await doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { pk: servicePartitionKey(serviceArn), sk: PIN_RELEASE_SK },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return out.Attributes !== undefined;
     },
   });
 }

@@ -169,6 +169,7 @@ export function createGuardWakeUps(
       cleanup: s.cleanupFunctionArn,
       'pause-resume': s.pauseResumeFunctionArn,
       notify: s.notifyFunctionArn,
+      'record-release': s.recordReleaseFunctionArn,
     },
     ...(s.clock === 'trigger' ? { now: () => 0 } : {}),
     ...options,

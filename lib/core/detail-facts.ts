@@ -40,11 +40,21 @@ const NEXT: DetailFactLabel = { key: 'next', label: 'Next step' };
 const ATTEMPT: DetailFactLabel = { key: 'attempt', label: 'Attempt' };
 const ATTEMPTS: DetailFactLabel = { key: 'attempts', label: 'Attempts' };
 const OPERATION: DetailFactLabel = { key: 'operationId', label: 'Operation' };
+/** The bake window's facts (an alarm during a bake, a promotion). */
+const ALARM: DetailFactLabel = { key: 'alarmName', label: 'Alarm' };
+const ALARM_REASON: DetailFactLabel = { key: 'alarmReason', label: 'Alarm reason' };
+const BAKE_WINDOW: DetailFactLabel = { key: 'bakeWindow', label: 'Bake window' };
+const CANDIDATE: DetailFactLabel = { key: 'candidateDigest', label: 'Candidate digest' };
 
 /** Each job's declaration of how its details read. */
 export const DETAIL_PRESENTATION: Record<Job, DetailPresentation> = {
   rollback: {
     first: [
+      ALARM,
+      ALARM_REASON,
+      { key: 'alarmAt', label: 'Alarm at' },
+      BAKE_WINDOW,
+      CANDIDATE,
       { key: 'fromImage', label: 'From image' },
       { key: 'toImage', label: 'To image' },
       { key: 'failedDigest', label: 'Failed digest' },
@@ -63,7 +73,22 @@ export const DETAIL_PRESENTATION: Record<Job, DetailPresentation> = {
       ERROR,
     ],
   },
-  'record-release': { first: [STATUS, NEXT, ERROR] },
+  'record-release': {
+    first: [
+      { key: 'image', label: 'Image' },
+      { key: 'digest', label: 'Digest' },
+      { key: 'state', label: 'Release state' },
+      BAKE_WINDOW,
+      { key: 'alarmsFiring', label: 'Alarms in ALARM' },
+      { key: 'alarmsFiringAtStart', label: 'Alarms in ALARM before the deployment' },
+      ALARM_REASON,
+      { key: 'alarms', label: 'Alarms watched' },
+      CANDIDATE,
+      STATUS,
+      NEXT,
+      ERROR,
+    ],
+  },
   cleanup: {
     first: [
       STATUS,

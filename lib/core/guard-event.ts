@@ -32,6 +32,12 @@ export const GUARD_DETAIL_TYPES = {
   rollbackFailed: 'Rollback Failed',
   releaseRecorded: 'Release Recorded',
   releaseRecordingFailed: 'Release Recording Failed',
+  /** A candidate baked its window with no alarm: now known-good, a rollback target (info). */
+  releasePromoted: 'Release Promoted',
+  /** A bake ended with an alarm firing (or the candidate gone): it stays a candidate. */
+  releaseNotPromoted: 'Release Not Promoted',
+  /** A bake started while one of its alarms was already in ALARM: not blamed on the deployment. */
+  bakeAlarmAlreadyFiring: 'Bake Alarm Already Firing',
   pinReleased: 'Pin Released',
   pinKept: 'Pin Kept',
   fixForwardFailed: 'Fix Forward Failed',

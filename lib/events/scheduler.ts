@@ -68,6 +68,21 @@ export const notifyPayloadSchema = z.object({
 export type NotifyPayload = z.infer<typeof notifyPayloadSchema>;
 
 /**
+ * Record-release's wake-up at a bake window's end: promote the candidate `digest` of the service if
+ * the bake started by the success event `bake` is still the service's, with no alarm firing.
+ */
+export const promotePayloadSchema = z.object({
+  action: z.literal('promote'),
+  serviceArn,
+  digest: z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/, 'not a sha256 digest')),
+  bake: z.string().check(z.minLength(1), z.maxLength(256)),
+  scheduledTime,
+  scheduleArn,
+  firstAttemptAt,
+});
+export type PromotePayload = z.infer<typeof promotePayloadSchema>;
+
+/**
  * How the handler stack invokes a Scheduler payload again (a direct invocation has no queue): the
  * payload as delivered, its scheduled time and, on a later attempt, the first attempt's time.
  */

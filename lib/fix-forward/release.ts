@@ -90,6 +90,17 @@ export async function releasePin(
         autoDeploymentsEnabled: plan.release.autoDeploymentsEnabled,
       });
       if (out.operationId) extra.operationId = out.operationId;
+      // Before the pin record goes: if the fix fails and App Runner reverts the configuration to
+      // the pin, this is how the rollback knows which digest failed.
+      await ports.ledger.recordPinRelease({
+        serviceArn: pin.serviceArn,
+        releasedTo: plan.release.toImage,
+        digest: plan.release.digest,
+        pin,
+        time: trigger.time,
+        trigger: trigger.id,
+        ...(out.operationId ? { operationId: out.operationId } : {}),
+      });
       await ports.ledger.removePin(pin.serviceArn);
     } else if (plan.dropRecord) {
       await ports.ledger.removePin(pin.serviceArn);

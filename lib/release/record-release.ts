@@ -1,3 +1,12 @@
+import { readBakeOptIn } from '../bake/opt-in.ts';
+import {
+  type BakePorts,
+  type BakeSettings,
+  type BakeStarted,
+  beginBake,
+  endBakeOptIn,
+  planBake,
+} from '../bake/start.ts';
 import { buildGuardEvent, GUARD_DETAIL_TYPES, type GuardEventPublisher } from '../core/guard-event.ts';
 import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { AppRunnerPort, OperationView, ServiceView } from '../core/ports/app-runner.ts';
@@ -108,23 +117,31 @@ export function planRecordRelease(o: ObservedRelease): ReleasePlan {
   };
 }
 
-/** Ports record-release uses. */
-export interface RecordReleasePorts {
+/** Ports record-release uses (the bake window's among them). */
+export interface RecordReleasePorts extends BakePorts {
   appRunner: AppRunnerPort;
   images: ImageDigestResolver;
   ledger: LedgerPort;
   publisher: GuardEventPublisher;
 }
 
+/** Record-release settings (from `config.ledger` and `config.bake`). */
+export interface RecordReleaseSettings {
+  historyLimit: number;
+  bake: BakeSettings;
+}
+
 /**
  * The record-release use case: observe (describe the service live, its operations, resolve its
- * image) → {@link planRecordRelease} → write the ledger → publish `Release Recorded`. Skips and
- * "already recorded" publish nothing: no action was taken.
+ * image) → {@link planRecordRelease} → with a bake window ({@link planBake}), start the bake and
+ * record the release as a candidate, else as known-good → publish `Release Recorded` (and `Bake
+ * Alarm Already Firing` when an alarm of the bake was in ALARM before the deployment started).
+ * Skips and "already recorded" publish nothing: no action was taken.
  */
 export async function recordRelease(
   event: OperationStatusEvent,
   ports: RecordReleasePorts,
-  settings: { historyLimit: number },
+  settings: RecordReleaseSettings,
   ctx?: Pick<RunContext, 'logger'>,
 ): Promise<JobResult> {
   const arn = event.service.arn;
@@ -148,7 +165,20 @@ export async function recordRelease(
   });
   if (plan.action === 'none') return { outcome: plan.outcome, reason: plan.reason, code: plan.code };
 
-  const { release } = plan;
+  // Bake first (each step idempotent), the release last: a retry after a crash redoes the bake.
+  const [tags, releases] = await Promise.all([ports.appRunner.listTags(arn), ports.ledger.listReleases(arn)]);
+  const optIn = readBakeOptIn(tags, service!, settings.bake.alarmPrefix);
+  const decision = planBake(optIn, plan.release, releases);
+  let baking: BakeStarted | undefined;
+  let alarmDeleted: string | undefined;
+  if (decision.kind === 'bake') {
+    const started = operations.find((op) => DEPLOYING_OPERATION_TYPES.has(op.type))?.startedAt;
+    const startedAt = started && ms(started) <= ms(event.time) ? started : event.time;
+    baking = await beginBake(service!, plan.release, decision, startedAt, ports, settings.bake);
+  } else if (optIn.kind !== 'on') {
+    alarmDeleted = await endBakeOptIn(arn, ports);
+  }
+  const release: ReleaseRecord = baking ? { ...plan.release, state: 'candidate' } : plan.release;
   const written = await ports.ledger.recordRelease(release, settings);
   const lifted = plan.liftQuarantine ? await ports.ledger.liftQuarantine(arn, release.digest) : false;
   if (written.status === 'unchanged' && !lifted) {
@@ -159,6 +189,17 @@ export async function recordRelease(
       digest: release.digest,
     };
   }
+  const bakeDetails = baking
+    ? {
+        state: 'candidate',
+        bakeUntil: baking.bake.bakeUntil,
+        bakeMinutes: baking.bake.bakeMinutes,
+        alarms: baking.bake.alarms,
+        ...(baking.bake.ownAlarm ? { defaultAlarm: baking.bake.ownAlarm } : {}),
+        ...(baking.firing.length > 0 ? { alarmsFiringAtStart: baking.firing.map((a) => a.name) } : {}),
+        ...(baking.missing.length > 0 ? { alarmsMissing: baking.missing } : {}),
+      }
+    : { state: 'known-good' };
   const details = {
     image: pinnedImage(release.repository, release.digest),
     imageIdentifier: release.imageIdentifier,
@@ -168,19 +209,53 @@ export async function recordRelease(
     ledger: written.status,
     pruned: written.pruned,
     quarantineLifted: lifted,
+    ...bakeDetails,
+    ...(alarmDeleted ? { defaultAlarmDeleted: alarmDeleted } : {}),
   };
-  await ports.publisher.publish([
+  const reason = baking
+    ? `${plan.reason.replace(/ as a known-good release\.$/, '')} as a candidate: it bakes ${baking.bake.bakeMinutes} minutes (until ${baking.bake.bakeUntil}) watched by ${baking.bake.alarms.join(', ')}, then becomes known-good if no alarm fires.${baking.missing.length > 0 ? ` Alarm${baking.missing.length === 1 ? '' : 's'} ${baking.missing.join(', ')} ${baking.missing.length === 1 ? 'does' : 'do'} not exist.` : ''}`
+    : `${plan.reason}${decision.kind === 'none' && decision.note ? ` ${decision.note}` : ''}${alarmDeleted ? ` The bake opt-in was removed: deleted the guard's alarm ${alarmDeleted}.` : ''}`;
+  const entries = [
     buildGuardEvent(GUARD_DETAIL_TYPES.releaseRecorded, {
       job: 'record-release',
       outcome: 'acted',
       action: 'record-release',
-      reason: plan.reason,
+      reason,
       service: event.service,
       trigger: event.eventId,
       dryRun: false,
       details,
     }),
-  ]);
+  ];
+  if (baking && baking.firing.length > 0) {
+    entries.push(alreadyFiring(event, baking));
+  }
+  await ports.publisher.publish(entries);
   ctx?.logger.info('release recorded', details);
-  return { outcome: 'acted', reason: plan.reason, code: 'recorded', ...details };
+  return { outcome: 'acted', reason, code: 'recorded', ...details };
+}
+
+/** The alert when a bake starts with an alarm already in ALARM: not blamed, not rolled back on. */
+function alreadyFiring(event: OperationStatusEvent, baking: BakeStarted) {
+  const { bake, firing } = baking;
+  const names = firing.map(
+    (a) => `${a.name} (in ALARM since ${a.stateUpdatedAt ?? 'before the deployment'})`,
+  );
+  return buildGuardEvent(GUARD_DETAIL_TYPES.bakeAlarmAlreadyFiring, {
+    job: 'record-release',
+    outcome: 'skipped',
+    action: 'none',
+    reason: `${names.join('; ')} was already in ALARM when the deployment of ${bake.imageIdentifier} (${bake.digest.slice(0, 19)}…) started at ${bake.deploymentStartedAt}: the guard does not blame the deployment and will not roll it back on that alarm. The release stays a candidate; it is promoted at ${bake.bakeUntil} only if no alarm is in ALARM then. A human should look at the alarm.`,
+    service: event.service,
+    trigger: event.eventId,
+    dryRun: false,
+    details: {
+      attention: true,
+      code: 'alarm-before-deployment',
+      alarmsFiringAtStart: firing.map((a) => a.name),
+      alarmReason: firing[0]?.stateReason,
+      bakeWindow: `${bake.deploymentStartedAt} – ${bake.bakeUntil} (${bake.bakeMinutes} minutes)`,
+      candidateDigest: bake.digest,
+    },
+  });
 }

@@ -67,13 +67,14 @@ export async function observeRollback(
   if (!service || service.status === 'DELETED') {
     return { ...base, tags: {}, operations: [], releases: [], quarantined: [], rollbacks: [] };
   }
-  const [tags, operations, releases, quarantined, rollbacks, configured] = await Promise.all([
+  const [tags, operations, releases, quarantined, rollbacks, configured, pinRelease] = await Promise.all([
     ports.appRunner.listTags(serviceArn),
     ports.appRunner.listOperations(serviceArn, 20),
     ports.ledger.listReleases(serviceArn),
     ports.ledger.listQuarantined(serviceArn),
     ports.ledger.listRollbacks(serviceArn),
     resolveConfigured(service.imageIdentifier, service.imageRepositoryType, ports.images),
+    ports.ledger.getPinRelease(serviceArn),
   ]);
   return {
     ...base,
@@ -83,6 +84,7 @@ export async function observeRollback(
     quarantined,
     rollbacks,
     ...(configured ? { configured } : {}),
+    ...(pinRelease ? { pinRelease } : {}),
   };
 }
 
@@ -104,6 +106,17 @@ const detailTypeOf = (plan: RollbackPlan) =>
       ? GUARD_DETAIL_TYPES.rollbackFailed
       : GUARD_DETAIL_TYPES.rollbackSkipped;
 
+/** An alarm during a bake, as the alert shows it: which alarm, why, and the window. */
+export function alarmDetails(t: Extract<RollbackTrigger, { kind: 'alarm' }>): Record<string, unknown> {
+  return {
+    alarmName: t.alarmName,
+    alarmReason: t.alarmReason,
+    alarmAt: t.time,
+    bakeWindow: `${t.bakeStartedAt} – ${t.bakeUntil} (${t.bakeMinutes} minutes)`,
+    candidateDigest: t.candidateDigest,
+  };
+}
+
 /** What on-call needs to read in the alert, besides the reason. */
 function detailsOf(plan: RollbackPlan, o: ObservedRollback, extra: Record<string, unknown>) {
   const t = o.trigger;
@@ -111,7 +124,9 @@ function detailsOf(plan: RollbackPlan, o: ObservedRollback, extra: Record<string
     code: plan.code,
     ...(t.kind === 'event'
       ? { failureStatus: t.status, ...(t.message ? { failureMessage: t.message } : {}) }
-      : { manual: true, ...(t.toDigest ? { requestedDigest: t.toDigest } : {}), force: t.force }),
+      : t.kind === 'alarm'
+        ? alarmDetails(t)
+        : { manual: true, ...(t.toDigest ? { requestedDigest: t.toDigest } : {}), force: t.force }),
     ...(o.service?.status ? { serviceStatus: o.service.status } : {}),
     ...(o.configured
       ? {
@@ -165,7 +180,7 @@ export async function rollbackService(
       serviceArn: service.arn,
       time: trigger.time,
       trigger: trigger.id,
-      kind: trigger.kind === 'event' ? ('automatic' as const) : ('manual' as const),
+      kind: trigger.kind === 'manual' ? ('manual' as const) : ('automatic' as const),
       fromImage: pin.fromImage,
       ...(pin.fromDigest ? { fromDigest: pin.fromDigest } : {}),
       toImage: pin.toImage,
@@ -181,9 +196,10 @@ export async function rollbackService(
       // Written before acting, so a retry after UpdateService went through reports it instead of acting twice.
       await ports.ledger.recordRollback({ ...record, status: 'pending' });
       // A digest cannot follow pushes: say so to App Runner rather than rely on it accepting the mix.
-      const out = await ports.appRunner.updateImage(service.arn, pin.toImage, {
-        autoDeploymentsEnabled: false,
-      });
+      // A configuration App Runner already reverted to the pin needs no deployment.
+      const out = pin.alreadyConfigured
+        ? {}
+        : await ports.appRunner.updateImage(service.arn, pin.toImage, { autoDeploymentsEnabled: false });
       await ports.ledger.recordRollback({
         ...record,
         status: 'started',
@@ -191,8 +207,10 @@ export async function rollbackService(
       });
       if (out.operationId) extra.operationId = out.operationId;
     }
-    const pinRecord = await rememberPin(service.arn, pin, observed, trigger, plan.reason, ports.ledger);
+    const pinRecord = await rememberPin(service.arn, pin, observed, trigger, plan, ports.ledger);
     Object.assign(extra, pinDetails(pinRecord));
+    // Pinned again: the last release is history (a later failure is not that release's).
+    if (observed.pinRelease) await ports.ledger.removePinRelease(service.arn);
     if (pin.quarantine) {
       await ports.ledger.quarantine({
         serviceArn: service.arn,
@@ -201,7 +219,9 @@ export async function rollbackService(
         reason:
           trigger.kind === 'event'
             ? `${trigger.status}: rolled back from ${pin.fromImage}`
-            : `rolled back by hand from ${pin.fromImage}`,
+            : trigger.kind === 'alarm'
+              ? `alarm ${trigger.alarmName} during its bake: rolled back from ${pin.fromImage}`
+              : `rolled back by hand from ${pin.fromImage}`,
         trigger: trigger.id,
       });
     }
@@ -209,10 +229,7 @@ export async function rollbackService(
 
   if (pin && settings.dryRun) {
     const existing = await ports.ledger.getPin(service.arn);
-    Object.assign(
-      extra,
-      pinDetails(existing ?? replacedBy(service.arn, pin, observed, trigger, plan.reason)),
-    );
+    Object.assign(extra, pinDetails(existing ?? replacedBy(service.arn, pin, observed, trigger, plan)));
   }
 
   const entry = buildGuardEvent(detailTypeOf(plan), {
@@ -244,8 +261,20 @@ function replacedBy(
   pin: PinAction,
   observed: ObservedRollback,
   trigger: RollbackTrigger,
-  reason: string,
+  plan: RollbackPlan,
 ): PinRecord {
+  const reason = plan.reason;
+  // A failed fix App Runner reverted to the pin: the pin is the one released, as it was.
+  const released = plan.code === 'fix-failed' ? observed.pinRelease?.pin : undefined;
+  if (released) {
+    return {
+      ...released,
+      ...(pin.quarantine ? { failedDigest: pin.quarantine } : {}),
+      time: trigger.time,
+      reason,
+      trigger: trigger.id,
+    };
+  }
   const replaced = parseImageIdentifier(pin.fromImage);
   return {
     serviceArn,
@@ -271,12 +300,12 @@ async function rememberPin(
   pin: PinAction,
   observed: ObservedRollback,
   trigger: RollbackTrigger,
-  reason: string,
+  plan: RollbackPlan,
   ledger: LedgerPort,
 ): Promise<PinRecord> {
   const existing = await ledger.getPin(serviceArn);
   if (existing && existing.trigger === trigger.id) return existing;
-  const fresh = replacedBy(serviceArn, pin, observed, trigger, reason);
+  const fresh = replacedBy(serviceArn, pin, observed, trigger, plan);
   const record: PinRecord =
     existing && isPinnedImage(pin.fromImage)
       ? {

@@ -282,6 +282,7 @@ export class ServiceLifecycle {
         if (ok) {
           s.running = target;
           final = 'RUNNING';
+          this.deps.serving?.(s);
         } else final = op.type === 'CREATE_SERVICE' ? 'CREATE_FAILED' : previous;
         // A failed change of a running service is rolled back to the version it ran before.
         if (!ok && final === 'RUNNING') {

@@ -150,6 +150,8 @@ export interface SimulatorDeps {
   emit(event: AppRunnerWireEvent): void;
   /** A line for the timeline (automatic deployments, skipped triggers). */
   note(text: string, service?: string): void;
+  /** A deployment succeeded: the service now serves `service.running` (CloudWatch judges it). */
+  serving?(service: SimService): void;
 }
 
 /** An App Runner EventBridge event as emitted (either detail spelling). */

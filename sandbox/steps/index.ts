@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type { ImageRegistry } from '../images.ts';
+import { alarmStep } from './alarm.ts';
 import { deleteStep, pauseStep, resumeStep } from './by-hand.ts';
 import { createServiceStep } from './create-service.ts';
 import { deployStep } from './deploy.ts';
@@ -34,6 +35,7 @@ export const STEP_KINDS = [
   failNextStep,
   eventStep,
   invokeStep,
+  alarmStep,
 ] as const;
 
 type Kind = (typeof STEP_KINDS)[number];

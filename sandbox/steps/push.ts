@@ -10,7 +10,7 @@ export const pushStep = defineStep({
   name: 'push',
   schema: imageSchema,
   describe: (push) =>
-    `push ${push.image} → ${push.digest ?? '(new digest)'}${push.bad ? ' (bad image)' : ''}`,
+    `push ${push.image} → ${push.digest ?? '(new digest)'}${push.bad ? ' (bad image)' : ''}${push.faulty ? ' (faulty: passes its health check, fails users)' : ''}`,
   run(push, { registry, sim, clock, bus }) {
     const digest = registry.push(push.image, { ...push, at: clock.now });
     const identifier = registry.expand(push.image);

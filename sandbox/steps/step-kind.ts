@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import type { AppRunnerSimulator } from '../app-runner.ts';
 import type { EventBus } from '../bus.ts';
 import type { SimClock } from '../clock.ts';
+import type { CloudWatchStandIn } from '../cloudwatch.ts';
 import type { ImageRegistry } from '../images.ts';
 import type { LambdaRuntime } from '../lambda.ts';
 
@@ -12,6 +13,7 @@ export interface StepContext {
   bus: EventBus;
   lambda: LambdaRuntime;
   clock: SimClock;
+  cloudwatch: CloudWatchStandIn;
 }
 
 /** What a step kind may need while a scenario file is loaded. */

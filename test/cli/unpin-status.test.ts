@@ -1,6 +1,8 @@
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBakeLedger } from '../../lib/aws/bake-ledger.ts';
 import { createLedgerGateway, type LedgerPort, type PinRecord } from '../../lib/aws/ledger.ts';
 import { BAD, D, type FakeService, fakeService, GOOD, installFakes, REPO } from '../lib/rollback/fakes.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
@@ -9,6 +11,7 @@ import { runGuard } from './support.ts';
 let ledger: LedgerPort;
 const fakes = installFakes();
 const scheduler = mockClient(SchedulerClient);
+const cloudwatch = mockClient(CloudWatchClient);
 const FIX = D('c');
 const SAVED_ENDPOINT = process.env.AWS_ENDPOINT_URL_DYNAMODB;
 
@@ -24,6 +27,7 @@ afterAll(async () => {
 beforeEach(() => {
   fakes.reset();
   scheduler.reset();
+  cloudwatch.reset();
   scheduler.on(ListSchedulesCommand).resolves({ Schedules: [] });
 });
 
@@ -160,6 +164,63 @@ describe('guard status', () => {
       quarantined: [{ digest: BAD }],
       candidate: null,
       schedules: [],
+    });
+  });
+
+  it('shows the candidate baking, the bake window and its alarms’ states; the candidate is not among the known-good', async () => {
+    const svc = fakes.add(fakeService({ tags: { 'apprunner-guard:bake-minutes': '30' } }));
+    const release = {
+      serviceArn: svc.arn,
+      imageIdentifier: `${REPO}:latest`,
+      repository: REPO,
+      eventId: 'ev-1',
+    };
+    await ledger.recordRelease(
+      { ...release, digest: GOOD, time: '2026-11-20T09:00:00Z' },
+      { historyLimit: 20 },
+    );
+    await ledger.recordRelease(
+      { ...release, digest: FIX, time: '2026-11-20T10:03:00Z', state: 'candidate' },
+      { historyLimit: 20 },
+    );
+    await createBakeLedger(db.client, 'cli-unpin-ledger').recordBake({
+      serviceArn: svc.arn,
+      trigger: 'ev-2',
+      imageIdentifier: `${REPO}:latest`,
+      repository: REPO,
+      digest: FIX,
+      deploymentStartedAt: '2026-11-20T10:00:00Z',
+      deployedAt: '2026-11-20T10:03:00Z',
+      bakeMinutes: 30,
+      bakeUntil: '2026-11-20T10:33:00.000Z',
+      alarms: ['payments-5xx'],
+      ownAlarm: 'payments-5xx',
+      firingAtStart: [],
+      status: 'baking',
+    });
+    cloudwatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [
+        {
+          AlarmName: 'payments-5xx',
+          AlarmArn: 'arn:aws:cloudwatch:us-east-1:111122223333:alarm:payments-5xx',
+          StateValue: 'OK',
+          StateUpdatedTimestamp: new Date('2026-11-20T10:05:00Z'),
+        },
+      ],
+    });
+    const { code, out } = await runGuard(['status', svc.arn], ENV);
+    expect(code).toBe(0);
+    expect(out).toContain(
+      `candidate     ${FIX} (baking until 2026-11-20T10:33:00.000Z; not a rollback target until promoted)`,
+    );
+    expect(out).toContain('bake window   30 minutes after each successful deployment');
+    expect(out).toContain('payments-5xx (the guard’s default alarm)  OK since 2026-11-20T10:05:00.000Z');
+    expect(out).toMatch(/known-good\s+1 /);
+    const json = JSON.parse((await runGuard(['status', svc.arn, '--json'], ENV)).out);
+    expect(json).toMatchObject({
+      knownGood: [{ digest: GOOD }],
+      candidate: { digest: FIX, state: 'candidate' },
+      bake: { minutes: 30, last: { status: 'baking', alarmStates: [{ name: 'payments-5xx', state: 'OK' }] } },
     });
   });
 

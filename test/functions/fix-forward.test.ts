@@ -7,7 +7,12 @@ import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { GuardEventEntry } from '../../lib/core/guard-event.ts';
 import type { AppRunnerPort, ServiceView } from '../../lib/core/ports/app-runner.ts';
-import type { LedgerPort, PinRecord, QuarantineRecord } from '../../lib/core/ports/release-ledger.ts';
+import type {
+  LedgerPort,
+  PinRecord,
+  PinReleaseRecord,
+  QuarantineRecord,
+} from '../../lib/core/ports/release-ledger.ts';
 import { createHandler } from '../../lib/fix-forward/job.ts';
 import { ARN, D, REPO, serviceView } from '../lib/release/views.ts';
 import { ACCOUNT_ID, lambdaContext } from '../support/env.ts';
@@ -58,6 +63,7 @@ function world(
   }));
   const updates: Array<{ image: string; autoDeploymentsEnabled?: boolean }> = [];
   const published: GuardEventEntry[] = [];
+  const releases = new Map<string, PinReleaseRecord>();
   const appRunner = {
     describeService: async () => service,
     listTags: async () => over.tags ?? {},
@@ -77,9 +83,11 @@ function world(
       [...pins.values()].filter((p) => p.repository === repository),
     getPin: async (arn: string) => pins.get(arn),
     removePin: async (arn: string) => pins.delete(arn),
+    recordPinRelease: async (r: PinReleaseRecord) => void releases.set(r.serviceArn, r),
   } as Partial<LedgerPort> as LedgerPort;
   return {
     pins,
+    releases,
     updates,
     published,
     handler: (dryRun = false) =>
@@ -116,6 +124,10 @@ describe('fix-forward handler', () => {
     expect(result).toMatchObject({ outcome: 'acted' });
     expect(w.updates).toEqual([{ image: `${REPO}:latest`, autoDeploymentsEnabled: true }]);
     expect(w.pins.size).toBe(0);
+    // What it released to is kept, for the rollback to recognise a failed fix.
+    expect([...w.releases.values()]).toMatchObject([
+      { releasedTo: `${REPO}:latest`, digest: PUSHED, operationId: 'op-release' },
+    ]);
     expect(w.published).toHaveLength(1);
     expect(w.published[0]).toMatchObject({
       detailType: 'Pin Released',

@@ -4,6 +4,7 @@ import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
 import { BAD, eventFor, fakeService, GOOD, installFakes, REPO } from '../lib/rollback/fakes.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
 import { lambdaContext } from '../support/env.ts';
+import { loadFixture } from '../support/fixtures.ts';
 import { releaseHandlers } from '../support/handlers.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<Record<string, unknown>>;
@@ -120,5 +121,14 @@ describe('record-release function', () => {
     const result = await invoke(eventFor(SUCCESS, svc, { time: '2026-11-20T12:00:00Z' }));
     expect(result).toMatchObject({ outcome: 'acted', quarantineLifted: true });
     expect(await ledger.listQuarantined(svc.arn)).toEqual([]);
+  });
+
+  it('a promotion wake-up naming no bake the ledger knows is nothing to do; a bad payload is rejected naming the field', async () => {
+    const payload = loadFixture<Record<string, unknown>>('scheduler/release-promote');
+    expect(await invoke(payload)).toMatchObject({ outcome: 'noop', code: 'superseded' });
+    expect(await invoke({ ...payload, digest: 'latest' })).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringContaining('digest'),
+    });
   });
 });

@@ -73,7 +73,7 @@ describe('the packaged CloudFormation template', () => {
   });
 
   const QUEUED = ['record-release', 'rollback', 'fix-forward', 'notify', 'cleanup', 'slack-actions-job'];
-  const SCHEDULED = ['notify', 'cleanup', 'pause-resume'];
+  const SCHEDULED = ['notify', 'cleanup', 'pause-resume', 'record-release'];
   const arnOf = (v: unknown) => (v as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
   const queueOf = (fn: string) => {
     const esm = resourcesOfType('AWS::Lambda::EventSourceMapping').find(
@@ -98,6 +98,7 @@ describe('the packaged CloudFormation template', () => {
     const expected: Record<string, string> = {
       'record-release.json': 'record-release',
       'rollback.json': 'rollback',
+      'bake-alarm.json': 'rollback',
       'notify-operation-failed.json': 'notify',
       'notify-service-failed.json': 'notify',
       'notify-guard-actions.json': 'notify',
@@ -402,6 +403,45 @@ describe('the packaged CloudFormation template', () => {
     }
     const invoke = JSON.stringify(template.Resources.SchedulerInvokeRole!.Properties.Policies);
     expect(invoke).toContain('function:${AWS::StackName}-notify');
+  });
+
+  it('scopes CloudWatch to the guard’s own alarms: only record-release writes them, only DescribeAlarms on "*"', () => {
+    for (const fn of FUNCTIONS) {
+      const cloudwatch = statementsOf(fn).filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('cloudwatch:')),
+      );
+      if (fn !== 'record-release') {
+        expect(cloudwatch, fn).toEqual([]);
+        continue;
+      }
+      const actions = cloudwatch.flatMap((s) => [s.Action].flat()).sort();
+      expect(actions).toEqual(
+        [
+          'cloudwatch:DeleteAlarms',
+          'cloudwatch:DescribeAlarms',
+          'cloudwatch:ListTagsForResource',
+          'cloudwatch:PutMetricAlarm',
+          'cloudwatch:TagResource',
+        ].sort(),
+      );
+      for (const s of cloudwatch) {
+        const resource = JSON.stringify(s.Resource);
+        if ([s.Action].flat().includes('cloudwatch:DescribeAlarms')) {
+          expect([s.Action].flat()).toEqual(['cloudwatch:DescribeAlarms']);
+          expect([s.Resource].flat()).toEqual(['*']);
+        } else {
+          expect(resource).toContain(':alarm:${AWS::StackName}-bake-*');
+        }
+      }
+    }
+    const env = (
+      template.Resources[logicalIdOf('record-release')]!.Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(env.BAKE_ALARM_PREFIX).toEqual({ 'Fn::Sub': '${AWS::StackName}-bake-' });
+    const invoke = JSON.stringify(template.Resources.SchedulerInvokeRole!.Properties.Policies);
+    expect(invoke).toContain('function:${AWS::StackName}-record-release');
   });
 
   it('never puts a Slack webhook URL in the template', () => {

@@ -6,6 +6,7 @@ import { routeFiles } from '../../cli/route.ts';
 import { ownerOfOperation, ownerOfStatus } from '../../lib/core/app-runner-facts.ts';
 import { InvalidEventError } from '../../lib/core/errors.ts';
 import { parseAppRunnerEvent, toCamelCaseEvent } from '../../lib/events/app-runner.ts';
+import { CLOUDWATCH_SOURCE, parseAlarmStateChange } from '../../lib/events/cloudwatch.ts';
 import { ECR_SOURCE, parseImagePushEvent } from '../../lib/events/ecr.ts';
 import { GUARD_SOURCE, parseGuardEvent } from '../../lib/events/guard.ts';
 import { checkEventLimits } from '../../lib/events/limits.ts';
@@ -72,16 +73,26 @@ const EXPECTED: Record<string, string[]> = {
   'guard/schedule-run-completed': ALERT,
   'guard/schedule-action-failed': ALERT,
   'guard/quota-warning': ALERT,
+  'guard/release-promoted': ALERT,
+  'guard/release-not-promoted': ALERT,
+  'guard/bake-alarm-already-firing': ALERT,
+  'guard/rollback-completed-alarm': ALERT,
+  'guard/rollback-skipped-alarm-after-promotion': ALERT,
   // ECR's push events: fix forward takes successful pushes of a tag, and nothing else.
   'ecr/image-push': ['fix-forward'],
   'ecr/image-push-failed': NONE,
   'ecr/image-push-untagged': NONE,
+  // CloudWatch alarms: the rollback job takes ALARM (a bake's alarm), nothing takes the way back.
+  'cloudwatch/alarm-state-change': ['rollback'],
+  'cloudwatch/alarm-state-change-user-alarm': ['rollback'],
+  'cloudwatch/alarm-state-change-ok': NONE,
   // Scheduler invokes its targets directly: no EventBridge rule may pick these up.
   'scheduler/pause': NONE,
   'scheduler/resume': NONE,
   'scheduler/converge-retry': NONE,
   'scheduler/cleanup-sweep': NONE,
   'scheduler/cleanup-delete': NONE,
+  'scheduler/release-promote': NONE,
 };
 
 const loadRoutesFrom = (pattern: object) => [{ matches: compilePattern(pattern) }];
@@ -92,6 +103,7 @@ function parseAsRoutedFunction(raw: unknown): void {
   const source = (raw as { source?: unknown }).source;
   if (source === GUARD_SOURCE) parseGuardEvent(raw, { accountId: ACCOUNT_ID });
   else if (source === ECR_SOURCE) parseImagePushEvent(raw, { accountId: ACCOUNT_ID });
+  else if (source === CLOUDWATCH_SOURCE) parseAlarmStateChange(raw, { accountId: ACCOUNT_ID });
   else parseAppRunnerEvent(raw, { accountId: ACCOUNT_ID });
 }
 
@@ -99,6 +111,7 @@ describe('routing fixtures through infra/patterns as the routing table (infra/ro
   it('has one rule per pattern file of infra/patterns', () => {
     expect(routes.map((r) => r.patternFile).sort()).toEqual(
       [
+        'infra/patterns/bake-alarm.json',
         'infra/patterns/cleanup-failed-service.json',
         'infra/patterns/fix-forward.json',
         'infra/patterns/notify-guard-actions.json',

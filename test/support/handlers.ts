@@ -50,7 +50,7 @@ export async function releaseHandlers(
       onReject,
       accountId: config.accountId,
       ports,
-      settings: config.ledger,
+      settings: { ...config.ledger, bake: config.bake },
     }) as unknown as TestHandler,
   };
 }

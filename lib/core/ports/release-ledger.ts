@@ -1,4 +1,4 @@
-/** A known-good release: an image that deployed successfully, resolved to its digest. */
+/** A release: an image that deployed successfully, resolved to its digest (known-good, or a candidate baking). */
 export interface ReleaseRecord {
   serviceArn: string;
   /** The image identifier the service was configured with (`repo:tag` or `repo@sha256:…`). */
@@ -10,6 +10,19 @@ export interface ReleaseRecord {
   time: string;
   /** The App Runner event that reported the success. */
   eventId: string;
+  /**
+   * `candidate` while it bakes (the service opted in to a bake window): not yet a rollback target.
+   * Absent means known-good (every release before bake windows, and every release of a service
+   * without one).
+   */
+  state?: 'candidate' | 'known-good';
+  /** When a candidate was promoted to known-good. */
+  promotedAt?: string;
+}
+
+/** True for a release that is a rollback target: known-good, not a candidate still baking. */
+export function isKnownGood(release: Pick<ReleaseRecord, 'state'>): boolean {
+  return release.state !== 'candidate';
 }
 
 /** A digest that failed to deploy, or was rolled back from: never chosen as a rollback target. */
@@ -67,10 +80,34 @@ export interface PinRecord {
   trigger: string;
 }
 
+/**
+ * The last pin the guard released (fix forward or `guard unpin`): which digest it released to. Kept
+ * until the service is pinned again, so that a release whose deployment fails is recognised even
+ * when App Runner reverts the failed update's configuration back to the pin (docs/architecture.md,
+ * "Jobs": rollback).
+ */
+export interface PinReleaseRecord {
+  serviceArn: string;
+  /** The image the service was released to (`repo:tag`). */
+  releasedTo: string;
+  /** The digest the tag named when released: what App Runner deploys. */
+  digest: string;
+  /** The pin that was released, as it was recorded. */
+  pin: PinRecord;
+  /** When it was released. */
+  time: string;
+  /** The push event id or `manual:…` that released it. */
+  trigger: string;
+  /** App Runner's operation id of the release's `UpdateService`, to recognise its failure. */
+  operationId?: string;
+}
+
 /** Port: the release ledger. */
 export interface LedgerPort {
-  /** Known-good releases, newest first. */
+  /** Releases (known-good and candidates: see {@link isKnownGood}), newest first. */
   listReleases(serviceArn: string): Promise<ReleaseRecord[]>;
+  /** Promotes a candidate to known-good; `false` when the ledger has no candidate of that digest. */
+  promoteRelease(serviceArn: string, digest: string, at: string): Promise<boolean>;
   /**
    * Records a known-good release. One entry per digest: recording a digest again moves it to the
    * newer time (an older time is ignored); the history is pruned to `historyLimit` entries.
@@ -95,4 +132,10 @@ export interface LedgerPort {
   removePin(serviceArn: string): Promise<boolean>;
   /** Pin records of every service pinned away from an image of `repository` (`<registry>/<name>`). */
   listPinsByRepository(repository: string): Promise<PinRecord[]>;
+  /** Writes (or replaces) the service's last pin release. */
+  recordPinRelease(record: PinReleaseRecord): Promise<void>;
+  /** The service's last pin release; `undefined` when none is kept. */
+  getPinRelease(serviceArn: string): Promise<PinReleaseRecord | undefined>;
+  /** Forgets the last pin release (the service was pinned again); `true` when there was one. */
+  removePinRelease(serviceArn: string): Promise<boolean>;
 }

@@ -164,6 +164,26 @@ const GUARD_EVENTS = [
     action: /^Failed while attempting pause/,
   },
   { fixture: 'guard/quota-warning', notify: true, severity: 'warning', action: /^Done: warn-quota/ },
+  { fixture: 'guard/release-promoted', notify: true, severity: 'info', action: /^Done: promote-release/ },
+  {
+    fixture: 'guard/release-not-promoted',
+    notify: true,
+    severity: 'warning',
+    action: /^Nothing done: skipped/,
+  },
+  {
+    fixture: 'guard/bake-alarm-already-firing',
+    notify: true,
+    severity: 'warning',
+    action: /^Nothing done: skipped/,
+  },
+  { fixture: 'guard/rollback-completed-alarm', notify: true, severity: 'info', action: /^Done: pin-image/ },
+  {
+    fixture: 'guard/rollback-skipped-alarm-after-promotion',
+    notify: true,
+    severity: 'warning',
+    action: /^Nothing done: skipped/,
+  },
 ] as const;
 
 describe('guard events', () => {
@@ -223,6 +243,43 @@ describe('guard events', () => {
     expect(alert.facts).toContainEqual({ label: 'Automatic deployments', value: 'off while pinned' });
     // A skipped rollback pinned nothing: no pin note.
     expect(describeAlert(inputFrom('guard/rollback-skipped')).summary).not.toContain('guard unpin');
+  });
+
+  it('a bake rollback says which alarm fired, why, in which window, what was pinned and what pushes do now', () => {
+    const alert = describeAlert(inputFrom('guard/rollback-completed-alarm'));
+    expect(alert.summary).toMatch(
+      /^Alarm apprunner-guard-dev-bake-payments-api-\S+ went to ALARM at .*12 minutes into the bake/,
+    );
+    expect(alert.summary).toContain(
+      'While it is pinned, pushes to 111122223333.dkr.ecr.us-east-1.amazonaws.com/payments:latest do not deploy.',
+    );
+    const labels = alert.facts.map((f) => f.label);
+    expect(labels.slice(labels.indexOf('Alarm'), labels.indexOf('Alarm') + 5)).toEqual([
+      'Alarm',
+      'Alarm reason',
+      'Alarm at',
+      'Bake window',
+      'Candidate digest',
+    ]);
+    expect(alert.facts).toContainEqual({ label: 'Quarantined digest', value: `sha256:${'c'.repeat(64)}` });
+  });
+
+  it('a promotion says the release is now the rollback target; a release not promoted says what is left to a human', () => {
+    const promoted = describeAlert(inputFrom('guard/release-promoted'));
+    expect(promoted.summary).toContain('promoted to known-good');
+    expect(promoted.facts).toContainEqual({ label: 'Release state', value: 'known-good' });
+    const notPromoted = describeAlert(inputFrom('guard/release-not-promoted'));
+    expect(notPromoted.summary).toContain('A human should look');
+    expect(notPromoted.facts).toEqual(
+      expect.arrayContaining([
+        { label: 'Alarms in ALARM', value: expect.stringContaining('apprunner-guard-dev-bake-payments-api') },
+        { label: 'Release state', value: 'candidate' },
+      ]),
+    );
+    // Alarms after the bake: alerted, with how to roll back by hand.
+    expect(describeAlert(inputFrom('guard/rollback-skipped-alarm-after-promotion')).summary).toContain(
+      '`guard rollback payments-api`',
+    );
   });
 
   it('names the schedule of a fleet summary and shows its counts', () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { OperationView } from '../../../lib/aws/app-runner.ts';
-import type { QuarantineRecord, ReleaseRecord, RollbackRecord } from '../../../lib/aws/ledger.ts';
+import type {
+  PinRecord,
+  PinReleaseRecord,
+  QuarantineRecord,
+  ReleaseRecord,
+  RollbackRecord,
+} from '../../../lib/aws/ledger.ts';
 import { type ObservedRollback, planRollback, type RollbackTrigger } from '../../../lib/rollback/plan.ts';
 import { ARN, D, REPO, serviceView } from '../release/views.ts';
 
@@ -400,6 +406,191 @@ describe('planRollback', () => {
       });
       if (expected.to) expect(plan.pin?.toImage).toBe(`${REPO}@${expected.to}`);
       else expect(plan.pin).toBeUndefined();
+    });
+  });
+
+  describe('a released pin whose fix fails (fix forward), both ways App Runner may leave the configuration', () => {
+    const FIX = D('f');
+    const pinRecord: PinRecord = {
+      serviceArn: ARN,
+      replacedImage: `${REPO}:latest`,
+      repository: REPO,
+      tag: 'latest',
+      autoDeploymentsEnabled: true,
+      failedDigest: BAD,
+      pinnedImage: `${REPO}@${GOOD}`,
+      pinnedDigest: GOOD,
+      time: '2026-11-20T13:50:00Z',
+      reason: 'pinned',
+      trigger: 'ev-earlier',
+    };
+    const pinRelease: PinReleaseRecord = {
+      serviceArn: ARN,
+      releasedTo: `${REPO}:latest`,
+      digest: FIX,
+      pin: pinRecord,
+      time: '2026-11-20T14:00:00Z',
+      trigger: 'ecr-push',
+      operationId: 'op-release',
+    };
+    const failedRelease = op({ id: 'op-release', type: 'UPDATE_SERVICE', startedAt: '2026-11-20T14:00:00Z' });
+    const reverted = {
+      trigger: eventTrigger({ status: 'UpdateServiceFailed' }),
+      pinRelease,
+      rollbacks: [rollback()],
+      operations: [failedRelease, op({ id: 'op-pin', type: 'UPDATE_SERVICE', status: 'SUCCEEDED' })],
+      service: service({ imageIdentifier: `${REPO}@${GOOD}`, autoDeploymentsEnabled: false }),
+      configured: { identifier: `${REPO}@${GOOD}`, repository: REPO, digest: GOOD },
+    } satisfies Partial<ObservedRollback>;
+
+    it('reverted to the pin: the fix is the failed digest, quarantined; the pin is recorded again, nothing deployed', () => {
+      const plan = planRollback(observed(reverted));
+      expect(plan).toMatchObject({
+        outcome: 'acted',
+        code: 'fix-failed',
+        pin: { fromDigest: FIX, toImage: `${REPO}@${GOOD}`, quarantine: FIX, alreadyConfigured: true },
+      });
+      expect(plan.reason).toContain('quarantined');
+    });
+
+    it('reverted to the pin with automatic deployments left on: pinned again through UpdateService', () => {
+      const plan = planRollback(
+        observed({
+          ...reverted,
+          service: service({ imageIdentifier: `${REPO}@${GOOD}`, autoDeploymentsEnabled: true }),
+        }),
+      );
+      expect(plan).toMatchObject({ code: 'fix-failed', pin: { quarantine: FIX, alreadyConfigured: false } });
+    });
+
+    it('the new image left configured: the ordinary pin, the fix quarantined', () => {
+      const plan = planRollback(
+        observed({
+          ...reverted,
+          service: service(),
+          configured: { identifier: `${REPO}:latest`, repository: REPO, digest: FIX },
+        }),
+      );
+      expect(plan).toMatchObject({ code: 'pin', pin: { toDigest: GOOD, quarantine: FIX } });
+    });
+
+    it('another operation failed than the release: not blamed on the fix', () => {
+      const plan = planRollback(
+        observed({ ...reverted, operations: [op({ id: 'op-other', type: 'UPDATE_SERVICE' })] }),
+      );
+      expect(plan.code).toBe('already-pinned');
+    });
+
+    it('the loop guard applies', () => {
+      const plan = planRollback(
+        observed({
+          ...reverted,
+          rollbacks: [
+            rollback({ trigger: 'e1', time: '2026-11-20T14:01:00Z' }),
+            rollback({ trigger: 'e2', time: '2026-11-20T13:40:00Z' }),
+            rollback({ trigger: 'e3', time: '2026-11-20T13:30:00Z' }),
+          ],
+        }),
+      );
+      expect(plan).toMatchObject({ outcome: 'failed', code: 'loop-guard' });
+    });
+  });
+
+  describe('the bake window: only promoted releases are targets; an alarm during a bake rolls the candidate back', () => {
+    const CANDIDATE = D('e');
+    const candidate = release(CANDIDATE, '2026-11-20T14:30:00Z', 'ev-candidate');
+    const alarmTrigger = (
+      over: Partial<Extract<RollbackTrigger, { kind: 'alarm' }>> = {},
+    ): RollbackTrigger => ({
+      kind: 'alarm',
+      id: 'alarm-ev',
+      time: '2026-11-20T14:36:00Z',
+      alarmName: 'payments-5xx',
+      alarmReason: 'Threshold Crossed',
+      candidateDigest: CANDIDATE,
+      bakeStartedAt: '2026-11-20T14:27:00Z',
+      bakeUntil: '2026-11-20T15:00:00Z',
+      bakeMinutes: 30,
+      ...over,
+    });
+    const baking = (over: Partial<ObservedRollback> = {}) =>
+      observed({
+        trigger: alarmTrigger(),
+        operations: [op({ id: 'op-candidate', status: 'SUCCEEDED', startedAt: '2026-11-20T14:27:00Z' })],
+        releases: [{ ...candidate, state: 'candidate' }, release(GOOD, '2026-11-20T12:05:00Z')],
+        configured: { identifier: `${REPO}:latest`, repository: REPO, digest: CANDIDATE },
+        ...over,
+      });
+
+    it('ALARM during the bake: pin the last promoted digest, quarantine the candidate, say which alarm and the window', () => {
+      const plan = planRollback(baking());
+      expect(plan).toMatchObject({
+        outcome: 'acted',
+        code: 'pin',
+        pin: { toImage: `${REPO}@${GOOD}`, quarantine: CANDIDATE },
+      });
+      expect(plan.reason).toContain('payments-5xx');
+      expect(plan.reason).toContain('9 minutes into the bake');
+    });
+
+    it('the service no longer runs the candidate: nothing to roll back', () => {
+      const plan = planRollback(
+        baking({ configured: { identifier: `${REPO}@${GOOD}`, repository: REPO, digest: GOOD } }),
+      );
+      expect(plan).toMatchObject({ outcome: 'noop', code: 'not-candidate' });
+    });
+
+    it('loop guard, opt-out and an operation in progress apply as for a failed deployment', () => {
+      expect(
+        planRollback(
+          baking({
+            rollbacks: [
+              rollback({ trigger: 'e1', time: '2026-11-20T14:35:00Z' }),
+              rollback({ trigger: 'e2', time: '2026-11-20T14:20:00Z' }),
+              rollback({ trigger: 'e3', time: '2026-11-20T14:10:00Z' }),
+            ],
+          }),
+        ).code,
+      ).toBe('loop-guard');
+      expect(planRollback(baking({ tags: { 'apprunner-guard:rollback': 'off' } })).code).toBe('opted-out');
+      expect(planRollback(baking({ service: service({ status: 'OPERATION_IN_PROGRESS' }) }))).toMatchObject({
+        outcome: 'deferred',
+        action: 'defer',
+      });
+    });
+
+    it('a failed deployment while a candidate bakes pins the last promoted release, never the newer candidate', () => {
+      const earlier = { ...candidate, time: '2026-11-20T13:30:00Z', state: 'candidate' as const };
+      const plan = planRollback(observed({ releases: [earlier, release(GOOD, '2026-11-20T12:05:00Z')] }));
+      expect(plan.pin?.toDigest).toBe(GOOD);
+    });
+
+    it('only candidates in the ledger: no known-good, and the reason says why', () => {
+      const plan = planRollback(
+        observed({ releases: [{ ...candidate, time: '2026-11-20T13:30:00Z', state: 'candidate' }] }),
+      );
+      expect(plan).toMatchObject({ outcome: 'skipped', code: 'no-known-good' });
+      expect(plan.reason).toContain('candidate still baking, never a target');
+    });
+
+    it('by hand: `--to` a candidate needs --force; without --to, the last promoted release', () => {
+      const manual = (toDigest?: string, force = false): RollbackTrigger => ({
+        kind: 'manual',
+        id: 'manual:alice@2026-11-20T14:40:00Z',
+        time: '2026-11-20T14:40:00Z',
+        ...(toDigest ? { toDigest } : {}),
+        force,
+      });
+      const current = { configured: { identifier: `${REPO}:latest`, repository: REPO, digest: BAD } };
+      const releases = [{ ...candidate, state: 'candidate' as const }, release(GOOD, '2026-11-20T12:05:00Z')];
+      expect(planRollback(observed({ ...current, releases, trigger: manual(CANDIDATE) }))).toMatchObject({
+        code: 'unknown-target',
+        reason: expect.stringContaining('candidate still baking'),
+      });
+      expect(
+        planRollback(observed({ ...current, releases, trigger: manual(CANDIDATE, true) })).pin?.toDigest,
+      ).toBe(CANDIDATE);
+      expect(planRollback(observed({ ...current, releases, trigger: manual() })).pin?.toDigest).toBe(GOOD);
     });
   });
 });
