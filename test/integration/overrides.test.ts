@@ -1,6 +1,10 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeSandbox } from '../../sandbox/environment.ts';
 import { loadScenario, ROOT, runScenario, type SandboxReport } from '../../sandbox/run.ts';
+
+// The sandbox's servers are started once per test file: stop them when it is done.
+afterAll(closeSandbox);
 
 const scenario = (name: string) => loadScenario(join(ROOT, 'sandbox/scenarios', `${name}.yml`));
 const MINUTE = 60_000;
