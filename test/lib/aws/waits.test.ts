@@ -15,7 +15,13 @@ describe('waits inside an invocation', () => {
 
   it('simulated: clients created afterwards wait the simulated backoff, and retry as often as before', async () => {
     const asked: number[] = [];
-    simulateWaits({ retryBackoff: (attempt) => (asked.push(attempt), 1), sleep: async () => {} });
+    simulateWaits({
+      retryBackoff: (attempt) => {
+        asked.push(attempt);
+        return 1;
+      },
+      sleep: async () => {},
+    });
     const config = clientConfig();
     expect(config.maxAttempts).toBe(3);
     const strategy = (config as { retryStrategy?: ConfiguredRetryStrategy }).retryStrategy!;
