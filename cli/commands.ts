@@ -116,7 +116,9 @@ const manual = (action: 'pause' | 'resume') =>
 "paused-by" marker, so no schedule resumes it.`
         : `Resumes a PAUSED service now. Refused while an operation is in progress. Resuming a service the guard
 did not pause is allowed but warns; if its schedule wants it paused, the next pause undoes the
-resume unless --until sets apprunner-guard:override-until first.`,
+resume unless --until sets apprunner-guard:override-until first. With --until (also on a service
+already running, resumed by hand) the guard is woken at the override's end when the schedule wants
+the service paused then, and pauses it within minutes (a one-time schedule of the deployed stack).`,
     options: {
       'dry-run': { type: 'boolean', help: 'print the calls it would make; change nothing' },
       ...(action === 'resume'
@@ -134,7 +136,13 @@ resume unless --until sets apprunner-guard:override-until first.`,
         help: 'schedule definitions (without it: infra/schedules.yml of this repository)',
       },
     },
-    notes: `${SERVICE_ENV}
+    notes: `${SERVICE_ENV}${
+      action === 'resume'
+        ? `
+--until also needs the deployed stack's SCHEDULER_GROUP, SCHEDULER_ROLE_ARN and
+PAUSE_RESUME_FUNCTION_ARN (as the pause-resume function has them) to wake the guard.`
+        : ''
+    }
 Exit status: 0 done or nothing to do, 1 refused or failed, 2 usage or configuration.`,
   });
 

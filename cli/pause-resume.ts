@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { type AppRunnerPort, createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
-import { loadCliConfig } from '../lib/config.ts';
+import { createSchedulerClient, createSchedulerGateway, createWakeUps } from '../lib/aws/scheduler.ts';
+import { ConfigError, loadCliConfig } from '../lib/config.ts';
 import { describeError } from '../lib/core/errors.ts';
+import type { WakeUps } from '../lib/core/ports/wake-ups.ts';
 import { type ManualStep, planManual } from '../lib/pause-resume/manual.ts';
 import type { ObservedService } from '../lib/pause-resume/plan.ts';
 import { loadScheduleConfig, type ScheduleDefinition } from '../lib/pause-resume/schedule-config.ts';
@@ -31,16 +33,40 @@ function describeStep(step: ManualStep): string {
   }
 }
 
+/** What the manual commands run with; each defaults to the real thing. */
+export interface ManualDeps {
+  appRunner?: AppRunnerPort;
+  /** Wakes the guard at an override's end (default: the deployed stack's, from the environment). */
+  wakeUps?: WakeUps;
+  /** Now (default: the wall clock, a human at the keyboard). The sandbox passes its simulated clock. */
+  now?: () => Date;
+}
+
+/**
+ * The deployed stack's wake-ups, from the shell's environment: the schedule group, the Scheduler
+ * role and the pause-resume function, as the stack's functions have them. An injected `now` is
+ * also the wake-ups' clock (the sandbox's simulated time).
+ */
+function stackWakeUps(env: Record<string, string | undefined>, now?: () => Date): WakeUps {
+  const c = loadCliConfig(env, ['region', 'schedulerGroup', 'schedulerRoleArn', 'pauseResumeFunctionArn']);
+  return createWakeUps(
+    createSchedulerGateway(createSchedulerClient(), { group: c.schedulerGroup, roleArn: c.schedulerRoleArn }),
+    { targets: { 'pause-resume': c.pauseResumeFunctionArn }, ...(now ? { now: () => now().getTime() } : {}) },
+  );
+}
+
 /**
  * `guard pause|resume <service>`: manual pause/resume with the schedules' safety checks (see
  * lib/pause-resume/manual.ts). Reads and acts through the real App Runner client (credentials,
  * region and endpoint overrides from the environment) unless a port is given; `--dry-run` prints
- * the calls instead.
+ * the calls instead. `resume --until` also wakes the guard at the override's end when the schedule
+ * wants the service paused then (a one-time schedule of the deployed stack).
  */
 export function manualCommand(
   action: 'pause' | 'resume',
-  port?: AppRunnerPort,
+  deps: ManualDeps = {},
 ): CommandRun<typeof RESUME.options> {
+  const port = deps.appRunner;
   return async ({ values, positionals }, io) => {
     const until = values.until === undefined ? undefined : new Date(values.until);
     if (until && Number.isNaN(until.getTime())) {
@@ -63,7 +89,8 @@ export function manualCommand(
         return 1;
       }
       // A human at the keyboard: the wall clock is the right "now" here.
-      const plan = planManual(action, service, schedules, new Date(), until ? { until } : {});
+      const now = deps.now?.() ?? new Date();
+      const plan = planManual(action, service, schedules, now, until ? { until } : {});
       for (const w of plan.warnings) io.err(`warning: ${w}\n`);
       if (plan.verdict === 'refuse') {
         io.err(`guard ${action}: refused: ${plan.message}\n`);
@@ -73,6 +100,9 @@ export function manualCommand(
         io.out(`${plan.message}: nothing to do\n`);
         return 0;
       }
+      // Before any change: a wake-up that cannot be made (its settings missing) stops the command.
+      const wakeUps =
+        plan.wake && !values['dry-run'] ? (deps.wakeUps ?? stackWakeUps(io.env, deps.now)) : undefined;
       for (const step of plan.steps) {
         if (values['dry-run']) {
           io.out(`[dry-run] would ${describeStep(step)} on ${service.name}\n`);
@@ -83,9 +113,16 @@ export function manualCommand(
         else if (step.call === 'pause') await appRunner.pauseService(service.arn);
         else await appRunner.resumeService(service.arn);
       }
+      if (plan.wake && values['dry-run']) {
+        io.out(`[dry-run] would wake the guard at ${plan.wake.at.toISOString()}: ${plan.wakeNote}\n`);
+      } else if (plan.wake && wakeUps) {
+        const wake = await wakeUps.wakeAt(plan.wake);
+        io.out(`${plan.wakeNote} (one-time schedule ${wake.name} at ${wake.at.toISOString()})\n`);
+      }
       io.out(values['dry-run'] ? '[dry-run] nothing changed\n' : `${plan.message}: done\n`);
       return 0;
     } catch (error) {
+      if (error instanceof ConfigError) throw error;
       io.err(`guard ${action}: ${describeError(error)}\n`);
       return 1;
     }

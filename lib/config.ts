@@ -164,6 +164,10 @@ export interface CliConfig {
   eventBusName: string;
   /** `SCHEDULER_GROUP`: the deployed stack's group of one-time schedules. */
   schedulerGroup: string;
+  /** `SCHEDULER_ROLE_ARN`: the role the stack's one-time schedules invoke its functions with. */
+  schedulerRoleArn: string;
+  /** `PAUSE_RESUME_FUNCTION_ARN`: the stack's pause-resume function (a wake-up's target). */
+  pauseResumeFunctionArn: string;
   /** Who is running the command, recorded with manual actions: `USER`, else `USERNAME`. */
   operator: string;
   /**
@@ -180,6 +184,8 @@ const CLI_SETTINGS: {
   ledgerTable: (env) => env.LEDGER_TABLE || undefined,
   eventBusName: (env) => env.EVENT_BUS_NAME || undefined,
   schedulerGroup: (env) => env.SCHEDULER_GROUP || undefined,
+  schedulerRoleArn: (env) => env.SCHEDULER_ROLE_ARN || undefined,
+  pauseResumeFunctionArn: (env) => env.PAUSE_RESUME_FUNCTION_ARN || undefined,
   operator: (env) => env.USER || env.USERNAME || undefined,
   stackName: (env) => env.GUARD_STACK_NAME || undefined,
 };
@@ -190,6 +196,10 @@ const CLI_MISSING: { [K in keyof CliConfig]: string } = {
   eventBusName:
     'EVENT_BUS_NAME is required (the bus the deployed stack publishes to; serverless.yml: default)',
   schedulerGroup: 'SCHEDULER_GROUP is required (the schedule group of the deployed stack)',
+  schedulerRoleArn:
+    "SCHEDULER_ROLE_ARN is required (the deployed stack's Scheduler role, as the pause-resume function has it)",
+  pauseResumeFunctionArn:
+    "PAUSE_RESUME_FUNCTION_ARN is required (the deployed stack's pause-resume function, woken at the override's end)",
   operator: 'USER is required (or USERNAME): it names who acted in the ledger and the published event',
   stackName:
     'GUARD_STACK_NAME is required (the deployed stack, e.g. apprunner-guard-dev: its DLQs are <stack>-<function>-dlq)',

@@ -57,6 +57,15 @@ export class SimClock {
     return t;
   }
 
+  /**
+   * A wait inside a handler, simulated (`lib/aws/waits.ts`): {@link wallNow} moves on by `ms` at
+   * once, as if the handler had slept that long (a Slack `Retry-After` waited out).
+   */
+  advanceWall(ms: number): void {
+    this.wallNow();
+    this.lastWall += ms;
+  }
+
   /** Schedules `run` at `at` (epoch ms); a time in the past runs at the current time. */
   schedule(at: number, label: string, run: () => Promise<void> | void): TaskHandle {
     const task: Task = { at: Math.max(at, this.current), seq: this.seq++, label, run, cancelled: false };

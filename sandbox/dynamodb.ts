@@ -6,6 +6,8 @@ import dynalite from 'dynalite';
 export interface LocalDynamoDB {
   endpoint: string;
   client: DynamoDBClient;
+  /** Closes the keep-alive connections that are idle. */
+  closeIdle(): void;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function startDynamoDB(): Promise<LocalDynamoDB> {
   return {
     endpoint,
     client,
+    closeIdle: () => server.closeIdleConnections(),
     close: () =>
       new Promise((resolve) => {
         client.destroy();

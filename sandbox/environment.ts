@@ -48,7 +48,12 @@ export interface SandboxEnvironment {
     cloudwatch: string;
   };
   db: LocalDynamoDB;
-  /** Routes requests to a scenario's stand-ins (`undefined`: every stand-in answers 503). */
+  /**
+   * Routes requests to a scenario's stand-ins. `undefined` ends a run: every stand-in answers 503,
+   * and the idle keep-alive connections of its clients are closed (each run imports the handlers
+   * afresh, so its clients are never used again; left open, their sockets piled up for a minute
+   * each over a long series of runs).
+   */
   activate(world: ActiveWorld | undefined): void;
   /** Drops and recreates the guard's tables (state must not leak between scenarios). */
   resetTables(names: { idempotency: string; ledger: string }): Promise<void>;
@@ -180,6 +185,10 @@ async function start(): Promise<SandboxEnvironment> {
     db,
     activate(w) {
       world = w;
+      if (w === undefined) {
+        for (const s of servers) s.closeIdle();
+        db.closeIdle();
+      }
     },
     async resetTables(names) {
       const { DeleteTableCommand, ListTablesCommand } = await import('@aws-sdk/client-dynamodb');

@@ -33,6 +33,8 @@ export class ApiError extends Error {
 /** A local HTTP server on 127.0.0.1 and a free port. */
 export interface LocalServer {
   url: string;
+  /** Closes the keep-alive connections that are idle (each run's clients open their own). */
+  closeIdle(): void;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function listen(handle: (req: HttpRequest) => Promise<HttpResponse>
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    closeIdle: () => server.closeIdleConnections(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

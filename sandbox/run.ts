@@ -1,3 +1,4 @@
+import { simulateWaits } from '../lib/aws/waits.ts';
 import type { GuardEventDetail } from '../lib/events/guard.ts';
 import { AppRunnerSimulator, DEFAULT_DURATIONS, type SimService } from './app-runner.ts';
 import { type BusRecord, EventBus, summarizeEvent } from './bus.ts';
@@ -120,12 +121,27 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   try {
     await env.resetTables({ idempotency: config.IDEMPOTENCY_TABLE!, ledger: config.LEDGER_TABLE! });
     const doc = readServerless();
+    const faults = scenarioFaults(scenario, start);
+    const clock = new SimClock(new Date(start));
+    // Waits inside an invocation (the SDK's backoff, a Slack Retry-After) are simulated: the SDK
+    // retries an injected fault after milliseconds, not up to a second of real time per throttle,
+    // and a Retry-After moves the clock Slack's rate limit reads (wallNow) instead of sleeping. A
+    // fault decided by dice costs nothing to wait out; real waiting only slowed runs down (20 chaos
+    // seeds spent most of their time asleep). A scenario with a real-time request limit waits for
+    // real: there waiting is the behaviour under test (the fleet bench).
+    const realTimeLimit = Object.values(faults.api).some((f) => f?.maxRequestsPerSecond);
+    simulateWaits(
+      realTimeLimit
+        ? undefined
+        : {
+            retryBackoff: (attempt) => 2 ** attempt,
+            sleep: async (ms) => clock.advanceWall(ms),
+          },
+    );
     const handlers = await importHandlers(doc);
     const routes = loadRoutes(ROOT);
 
-    const clock = new SimClock(new Date(start));
     const prng = createPrng(scenario.seed, 'ids');
-    const faults = scenarioFaults(scenario, start);
     const dice = new FaultDice(createPrng(scenario.seed, 'faults'));
     const timeline: TimelineEntry[] = [];
     const add = (entry: TimelineEntry) => {
@@ -436,6 +452,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const expectations = evaluateExpectations(scenario.expect, partial, (image) => registry.expand(image));
     return { ...partial, elapsedMs: Math.round(performance.now() - realStart), expectations };
   } finally {
+    simulateWaits(undefined);
     for (const [k, v] of saved) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;

@@ -1,6 +1,7 @@
 import { RetryAfterError, RetryableError, TerminalError } from '../core/errors.ts';
 import type { SlackPort } from '../notify/ports.ts';
 import type { WebhookUrlSource } from './secrets.ts';
+import { sleepWithin } from './waits.ts';
 
 /** Slack refused the message for good (`invalid_payload`, `no_service`, `channel_not_found`…). */
 export class SlackRejectedError extends TerminalError {
@@ -67,7 +68,7 @@ export function createSlackWebhook(options: SlackWebhookOptions): SlackPort {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxAttempts = options.maxAttempts ?? 5;
   const reserveMs = options.reserveMs ?? 2_000;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = options.sleep ?? sleepWithin;
 
   return {
     async post(message, { remainingMs }) {

@@ -23,6 +23,13 @@ const REPAIRED_STATUSES: readonly ServiceStatus[] = ['RUNNING', 'PAUSED'];
 
 /** First retry waits 5 minutes after a failed deletion, then 10, 20, … capped at a day. */
 export const RETRY_BASE_MINUTES = 5;
+
+/**
+ * How long a scheduled deletion that finds an operation in progress (a repair, a deletion) waits
+ * before it looks again: it comes back later (retry after a delay), up to the cleanup job's
+ * maximum wait.
+ */
+export const BUSY_RETRY_SECONDS = 5 * 60;
 const RETRY_CAP_MINUTES = 24 * 60;
 
 /** Minutes to wait before deletion attempt `attempt` (1-based retries of a failed deletion). */
@@ -154,7 +161,8 @@ export interface ScheduledDeletionObservation {
 /** What to do when a deletion schedule fires. */
 export type ScheduledDeletionPlan =
   | { kind: 'noop'; reason: string }
-  | { kind: 'defer'; reason: string }
+  /** Come back after `retryAfterSeconds` and look again. */
+  | { kind: 'defer'; reason: string; retryAfterSeconds: number }
   | { kind: 'keep'; reason: string; outcome: 'noop' | 'skipped' }
   | { kind: 'give-up'; reason: string; claim: string; attempt: number }
   /** `attempt` is the 1-based number of the deletion being started. */
@@ -186,8 +194,8 @@ export function planScheduledDeletion(
   if (status === 'OPERATION_IN_PROGRESS') {
     return {
       kind: 'defer',
-      reason:
-        'An operation is in progress on the service (a repair or a deletion); not deleting now. The hourly sweep re-checks it.',
+      retryAfterSeconds: BUSY_RETRY_SECONDS,
+      reason: `An operation is in progress on the service (a repair or a deletion); not deleting now. The guard looks again in ${BUSY_RETRY_SECONDS / 60} minutes.`,
     };
   }
   if (obs.optedOut) {

@@ -1,3 +1,4 @@
+import { RetryAfterError } from '../core/errors.ts';
 import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import type { JobResult } from '../core/handler-stack.ts';
 import { parseServiceArn, type ServiceRef } from '../events/app-runner.ts';
@@ -21,7 +22,8 @@ export interface ScheduledDeletion {
  * Runs a firing deletion schedule: re-observes the service and deletes it only if it is still
  * CREATE_FAILED (or DELETE_FAILED, for a retry) and still not opted out. A repaired or re-tagged
  * service is kept (`Failed Service Kept`); a service already gone is a silent no-op; a busy one
- * is deferred to the sweep. Before deleting, a last snapshot is stored. A deletion that later
+ * comes back later (`RetryAfterError`: the handler stack wakes the same payload again, up to the
+ * job's maximum wait, then `Cleanup Failed`). Before deleting, a last snapshot is stored. A deletion that later
  * ends in DELETE_FAILED is picked up by its status event (or the sweep) and retried with back-off.
  */
 export async function runScheduledDeletion(
@@ -40,7 +42,7 @@ export async function runScheduledDeletion(
   );
   const base = { serviceArn: payload.serviceArn, attempt: payload.attempt };
   if (plan.kind === 'noop') return { outcome: 'noop', reason: plan.reason, ...base };
-  if (plan.kind === 'defer') return { outcome: 'deferred', reason: plan.reason, ...base };
+  if (plan.kind === 'defer') throw new RetryAfterError(plan.reason, plan.retryAfterSeconds);
 
   const common = {
     service,

@@ -1,4 +1,4 @@
-import { describeError, errorNameOf, isRetryable, RetryableError } from '../core/errors.ts';
+import { describeError, errorNameOf, isRetryable, RetryAfterError } from '../core/errors.ts';
 import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { ServiceSummaryView } from '../core/ports/app-runner.ts';
@@ -7,6 +7,12 @@ import type { CleanupDeps } from './deps.ts';
 import { cleanupEvent } from './events.ts';
 import { handleFailedService } from './handle-failed-service.ts';
 import { planSweep } from './plan.ts';
+
+/**
+ * How long a sweep that met retryable errors waits before it sweeps again: well inside the hourly
+ * schedule, so a throttled or briefly unavailable App Runner does not cost an hour.
+ */
+export const SWEEP_RETRY_SECONDS = 15 * 60;
 
 /** Per-sweep tallies, returned in the result. */
 export interface SweepSummary {
@@ -31,8 +37,9 @@ export interface SweepSummary {
  * caught: young failures get their deletion scheduled, failures past the grace period are
  * deleted now, failed deletions are retried), and warns when the service count nears the quota.
  * One service's error does not stop the others: terminal ones are alerted (once a day per
- * service); retryable ones make the sweep throw at the end, so Lambda retries it, harmlessly,
- * since every step is idempotent.
+ * service); retryable ones make the sweep come back later ({@link SWEEP_RETRY_SECONDS}, a
+ * `RetryAfterError`: the handler stack wakes it again, up to the cleanup job's maximum wait, then
+ * alerts), harmlessly, since every step is idempotent.
  */
 export async function runSweep(
   payload: { scheduledTime: string },
@@ -122,8 +129,9 @@ export async function runSweep(
   }
 
   if (retryable.length > 0) {
-    throw new RetryableError(
+    throw new RetryAfterError(
       `sweep: ${retryable.length} service(s) need another try: ${retryable.join('; ')}`,
+      SWEEP_RETRY_SECONDS,
     );
   }
   const acted = summary.scheduled + summary.deleted + summary.kept + summary.gaveUp + summary.errors;

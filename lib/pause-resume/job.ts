@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { defineJob } from '../core/define-job.ts';
 import { MINUTE_SECONDS } from '../core/time.ts';
 import {
@@ -22,10 +23,14 @@ export const pauseResumeJob = defineJob<PauseResumePayload, PauseResumeJobDeps>(
   maxWaitSeconds: (deps) => deps.settings.maxRetries * deps.settings.retryMinutes * MINUTE_SECONDS,
   parse: (raw) => {
     const payload = parseSchedulerPayload(pauseResumePayloadSchema, raw);
-    // Scheduler delivers at least once: schedule + action + scheduled time (+ follow-up attempt)
-    // identifies one run.
+    // Scheduler delivers at least once: schedule + action + scheduled time (+ follow-up attempt,
+    // + the services a follow-up or an override's end names) identifies one run. Two overrides
+    // ending at the same time are two wake-ups, each its own run.
+    const scope = payload.services
+      ? `#${createHash('sha256').update(payload.services.join(',')).digest('hex').slice(0, 16)}`
+      : '';
     return {
-      key: `${payload.schedule}#${payload.action}#${payload.scheduledTime}#${payload.attempt ?? 0}`,
+      key: `${payload.schedule}#${payload.action}#${payload.scheduledTime}#${payload.attempt ?? 0}${scope}`,
       input: payload,
       again: againOf(raw, payload),
       logKeys: { schedule: payload.schedule, action: payload.action, scheduledTime: payload.scheduledTime },

@@ -1,8 +1,10 @@
+import type { WakeUpRequest } from '../core/ports/wake-ups.ts';
 import { nextFireTime } from '../schedule/cron.ts';
 import { parseOverrideUntil, parsePausedBy, TAGS } from '../tags.ts';
 import { desiredStateAt, formatLocal } from './desired-state.ts';
+import { overrideEndWake } from './override-end.ts';
 import type { ObservedService } from './plan.ts';
-import type { ScheduleDefinition } from './schedule-config.ts';
+import { type ScheduleDefinition, specOf } from './schedule-config.ts';
 
 /** One call the manual command makes, in order. */
 export type ManualStep =
@@ -17,6 +19,13 @@ export interface ManualPlan {
   message: string;
   warnings: string[];
   steps: ManualStep[];
+  /**
+   * After the steps: wake the guard at the override's end (`--until`), when the schedule wants the
+   * service paused then, so it is paused within minutes of the end (docs/architecture.md, "Time").
+   */
+  wake?: WakeUpRequest;
+  /** What the wake-up is for, in one sentence (printed by the CLI). */
+  wakeNote?: string;
 }
 
 /**
@@ -70,6 +79,20 @@ export function planManual(
     };
   }
 
+  if (options.until && options.until.getTime() <= now.getTime())
+    return refuse(`--until ${options.until.toISOString()} is not in the future`);
+  const wake = options.until ? wakeAtEnd(service, schedule, scheduleName, options.until, now, warnings) : {};
+  if (service.status === 'RUNNING' && options.until) {
+    // Resumed by hand earlier (console, or `guard resume` without --until): the override is what
+    // keeps it up now, and the guard wakes at its end.
+    return {
+      verdict: 'act',
+      message: `keep ${service.name} running until ${options.until.toISOString()}`,
+      warnings,
+      steps: [{ call: 'tag', tags: { [TAGS.overrideUntil]: options.until.toISOString(), ...lastAction } }],
+      ...wake,
+    };
+  }
   if (service.status === 'RUNNING')
     return { verdict: 'nothing', message: `${service.name} is already running`, warnings, steps: [] };
   if (service.status !== 'PAUSED')
@@ -82,8 +105,6 @@ export function planManual(
   }
   const steps: ManualStep[] = [];
   if (options.until) {
-    if (options.until.getTime() <= now.getTime())
-      return refuse(`--until ${options.until.toISOString()} is not in the future`);
     steps.push({ call: 'tag', tags: { [TAGS.overrideUntil]: options.until.toISOString() } });
   } else if (schedule && !overridden && desiredStateAt(schedule, now).state === 'paused') {
     const next = nextFireTime(schedule.pause, schedule.timezone, now);
@@ -94,5 +115,35 @@ export function planManual(
   steps.push({ call: 'resume' });
   if (marker) steps.push({ call: 'untag', keys: [TAGS.pausedBy] });
   steps.push({ call: 'tag', tags: lastAction });
-  return { verdict: 'act', message: `resume ${service.name}`, warnings, steps };
+  return { verdict: 'act', message: `resume ${service.name}`, warnings, steps, ...wake };
+}
+
+/** The wake-up at the end of a `--until` override, or a warning saying why there is none. */
+function wakeAtEnd(
+  service: ObservedService,
+  schedule: ScheduleDefinition | undefined,
+  scheduleName: string | undefined,
+  until: Date,
+  now: Date,
+  warnings: string[],
+): Pick<ManualPlan, 'wake' | 'wakeNote'> {
+  if (!scheduleName) return {};
+  if (!schedule) {
+    warnings.push(
+      `${service.name} follows schedule ${scheduleName}, which is not in the schedule file: the guard cannot tell whether to pause it when the override ends, so nothing wakes it then (the schedule's next fire applies)`,
+    );
+    return {};
+  }
+  const wake = overrideEndWake({
+    service: { arn: service.arn, name: service.name },
+    schedule: schedule.name,
+    definition: specOf(schedule),
+    until,
+    now,
+  });
+  if (!wake) return {};
+  return {
+    wake,
+    wakeNote: `schedule ${schedule.name} wants ${service.name} paused at ${formatLocal(until, schedule.timezone)}: the guard wakes then and pauses it`,
+  };
 }

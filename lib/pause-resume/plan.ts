@@ -32,6 +32,8 @@ export interface ServiceDecision {
   reason: string;
   /** Problems with the service's tags worth telling a human (invalid or expired override). */
   notes: string[];
+  /** Set when an override (`apprunner-guard:override-until`) later than the run left it alone: its end. */
+  overrideUntil?: Date;
 }
 
 /** True when the service follows `schedule` (tag `apprunner-guard:schedule`, exact after trimming). */
@@ -78,11 +80,14 @@ export function planService(
     notes.push(`ignored ${TAGS.overrideUntil}="${rawOverride}": not an ISO-8601 time`);
   } else if (override) {
     if (override.getTime() > run.at.getTime()) {
-      return decide(
-        'none',
-        'skipped',
-        `override until ${override.toISOString()}: the schedule leaves it ${service.status}`,
-      );
+      return {
+        ...decide(
+          'none',
+          'skipped',
+          `override until ${override.toISOString()}: the schedule leaves it ${service.status}`,
+        ),
+        overrideUntil: override,
+      };
     }
     notes.push(`override expired at ${override.toISOString()}`);
   }

@@ -11,19 +11,24 @@ import {
 import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { GuardEventOutcome as Outcome } from '../core/outcomes.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
-import type { SchedulerPort } from '../core/ports/scheduler.ts';
+import { SCHEDULED_TIME, type WakeUps, wakeUpName } from '../core/ports/wake-ups.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import type { PauseResumePayload } from '../events/scheduler.ts';
 import { formatPausedBy, TAGS } from '../tags.ts';
 import { type DesiredState, desiredStateAt, formatLocal } from './desired-state.ts';
 import { isBusy, isGone, mapWithConcurrency, realSleep, withBackoff } from './fleet.ts';
+import { overrideEndWake } from './override-end.ts';
 import { followsSchedule, type ObservedService, planService, type ServiceDecision } from './plan.ts';
 import { MAX_INPUT_CHARS } from './schedule-spec.ts';
 
 /** The ports a schedule run talks to. */
 export interface PauseResumePorts {
   appRunner: AppRunnerPort;
-  scheduler: SchedulerPort;
+  /**
+   * Wakes the job at a time (docs/architecture.md, "Time"): the follow-up run for busy services,
+   * and a service's override end when the schedule wants it paused then.
+   */
+  wakeUps: WakeUps;
   publisher: GuardEventPublisher;
 }
 
@@ -33,8 +38,6 @@ export interface PauseResumeSettings {
   maxConcurrency: number;
   maxRetries: number;
   retryMinutes: number;
-  /** The pause-resume function, target of follow-up schedules. */
-  functionArn: string;
   /** Injected in tests; real timers otherwise. */
   sleep: (ms: number) => Promise<void>;
   /** Throttling attempts per call on top of the SDK's (default 12, waits of at most 2 s). */
@@ -193,25 +196,29 @@ function countOf(results: readonly ServiceResult[]): RunCounts {
   return c;
 }
 
-/** Name of the follow-up one-time schedule: deterministic, so a duplicate run creates it once. */
-export function followUpName(schedule: string, scheduledTime: string, attempt: number): string {
+/** The follow-up's wake-up key: deterministic, so a duplicate run asks for the same schedule. */
+export function followUpKey(schedule: string, scheduledTime: string, attempt: number): string {
   const hash = createHash('sha256')
     .update(`${schedule}\n${scheduledTime}\n${attempt}`)
     .digest('hex')
     .slice(0, 24);
-  return `pause-resume-retry-${hash}-${attempt}`;
+  return `retry-${hash}-${attempt}`;
 }
 
-/** The follow-up payload; lists the pending services when that fits Scheduler's input limit. */
-export function followUpPayload(
-  payload: PauseResumePayload,
-  at: Date,
-  pending: readonly string[],
-): PauseResumePayload {
+/** Name of the follow-up one-time schedule (`pause-resume-retry-<hash>-<attempt>`). */
+export function followUpName(schedule: string, scheduledTime: string, attempt: number): string {
+  return wakeUpName('pause-resume', followUpKey(schedule, scheduledTime, attempt));
+}
+
+/**
+ * The follow-up payload; lists the pending services when that fits Scheduler's input limit. Its
+ * scheduled time is the one Scheduler fills in when it fires.
+ */
+export function followUpPayload(payload: PauseResumePayload, pending: readonly string[]): PauseResumePayload {
   const base: PauseResumePayload = {
     action: 'converge',
     schedule: payload.schedule,
-    scheduledTime: at.toISOString(),
+    scheduledTime: SCHEDULED_TIME,
     attempt: (payload.attempt ?? 0) + 1,
     definition: payload.definition,
   };
@@ -236,15 +243,12 @@ function countsText(c: RunCounts, dryRun: boolean): string {
 }
 
 /** A run's settings from the guard's configuration, with real timers. */
-export function settingsFromConfig(
-  config: Pick<GuardConfig, 'pauseResume' | 'scheduler'>,
-): PauseResumeSettings {
+export function settingsFromConfig(config: Pick<GuardConfig, 'pauseResume'>): PauseResumeSettings {
   return {
     dryRun: config.pauseResume.dryRun,
     maxConcurrency: config.pauseResume.maxConcurrency,
     maxRetries: config.pauseResume.maxRetries,
     retryMinutes: config.pauseResume.retryMinutes,
-    functionArn: config.scheduler.pauseResumeFunctionArn,
     sleep: realSleep,
   };
 }
@@ -288,7 +292,12 @@ export async function runSchedule(
     })),
   ];
 
-  // Busy services: a follow-up run later, or a failure once the attempts are used up.
+  const backoff = {
+    attempts: settings.backoffAttempts ?? BACKOFF_ATTEMPTS,
+    baseMs: 250,
+    sleep: settings.sleep,
+  };
+  // Busy services: a follow-up run later (a wake-up), or a failure once the attempts are used up.
   let followUp: { name: string; at: string; services: number } | undefined;
   const pending = results.filter((r) => r.outcome === 'deferred');
   if (pending.length > 0 && attempt >= settings.maxRetries) {
@@ -298,24 +307,35 @@ export async function runSchedule(
     }
   } else if (pending.length > 0) {
     const retryAt = new Date(at.getTime() + settings.retryMinutes * 60_000);
-    const name = followUpName(payload.schedule, payload.scheduledTime, attempt + 1);
-    followUp = { name, at: retryAt.toISOString(), services: pending.length };
-    for (const r of pending)
-      r.reason = `${r.reason}; ${settings.dryRun ? 'would retry' : 'retry'} at ${retryAt.toISOString()}`;
+    followUp = {
+      name: followUpName(payload.schedule, payload.scheduledTime, attempt + 1),
+      at: retryAt.toISOString(),
+      services: pending.length,
+    };
     if (!settings.dryRun) {
-      await ports.scheduler.createOneTime({
-        name,
-        at: retryAt,
-        targetArn: settings.functionArn,
-        input: followUpPayload(
-          payload,
-          retryAt,
-          pending.map((r) => r.arn),
-        ),
-        description: `apprunner-guard: retry ${pending.length} busy service(s) of schedule ${payload.schedule} (attempt ${attempt + 1})`,
-      });
+      const wake = await withBackoff(
+        () =>
+          ports.wakeUps.wakeAt({
+            job: 'pause-resume',
+            key: followUpKey(payload.schedule, payload.scheduledTime, attempt + 1),
+            at: retryAt,
+            now: at,
+            payload: followUpPayload(
+              payload,
+              pending.map((r) => r.arn),
+            ),
+            description: `apprunner-guard: retry ${pending.length} busy service(s) of schedule ${payload.schedule} (attempt ${attempt + 1})`,
+          }),
+        backoff,
+      );
+      followUp = { ...followUp, name: wake.name, at: wake.at.toISOString() };
     }
+    for (const r of pending)
+      r.reason = `${r.reason}; ${settings.dryRun ? 'would retry' : 'retry'} at ${followUp.at}`;
   }
+
+  // Overrides that end while the schedule wants the service paused: a wake-up at each end.
+  const overrideEnds = await wakeAtOverrideEnds(results, payload, at, ports, settings, backoff);
 
   const counts = countOf(results);
   const outcome = summaryOutcome(counts);
@@ -324,7 +344,10 @@ export async function runSchedule(
   const reason =
     `Schedule ${payload.schedule} ${payload.action}${attempt ? ` (attempt ${attempt + 1})` : ''} at ${when}: ` +
     `desired ${desired.state} (${desired.reason}); ${services.length + gone.length} service(s): ${countsText(counts, settings.dryRun)}` +
-    (followUp ? `; follow-up at ${followUp.at}` : '');
+    (followUp ? `; follow-up at ${followUp.at}` : '') +
+    (overrideEnds.length > 0
+      ? `; ${settings.dryRun ? 'would wake' : 'wakes'} at the end of ${overrideEnds.length} override(s)`
+      : '');
   const reported = results.slice(0, MAX_REPORTED_SERVICES).map((r) => ({
     name: r.name,
     arn: r.arn,
@@ -357,6 +380,7 @@ export async function runSchedule(
         services: reported,
         servicesOmitted: Math.max(0, results.length - reported.length),
         followUp,
+        overrideEnds: overrideEnds.length > 0 ? overrideEnds.length : undefined,
       },
     }),
     ...results
@@ -376,7 +400,13 @@ export async function runSchedule(
   ];
   await ports.publisher.publish(entries);
 
-  ctx.logger.info('schedule run', { schedule: payload.schedule, desired: desired.state, counts, followUp });
+  ctx.logger.info('schedule run', {
+    schedule: payload.schedule,
+    desired: desired.state,
+    counts,
+    followUp,
+    overrideEnds,
+  });
   return {
     outcome,
     reason,
@@ -384,5 +414,42 @@ export async function runSchedule(
     desired: desired.state,
     services: reported,
     ...(followUp ? { followUp } : {}),
+    ...(overrideEnds.length > 0 ? { overrideEnds } : {}),
   };
+}
+
+/**
+ * For each service an override kept out of this run: when the schedule wants it paused at the
+ * override's end, a wake-up then ({@link overrideEndWake}), so it is paused within minutes of the
+ * end rather than at the next pause fire. Every run that sees the same override asks for the same
+ * schedule, so it exists once. Dry-run says what it would schedule.
+ */
+async function wakeAtOverrideEnds(
+  results: ServiceResult[],
+  payload: PauseResumePayload,
+  at: Date,
+  ports: PauseResumePorts,
+  settings: PauseResumeSettings,
+  backoff: { attempts: number; baseMs: number; sleep: (ms: number) => Promise<void> },
+): Promise<Array<{ service: string; at: string; schedule?: string }>> {
+  const wanted = results.flatMap((r) => {
+    if (!r.overrideUntil) return [];
+    const request = overrideEndWake({
+      service: { arn: r.arn, name: r.name },
+      schedule: payload.schedule,
+      definition: payload.definition,
+      until: r.overrideUntil,
+      now: at,
+    });
+    return request ? [{ r, request }] : [];
+  });
+  return mapWithConcurrency(wanted, settings.maxConcurrency, async ({ r, request }) => {
+    if (settings.dryRun) {
+      r.reason = `${r.reason}; would wake at ${request.at.toISOString()} to pause it`;
+      return { service: r.name, at: request.at.toISOString() };
+    }
+    const wake = await withBackoff(() => ports.wakeUps.wakeAt(request), backoff);
+    r.reason = `${r.reason}; the guard wakes at ${wake.at.toISOString()} to pause it (schedule ${wake.name})`;
+    return { service: r.name, at: wake.at.toISOString(), schedule: wake.name };
+  });
 }

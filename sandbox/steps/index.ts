@@ -6,6 +6,7 @@ import { createServiceStep } from './create-service.ts';
 import { deployStep } from './deploy.ts';
 import { eventStep } from './event.ts';
 import { failNextStep } from './fail-next.ts';
+import { guardStep } from './guard.ts';
 import { invokeStep } from './invoke.ts';
 import { markImageStep } from './mark-image.ts';
 import { pushStep } from './push.ts';
@@ -36,6 +37,7 @@ export const STEP_KINDS = [
   eventStep,
   invokeStep,
   alarmStep,
+  guardStep,
 ] as const;
 
 type Kind = (typeof STEP_KINDS)[number];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PAUSE, RESUME } from '../../cli/commands.ts';
 import { manualCommand } from '../../cli/pause-resume.ts';
+import type { WakeUpRequest, WakeUps } from '../../lib/core/ports/wake-ups.ts';
 import { TAGS } from '../../lib/tags.ts';
 import { inMemoryAppRunner } from '../support/app-runner.ts';
 import { runGuard, runWith } from './support.ts';
@@ -64,7 +65,7 @@ describe('guard pause|resume', () => {
 
   it('resumes a hand-paused service when asked, with a warning', async () => {
     const { p, calls } = port('PAUSED', {});
-    const { code, err } = await runWith(RESUME, manualCommand('resume', p), ['web']);
+    const { code, err } = await runWith(RESUME, manualCommand('resume', { appRunner: p }), ['web']);
     expect(code).toBe(0);
     expect(calls()).toEqual(['resume', `tag ${TAGS.lastAction}`]);
     expect(err).toContain('was not paused by the guard');
@@ -72,18 +73,93 @@ describe('guard pause|resume', () => {
 
   it('--dry-run prints the calls and changes nothing', async () => {
     const { p, calls } = port('RUNNING', {});
-    const { code, out } = await runWith(PAUSE, manualCommand('pause', p), ['web', '--dry-run']);
+    const { code, out } = await runWith(PAUSE, manualCommand('pause', { appRunner: p }), [
+      'web',
+      '--dry-run',
+    ]);
     expect(code).toBe(0);
     expect(calls()).toEqual([]);
     expect(out).toContain('[dry-run] would pause service on web');
   });
 
   it('refuses a service with an operation in progress, and an unknown service', async () => {
-    const busy = await runWith(PAUSE, manualCommand('pause', port('OPERATION_IN_PROGRESS', {}).p), ['web']);
+    const busy = await runWith(
+      PAUSE,
+      manualCommand('pause', { appRunner: port('OPERATION_IN_PROGRESS', {}).p }),
+      ['web'],
+    );
     expect(busy.code).toBe(1);
     expect(busy.err).toContain('refused');
-    const missing = await runWith(PAUSE, manualCommand('pause', port('RUNNING', {}).p), ['other']);
+    const missing = await runWith(PAUSE, manualCommand('pause', { appRunner: port('RUNNING', {}).p }), [
+      'other',
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('no service "other"');
+  });
+
+  describe('resume --until wakes the guard at the override end (the schedule wants it paused then)', () => {
+    const NOW = new Date('2026-11-19T19:30:00Z'); // Thursday 20:30 Berlin: paused since 20:00
+    const UNTIL = '2026-11-19T21:00:00Z';
+    const onOfficeHours = { [TAGS.schedule]: 'office-hours-berlin' };
+    function wakeUps() {
+      const asked: WakeUpRequest[] = [];
+      const port: WakeUps = {
+        wakeAt: async (r) => {
+          asked.push(r);
+          return { name: `pause-resume-${r.key}`, at: r.at, created: true, clamped: false };
+        },
+      };
+      return { port, asked };
+    }
+
+    it('a paused service: override, resume, then one wake-up at the end', async () => {
+      const { p, calls } = port('PAUSED', onOfficeHours);
+      const w = wakeUps();
+      const run = manualCommand('resume', { appRunner: p, wakeUps: w.port, now: () => NOW });
+      const { code, out } = await runWith(RESUME, run, ['web', '--until', UNTIL]);
+      expect(code).toBe(0);
+      expect(calls()).toEqual([`tag ${TAGS.overrideUntil}`, 'resume', `tag ${TAGS.lastAction}`]);
+      expect(w.asked).toEqual([
+        expect.objectContaining({
+          job: 'pause-resume',
+          at: new Date(UNTIL),
+          payload: expect.objectContaining({ action: 'converge', schedule: 'office-hours-berlin' }),
+        }),
+      ]);
+      expect(out).toContain('the guard wakes then and pauses it');
+    });
+
+    it('a service already resumed by hand: --until sets the override and the wake-up', async () => {
+      const { p, calls } = port('RUNNING', onOfficeHours);
+      const w = wakeUps();
+      const run = manualCommand('resume', { appRunner: p, wakeUps: w.port, now: () => NOW });
+      const { code, out } = await runWith(RESUME, run, ['web', '--until', UNTIL]);
+      expect(code).toBe(0);
+      expect(calls()).toEqual([`tag ${TAGS.overrideUntil},${TAGS.lastAction}`]);
+      expect(w.asked).toHaveLength(1);
+      expect(out).toContain(`keep web running until ${new Date(UNTIL).toISOString()}: done`);
+    });
+
+    it('--dry-run says it would wake the guard, and asks for nothing', async () => {
+      const { p, calls } = port('PAUSED', onOfficeHours);
+      const w = wakeUps();
+      const run = manualCommand('resume', { appRunner: p, wakeUps: w.port, now: () => NOW });
+      const { code, out } = await runWith(RESUME, run, ['web', '--until', UNTIL, '--dry-run']);
+      expect(code).toBe(0);
+      expect(calls()).toEqual([]);
+      expect(w.asked).toEqual([]);
+      expect(out).toContain(`[dry-run] would wake the guard at ${new Date(UNTIL).toISOString()}`);
+    });
+
+    it("without the stack's Scheduler settings it stops before changing anything (exit 2, naming them)", async () => {
+      const { p, calls } = port('PAUSED', onOfficeHours);
+      const run = manualCommand('resume', { appRunner: p, now: () => NOW });
+      const { code, err } = await runWith(RESUME, run, ['web', '--until', UNTIL], {
+        AWS_REGION: 'eu-west-1',
+      });
+      expect(code).toBe(2);
+      expect(err).toContain('SCHEDULER_ROLE_ARN is required');
+      expect(calls()).toEqual([]);
+    });
   });
 });

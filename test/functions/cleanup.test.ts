@@ -533,11 +533,27 @@ describe('cleanup when the deletion schedule fires', () => {
     expect(published).toEqual([]);
   });
 
-  it('defers a service with an operation in progress to the sweep, touching nothing', async () => {
+  it('a service with an operation in progress: touches nothing, looks again in 5 minutes (a wake-up), then deletes', async () => {
     const s = addService('OPERATION_IN_PROGRESS');
-    expect(await invoke(fire(s, '2026-11-20T15:05:00Z'))).toMatchObject({ outcome: 'deferred' });
+    expect(await invoke(fire(s, '2026-11-20T15:05:00Z'))).toMatchObject({
+      outcome: 'deferred',
+      reason: expect.stringContaining('looks again in 5 minutes'),
+      retryAt: '2026-11-20T15:10:00.000Z',
+    });
     expect(deleteCalls()).toBe(0);
     expect(published).toEqual([]);
+    const wake = [...schedules.values()].at(-1)!;
+    expect(wake).toMatchObject({
+      ScheduleExpression: 'at(2026-11-20T15:10:00)',
+      ActionAfterCompletion: 'DELETE',
+    });
+    // The repair ended in CREATE_FAILED again: the wake-up deletes it.
+    s.status = 'CREATE_FAILED';
+    const again = JSON.parse(wake.Target!.Input!) as Record<string, unknown>;
+    expect(await invoke({ ...again, scheduledTime: '2026-11-20T15:10:00Z' })).toMatchObject({
+      outcome: 'acted',
+    });
+    expect(published.map((p) => p.detailType)).toEqual(['Failed Service Deleted']);
   });
 
   it('InvalidStateException on a scheduled deletion: a wake-up of the same payload later, which re-observes and deletes', async () => {
@@ -744,16 +760,25 @@ describe('cleanup sweep', () => {
     });
   });
 
-  it('throws when a service hit a retryable error, after handling the others, so Lambda retries', async () => {
+  it('comes back in 15 minutes (a wake-up) when a service hit a retryable error, after handling the others', async () => {
     const d = nextDay();
     const busy = addService('CREATE_FAILED', { updatedAt: `${d}T12:00:00Z` });
     const fine = addService('CREATE_FAILED', { updatedAt: `${d}T12:00:00Z` });
     deleteFails = (arn) =>
       arn === busy.arn ? new InvalidStateException({ message: 'in progress', $metadata: {} }) : undefined;
-    await expect(invoke(sweepAt(`${d}T16:00:00Z`))).rejects.toThrow(/1 service\(s\) need another try/);
+    expect(await invoke(sweepAt(`${d}T16:00:00Z`))).toMatchObject({
+      outcome: 'deferred',
+      reason: expect.stringMatching(/1 service\(s\) need another try/),
+      retryAt: `${d}T16:15:00.000Z`,
+    });
     expect(deleted).toEqual([fine.arn]);
+    const wake = [...schedules.values()].at(-1)!;
+    expect(JSON.parse(wake.Target!.Input!)).toMatchObject({
+      action: 'sweep',
+      firstAttemptAt: `${d}T16:00:00Z`,
+    });
     deleteFails = undefined;
-    await invoke(sweepAt(`${d}T16:00:00Z`));
+    await invoke({ ...JSON.parse(wake.Target!.Input!), scheduledTime: `${d}T16:15:00Z` });
     expect(deleted).toEqual([fine.arn, busy.arn]);
     expect(published.filter((p) => p.detailType === 'Failed Service Deleted')).toHaveLength(2);
   });

@@ -16,7 +16,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAppRunnerGateway } from '../../lib/aws/app-runner.ts';
 import { createGuardEventPublisher } from '../../lib/aws/guard-events.ts';
 import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
-import { createGuardScheduler } from '../../lib/aws/scheduler.ts';
+import { createGuardWakeUps } from '../../lib/aws/scheduler.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { createHandler } from '../../lib/pause-resume/job.ts';
 import { type PauseResumeSettings, settingsFromConfig } from '../../lib/pause-resume/run-schedule.ts';
@@ -43,7 +43,8 @@ function handlerWith(settings: PauseResumeSettings) {
     onReject: async () => {},
     ports: {
       appRunner: createAppRunnerGateway(new AppRunnerClient({ region: REGION })),
-      scheduler: createGuardScheduler(config),
+      // The fixtures' times are in the past: wake-ups are clamped against the trigger's time.
+      wakeUps: createGuardWakeUps({ scheduler: { ...config.scheduler, clock: 'trigger' } }),
       publisher: createGuardEventPublisher(new EventBridgeClient({ region: REGION }), config.eventBusName),
     },
     settings,
@@ -197,8 +198,10 @@ describe('pause-resume handler', () => {
       action: 'converge',
       attempt: 1,
       services: [BUSY],
-      scheduledTime: retryAt.toISOString(),
+      scheduledTime: '<aws.scheduler.scheduled-time>',
     });
+    // Scheduler fills in the time it was due.
+    input.scheduledTime = `${retryAt.toISOString().slice(0, 19)}Z`;
     // The follow-up payload is itself a valid pause-resume payload.
     fleet([{ arn: BUSY, status: 'RUNNING', tags: onNightly() }]);
     appRunner.on(ListServicesCommand).rejects(new Error('a follow-up must not list the fleet'));

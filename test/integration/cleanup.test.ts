@@ -1,6 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeSandbox } from '../../sandbox/environment.ts';
 import { loadScenario, runScenario, type SandboxReport } from '../../sandbox/run.ts';
+
+// The sandbox's servers are started once per test file: stop them when it is done.
+afterAll(closeSandbox);
 
 const scenario = (name: string) =>
   loadScenario(fileURLToPath(new URL(`../../sandbox/scenarios/${name}.yml`, import.meta.url)));

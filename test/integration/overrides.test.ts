@@ -1,6 +1,10 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeSandbox } from '../../sandbox/environment.ts';
 import { loadScenario, ROOT, runScenario, type SandboxReport } from '../../sandbox/run.ts';
+
+// The sandbox's servers are started once per test file: stop them when it is done.
+afterAll(closeSandbox);
 
 const scenario = (name: string) => loadScenario(join(ROOT, 'sandbox/scenarios', `${name}.yml`));
 const MINUTE = 60_000;
@@ -20,19 +24,26 @@ function expectPausedWithinFiveMinutesOfOverrideEnd(report: SandboxReport) {
   expect(after[0]! - end).toBeLessThanOrEqual(5 * MINUTE);
   expect(report.fleet.find((s) => s.name === 'staging-web')!.status).toBe('PAUSED');
   expect(report.failedInvocations).toEqual([]);
+  // One wake-up at the end, deleted after it ran: nothing of it is left.
+  const wakes = report.schedules.log.filter((e) => e.name.includes('override-end'));
+  expect(wakes.map((e) => e.kind)).toEqual(['created', 'fired', 'deleted']);
+  expect(report.schedules.remaining.filter((s) => s.name.includes('override-end'))).toEqual([]);
 }
 
 describe('an override that ends while the schedule wants the service paused', () => {
-  // Not yet: nothing wakes the guard when an override ends (issue 12 item 2, "wake me at a time"
-  // for an override's end), so the service runs until the next evening's pause fire.
-  it.skip('seen by the 20:00 pause run: paused within five minutes of its end', async () => {
+  it('seen by the 20:00 pause run: paused within five minutes of its end', async () => {
     expectPausedWithinFiveMinutesOfOverrideEnd(await runScenario(scenario('override-ends-seen-by-run')));
   });
 
-  // Not yet: `guard resume --until` tags the override but nothing wakes the guard at its end.
-  it.skip('set by `guard resume --until`: paused within five minutes of its end', async () => {
+  it('set by `guard resume --until`: paused within five minutes of its end', async () => {
     expectPausedWithinFiveMinutesOfOverrideEnd(
       await runScenario(scenario('override-ends-after-resume-until')),
+    );
+  });
+
+  it('set by `guard resume --until` after a resume by hand in the console: paused within five minutes of its end', async () => {
+    expectPausedWithinFiveMinutesOfOverrideEnd(
+      await runScenario(scenario('override-ends-after-resume-by-hand')),
     );
   });
 

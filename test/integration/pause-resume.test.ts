@@ -1,7 +1,11 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeSandbox } from '../../sandbox/environment.ts';
 import type { BusEvent } from '../../sandbox/eventbridge.ts';
 import { loadScenario, ROOT, runScenario, type SandboxReport } from '../../sandbox/run.ts';
+
+// The sandbox's servers are started once per test file: stop them when it is done.
+afterAll(closeSandbox);
 
 const scenario = (name: string) => loadScenario(join(ROOT, 'sandbox/scenarios', `${name}.yml`));
 
@@ -38,8 +42,12 @@ describe('pause/resume in the sandbox', () => {
     expect(firstPause >= deployed).toBe(true);
     expect(firstPause < '2026-10-22T19:00:00Z').toBe(true);
 
-    // demo-site stayed up until its override expired (Monday 22:00 UTC).
-    expect(times(report, 'demo-site', 'PauseServiceStarted')[0]! > '2026-10-26T22:00:00Z').toBe(true);
+    // demo-site stayed up until its override expired (Monday 22:00 UTC) and was paused within
+    // five minutes of its end by the wake-up the Monday 20:00 run asked for.
+    const overrideEnd = Date.parse('2026-10-26T22:00:00Z');
+    const demoPaused = Date.parse(times(report, 'demo-site', 'PauseServiceStarted')[0]!);
+    expect(demoPaused).toBeGreaterThanOrEqual(overrideEnd);
+    expect(demoPaused - overrideEnd).toBeLessThanOrEqual(5 * 60_000);
 
     // One summary per run, with counts and per-service reasons; no per-service alerts.
     const runs = report.guardEvents.filter((e) => e['detail-type'] === 'Schedule Run Completed');

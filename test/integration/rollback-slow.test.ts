@@ -1,7 +1,11 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeSandbox } from '../../sandbox/environment.ts';
 import { digestOf } from '../../sandbox/images.ts';
 import { loadScenario, ROOT, runScenario, type SandboxReport } from '../../sandbox/run.ts';
+
+// The sandbox's servers are started once per test file: stop them when it is done.
+afterAll(closeSandbox);
 
 const scenario = (name: string) => loadScenario(join(ROOT, 'sandbox/scenarios', `${name}.yml`));
 const REPO = '111122223333.dkr.ecr.us-east-1.amazonaws.com/payments';

@@ -82,4 +82,44 @@ describe('planManual', () => {
       planManual('resume', svc('PAUSED'), [], NOW, { until: new Date('2026-01-01T00:00:00Z') }).verdict,
     ).toBe('refuse');
   });
+
+  describe('--until wakes the guard at the override end when the schedule wants the service paused then', () => {
+    const until = new Date('2026-01-13T22:00:00Z'); // 23:00 Berlin, Tuesday: paused
+    const tags = { [TAGS.schedule]: 'nightly' };
+
+    it('resuming a paused service: the override, the resume, then the wake-up', () => {
+      const p = planManual('resume', svc('PAUSED', tags), [nightly], NOW, { until });
+      expect(p.verdict).toBe('act');
+      expect(p.wake).toMatchObject({
+        job: 'pause-resume',
+        at: until,
+        payload: { action: 'converge', schedule: 'nightly', services: ['arn:x'] },
+      });
+      expect(p.wakeNote).toContain('the guard wakes then and pauses it');
+    });
+
+    it('a service resumed by hand earlier: --until sets the override (nothing else) and the wake-up', () => {
+      const p = planManual('resume', svc('RUNNING', tags), [nightly], NOW, { until });
+      expect(p.verdict).toBe('act');
+      expect(p.message).toBe('keep web running until 2026-01-13T22:00:00.000Z');
+      expect(p.steps).toEqual([
+        { call: 'tag', tags: { [TAGS.overrideUntil]: '2026-01-13T22:00:00.000Z', ...lastAction } },
+      ]);
+      expect(p.wake?.at).toEqual(until);
+    });
+
+    it('no wake-up when the schedule wants it running at the end, or the service follows no schedule', () => {
+      const morning = new Date('2026-01-14T08:00:00Z');
+      expect(
+        planManual('resume', svc('PAUSED', tags), [nightly], NOW, { until: morning }).wake,
+      ).toBeUndefined();
+      expect(planManual('resume', svc('PAUSED'), [nightly], NOW, { until }).wake).toBeUndefined();
+    });
+
+    it('a schedule missing from the file: no wake-up, and a warning saying so', () => {
+      const p = planManual('resume', svc('PAUSED', tags), [], NOW, { until });
+      expect(p.wake).toBeUndefined();
+      expect(p.warnings).toEqual(expect.arrayContaining([expect.stringContaining('nothing wakes it then')]));
+    });
+  });
 });

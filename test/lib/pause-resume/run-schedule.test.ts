@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
-import type { OneTimeSchedule, SchedulerPort } from '../../../lib/aws/scheduler.ts';
+import { createWakeUps, type OneTimeSchedule, type SchedulerPort } from '../../../lib/aws/scheduler.ts';
 import type { GuardEventEntry } from '../../../lib/core/guard-event.ts';
+import { SCHEDULED_TIME } from '../../../lib/core/ports/wake-ups.ts';
 import type { PauseResumePayload } from '../../../lib/events/scheduler.ts';
 import {
   followUpName,
@@ -30,8 +31,13 @@ function fakeScheduler() {
     list: async function* () {},
     delete: async () => {},
   };
-  return { port, created };
+  // The real wake-up adapter over it: what Scheduler would be asked to create. Its clock is the
+  // run's scheduled time (the tests' times are in the past).
+  const wakeUps = createWakeUps(port, { targets: { 'pause-resume': FUNCTION_ARN }, now: () => 0 });
+  return { port, wakeUps, created };
 }
+
+const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:guard-pause-resume`;
 
 const definition = {
   timezone: 'Europe/Berlin',
@@ -53,7 +59,6 @@ const settings = (over: Partial<PauseResumeSettings> = {}): PauseResumeSettings 
   maxConcurrency: 3,
   maxRetries: 2,
   retryMinutes: 10,
-  functionArn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:guard-pause-resume`,
   sleep: async () => {},
   ...over,
 });
@@ -66,7 +71,7 @@ async function run(services: InMemoryService[], p = payload(), s = settings(), f
   const events: GuardEventEntry[] = [];
   const result = await runSchedule(
     p,
-    { appRunner: ar.port, scheduler: sch.port, publisher: { publish: async (e) => void events.push(...e) } },
+    { appRunner: ar.port, wakeUps: sch.wakeUps, publisher: { publish: async (e) => void events.push(...e) } },
     s,
     ctx,
   );
@@ -183,11 +188,11 @@ describe('runSchedule', () => {
     expect(created[0]).toMatchObject({
       name: followUpName('nightly', PAUSE_AT, 1),
       at: new Date('2026-01-13T19:10:00Z'),
-      targetArn: settings().functionArn,
+      targetArn: FUNCTION_ARN,
       input: {
         action: 'converge',
         schedule: 'nightly',
-        scheduledTime: '2026-01-13T19:10:00.000Z',
+        scheduledTime: SCHEDULED_TIME,
         attempt: 1,
         services: [arnOf('deploying')],
         definition,
@@ -301,11 +306,85 @@ describe('runSchedule', () => {
     const sch = fakeScheduler();
     const result = await runSchedule(
       payload(),
-      { appRunner: ar.port, scheduler: sch.port, publisher: { publish: async () => {} } },
+      { appRunner: ar.port, wakeUps: sch.wakeUps, publisher: { publish: async () => {} } },
       settings(),
       { ...ctx, remainingMs: () => 1_000 },
     );
     expect(result).toMatchObject({ counts: { deferred: 1, paused: 0 } });
     expect(sch.created).toHaveLength(1);
+  });
+
+  describe('an override that ends while the schedule wants the service paused', () => {
+    const END = '2026-01-13T21:00:00.000Z'; // 22:00 Berlin: paused since 20:00
+    const kept = () => [
+      { name: 'web', status: 'RUNNING', tags: onSchedule({ [TAGS.overrideUntil]: END }) },
+      { name: 'api', status: 'RUNNING', tags: onSchedule() },
+    ];
+
+    it('leaves the service running and asks for one wake-up at the end, converging that service', async () => {
+      const { result, created, services, events } = await run(kept());
+      expect(services.map((s) => s.status)).toEqual(['RUNNING', 'PAUSED']);
+      expect(created).toHaveLength(1);
+      expect(created[0]).toMatchObject({
+        at: new Date(END),
+        targetArn: FUNCTION_ARN,
+        input: {
+          action: 'converge',
+          schedule: 'nightly',
+          scheduledTime: SCHEDULED_TIME,
+          services: [arnOf('web')],
+          definition,
+        },
+      });
+      expect(result).toMatchObject({
+        overrideEnds: [{ service: 'web', at: END, schedule: created[0]!.name }],
+      });
+      expect(events[0]!.detail.details.services).toEqual([
+        expect.objectContaining({
+          name: 'web',
+          outcome: 'skipped',
+          reason: expect.stringContaining(`the guard wakes at ${END} to pause it`),
+        }),
+        expect.objectContaining({ name: 'api', action: 'pause' }),
+      ]);
+    });
+
+    it('every run that sees the same override asks for the same schedule', async () => {
+      const first = await run(kept());
+      const second = await run(
+        kept(),
+        payload({ action: 'converge', scheduledTime: '2026-01-13T19:30:00Z' }),
+      );
+      expect(second.created[0]!.name).toBe(first.created[0]!.name);
+    });
+
+    it('the wake-up pauses the service once the override has ended', async () => {
+      const fleet = kept();
+      const { created } = await run(fleet);
+      const wake = { ...(created[0]!.input as PauseResumePayload), scheduledTime: END };
+      const { services, result } = await run(fleet, wake);
+      // api was paused by the first run; the wake-up paused web.
+      expect(services.map((s) => s.status)).toEqual(['PAUSED', 'PAUSED']);
+      expect(result).toMatchObject({ counts: { paused: 1 } });
+    });
+
+    it('no wake-up when the schedule wants the service running at the end (the next pause fire applies)', async () => {
+      const fleet = [
+        {
+          name: 'web',
+          status: 'RUNNING',
+          tags: onSchedule({ [TAGS.overrideUntil]: '2026-01-14T08:00:00Z' }),
+        },
+      ];
+      const { created, result } = await run(fleet);
+      expect(created).toEqual([]);
+      expect(result).not.toHaveProperty('overrideEnds');
+    });
+
+    it('dry-run says it would wake, and schedules nothing', async () => {
+      const { created, events } = await run(kept(), payload(), settings({ dryRun: true }));
+      expect(created).toEqual([]);
+      expect(events[0]!.detail.reason).toContain('would wake at the end of 1 override(s)');
+    });
   });
 });
