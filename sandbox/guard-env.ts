@@ -49,6 +49,12 @@ export function guardEnvironment(
     NOTIFY_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}notify`,
     // Simulated time is known only from triggers: wake-ups are clamped against the trigger's time.
     GUARD_CLOCK: 'trigger',
+    // Slack: the webhook by default (serverless.yml params); the sandbox's app mode sets the rest.
+    SLACK_MODE: 'webhook',
+    SLACK_BOT_TOKEN_PARAMETER: 'none',
+    SLACK_ONCALL_CHANNEL: 'none',
+    SLACK_INFO_CHANNEL: 'none',
+    SLACK_CRITICAL_MENTION: 'none',
     // The Slack actions (serverless.yml params): the sandbox's allowlist admits U0ONCALL for every action.
     SLACK_SIGNING_SECRET_PARAMETER: '/apprunner-guard/slack-signing-secret',
     SLACK_ACTIONS_ALLOW: JSON.stringify({

@@ -46,6 +46,8 @@ const METHODS = new Set(['chat.postMessage', 'chat.update', 'usergroups.users.li
 /** The stand-in; `handle` serves a request whose path is `/api/<method>` (or `/<method>`). */
 export class SlackApiStandIn {
   readonly calls: SlackApiCall[] = [];
+  /** Every request body as received (blocks and button values included), in order. */
+  readonly requests: Array<{ method: string; body: string }> = [];
   /** Posted messages by `channel/ts`, as they read now. */
   readonly messages = new Map<string, { channel: string; ts: string; threadTs?: string; text: string }>();
   private readonly faults = new Map<string, SlackApiFault[]>();
@@ -69,6 +71,7 @@ export class SlackApiStandIn {
     const method = req.path.replace(/^\/(api\/)?/, '');
     if (req.method !== 'POST') return this.answer({ method, result: 'invalid_method' }, 405);
     if (!METHODS.has(method)) return this.answer({ method, result: 'unknown_method' }, 404);
+    this.requests.push({ method, body: req.body });
     const args = this.parse(req);
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
     const base: SlackApiCall = { method, ...(channel ? { channel } : {}), result: 'ok' };

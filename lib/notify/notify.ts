@@ -5,6 +5,7 @@ import type { NotifyPayload } from '../events/scheduler.ts';
 import { type Alert, decideNotify, describeAlert, type NotifyInput } from './alert.ts';
 import type { Channel, NotifyLedger, SlackPort, SnsPort } from './ports.ts';
 import { renderSlackMessage } from './slack-message.ts';
+import { deliverToSlackApp, type SlackAppDelivery } from './slack-thread.ts';
 import { buildSnsMessage } from './sns-message.ts';
 import {
   planStorm,
@@ -18,7 +19,13 @@ import {
 /** What the notifier talks to. */
 export interface NotifyDeps {
   sns: SnsPort;
+  /** Webhook mode: the incoming webhook (one message per alert, one channel). */
   slack: SlackPort;
+  /**
+   * App mode: the Slack app (threads per incident, routing by severity, buttons). When set, the
+   * `slack` channel goes through it instead of the webhook.
+   */
+  slackApp?: SlackAppDelivery;
   ledger: NotifyLedger;
   /** Wakes the notifier at a storm window's end to report its count. */
   wakeUps: WakeUps;
@@ -115,7 +122,13 @@ async function deliver(alert: Alert, deps: NotifyDeps, ctx: Ctx): Promise<Channe
   const failures: { channel: Channel; error: unknown }[] = [];
   const channels: [Channel, () => Promise<void>][] = [
     ['sns', () => deps.sns.publish(buildSnsMessage(alert))],
-    ['slack', () => deps.slack.post(renderSlackMessage(alert), ctx)],
+    [
+      'slack',
+      async () => {
+        if (deps.slackApp) await deliverToSlackApp(alert, deps.slackApp, deps.ledger);
+        else await deps.slack.post(renderSlackMessage(alert), ctx);
+      },
+    ],
   ];
   for (const [channel, send] of channels) {
     if (await deps.ledger.wasDelivered(alert.messageId, channel)) continue;

@@ -29,7 +29,7 @@ function expectWithinLimits(message: SlackMessage) {
       expect(block.elements.length).toBeLessThanOrEqual(SLACK_LIMITS.actionsElements);
       for (const b of block.elements) {
         expect(b.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.buttonText);
-        expect(b.url.length).toBeLessThanOrEqual(SLACK_LIMITS.buttonUrl);
+        expect((b.url ?? '').length).toBeLessThanOrEqual(SLACK_LIMITS.buttonUrl);
       }
     }
     if (block.type === 'context')
@@ -111,7 +111,7 @@ describe('renderSlackMessage', () => {
     }
     // No button points anywhere the guard did not build itself.
     const urls = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.url) : []));
-    expect(urls.every((u) => u.startsWith('https://us-east-1.console.aws.amazon.com/'))).toBe(true);
+    expect(urls.every((u) => u?.startsWith('https://us-east-1.console.aws.amazon.com/'))).toBe(true);
   });
 
   it('escapes the App Runner message a rollback outcome carries', () => {

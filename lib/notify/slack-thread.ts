@@ -1,0 +1,129 @@
+/**
+ * Delivery to the Slack app (app mode; docs/architecture.md, "Slack threads"): one thread per
+ * incident, its parent kept current with `chat.update`, each step a reply, posted exactly once.
+ *
+ * Each Slack call is followed by its record in the ledger, so a later attempt (after Slack's
+ * `Retry-After`, a fault or a crash) skips what was done: the parent's ts is recorded by the
+ * delivery that opened the incident, each reply under its message id, and the parent's update is
+ * idempotent (it shows the latest step; an older step arriving late does not roll it back). A
+ * rate-limited method throws `RetryAfterError`: the notifier's queue brings the alert back then.
+ */
+import { RetryableError } from '../core/errors.ts';
+import type { Alert } from './alert.ts';
+import { renderIncidentParent, routeSlackAlert, type SlackRouting, stepOf } from './incident.ts';
+import type { Incident, IncidentLedger, SlackAppPort } from './ports.ts';
+import { renderSlackMessage } from './slack-message.ts';
+
+/** What app-mode delivery talks to. */
+export interface SlackAppDelivery {
+  client: SlackAppPort;
+  routing: SlackRouting;
+}
+
+/** What happened to an alert in Slack (for the job's result). */
+export type SlackAppOutcome =
+  | { kind: 'dropped'; reason: string }
+  | { kind: 'posted'; channel: string; ts: string }
+  | { kind: 'threaded'; channel: string; threadTs: string; opened: boolean; resolved: boolean };
+
+/**
+ * Delivers one alert in app mode. Throws what Slack or the ledger threw; everything done before
+ * is recorded, so the retry continues where this attempt stopped.
+ */
+export async function deliverToSlackApp(
+  alert: Alert,
+  app: SlackAppDelivery,
+  ledger: IncidentLedger,
+): Promise<SlackAppOutcome> {
+  const key = alert.service?.arn;
+  let incident = key ? await ledger.getIncident(key) : undefined;
+  // A retry of the step that resolved the incident still belongs to it.
+  if (incident?.closedAt && incident.steps.some((s) => s.id === alert.messageId)) {
+    const { closedAt: _resolved, ...reopened } = incident;
+    incident = reopened;
+  }
+  const route = routeSlackAlert(alert, incident, app.routing);
+  if (route.kind === 'drop') return { kind: 'dropped', reason: route.reason };
+  if (route.kind === 'post') {
+    const message = renderSlackMessage(alert, {
+      actions: true,
+      ...(route.mention ? { mention: route.mention } : {}),
+    });
+    const posted = await app.client.postMessage({
+      channel: route.channel,
+      text: message.text,
+      blocks: message.blocks,
+    });
+    return { kind: 'posted', channel: posted.channel, ts: posted.ts };
+  }
+
+  let opened = false;
+  if (route.open) {
+    const fresh: Incident = {
+      key: route.key,
+      openerId: alert.messageId,
+      openedAt: alert.time,
+      channel: route.channel,
+      steps: [],
+    };
+    if (!(await ledger.openIncident(fresh, incident))) {
+      throw new RetryableError(
+        `another alert opened the incident of ${alert.service?.name} meanwhile; try again`,
+      );
+    }
+    incident = fresh;
+  }
+  let current = incident!;
+  let threadTs = current.threadTs;
+  if (threadTs === undefined) {
+    if (current.openerId !== alert.messageId) {
+      // The opener has not posted the parent yet (or is being retried): come back after it.
+      throw new RetryableError(`the parent message of ${alert.service?.name}'s incident is not posted yet`);
+    }
+    const parent = renderIncidentParent(
+      alert,
+      { openedAt: current.openedAt, steps: [stepOf(alert)] },
+      { resolved: false, ...(route.mention ? { mention: route.mention } : {}) },
+    );
+    const posted = await app.client.postMessage({
+      channel: current.channel,
+      text: parent.text,
+      blocks: parent.blocks,
+    });
+    threadTs = posted.ts;
+    await ledger.setIncidentThread(current.key, current.openerId, threadTs);
+    await ledger.recordParentShown(current.key, current.openerId, alert.time);
+    current = { ...current, threadTs, shownTime: alert.time };
+    opened = true;
+  }
+
+  if (!current.steps.some((s) => s.id === alert.messageId)) {
+    const reply = renderSlackMessage(alert, {
+      actions: true,
+      // The parent of a new incident already mentioned the group.
+      ...(route.mention && !opened ? { mention: route.mention } : {}),
+    });
+    await app.client.postMessage({
+      channel: current.channel,
+      threadTs,
+      text: reply.text,
+      blocks: reply.blocks,
+    });
+    current = await ledger.recordIncidentStep(current.key, current.openerId, stepOf(alert), route.closes);
+  }
+
+  // The parent shows the latest step; a late, older step leaves it as it is. A parent just posted
+  // already shows this one.
+  const shown = current.shownTime;
+  if (!opened && (shown === undefined || shown <= alert.time)) {
+    const parent = renderIncidentParent(alert, current, { resolved: route.closes });
+    await app.client.updateMessage({
+      channel: current.channel,
+      ts: threadTs,
+      text: parent.text,
+      blocks: parent.blocks,
+    });
+    await ledger.recordParentShown(current.key, current.openerId, alert.time);
+  }
+  return { kind: 'threaded', channel: current.channel, threadTs, opened, resolved: route.closes };
+}
