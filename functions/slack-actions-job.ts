@@ -21,6 +21,7 @@ export const handler = slackActionsJob.createQueueHandler(
     accountId: config.accountId,
     ports: createReleasePorts(config, dynamo, publisher),
     rollback: { dryRun: config.rollback.dryRun },
+    fixForward: { dryRun: config.fixForward.dryRun },
     now: () => new Date(),
   },
   createQueueVisibility(createSqsClient()),
