@@ -22,7 +22,8 @@ export const handler = slackActionsJob.createQueueHandler(
     ports: createReleasePorts(config, dynamo, publisher),
     rollback: { dryRun: config.rollback.dryRun },
     fixForward: { dryRun: config.fixForward.dryRun },
-    now: () => new Date(),
+    // Date.now, not new Date(): the sandbox shows handlers its simulated clock through Date.now.
+    now: () => new Date(Date.now()),
   },
   createQueueVisibility(createSqsClient()),
 );

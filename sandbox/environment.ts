@@ -13,6 +13,7 @@ import {
 import type { SchedulerStandIn } from './scheduler.ts';
 import { schedulerProtocol } from './scheduler.ts';
 import type { SlackReceiver } from './slack.ts';
+import type { SlackApiStandIn } from './slack-api.ts';
 import { type SnsStandIn, snsProtocol } from './sns.ts';
 import type { SqsStandIn } from './sqs.ts';
 import { dispatchSqs, sqsProtocol } from './sqs-api.ts';
@@ -29,6 +30,8 @@ export interface ActiveWorld {
   scheduler: SchedulerStandIn;
   sqs: SqsStandIn;
   slack: SlackReceiver;
+  /** The Slack Web API (app mode): `chat.postMessage`, `chat.update`, `usergroups.users.list`. */
+  slackApi: SlackApiStandIn;
 }
 
 /** The sandbox's servers: started once per process, on stable ports, shared by every scenario. */
@@ -43,6 +46,8 @@ export interface SandboxEnvironment {
     sqs: string;
     dynamodb: string;
     slack: string;
+    /** The Slack Web API stand-in; methods at `<url>/api/<method>`. */
+    slackApi: string;
   };
   db: LocalDynamoDB;
   /** Routes requests to a scenario's stand-ins (`undefined`: every stand-in answers 503). */
@@ -150,10 +155,22 @@ async function start(): Promise<SandboxEnvironment> {
     ),
   );
   const slack = await serve(async (req) => (world ? world.slack.handle(req) : idle));
+  const slackApi = await serve(async (req) => (world ? world.slackApi.handle(req) : idle));
   const db = await startDynamoDB();
 
   return {
-    endpoints: { apprunner, ecr, ssm, sns, eventbridge, scheduler, sqs, dynamodb: db.endpoint, slack },
+    endpoints: {
+      apprunner,
+      ecr,
+      ssm,
+      sns,
+      eventbridge,
+      scheduler,
+      sqs,
+      dynamodb: db.endpoint,
+      slack,
+      slackApi,
+    },
     db,
     activate(w) {
       world = w;

@@ -9,6 +9,8 @@ import type { HttpRequest, HttpResponse } from './http.ts';
 
 /** One call the stand-in answered (accepted or refused). */
 export interface SlackApiCall {
+  /** When it was answered (ISO; the stand-in's clock). */
+  time?: string;
   method: string;
   channel?: string;
   /** The message's ts: the new one for postMessage, the updated one for update. */
@@ -39,6 +41,8 @@ export interface SlackApiOptions {
   userGroups?: Record<string, readonly string[]>;
   /** Clock of ts values, in ms (the sandbox passes simulated time). */
   now?: () => number;
+  /** Called with every call answered (the sandbox's timeline). */
+  observe?: (call: SlackApiCall) => void;
 }
 
 const METHODS = new Set(['chat.postMessage', 'chat.update', 'usergroups.users.list']);
@@ -139,7 +143,12 @@ export class SlackApiStandIn {
     headers: Record<string, string> = {},
     extra: Record<string, unknown> = {},
   ): HttpResponse {
-    this.calls.push(call);
+    const recorded: SlackApiCall = {
+      time: new Date(this.options.now?.() ?? Date.now()).toISOString(),
+      ...call,
+    };
+    this.calls.push(recorded);
+    this.options.observe?.(recorded);
     const body = call.result === 'ok' ? { ok: true, ...extra } : { ok: false, error: call.result };
     return {
       status,

@@ -169,9 +169,9 @@ export function renderIncidentParent(
   options: { resolved: boolean; mention?: string },
 ): SlackMessage {
   const name = alert.service?.name ?? 'service';
-  const state = options.resolved ? 'Resolved' : alert.title;
+  const state = options.resolved ? `${name}: resolved` : alert.title;
   const icon = options.resolved ? ':white_check_mark:' : severityIcon(alert.severity);
-  const headline = `${icon} ${name}: ${state}`;
+  const headline = `${icon} ${state}`;
   const steps = incident.steps.slice(-PARENT_STEPS);
   const stepLines = steps.map((s) => `• ${s.time.slice(0, 16).replace('T', ' ')}Z ${s.title}`);
   const more = incident.steps.length - steps.length;
@@ -214,7 +214,7 @@ export function renderIncidentParent(
   ];
   const text = withMention(
     mrkdwn(
-      `${options.resolved ? '[RESOLVED]' : `[${alert.severity.toUpperCase()}]`} ${name}: ${state}\n${human}`,
+      `${options.resolved ? '[RESOLVED]' : `[${alert.severity.toUpperCase()}]`} ${state}\n${human}`,
       SLACK_LIMITS.fallbackText,
     ),
     options.mention,

@@ -8,11 +8,12 @@ import { failNextStep } from './fail-next.ts';
 import { invokeStep } from './invoke.ts';
 import { markImageStep } from './mark-image.ts';
 import { pushStep } from './push.ts';
+import { slackActionStep } from './slack-action.ts';
 import type { LoadContext, StepContext, StepKind } from './step-kind.ts';
 import { tagStep, untagStep } from './tags.ts';
 import { updateStep } from './update.ts';
 
-export type { LoadContext, StepContext, StepKind } from './step-kind.ts';
+export type { LoadContext, SlackActionRecord, StepContext, StepKind } from './step-kind.ts';
 export { defineStep, liveServiceArn } from './step-kind.ts';
 
 /**
@@ -34,6 +35,7 @@ export const STEP_KINDS = [
   failNextStep,
   eventStep,
   invokeStep,
+  slackActionStep,
 ] as const;
 
 type Kind = (typeof STEP_KINDS)[number];

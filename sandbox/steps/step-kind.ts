@@ -5,6 +5,25 @@ import type { SimClock } from '../clock.ts';
 import type { ImageRegistry } from '../images.ts';
 import type { LambdaRuntime } from '../lambda.ts';
 
+/** One Slack interaction request a step sent to the slack-actions Function URL. */
+export interface SlackActionRecord {
+  time: string;
+  action: string;
+  service: string;
+  user: string;
+  signature: 'valid' | 'invalid' | 'stale';
+  /** Slack's `action_ts`: the job's audit event names it. */
+  actionTs: string;
+  /** The HTTP status the endpoint answered. */
+  status: number;
+  /**
+   * What came of it: the job's outcome (from its `Slack Action Taken` / `Failed` event),
+   * `refused` (signed, not allowed), `rejected` (4xx) or `accepted` (handed over, no outcome yet).
+   */
+  outcome: string;
+  reason: string;
+}
+
 /** What a step can act on while the scenario runs. */
 export interface StepContext {
   sim: AppRunnerSimulator;
@@ -12,6 +31,8 @@ export interface StepContext {
   bus: EventBus;
   lambda: LambdaRuntime;
   clock: SimClock;
+  /** The Slack app's side: its signing secret, and the log of interaction requests sent. */
+  slack: { signingSecret: string; actions: SlackActionRecord[] };
 }
 
 /** What a step kind may need while a scenario file is loaded. */

@@ -107,7 +107,7 @@ describe('Slack app mode: one thread per incident', () => {
     expect(parent).toMatchObject({ method: 'chat.postMessage', channel: 'C0ONCALL' });
     expect(parent!.threadTs).toBeUndefined();
     expect(reply).toMatchObject({ method: 'chat.postMessage', channel: 'C0ONCALL', threadTs: parent!.ts });
-    expect(parentText(api, parent!.ts!)).toContain('payments-api: Rollback Completed');
+    expect(parentText(api, parent!.ts!)).toContain('Rollback Completed: payments-api');
     expect(parentText(api, parent!.ts!)).toContain('push it to the tag');
 
     await run(pinReleased('e-2', '2026-11-20T15:10:00Z'));
@@ -117,7 +117,7 @@ describe('Slack app mode: one thread per incident', () => {
       ['chat.postMessage', parent!.ts, expect.any(String)],
       ['chat.update', null, parent!.ts],
     ]);
-    expect(parentText(api, parent!.ts!)).toContain('[RESOLVED] payments-api: Resolved');
+    expect(parentText(api, parent!.ts!)).toContain('[RESOLVED] payments-api: resolved');
 
     // The next failure after the resolution is a new incident: a new parent.
     await run(guard('rollback-completed', 'e-3', '2026-11-21T09:00:00Z'));
@@ -187,7 +187,7 @@ describe('Slack app mode: one thread per incident', () => {
     );
 
     await run(guard('service-kept', 'e-2', '2026-11-20T15:00:00Z'));
-    expect(parentText(api, ok()[0]!.ts!)).toContain('Resolved');
+    expect(parentText(api, ok()[0]!.ts!)).toContain('[RESOLVED] batch-worker: resolved');
   });
 });
 
