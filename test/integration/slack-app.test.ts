@@ -41,3 +41,12 @@ describe('Slack app mode in the sandbox', () => {
     expectNoSecrets(report);
   });
 });
+
+describe('heads-up before a pause', () => {
+  it('one heads-up per pause lists the services; Keep running until… from Slack keeps one running', async () => {
+    const report = await runScenario(scenario('slack-pause-heads-up'));
+    expect(report.expectations.failures).toEqual([]);
+    expect(report.slackCalls.every((c) => c.channel === 'C0INFO')).toBe(true);
+    expectNoSecrets(report);
+  });
+});
