@@ -224,7 +224,9 @@ export function createNotifyLedger(client: DynamoDBClient, tableName: string): N
             },
             ...(previous
               ? {
-                  ConditionExpression: 'openerId = :prev AND attribute_exists(closedAt)',
+                  // Replaces a resolved incident, or a claim whose parent was never posted.
+                  ConditionExpression:
+                    'openerId = :prev AND (attribute_exists(closedAt) OR attribute_not_exists(threadTs))',
                   ExpressionAttributeValues: { ':prev': previous.openerId },
                 }
               : { ConditionExpression: 'attribute_not_exists(pk)' }),

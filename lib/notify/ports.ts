@@ -72,8 +72,9 @@ export interface IncidentLedger {
   /** The service's latest incident, open or closed. */
   getIncident(key: string): Promise<Incident | undefined>;
   /**
-   * Opens an incident: only when none exists or `previous` (the closed one read before) is still
-   * the latest. Returns false when another delivery opened one meanwhile.
+   * Opens an incident: only when none exists, or `previous` (read before: resolved, or claimed
+   * without a parent ever posted) is still the latest. Returns false when another delivery opened
+   * one meanwhile.
    */
   openIncident(incident: Incident, previous: Incident | undefined): Promise<boolean>;
   /** Records the parent's ts (by the opener). */

@@ -14,6 +14,16 @@ import { renderIncidentParent, routeSlackAlert, type SlackRouting, stepOf } from
 import type { Incident, IncidentLedger, SlackAppPort } from './ports.ts';
 import { renderSlackMessage } from './slack-message.ts';
 
+/** How long an incident claimed without a parent holds back the service's other steps. */
+export const STALE_CLAIM_MS = 10 * 60_000;
+
+const fresh = (alert: Alert, channel: string): Omit<Incident, 'key'> => ({
+  openerId: alert.messageId,
+  openedAt: alert.time,
+  channel,
+  steps: [],
+});
+
 /** What app-mode delivery talks to. */
 export interface SlackAppDelivery {
   client: SlackAppPort;
@@ -59,27 +69,28 @@ export async function deliverToSlackApp(
 
   let opened = false;
   if (route.open) {
-    const fresh: Incident = {
-      key: route.key,
-      openerId: alert.messageId,
-      openedAt: alert.time,
-      channel: route.channel,
-      steps: [],
-    };
-    if (!(await ledger.openIncident(fresh, incident))) {
+    const claim = { ...fresh(alert, route.channel), key: route.key };
+    if (!(await ledger.openIncident(claim, incident))) {
       throw new RetryableError(
         `another alert opened the incident of ${alert.service?.name} meanwhile; try again`,
       );
     }
-    incident = fresh;
+    incident = claim;
   }
   let current = incident!;
   let threadTs = current.threadTs;
-  if (threadTs === undefined) {
-    if (current.openerId !== alert.messageId) {
-      // The opener has not posted the parent yet (or is being retried): come back after it.
+  if (threadTs === undefined && current.openerId !== alert.messageId) {
+    // The opener has not posted the parent yet (it is being retried): come back after it. A claim
+    // whose parent never came (Slack refused it for good) is taken over after a while, so the
+    // service's later steps are not held back by it.
+    const waited = Date.parse(alert.time) - Date.parse(current.openedAt);
+    const takeover: Incident = { ...fresh(alert, current.channel), key: current.key };
+    if (waited < STALE_CLAIM_MS || !(await ledger.openIncident(takeover, current))) {
       throw new RetryableError(`the parent message of ${alert.service?.name}'s incident is not posted yet`);
     }
+    current = takeover;
+  }
+  if (threadTs === undefined) {
     const parent = renderIncidentParent(
       alert,
       { openedAt: current.openedAt, steps: [stepOf(alert)] },

@@ -217,3 +217,31 @@ describe('Slack app mode: routing by severity', () => {
     expect(api.requests.map((r) => r.body).join('\n')).toContain('<!subteam^S0ONCALL>');
   });
 });
+
+describe('Slack app mode: Slack refusing', () => {
+  it('channel_not_found is terminal; a later step takes the unposted incident over and opens the thread', async () => {
+    const { api, run, ok } = await setup();
+    api.fail('chat.postMessage', { error: 'channel_not_found' });
+    const failure = await run(guard('rollback-completed', 'e-1', '2026-11-20T14:03:40Z')).catch(
+      (e: unknown) => e,
+    );
+    expect(classifyError(failure)).toBe('terminal');
+    expect(ok()).toEqual([]);
+
+    // A step soon after waits for the opener's parent (retryable) …
+    const early = await run(pinReleased('e-2', '2026-11-20T14:05:00Z')).catch((e: unknown) => e);
+    expect(classifyError(early)).toBe('retryable');
+    // … and once the claim is stale it opens the thread itself.
+    await expect(
+      run(
+        guard('rollback-failed', 'e-3', '2026-11-20T14:30:00Z', (raw) => {
+          raw.detail.service = { ...(raw.detail.service as object), arn: SERVICE, name: 'payments-api' };
+          raw.resources = [SERVICE];
+        }),
+      ),
+    ).resolves.toMatchObject({ outcome: 'acted', channels: ['sns', 'slack'] });
+    const parents = ok().filter((c) => c.method === 'chat.postMessage' && !c.threadTs);
+    expect(parents).toHaveLength(1);
+    expect(ok().filter((c) => c.threadTs === parents[0]!.ts)).toHaveLength(1);
+  });
+});
