@@ -33,6 +33,7 @@ function toIncident(item: IncidentItem): Incident {
     ...(item.threadTs ? { threadTs: item.threadTs } : {}),
     steps: (item.steps ?? []) as IncidentStep[],
     ...(item.shownTime ? { shownTime: item.shownTime } : {}),
+    ...(item.state ? { state: item.state } : {}),
     ...(item.closedAt ? { closedAt: item.closedAt } : {}),
   };
 }
@@ -286,16 +287,17 @@ export function createNotifyLedger(client: DynamoDBClient, tableName: string): N
       }
     },
 
-    async recordParentShown(key, openerId, time) {
+    async recordParentShown(key, openerId, time, state) {
       try {
         await doc.send(
           new UpdateCommand({
             TableName: tableName,
             Key: incidentKey(key),
-            UpdateExpression: 'SET shownTime = :t',
+            UpdateExpression: 'SET shownTime = :t, #state = :state',
             ConditionExpression:
               'openerId = :opener AND (attribute_not_exists(shownTime) OR shownTime <= :t)',
-            ExpressionAttributeValues: { ':t': time, ':opener': openerId },
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':t': time, ':opener': openerId, ':state': state },
           }),
         );
       } catch (error) {

@@ -10,7 +10,7 @@
  */
 import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import type { Alert, Severity } from './alert.ts';
-import type { Incident, IncidentStep } from './ports.ts';
+import type { Incident, IncidentState, IncidentStep } from './ports.ts';
 import {
   actionBlocks,
   mentionBlock,
@@ -117,6 +117,29 @@ export function routeSlackAlert(
   return { kind: 'post', channel: routing.infoChannel };
 }
 
+/**
+ * Whether a step changes what the parent says (the state): a Slack action that was refused,
+ * failed or changed nothing is only listed; the state (and its buttons) stays as it was.
+ */
+export function changesState(alert: Alert): boolean {
+  return alert.job !== 'slack-actions' || alert.status === 'acted';
+}
+
+/** What the parent keeps of the step that set the state. */
+export function stateOf(alert: Alert): IncidentState {
+  return {
+    title: truncate(singleLine(alert.title), 150),
+    severity: alert.severity,
+    summary: firstLine(alert.summary),
+    detailType: alert.detailType,
+    status: alert.status,
+    job: alert.job,
+    dryRun: alert.dryRun,
+    serviceName: alert.service?.name ?? 'service',
+    ...(alert.actions ? { actions: alert.actions } : {}),
+  };
+}
+
 /** The step an alert adds to its incident. */
 export function stepOf(alert: Alert): IncidentStep {
   return { id: alert.messageId, time: alert.time, title: truncate(singleLine(alert.title), 150) };
@@ -125,7 +148,7 @@ export function stepOf(alert: Alert): IncidentStep {
 /**
  * What a human must do now, from the step the parent shows. Resolved incidents ask nothing.
  */
-export function humanActionOf(alert: Alert, resolved: boolean): string {
+export function humanActionOf(alert: IncidentState, resolved: boolean): string {
   const T = GUARD_DETAIL_TYPES;
   if (resolved) {
     return alert.detailType === T.pinReleased
@@ -148,6 +171,8 @@ export function humanActionOf(alert: Alert, resolved: boolean): string {
       return 'Press Keep this service if you need it to investigate; otherwise nothing: the guard deletes it when the grace period ends.';
     case T.cleanupFailed:
       return 'Delete the failed service by hand, or press Keep this service.';
+    case T.slackActionTaken:
+      return 'Nothing for now: the guard took the action asked for from Slack; what follows comes in this thread.';
     default:
       return alert.severity === 'info'
         ? 'Nothing for now.'
@@ -164,11 +189,11 @@ const PARENT_STEPS = 12;
  * `mention` only when the parent is first posted (an edit notifies nobody).
  */
 export function renderIncidentParent(
-  alert: Alert,
+  alert: IncidentState,
   incident: Pick<Incident, 'openedAt' | 'steps'>,
   options: { resolved: boolean; mention?: string },
 ): SlackMessage {
-  const name = alert.service?.name ?? 'service';
+  const name = alert.serviceName;
   const state = options.resolved ? `${name}: resolved` : alert.title;
   const icon = options.resolved ? ':white_check_mark:' : severityIcon(alert.severity);
   const headline = `${icon} ${state}`;
@@ -190,11 +215,9 @@ export function renderIncidentParent(
       },
     },
     ...(options.mention ? [mentionBlock(options.mention)] : []),
+    md(`State now: ${state} (${severityLabel(alert.severity, options.resolved)}). ${alert.summary}`),
     md(
-      `State now: ${state} (${severityLabel(alert.severity, options.resolved)}). ${firstLine(alert.summary)}`,
-    ),
-    md(
-      `What the guard did:\n${more > 0 ? `… ${more} earlier steps in the thread\n` : ''}${stepLines.join('\n') || alert.actionTaken}`,
+      `What the guard did:\n${more > 0 ? `… ${more} earlier steps in the thread\n` : ''}${stepLines.join('\n')}`,
     ),
     md(`What a human must do: ${human}`),
     ...(!options.resolved && alert.actions ? actionBlocks(alert.actions) : []),

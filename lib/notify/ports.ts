@@ -1,3 +1,4 @@
+import type { AlertAction } from './alert.ts';
 import type { SlackMessage } from './slack-message.ts';
 import type { SnsMessage } from './sns-message.ts';
 import type { StormWindow } from './storm.ts';
@@ -38,6 +39,21 @@ export interface SlackAppPort {
 
 export type Channel = 'sns' | 'slack';
 
+/** What an incident's parent shows as its state: from the last step that set it. */
+export interface IncidentState {
+  title: string;
+  severity: 'critical' | 'warning' | 'info';
+  /** The first line of the step's summary. */
+  summary: string;
+  detailType: string;
+  status: string;
+  job: string;
+  dryRun: boolean;
+  serviceName: string;
+  /** The buttons that still apply. */
+  actions?: AlertAction[];
+}
+
 /** One step of an incident as its parent message lists it. */
 export interface IncidentStep {
   /** The message id (guard event id) posted as a reply. */
@@ -61,8 +77,10 @@ export interface Incident {
   threadTs?: string;
   /** The replies posted, in order. */
   steps: IncidentStep[];
-  /** Event time of the step the parent shows now. */
+  /** Event time of the step whose state the parent shows now. */
   shownTime?: string;
+  /** The state the parent shows (absent until the first step is recorded). */
+  state?: IncidentState;
   /** Set by the step that resolved it; a later failure opens a new incident. */
   closedAt?: string;
 }
@@ -81,8 +99,11 @@ export interface IncidentLedger {
   setIncidentThread(key: string, openerId: string, threadTs: string): Promise<void>;
   /** Records a reply (once per step id) and, when `closes`, that the incident is resolved. */
   recordIncidentStep(key: string, openerId: string, step: IncidentStep, closes: boolean): Promise<Incident>;
-  /** Records the event time of the state the parent now shows. */
-  recordParentShown(key: string, openerId: string, time: string): Promise<void>;
+  /**
+   * Records the state the parent now shows and its step's event time, unless a later one is
+   * already shown.
+   */
+  recordParentShown(key: string, openerId: string, time: string, state: IncidentState): Promise<void>;
 }
 
 /** Port: the notifier's state in the ledger table. */

@@ -10,7 +10,14 @@
  */
 import { RetryableError } from '../core/errors.ts';
 import type { Alert } from './alert.ts';
-import { renderIncidentParent, routeSlackAlert, type SlackRouting, stepOf } from './incident.ts';
+import {
+  changesState,
+  renderIncidentParent,
+  routeSlackAlert,
+  type SlackRouting,
+  stateOf,
+  stepOf,
+} from './incident.ts';
 import type { Incident, IncidentLedger, SlackAppPort } from './ports.ts';
 import { renderSlackMessage } from './slack-message.ts';
 
@@ -91,8 +98,9 @@ export async function deliverToSlackApp(
     current = takeover;
   }
   if (threadTs === undefined) {
+    const state = stateOf(alert);
     const parent = renderIncidentParent(
-      alert,
+      state,
       { openedAt: current.openedAt, steps: [stepOf(alert)] },
       { resolved: false, ...(route.mention ? { mention: route.mention } : {}) },
     );
@@ -103,8 +111,8 @@ export async function deliverToSlackApp(
     });
     threadTs = posted.ts;
     await ledger.setIncidentThread(current.key, current.openerId, threadTs);
-    await ledger.recordParentShown(current.key, current.openerId, alert.time);
-    current = { ...current, threadTs, shownTime: alert.time };
+    await ledger.recordParentShown(current.key, current.openerId, alert.time, state);
+    current = { ...current, threadTs, shownTime: alert.time, state };
     opened = true;
   }
 
@@ -123,18 +131,23 @@ export async function deliverToSlackApp(
     current = await ledger.recordIncidentStep(current.key, current.openerId, stepOf(alert), route.closes);
   }
 
-  // The parent shows the latest step; a late, older step leaves it as it is. A parent just posted
-  // already shows this one.
-  const shown = current.shownTime;
-  if (!opened && (shown === undefined || shown <= alert.time)) {
-    const parent = renderIncidentParent(alert, current, { resolved: route.closes });
+  // The parent shows the state of the latest step that set one, and lists every step: a late,
+  // older step or a side step (a Slack action refused or changing nothing) is listed, the state
+  // stays. A parent just posted already shows this step.
+  if (!opened) {
+    const shown = current.shownTime;
+    const latest = changesState(alert) && (shown === undefined || shown <= alert.time);
+    const state = latest ? stateOf(alert) : (current.state ?? stateOf(alert));
+    const parent = renderIncidentParent(state, current, {
+      resolved: latest ? route.closes : current.closedAt !== undefined,
+    });
     await app.client.updateMessage({
       channel: current.channel,
       ts: threadTs,
       text: parent.text,
       blocks: parent.blocks,
     });
-    await ledger.recordParentShown(current.key, current.openerId, alert.time);
+    if (latest) await ledger.recordParentShown(current.key, current.openerId, alert.time, state);
   }
   return { kind: 'threaded', channel: current.channel, threadTs, opened, resolved: route.closes };
 }

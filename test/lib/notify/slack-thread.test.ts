@@ -156,7 +156,7 @@ describe('Slack app mode: one thread per incident', () => {
     expect(api.calls.filter((c) => c.result === 'ratelimited')).toHaveLength(1);
   });
 
-  it('a late, older step is replied but does not roll the parent back', async () => {
+  it("a late, older step is replied and listed, but does not roll the parent's state back", async () => {
     const { api, run, ok } = await setup();
     await run(
       guard('rollback-failed', 'e-2', '2026-11-20T14:30:00Z', (raw) => {
@@ -172,8 +172,30 @@ describe('Slack app mode: one thread per incident', () => {
     );
     const parent = ok()[0]!;
     expect(ok().filter((c) => c.threadTs === parent.ts)).toHaveLength(2);
-    expect(ok().filter((c) => c.method === 'chat.update')).toHaveLength(0);
-    expect(parentText(api, parent.ts!)).toContain('Rollback Failed');
+    const update = api.requests.filter((r) => r.method === 'chat.update');
+    expect(update).toHaveLength(1);
+    expect(update[0]!.body).toContain('Rollback Skipped: payments-api');
+    expect(parentText(api, parent.ts!)).toContain('[CRITICAL] Rollback Failed: payments-api');
+  });
+
+  it('a refused Slack action is listed in the thread; the parent keeps its state and its button', async () => {
+    const { api, run } = await setup();
+    await run(guard('deletion-scheduled', 'e-1', '2026-11-20T14:03:40Z'));
+    await run(
+      guard('deletion-scheduled', 'e-2', '2026-11-20T14:20:00Z', (raw) => {
+        (raw as Record<string, unknown>)['detail-type'] = 'Slack Action Refused';
+        raw.detail.job = 'slack-actions';
+        raw.detail.outcome = 'skipped';
+        raw.detail.action = 'keep-service';
+        raw.detail.reason =
+          'U0INTRUDER asked to keep-service batch-worker and is not allowed to; nothing changed.';
+        raw.detail.details = { slackUser: 'U0INTRUDER' };
+      }),
+    );
+    const update = api.requests.filter((r) => r.method === 'chat.update').at(-1)!.body;
+    expect(update).toContain('Slack Action Refused: batch-worker');
+    expect(update).toContain('State now: Failed Service Deletion Scheduled: batch-worker');
+    expect(update).toContain('"action_id":"keep-service"');
   });
 
   it('a deletion scheduled offers Keep this service, naming the service in the button value', async () => {
