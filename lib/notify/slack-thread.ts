@@ -102,7 +102,7 @@ export async function deliverToSlackApp(
     const parent = renderIncidentParent(
       state,
       { openedAt: current.openedAt, steps: [stepOf(alert)] },
-      { resolved: false, ...(route.mention ? { mention: route.mention } : {}) },
+      { resolved: route.closes, ...(route.mention ? { mention: route.mention } : {}) },
     );
     const posted = await app.client.postMessage({
       channel: current.channel,

@@ -50,3 +50,14 @@ describe('heads-up before a pause', () => {
     expectNoSecrets(report);
   });
 });
+
+describe('Slack refusing the app', () => {
+  it('invalid_auth: the alert reaches SNS, the failure is reported on SNS once, the next alert opens the thread', async () => {
+    const report = await runScenario(scenario('slack-app-refused'));
+    expect(report.expectations.failures).toEqual([]);
+    expect(report.invocations.filter((i) => i.function === 'notify' && i.outcome === 'failed')).toHaveLength(
+      1,
+    );
+    expectNoSecrets(report);
+  });
+});
