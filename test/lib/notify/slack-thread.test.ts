@@ -224,6 +224,7 @@ describe('Slack app mode: routing by severity', () => {
     const { run, api } = await setup({ ...ROUTING, infoChannel: undefined });
     await expect(run(guard('schedule-run-completed', 'e-1', '2026-11-20T19:00:10Z'))).resolves.toMatchObject({
       outcome: 'acted',
+      reason: expect.stringContaining('Slack: not posted, info alert and no info channel'),
     });
     expect(api.calls).toEqual([]);
   });
