@@ -6,11 +6,12 @@ import { parseArgs } from 'node:util';
 import { type BundleFigure, FUNCTIONS, measureBundles } from './cold-start.ts';
 import type { FleetFigure, StormFigure } from './sandbox-runs.ts';
 import { FLEET_API } from './scenarios.ts';
+import { measureSlack, SLACK_APP_FILES, type SlackFigure } from './slack.ts';
 import type { Summary } from './stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench/.out');
-const BUDGET = { initRatio: 1.3, sizeRatio: 1.5, overheadMs: 2, fleetRatio: 1.15 };
+const BUDGET = { initRatio: 1.3, sizeRatio: 1.5, overheadMs: 2, fleetRatio: 1.15, slackGrowth: 0.1 };
 const FLEET_SERVICES = 300;
 const STORM_FAILURES = 100;
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -127,7 +128,7 @@ function overheadTable(figures: OverheadFigure[]): string {
   );
 }
 
-const PARTS = ['bundles', 'overhead', 'sandbox'] as const;
+const PARTS = ['bundles', 'overhead', 'sandbox', 'slack'] as const;
 type Part = (typeof PARTS)[number];
 
 const HELP = `Usage: npm run bench [-- --only <part>[,<part>…]]
@@ -136,6 +137,7 @@ Measures the guard against its budgets and prints one table per part:
   bundles   bundle size and cold init of every function, as ratios to a floor (size ≤ ${BUDGET.sizeRatio}×, init ≤ ${BUDGET.initRatio}×)
   overhead  per-event overhead of the handler stack, warm, AWS faked (≤ ${BUDGET.overheadMs} ms added)
   sandbox   pause ${FLEET_SERVICES} services and a storm of ${STORM_FAILURES} failures in the sandbox (a few minutes)
+  slack     the Slack app client's cost: bytes app mode adds to notify (≤ ${BUDGET.slackGrowth * 100} %), time per Web API call
 
 Options:
   --only <parts>  run only these parts (comma-separated). A full run writes bench/results.json;
@@ -226,12 +228,42 @@ async function main() {
     printSandbox(fleet, storm);
   }
 
+  if (parts.includes('slack')) {
+    log('  slack: notify bundle and Web API calls through the client');
+    const slack = await measureSlack(ROOT);
+    results.slack = slack;
+    printSlack(slack);
+  }
+
   const file =
     parts.length === PARTS.length
       ? join(ROOT, 'bench/results.json')
       : join(OUT, `results-${parts.join('-')}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   log(`\nwritten: ${file.slice(ROOT.length)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+}
+
+function printSlack(f: SlackFigure) {
+  print(
+    `\nSlack app client (fetch, no SDK): what app mode adds to notify, and one chat.postMessage to a loopback stand-in, ${f.calls} calls (budget: ≤ ${BUDGET.slackGrowth * 100} % of notify's bundle)`,
+  );
+  print(
+    table(
+      ['notify', 'app mode', 'growth', 'client (median)', 'bare fetch (median)', 'added', 'budget'],
+      [
+        [
+          kb(f.notifyBytes),
+          kb(f.appModeBytes),
+          `${(f.growth * 100).toFixed(1)} %`,
+          ms(f.client.median),
+          ms(f.fetch.median),
+          `${f.addedMs.toFixed(2)} ms`,
+          verdict(f.growth <= BUDGET.slackGrowth),
+        ],
+      ],
+    ),
+  );
+  print(`App mode: ${SLACK_APP_FILES.join(', ')}.`);
 }
 
 function printSandbox(fleet: FleetFigure, storm: StormFigure) {

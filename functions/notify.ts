@@ -4,15 +4,18 @@ import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createNotifyLedger } from '../lib/aws/notify-ledger.ts';
 import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
 import { createGuardWakeUps } from '../lib/aws/scheduler.ts';
-import { createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
+import { createBotTokenSource, createSsmClient, createWebhookUrlSource } from '../lib/aws/secrets.ts';
 import { createSlackWebhook } from '../lib/aws/slack.ts';
+import { createSlackAppClient } from '../lib/aws/slack-app.ts';
 import { createSnsClient, createSnsPublisher } from '../lib/aws/sns.ts';
-import { loadConfig } from '../lib/config.ts';
+import { loadConfig, loadSlackNotifyConfig } from '../lib/config.ts';
 import { notifyJob } from '../lib/notify/job.ts';
 import { createRejectedFailureAlerter } from '../lib/notify/rejected-failure.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
 
 const config = loadConfig(process.env);
+const slackConfig = loadSlackNotifyConfig(process.env);
+const ssm = createSsmClient();
 const dynamo = createDynamoDBClient();
 const sns = createSnsPublisher(createSnsClient(), config.alertTopicArn);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
@@ -32,9 +35,19 @@ export const handler = notifyJob.createQueueHandler(
     accountId: config.accountId,
     notify: {
       sns,
-      slack: createSlackWebhook({
-        url: createWebhookUrlSource(createSsmClient(), config.slackWebhookParameter),
-      }),
+      slack: createSlackWebhook({ url: createWebhookUrlSource(ssm, config.slackWebhookParameter) }),
+      // App mode: threads per incident, routing by severity, buttons (docs/architecture.md).
+      ...(slackConfig.app
+        ? {
+            slackApp: {
+              client: createSlackAppClient({
+                token: createBotTokenSource(ssm, slackConfig.app.botTokenParameter),
+                baseUrl: slackConfig.app.apiUrl,
+              }),
+              routing: slackConfig.app,
+            },
+          }
+        : {}),
       ledger: createNotifyLedger(dynamo, config.ledgerTable),
       wakeUps,
     },

@@ -21,7 +21,9 @@ export const handler = slackActionsJob.createQueueHandler(
     accountId: config.accountId,
     ports: createReleasePorts(config, dynamo, publisher),
     rollback: { dryRun: config.rollback.dryRun },
-    now: () => new Date(),
+    fixForward: { dryRun: config.fixForward.dryRun },
+    // Date.now, not new Date(): the sandbox shows handlers its simulated clock through Date.now.
+    now: () => new Date(Date.now()),
   },
   createQueueVisibility(createSqsClient()),
 );

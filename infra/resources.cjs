@@ -453,6 +453,8 @@ module.exports = async ({ resolveVariable }) => {
   const functions = structuredClone(FUNCTIONS);
   if (botTokenParameter !== 'none') {
     functions['slack-actions'].statements[0].Resource.push(ssmParameter('SlackBotTokenParameterName'));
+    // App mode: notify posts with the bot token.
+    functions.notify.statements[2].Resource.push(ssmParameter('SlackBotTokenParameterName'));
   }
   // Cross-account: the hub bus policy and the roles spokes trust (infra/hub.cjs).
   const hub = hubResources({

@@ -6,12 +6,21 @@
 const path = require('node:path');
 const { require: tsRequire } = require('tsx/cjs/api');
 
-module.exports = () => {
+module.exports = async ({ resolveVariable } = {}) => {
   const { loadScheduleConfig, toSchedulerJobs } = tsRequire(
     '../lib/pause-resume/schedule-config.ts',
     __filename,
   );
-  const jobs = toSchedulerJobs(loadScheduleConfig(path.join(__dirname, 'schedules.yml')));
+  const { toHeadsUpJobs } = tsRequire('../lib/heads-up/schedules.ts', __filename);
+  const definitions = loadScheduleConfig(path.join(__dirname, 'schedules.yml'));
+  // The heads-up before each pause (param pauseHeadsUpMinutes; 0: none), on the same function.
+  const lead = resolveVariable ? Number(await resolveVariable('param:pauseHeadsUpMinutes')) : 0;
+  if (!Number.isInteger(lead) || lead < 0 || lead > 1440) {
+    throw new Error(
+      `param pauseHeadsUpMinutes must be a whole number of minutes from 0 to 1440, not ${lead}`,
+    );
+  }
+  const jobs = [...toSchedulerJobs(definitions), ...toHeadsUpJobs(definitions, lead)];
   return jobs.map((job) => ({
     schedule: {
       method: 'scheduler',

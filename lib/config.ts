@@ -328,3 +328,82 @@ export function loadSlackActionsConfig(env: Record<string, string | undefined>):
     throw new ConfigError(`Slack actions configuration is invalid: ${problems.join('; ')}`);
   return { signingSecretParameter: signing!, allow, botTokenParameter: bot, apiUrl };
 }
+
+/** How the notifier talks to Slack: an incoming webhook, or the Slack app (threads, routing, buttons). */
+export type SlackMode = 'webhook' | 'app';
+
+/** The Slack app's settings for the notifier (app mode; docs/architecture.md, "Slack threads"). */
+export interface SlackAppNotifyConfig {
+  /** SSM SecureString holding the bot token (`xoxb-…`, scope `chat:write`); never the token. */
+  botTokenParameter: string;
+  /** Slack's Web API, or a local stand-in (the sandbox). */
+  apiUrl: string;
+  /** Channel id of `critical` and `warning` alerts and every incident thread. */
+  oncallChannel: string;
+  /** Channel id of `info` alerts outside an incident (routine runs); `undefined`: not posted at all. */
+  infoChannel: string | undefined;
+  /** User group (`S…`) mentioned when an incident turns critical; `undefined`: nobody. */
+  criticalMention: string | undefined;
+}
+
+/** The notifier's Slack settings. */
+export interface SlackNotifyConfig {
+  mode: SlackMode;
+  /** Present in app mode only. */
+  app: SlackAppNotifyConfig | undefined;
+}
+
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,20}$/;
+const GROUP_ID = /^S[A-Z0-9]{2,20}$/;
+
+/**
+ * Reads the notifier's Slack settings. `SLACK_MODE` is required (`webhook` or `app`); app mode
+ * requires `SLACK_BOT_TOKEN_PARAMETER`, `SLACK_ONCALL_CHANNEL`, `SLACK_INFO_CHANNEL` (a channel id
+ * or `none`) and `SLACK_CRITICAL_MENTION` (a user-group id or `none`). Anything missing or malformed
+ * throws {@link ConfigError} naming each variable: routing is never guessed.
+ */
+export function loadSlackNotifyConfig(env: Record<string, string | undefined>): SlackNotifyConfig {
+  const problems: string[] = [];
+  const mode = env.SLACK_MODE;
+  if (mode !== 'webhook' && mode !== 'app') {
+    problems.push(`SLACK_MODE ${mode ? 'must be "webhook" or "app"' : 'is required ("webhook" or "app")'}`);
+  }
+  if (mode !== 'app') {
+    if (problems.length > 0) throw new ConfigError(`Slack configuration is invalid: ${problems.join('; ')}`);
+    return { mode: 'webhook', app: undefined };
+  }
+  const bot = env.SLACK_BOT_TOKEN_PARAMETER;
+  if (!bot || bot === 'none')
+    problems.push(
+      'SLACK_BOT_TOKEN_PARAMETER is required in app mode (the SSM SecureString of the bot token)',
+    );
+  else if (!SSM_NAME.test(bot))
+    problems.push('SLACK_BOT_TOKEN_PARAMETER must be an SSM parameter name starting with /');
+  const oncall = env.SLACK_ONCALL_CHANNEL;
+  if (!oncall || oncall === 'none')
+    problems.push('SLACK_ONCALL_CHANNEL is required in app mode (a channel id, C…)');
+  else if (!CHANNEL_ID.test(oncall))
+    problems.push('SLACK_ONCALL_CHANNEL must be a Slack channel id (C…, G…)');
+  const info = env.SLACK_INFO_CHANNEL;
+  if (!info) problems.push('SLACK_INFO_CHANNEL is required in app mode (a channel id, or "none")');
+  else if (info !== 'none' && !CHANNEL_ID.test(info))
+    problems.push('SLACK_INFO_CHANNEL must be a Slack channel id (C…, G…) or "none"');
+  const mention = env.SLACK_CRITICAL_MENTION;
+  if (!mention)
+    problems.push('SLACK_CRITICAL_MENTION is required in app mode (a user-group id, S…, or "none")');
+  else if (mention !== 'none' && !GROUP_ID.test(mention))
+    problems.push('SLACK_CRITICAL_MENTION must be a Slack user-group id (S…) or "none"');
+  const apiUrl = env.SLACK_API_URL || SLACK_API_URL;
+  if (!isApiUrl(apiUrl)) problems.push('SLACK_API_URL must be an https URL (http only to a local stand-in)');
+  if (problems.length > 0) throw new ConfigError(`Slack configuration is invalid: ${problems.join('; ')}`);
+  return {
+    mode: 'app',
+    app: {
+      botTokenParameter: bot!,
+      apiUrl,
+      oncallChannel: oncall!,
+      infoChannel: info === 'none' ? undefined : info,
+      criticalMention: mention === 'none' ? undefined : mention,
+    },
+  };
+}

@@ -14,6 +14,7 @@ import {
 import type { SchedulerStandIn } from './scheduler.ts';
 import { schedulerProtocol } from './scheduler.ts';
 import type { SlackReceiver } from './slack.ts';
+import type { SlackApiStandIn } from './slack-api.ts';
 import { type SnsStandIn, snsProtocol } from './sns.ts';
 import type { SqsStandIn } from './sqs.ts';
 import { dispatchSqs, sqsProtocol } from './sqs-api.ts';
@@ -31,6 +32,8 @@ export interface ActiveWorld {
   sqs: SqsStandIn;
   slack: SlackReceiver;
   cloudwatch: CloudWatchStandIn;
+  /** The Slack Web API (app mode): `chat.postMessage`, `chat.update`, `usergroups.users.list`. */
+  slackApi: SlackApiStandIn;
 }
 
 /** The sandbox's servers: started once per process, on stable ports, shared by every scenario. */
@@ -46,6 +49,8 @@ export interface SandboxEnvironment {
     dynamodb: string;
     slack: string;
     cloudwatch: string;
+    /** The Slack Web API stand-in; methods at `<url>/api/<method>`. */
+    slackApi: string;
   };
   db: LocalDynamoDB;
   /**
@@ -167,6 +172,7 @@ async function start(): Promise<SandboxEnvironment> {
     ),
   );
   const slack = await serve(async (req) => (world ? world.slack.handle(req) : idle));
+  const slackApi = await serve(async (req) => (world ? world.slackApi.handle(req) : idle));
   const db = await startDynamoDB();
 
   return {
@@ -181,6 +187,7 @@ async function start(): Promise<SandboxEnvironment> {
       dynamodb: db.endpoint,
       slack,
       cloudwatch,
+      slackApi,
     },
     db,
     activate(w) {

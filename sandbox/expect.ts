@@ -142,8 +142,31 @@ export function evaluateExpectations(
       Object.entries(attrs).every(([k, v]) => s.attributes[k] === v)
     );
   });
-  list('slack', expect.slack, report.slackMessages, (m, s) =>
-    has(m.contains, `${s.text}\n${JSON.stringify(s.payload)}`),
+  if (report.slackMode === 'app') {
+    list('slack', expect.slack, report.slackCalls, (m, c) => {
+      return (
+        eq(m.method, c.method) &&
+        (m.thread === undefined || m.thread === (c.threadTs !== undefined)) &&
+        eq(m.channel, c.channel) &&
+        (m.ok === undefined || m.ok === (c.result === 'ok')) &&
+        has(m.contains, c.text)
+      );
+    });
+  } else {
+    list('slack', expect.slack, report.slackMessages, (m, s) =>
+      has(m.contains, `${s.text}\n${JSON.stringify(s.payload)}`),
+    );
+  }
+  list(
+    'slackActions',
+    expect.slackActions,
+    report.slackActions,
+    (m, a) =>
+      eq(m.action, a.action) &&
+      eq(m.service, a.service) &&
+      eq(m.user, a.user) &&
+      eq(m.status, a.status) &&
+      eq(m.outcome, a.outcome),
   );
   list(
     'apiCalls',

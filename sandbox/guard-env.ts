@@ -53,6 +53,12 @@ export function guardEnvironment(
     BAKE_ALARM_THRESHOLD_PERCENT: '5',
     // Simulated time is known only from triggers: wake-ups are clamped against the trigger's time.
     GUARD_CLOCK: 'trigger',
+    // Slack: the webhook by default (serverless.yml params); the sandbox's app mode sets the rest.
+    SLACK_MODE: 'webhook',
+    SLACK_BOT_TOKEN_PARAMETER: 'none',
+    SLACK_ONCALL_CHANNEL: 'none',
+    SLACK_INFO_CHANNEL: 'none',
+    SLACK_CRITICAL_MENTION: 'none',
     // The Slack actions (serverless.yml params): the sandbox's allowlist admits U0ONCALL for every action.
     SLACK_SIGNING_SECRET_PARAMETER: '/apprunner-guard/slack-signing-secret',
     SLACK_ACTIONS_ALLOW: JSON.stringify({

@@ -164,6 +164,53 @@ export class LambdaRuntime {
     return { failed, ...(error !== undefined ? { error } : {}) };
   }
 
+  /**
+   * Invokes a function synchronously, as a Lambda Function URL does (the Slack actions endpoint),
+   * with the simulated clock as `Date.now`; records the invocation and returns what the handler
+   * returned (a thrown error is rethrown after it is recorded).
+   */
+  async invokeSync(fn: string, event: unknown, trigger: InvocationTrigger): Promise<unknown> {
+    const time = new Date(this.clock.now).toISOString();
+    const handler = this.handlers.get(fn);
+    if (!handler)
+      throw new Error(`ResourceNotFoundException: Function not found: ${this.settings.functionPrefix}${fn}`);
+    const finish = this.observe.begin();
+    const realNow = Date.now;
+    Date.now = () => this.clock.now;
+    let result: unknown;
+    let failed: unknown;
+    try {
+      result = await handler(copyPayload(event), this.context(fn));
+    } catch (error) {
+      failed = error;
+    } finally {
+      Date.now = realNow;
+    }
+    const status = (result as { statusCode?: unknown } | undefined)?.statusCode;
+    const message =
+      failed === undefined
+        ? ''
+        : failed instanceof Error
+          ? `${failed.name}: ${failed.message}`
+          : String(failed);
+    const invocation: Invocation =
+      failed === undefined
+        ? {
+            time,
+            function: fn,
+            attempt: 1,
+            trigger,
+            result,
+            outcome: typeof status === 'number' ? `HTTP ${status}` : 'returned',
+            reason: '',
+          }
+        : { time, function: fn, attempt: 1, trigger, outcome: 'error', reason: message, error: message };
+    this.invocations.push(invocation);
+    finish(invocation);
+    if (failed !== undefined) throw failed;
+    return result;
+  }
+
   private context(fn: string): Context {
     return lambdaContext({
       functionName: `${this.settings.functionPrefix}${fn}`,

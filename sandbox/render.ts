@@ -152,6 +152,14 @@ function entryLines(
       return { lines: block(head(t, '# Slack'), s(c.verbose ? e.text : e.summary), w) };
     case 'slack-refused':
       return { lines: block(head(t, '# Slack'), `refused a message: HTTP ${e.status} ${e.reason}`, w) };
+    case 'slack-api': {
+      const where = `${e.channel ?? ''}${e.threadTs ? ` thread ${e.threadTs}` : ''}${e.ts ? ` ts ${e.ts}` : ''}`;
+      const result = e.result === 'ok' ? '' : ` — ${e.result}`;
+      const text = (c.verbose ? e.text : (e.text.split('\n')[0] ?? '')).trim();
+      return {
+        lines: block(head(t, '# Slack app'), s(`${e.method} ${where}${result}${text ? `\n${text}` : ''}`), w),
+      };
+    }
     case 'schedule':
       if (e.action === 'deployed') return { lines: [] };
       if (e.action === 'fired') {
@@ -276,7 +284,7 @@ export function renderReport(report: SandboxReport, options: RenderOptions = {})
     ? ` (${report.slackRejections.length} refused: HTTP ${[...new Set(report.slackRejections.map((r) => r.status))].join('/')})`
     : '';
   out.push(
-    `  ${plural(report.snsMessages.length, 'SNS message')} · ${plural(report.slackMessages.length, 'Slack message')}${refused} · ${report.apiCalls.length} AWS API calls${faults ? ` (${faults} failed by injected faults)` : ''}`,
+    `  ${plural(report.snsMessages.length, 'SNS message')} · ${report.slackMode === 'app' ? `${plural(report.slackCalls.filter((c) => c.result === 'ok').length, 'Slack API call')} (${report.slackCalls.filter((c) => c.result !== 'ok').length} refused)` : `${plural(report.slackMessages.length, 'Slack message')}${refused}`}${report.slackActions.length ? ` · ${plural(report.slackActions.length, 'Slack action request')}` : ''} · ${report.apiCalls.length} AWS API calls${faults ? ` (${faults} failed by injected faults)` : ''}`,
   );
   out.push(
     `  ${plural(report.failedInvocations.length, 'on-failure record')} (events that would reach a DLQ)`,

@@ -6,7 +6,9 @@ import type { ImageRecord } from './images.ts';
 import type { FailedInvocation, Invocation } from './lambda.ts';
 import type { ScheduleLogEntry, SimSchedule } from './scheduler.ts';
 import type { SlackMessage, SlackRejection } from './slack.ts';
+import type { SlackApiCall } from './slack-api.ts';
 import type { SnsMessage } from './sns.ts';
+import type { SlackActionRecord } from './steps/step-kind.ts';
 
 /** A guard event's decision, as the timeline shows it. */
 export interface GuardDecision {
@@ -48,6 +50,17 @@ export type TimelineEntry =
   | { time: string; kind: 'sns'; subject?: string; message: string; attributes: Record<string, string> }
   | { time: string; kind: 'slack'; text: string; summary: string }
   | { time: string; kind: 'slack-refused'; status: number; reason: string }
+  | {
+      time: string;
+      kind: 'slack-api';
+      method: string;
+      channel?: string;
+      ts?: string;
+      threadTs?: string;
+      /** `ok` or Slack's error code. */
+      result: string;
+      text: string;
+    }
   | {
       time: string;
       kind: 'schedule';
@@ -110,8 +123,15 @@ export interface SandboxReport {
   /** On-failure records: async invocations that failed every attempt (what would reach the DLQ). */
   failedInvocations: FailedInvocation[];
   snsMessages: SnsMessage[];
+  /** `settings.slack`: which of the two Slack lists below the guard used. */
+  slackMode: 'webhook' | 'app';
+  /** Webhook mode: the messages the incoming webhook accepted, and the requests it refused. */
   slackMessages: SlackMessage[];
   slackRejections: SlackRejection[];
+  /** App mode: every Web API call (method, channel, ts, threadTs, result). */
+  slackCalls: SlackApiCall[];
+  /** Slack interaction requests sent by `slackAction` steps, with the HTTP status and outcome. */
+  slackActions: SlackActionRecord[];
   schedules: { log: ScheduleLogEntry[]; remaining: SimSchedule[] };
   /** CloudWatch alarms at the end: name, state, tags. */
   alarms: Array<{ name: string; state: string; tags: Record<string, string> }>;

@@ -20,11 +20,12 @@ import { loadRoutes } from './routes.ts';
 import { type Scenario, toEpoch } from './scenario.ts';
 import { SchedulerStandIn } from './scheduler.ts';
 import { SlackReceiver } from './slack.ts';
+import { SlackApiStandIn } from './slack-api.ts';
 import { SnsStandIn } from './sns.ts';
 import { SqsStandIn } from './sqs.ts';
 import { SsmStandIn } from './ssm.ts';
 import { deployedSchedules, importHandlers, ROOT, readServerless } from './stack.ts';
-import { describeStep, runStep } from './steps/index.ts';
+import { describeStep, runStep, type SlackActionRecord } from './steps/index.ts';
 
 export { imageLabel } from './images.ts';
 export type { SandboxReport } from './report.ts';
@@ -41,6 +42,17 @@ export interface RunOptions {
 
 const FUNCTION_PREFIX = 'apprunner-guard-sandbox-';
 const SLACK_PATH = '/services/T0SANDBOX/B0SANDBOX/sandboxwebhooksecret';
+/** The sandbox Slack app's secrets (SSM SecureStrings, as deployed). */
+const SLACK_BOT_TOKEN = 'xoxb-sandbox-0000000000-sandboxbottoken';
+const SLACK_SIGNING_SECRET = 'sandboxsigningsecret0123456789ab';
+/** The sandbox workspace: the on-call and info channels, the on-call user group. */
+const SLACK_APP_CONFIG = {
+  SLACK_MODE: 'app',
+  SLACK_BOT_TOKEN_PARAMETER: '/apprunner-guard/slack-bot-token',
+  SLACK_ONCALL_CHANNEL: 'C0ONCALL',
+  SLACK_INFO_CHANNEL: 'C0INFO',
+  SLACK_CRITICAL_MENTION: 'S0ONCALL',
+};
 
 /** The guard's configuration in the sandbox, before the scenario's `config` and `dryRun`. */
 export function sandboxConfig(account: string, region: string): Record<string, string> {
@@ -94,6 +106,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
   // Configuration as the deployed functions get it, then the scenario's overrides.
   const config = sandboxConfig(account, region);
+  if (scenario.settings.slack === 'app') {
+    Object.assign(config, SLACK_APP_CONFIG, { SLACK_API_URL: `${env.endpoints.slackApi}/api/` });
+  }
   for (const job of scenario.dryRun) config[DRY_RUN_VARIABLE[job]] = 'true';
   Object.assign(config, scenario.config);
   const variables: Record<string, string> = {
@@ -307,7 +322,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         () => ({ account, region }),
       ),
       ssm: new SsmStandIn(
-        new Map([[config.SLACK_WEBHOOK_PARAMETER!, { value: slackUrl, type: 'SecureString' as const }]]),
+        new Map([
+          [config.SLACK_WEBHOOK_PARAMETER!, { value: slackUrl, type: 'SecureString' as const }],
+          [
+            config.SLACK_SIGNING_SECRET_PARAMETER!,
+            { value: SLACK_SIGNING_SECRET, type: 'SecureString' as const },
+          ],
+          [
+            SLACK_APP_CONFIG.SLACK_BOT_TOKEN_PARAMETER,
+            { value: SLACK_BOT_TOKEN, type: 'SecureString' as const },
+          ],
+        ]),
         { account, region },
         () => clock.now,
       ),
@@ -364,7 +389,37 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           ? add({ time: m.time, kind: 'slack', text: m.text, summary: m.summary })
           : add({ time: m.time, kind: 'slack-refused', status: m.status, reason: `${m.reason}: ${m.body}` }),
       ),
+      slackApi: new SlackApiStandIn({
+        token: SLACK_BOT_TOKEN,
+        channels: [SLACK_APP_CONFIG.SLACK_ONCALL_CHANNEL, SLACK_APP_CONFIG.SLACK_INFO_CHANNEL],
+        userGroups: { S0ONCALL: ['U0ONCALL'] },
+        now: () => clock.now,
+        observe: (c) =>
+          add({
+            time: c.time ?? iso(),
+            kind: 'slack-api',
+            method: c.method,
+            ...(c.channel ? { channel: c.channel } : {}),
+            ...(c.ts ? { ts: c.ts } : {}),
+            ...(c.threadTs ? { threadTs: c.threadTs } : {}),
+            result: c.result,
+            text: c.text ?? '',
+          }),
+      }),
     };
+    // Slack Web API faults per method, from their time on.
+    for (const [method, fault] of Object.entries(scenario.faults.slackApi ?? {})) {
+      if (!fault) continue;
+      const apply = () =>
+        world.slackApi.fail(method, {
+          error: fault.error,
+          ...(fault.times ? { times: fault.times } : {}),
+          ...(fault.retryAfterSeconds ? { retryAfterSeconds: fault.retryAfterSeconds } : {}),
+        });
+      if (fault.at) clock.schedule(toEpoch(fault.at, start), `slack fault ${method}`, async () => apply());
+      else apply();
+    }
+    const slackActions: SlackActionRecord[] = [];
     env.activate(world);
 
     // The world as the scenario starts: images, fleet, the stack's schedules.
@@ -401,7 +456,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         let text = describeStep(step, registry);
         const place = reserve();
         try {
-          const extra = await runStep(step, { sim, registry, bus, lambda, clock, cloudwatch });
+          const extra = await runStep(step, {
+            sim,
+            registry,
+            bus,
+            lambda,
+            clock,
+            cloudwatch,
+            slack: { signingSecret: SLACK_SIGNING_SECRET, actions: slackActions },
+          });
           if (extra) text += ` — ${extra}`;
           place({ time: iso(), kind: 'step', text: step.note ? `${text}  (${step.note})` : text, ok: true });
         } catch (error) {
@@ -440,8 +503,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       invocations: lambda.invocations,
       failedInvocations: lambda.failures,
       snsMessages: world.sns.messages,
+      slackMode: scenario.settings.slack,
       slackMessages: world.slack.messages,
       slackRejections: world.slack.rejections,
+      slackCalls: world.slackApi.calls,
+      slackActions: slackActions.map((a) => withJobOutcome(a, bus.records)),
       schedules: { log: world.scheduler.log, remaining: world.scheduler.list() },
       alarms: world.cloudwatch.list(),
       apiCalls,
@@ -458,6 +524,22 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       else process.env[k] = v;
     }
   }
+}
+
+/**
+ * An action request with what came of it: the slack-actions job's audit event for its click
+ * (`Slack Action Taken` / `Failed`: the job's outcome), or the endpoint's refusal event.
+ */
+function withJobOutcome(a: SlackActionRecord, records: readonly BusRecord[]): SlackActionRecord {
+  if (a.status >= 400) return a;
+  const audit = records.find((r) => {
+    const d = r.event.detail as { job?: unknown; details?: { actionTs?: unknown } };
+    return r.origin === 'guard' && d.job === 'slack-actions' && d.details?.actionTs === a.actionTs;
+  });
+  if (!audit) return a;
+  const d = audit.event.detail as { outcome?: unknown; reason?: unknown };
+  const refused = audit.event['detail-type'] === 'Slack Action Refused';
+  return { ...a, outcome: refused ? 'refused' : String(d.outcome), reason: String(d.reason ?? a.reason) };
 }
 
 function fleetEntry(s: SimService, registry: ImageRegistry): FleetEntry {

@@ -95,6 +95,26 @@ const faultsSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Slack Web API errors per method (app mode), e.g.
+     * `{ chat.update: { error: ratelimited, retryAfterSeconds: 30, at: +5m } }`: the next `times`
+     * calls of the method from `at` on answer the error.
+     */
+    slackApi: z
+      .partialRecord(
+        z.enum(['chat.postMessage', 'chat.update', 'usergroups.users.list']),
+        z
+          .object({
+            error: z
+              .string()
+              .regex(/^[a-z][a-z0-9_]{0,63}$/, { error: 'must be a Slack error code, e.g. ratelimited' }),
+            times: z.number().int().min(1).max(100).optional(),
+            retryAfterSeconds: z.number().int().min(1).max(3600).optional(),
+            at: timeValue.optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     delivery: z
       .object({
         duplicate: faultRule.optional(),
@@ -215,7 +235,34 @@ const expectSchema = z
         }),
       )
       .optional(),
-    slack: z.array(matcher({ contains: z.string().optional() })).optional(),
+    /**
+     * Slack: webhook messages (`contains`) in webhook mode; in app mode the Web API calls
+     * (`method`, `thread`: true for a reply in a thread, false for a top-level message or update,
+     * `channel`, `contains`, `ok`).
+     */
+    slack: z
+      .array(
+        matcher({
+          contains: z.string().optional(),
+          method: z.enum(['chat.postMessage', 'chat.update', 'usergroups.users.list']).optional(),
+          thread: z.boolean().optional(),
+          channel: z.string().optional(),
+          ok: z.boolean().optional(),
+        }),
+      )
+      .optional(),
+    /** Slack interaction requests sent by `slackAction` steps. */
+    slackActions: z
+      .array(
+        matcher({
+          action: z.string().optional(),
+          service: z.string().optional(),
+          user: z.string().optional(),
+          status: z.number().int().optional(),
+          outcome: z.string().optional(),
+        }),
+      )
+      .optional(),
     apiCalls: z
       .array(
         matcher({
@@ -275,6 +322,12 @@ export const scenarioSchema = z
         failureEventTiming: z
           .enum(['detection', 'after-rollback'], { error: 'must be detection or after-rollback' })
           .default(DEFAULT_APP_RUNNER_BEHAVIOUR.failureEventTiming),
+        /**
+         * How notify talks to Slack: the incoming webhook, or the Slack app (threads per
+         * incident, routing, buttons; the Web API stand-in). App mode's allowlist admits U0ONCALL
+         * for every action, as in webhook mode.
+         */
+        slack: z.enum(['webhook', 'app'], { error: 'must be webhook or app' }).default('webhook'),
         /** Whether a failed UpdateService reverts the configuration to the previous image. */
         updateFailureRevertsConfig: z
           .boolean({ error: 'must be true or false' })

@@ -9,6 +9,8 @@ import type { HttpRequest, HttpResponse } from './http.ts';
 
 /** One call the stand-in answered (accepted or refused). */
 export interface SlackApiCall {
+  /** When it was answered (ISO; the stand-in's clock). */
+  time?: string;
   method: string;
   channel?: string;
   /** The message's ts: the new one for postMessage, the updated one for update. */
@@ -39,6 +41,8 @@ export interface SlackApiOptions {
   userGroups?: Record<string, readonly string[]>;
   /** Clock of ts values, in ms (the sandbox passes simulated time). */
   now?: () => number;
+  /** Called with every call answered (the sandbox's timeline). */
+  observe?: (call: SlackApiCall) => void;
 }
 
 const METHODS = new Set(['chat.postMessage', 'chat.update', 'usergroups.users.list']);
@@ -46,6 +50,8 @@ const METHODS = new Set(['chat.postMessage', 'chat.update', 'usergroups.users.li
 /** The stand-in; `handle` serves a request whose path is `/api/<method>` (or `/<method>`). */
 export class SlackApiStandIn {
   readonly calls: SlackApiCall[] = [];
+  /** Every request body as received (blocks and button values included), in order. */
+  readonly requests: Array<{ method: string; body: string }> = [];
   /** Posted messages by `channel/ts`, as they read now. */
   readonly messages = new Map<string, { channel: string; ts: string; threadTs?: string; text: string }>();
   private readonly faults = new Map<string, SlackApiFault[]>();
@@ -69,6 +75,7 @@ export class SlackApiStandIn {
     const method = req.path.replace(/^\/(api\/)?/, '');
     if (req.method !== 'POST') return this.answer({ method, result: 'invalid_method' }, 405);
     if (!METHODS.has(method)) return this.answer({ method, result: 'unknown_method' }, 404);
+    this.requests.push({ method, body: req.body });
     const args = this.parse(req);
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
     const base: SlackApiCall = { method, ...(channel ? { channel } : {}), result: 'ok' };
@@ -136,7 +143,12 @@ export class SlackApiStandIn {
     headers: Record<string, string> = {},
     extra: Record<string, unknown> = {},
   ): HttpResponse {
-    this.calls.push(call);
+    const recorded: SlackApiCall = {
+      time: new Date(this.options.now?.() ?? Date.now()).toISOString(),
+      ...call,
+    };
+    this.calls.push(recorded);
+    this.options.observe?.(recorded);
     const body = call.result === 'ok' ? { ok: true, ...extra } : { ok: false, error: call.result };
     return {
       status,

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { toHeadsUpJobs } from '../lib/heads-up/schedules.ts';
 import {
   loadScheduleConfig,
   parseScheduleDefinitions,
@@ -104,7 +105,8 @@ export function deployedSchedules(doc: ServerlessDoc, scenario: Scenario) {
   const definitions = scenario.schedules
     ? parseScheduleDefinitions({ schedules: scenario.schedules }, `scenario ${scenario.name}: schedules`)
     : loadScheduleConfig(join(ROOT, 'infra', 'schedules.yml'));
-  for (const job of toSchedulerJobs(definitions)) {
+  const lead = Number(params.pauseHeadsUpMinutes ?? 0);
+  for (const job of [...toSchedulerJobs(definitions), ...toHeadsUpJobs(definitions, lead)]) {
     out.push({
       name: job.name,
       fn: 'pause-resume',

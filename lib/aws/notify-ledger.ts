@@ -6,14 +6,37 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { RetryableError } from '../core/errors.ts';
 import type { Alert, StormSummary } from '../notify/alert.ts';
-import type { Channel, NotifyLedger } from '../notify/ports.ts';
+import type { Channel, Incident, IncidentStep, NotifyLedger } from '../notify/ports.ts';
 import type { StormWindow } from '../notify/storm.ts';
 import { translatePortErrors } from './errors.ts';
 
 /** Partition of every storm window: one Query lists them all (alert volumes are small). */
 export const STORM_PK = 'notify#storm';
 const deliveryPk = (messageId: string) => `notify#delivery#${messageId}`;
+/** A service's latest incident (one item per service, replaced when a new incident opens). */
+const incidentKey = (key: string) => ({ pk: `notify#incident#${key}`, sk: 'current' });
+/** An incident item lives this long after its last change (threads older than that start anew). */
+const INCIDENT_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+interface IncidentItem extends Incident {
+  stepIds?: string[];
+}
+
+function toIncident(item: IncidentItem): Incident {
+  return {
+    key: item.key,
+    openerId: item.openerId,
+    openedAt: item.openedAt,
+    channel: item.channel,
+    ...(item.threadTs ? { threadTs: item.threadTs } : {}),
+    steps: (item.steps ?? []) as IncidentStep[],
+    ...(item.shownTime ? { shownTime: item.shownTime } : {}),
+    ...(item.state ? { state: item.state } : {}),
+    ...(item.closedAt ? { closedAt: item.closedAt } : {}),
+  };
+}
 
 /** Delivery records outlive every Lambda retry and EventBridge redelivery by far. */
 const DELIVERY_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -56,6 +79,8 @@ function toWindow(item: StormItem): StormWindow {
  * The notifier's state in the ledger table (`pk`/`sk`, TTL attribute `expiresAt`):
  * - delivery records `pk = notify#delivery#<message id>`, `sk = sns | slack`: exactly once per channel;
  * - storm windows `pk = notify#storm`, `sk = <dedup key>`: see `lib/notify/storm.ts`.
+ * - incidents `pk = notify#incident#<service ARN>`, `sk = current`: the Slack thread of the
+ *   service's latest incident (parent ts, replies posted, resolved or not).
  * Every write that depends on what was read is conditional, so concurrent runs cannot lose a count.
  */
 export function createNotifyLedger(client: DynamoDBClient, tableName: string): NotifyLedger {
@@ -177,6 +202,107 @@ export function createNotifyLedger(client: DynamoDBClient, tableName: string): N
           item.windowStart === windowStart &&
           (item.suppressedIds ?? []).includes(messageId)
         );
+      }
+    },
+
+    async getIncident(key) {
+      const out = await doc.send(
+        new GetCommand({ TableName: tableName, Key: incidentKey(key), ConsistentRead: true }),
+      );
+      return out.Item ? toIncident(out.Item as IncidentItem) : undefined;
+    },
+
+    async openIncident(incident, previous) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...incidentKey(incident.key),
+              ...incident,
+              stepIds: incident.steps.map((s) => s.id),
+              expiresAt: epochSeconds(incident.openedAt, INCIDENT_TTL_SECONDS),
+            },
+            ...(previous
+              ? {
+                  // Replaces a resolved incident, or a claim whose parent was never posted.
+                  ConditionExpression:
+                    'openerId = :prev AND (attribute_exists(closedAt) OR attribute_not_exists(threadTs))',
+                  ExpressionAttributeValues: { ':prev': previous.openerId },
+                }
+              : { ConditionExpression: 'attribute_not_exists(pk)' }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async setIncidentThread(key, openerId, threadTs) {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: incidentKey(key),
+          UpdateExpression: 'SET threadTs = :ts',
+          ConditionExpression: 'openerId = :opener',
+          ExpressionAttributeValues: { ':ts': threadTs, ':opener': openerId },
+        }),
+      );
+    },
+
+    async recordIncidentStep(key, openerId, step, closes) {
+      try {
+        const out = await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: incidentKey(key),
+            UpdateExpression: `SET steps = list_append(if_not_exists(steps, :empty), :steps), stepIds = list_append(if_not_exists(stepIds, :empty), :ids), expiresAt = :exp${closes ? ', closedAt = :at' : ''}`,
+            ConditionExpression: 'openerId = :opener AND NOT contains(stepIds, :id)',
+            ExpressionAttributeValues: {
+              ':empty': [],
+              ':steps': [step],
+              ':ids': [step.id],
+              ':id': step.id,
+              ':opener': openerId,
+              ':exp': epochSeconds(step.time, INCIDENT_TTL_SECONDS),
+              ...(closes ? { ':at': step.time } : {}),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toIncident(out.Attributes as IncidentItem);
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const out = await doc.send(
+          new GetCommand({ TableName: tableName, Key: incidentKey(key), ConsistentRead: true }),
+        );
+        const item = out.Item as IncidentItem | undefined;
+        // Already recorded (a retry): done. Otherwise a new incident replaced it meanwhile.
+        if (item && item.openerId === openerId && (item.stepIds ?? []).includes(step.id)) {
+          return toIncident(item);
+        }
+        throw new RetryableError(`the incident of ${key} changed while a step was recorded; try again`);
+      }
+    },
+
+    async recordParentShown(key, openerId, time, state) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: incidentKey(key),
+            UpdateExpression: 'SET shownTime = :t, #state = :state',
+            ConditionExpression:
+              'openerId = :opener AND (attribute_not_exists(shownTime) OR shownTime <= :t)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':t': time, ':opener': openerId, ':state': state },
+          }),
+        );
+      } catch (error) {
+        // A later state is already shown (or a new incident began): nothing to record.
+        if (!isConditionFailure(error)) throw error;
       }
     },
 

@@ -85,7 +85,8 @@ function networkCode(error: unknown): string {
 /** Builds the client; create it once per container. */
 export function createSlackAppClient(options: SlackAppOptions): SlackAppClient {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const now = options.now ?? Date.now;
+  // Read the clock at each call (not a reference taken at creation): the sandbox's clock is Date.now.
+  const now = options.now ?? (() => Date.now());
   const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
   /** Per method: no call before this time (ms), after Slack said `ratelimited`. */
   const blockedUntil = new Map<string, number>();
@@ -201,7 +202,7 @@ export const USER_GROUP_MAX_AGE_MS = 60_000;
  */
 export function createSlackUserGroups(
   client: Pick<SlackAppClient, 'userGroupMembers'>,
-  now: () => number = Date.now,
+  now: () => number = () => Date.now(),
 ): { members(groupId: string): Promise<string[]> } {
   const cache = new Map<string, { at: number; members: string[] }>();
   return {

@@ -47,6 +47,8 @@ export const GUARD_DETAIL_TYPES = {
   cleanupFailed: 'Cleanup Failed',
   scheduleRunCompleted: 'Schedule Run Completed',
   scheduleActionFailed: 'Schedule Action Failed',
+  /** Before a schedule pauses services: which ones, so a human can keep them running. */
+  pauseHeadsUp: 'Pause Heads-up',
   quotaWarning: 'Service Quota Warning',
   notificationFailed: 'Notification Failed',
   /** One per Slack action taken (or found already done, or skipped), naming the Slack user. */

@@ -33,6 +33,7 @@
  *   a `DRY RUN` marker in the title and a fact saying nothing was changed.
  */
 
+import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import { type AppRunnerEvent, parseServiceArn } from '../events/app-runner.ts';
 import type { GuardEvent } from '../events/guard.ts';
 import {
@@ -78,6 +79,20 @@ export interface AlertService {
   id?: string;
 }
 
+/**
+ * A button a human can answer the guard with from Slack (app mode; the ids of
+ * `lib/slack-actions/payload.ts`). Its value is the JSON the slack-actions endpoint parses.
+ */
+export interface AlertAction {
+  id: 'keep-service' | 'keep-running' | 'rollback' | 'release-pin';
+  label: string;
+  service: string;
+  /** keep-running: until when (ISO-8601). */
+  until?: string;
+  /** Shown beside the button (one service of a heads-up). */
+  note?: string;
+}
+
 /** Alerts for the same key that were collapsed during a storm window (see `storm.ts`). */
 export interface StormSummary {
   count: number;
@@ -114,6 +129,8 @@ export interface Alert {
   /** The guard event's `details`, for machine subscribers of the SNS topic. */
   details?: Record<string, unknown>;
   storm?: StormSummary;
+  /** Buttons answering the guard (see {@link actionsOf}); absent when there is nothing to ask. */
+  actions?: AlertAction[];
 }
 
 /** Whether an input becomes a message, and why not. */
@@ -218,7 +235,64 @@ function describeGuardEvent(event: GuardEvent): Alert {
     detailType: event.detailType,
     dryRun: d.dryRun,
     details: d.details,
+    ...withActions(actionsOf(event)),
   };
+}
+
+const withActions = (actions: AlertAction[]) => (actions.length > 0 ? { actions } : {});
+
+/** How long *Keep running until…* keeps a service running when the event names no time. */
+export const KEEP_RUNNING_DEFAULT_HOURS = 4;
+
+/**
+ * The buttons an alert offers, from what the event says happened (never in dry-run: nothing
+ * happened to answer):
+ * - a deletion scheduled: *Keep this service* (the grace period is the time to answer);
+ * - a rollback that pinned, or a pin kept: *Release pin*;
+ * - a rollback skipped, deferred for good or failed: *Roll back now*;
+ * - a pause heads-up: *Keep running until…* per service listed (`details.services`).
+ */
+export function actionsOf(event: GuardEvent): AlertAction[] {
+  const d = event.detail;
+  if (d.dryRun) return [];
+  const T = GUARD_DETAIL_TYPES;
+  if (event.detailType === T.pauseHeadsUp) {
+    const until =
+      typeof d.details.keepRunningUntil === 'string'
+        ? d.details.keepRunningUntil
+        : new Date(Date.parse(event.time) + KEEP_RUNNING_DEFAULT_HOURS * 3_600_000).toISOString();
+    const services = Array.isArray(d.details.services) ? d.details.services : [];
+    return services.flatMap((s) => {
+      const v = s as { arn?: unknown; name?: unknown };
+      if (typeof v.arn !== 'string' || !parseServiceArn(v.arn)) return [];
+      return [
+        {
+          id: 'keep-running' as const,
+          label: 'Keep running until…',
+          service: v.arn,
+          until,
+          note: `${typeof v.name === 'string' ? v.name : v.arn}: pauses at ${typeof d.details.pauseAt === 'string' ? d.details.pauseAt : 'the scheduled time'}; the button keeps it running until ${until}`,
+        },
+      ];
+    });
+  }
+  if (!d.service) return [];
+  const service = d.service.arn;
+  switch (event.detailType) {
+    case T.deletionScheduled:
+      return d.outcome === 'acted' ? [{ id: 'keep-service', label: 'Keep this service', service }] : [];
+    case T.cleanupFailed:
+      return [{ id: 'keep-service', label: 'Keep this service', service }];
+    case T.rollbackCompleted:
+      return d.outcome === 'acted' ? [{ id: 'release-pin', label: 'Release pin', service }] : [];
+    case T.pinKept:
+      return [{ id: 'release-pin', label: 'Release pin', service }];
+    case T.rollbackSkipped:
+    case T.rollbackFailed:
+      return [{ id: 'rollback', label: 'Roll back now', service }];
+    default:
+      return [];
+  }
 }
 
 function dedupKeyOf(subject: string, status: string, severity: Severity): string {

@@ -5,6 +5,7 @@ import type { NotifyPayload } from '../events/scheduler.ts';
 import { type Alert, decideNotify, describeAlert, type NotifyInput } from './alert.ts';
 import type { Channel, NotifyLedger, SlackPort, SnsPort } from './ports.ts';
 import { renderSlackMessage } from './slack-message.ts';
+import { deliverToSlackApp, type SlackAppDelivery, type SlackAppOutcome } from './slack-thread.ts';
 import { buildSnsMessage } from './sns-message.ts';
 import {
   planStorm,
@@ -18,7 +19,13 @@ import {
 /** What the notifier talks to. */
 export interface NotifyDeps {
   sns: SnsPort;
+  /** Webhook mode: the incoming webhook (one message per alert, one channel). */
   slack: SlackPort;
+  /**
+   * App mode: the Slack app (threads per incident, routing by severity, buttons). When set, the
+   * `slack` channel goes through it instead of the webhook.
+   */
+  slackApp?: SlackAppDelivery;
   ledger: NotifyLedger;
   /** Wakes the notifier at a storm window's end to report its count. */
   wakeUps: WakeUps;
@@ -94,13 +101,15 @@ async function handleAlert(alert: Alert, deps: NotifyDeps, ctx: Ctx): Promise<Jo
       if (!opened) continue;
     }
     const message: Alert = plan.storm ? { ...alert, storm: plan.storm } : alert;
-    const sent = await deliver(message, deps, ctx);
+    const { sent, slack } = await deliver(message, deps, ctx);
     if (sent.length === 0) return { outcome: 'noop', reason: 'already delivered on every channel' };
+    const dropped = slack?.kind === 'dropped' ? ` (Slack: not posted, ${slack.reason})` : '';
     return {
       outcome: 'acted',
-      reason: `${alert.severity} alert "${alert.title}" sent to ${sent.join(' and ')}${plan.storm ? ` with ${plan.storm.count} collapsed` : ''}`,
+      reason: `${alert.severity} alert "${alert.title}" sent to ${sent.join(' and ')}${plan.storm ? ` with ${plan.storm.count} collapsed` : ''}${dropped}`,
       severity: alert.severity,
       channels: sent,
+      ...(slack ? { slack } : {}),
     };
   }
   throw new RetryableError(`the storm window of ${alert.dedupKey} kept changing; try again`);
@@ -108,14 +117,26 @@ async function handleAlert(alert: Alert, deps: NotifyDeps, ctx: Ctx): Promise<Jo
 
 /**
  * Sends to each channel that has not had this message yet, each independently of the other.
- * Returns the channels sent to; throws when a channel failed, after the others were tried.
+ * Returns the channels sent to (and, in app mode, where Slack put it); throws when a channel failed,
+ * after the others were tried.
  */
-async function deliver(alert: Alert, deps: NotifyDeps, ctx: Ctx): Promise<Channel[]> {
+async function deliver(
+  alert: Alert,
+  deps: NotifyDeps,
+  ctx: Ctx,
+): Promise<{ sent: Channel[]; slack?: SlackAppOutcome }> {
   const sent: Channel[] = [];
+  let slack: SlackAppOutcome | undefined;
   const failures: { channel: Channel; error: unknown }[] = [];
   const channels: [Channel, () => Promise<void>][] = [
     ['sns', () => deps.sns.publish(buildSnsMessage(alert))],
-    ['slack', () => deps.slack.post(renderSlackMessage(alert), ctx)],
+    [
+      'slack',
+      async () => {
+        if (deps.slackApp) slack = await deliverToSlackApp(alert, deps.slackApp, deps.ledger);
+        else await deps.slack.post(renderSlackMessage(alert), ctx);
+      },
+    ],
   ];
   for (const [channel, send] of channels) {
     if (await deps.ledger.wasDelivered(alert.messageId, channel)) continue;
@@ -129,7 +150,7 @@ async function deliver(alert: Alert, deps: NotifyDeps, ctx: Ctx): Promise<Channe
     sent.push(channel);
   }
   if (failures.length > 0) throw deliveryFailure(failures);
-  return sent;
+  return { sent, ...(slack ? { slack } : {}) };
 }
 
 /**

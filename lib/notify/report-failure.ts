@@ -25,7 +25,7 @@ export function createNotifyFailureReporter(sns: SnsPort) {
       time,
       severity: 'critical',
       title: 'apprunner-guard could not deliver an alert',
-      summary: `The notifier failed terminally while alerting on event ${eventId}: ${describeError(error)}. SNS is tried before Slack, so a Slack error means the alert reached this topic but not Slack: fix the webhook (the SSM SecureString named by the slackWebhookParameter setting).`,
+      summary: `The notifier failed terminally while alerting on event ${eventId}: ${describeError(error)}. SNS is tried before Slack, so a Slack error means the alert reached this topic but not Slack: fix the Slack setup: in webhook mode the webhook (the SSM SecureString named by slackWebhookParameter); in app mode the bot token (slackBotTokenParameter), its chat:write scope, and the channel (the bot must be in it).`,
       facts: [
         { label: 'Event', value: eventId },
         { label: 'Error', value: errorNameOf(error) },

@@ -1,4 +1,4 @@
-import type { Alert, Severity } from './alert.ts';
+import type { Alert, AlertAction, Severity } from './alert.ts';
 import { mrkdwn, singleLine, truncate } from './text.ts';
 
 /**
@@ -32,21 +32,21 @@ interface PlainText {
   text: string;
   emoji: boolean;
 }
+/** A link button (`url`) or an action button (`value`, answered at the slack-actions endpoint). */
+export interface SlackButton {
+  type: 'button';
+  text: PlainText;
+  url?: string;
+  value?: string;
+  action_id: string;
+  style?: 'danger' | 'primary';
+}
 export type SlackBlock =
   | { type: 'header'; text: PlainText }
-  | { type: 'section'; text?: MrkdwnText; fields?: MrkdwnText[] }
+  | { type: 'section'; text?: MrkdwnText; fields?: MrkdwnText[]; accessory?: SlackButton }
   | { type: 'context'; elements: MrkdwnText[] }
   | { type: 'divider' }
-  | {
-      type: 'actions';
-      elements: {
-        type: 'button';
-        text: PlainText;
-        url: string;
-        action_id: string;
-        style?: 'danger' | 'primary';
-      }[];
-    };
+  | { type: 'actions'; elements: SlackButton[] };
 
 /** The JSON body posted to an incoming webhook. */
 export interface SlackMessage {
@@ -58,12 +58,69 @@ export interface SlackMessage {
 }
 
 const MAX_FIELD_SECTIONS = 3;
+/** Buttons of one service each (a heads-up) beyond this are listed as text: the 50-block limit. */
+const MAX_ACTION_SECTIONS = 20;
+
+/** Options of {@link renderSlackMessage}. */
+export interface RenderOptions {
+  /** Adds the alert's action buttons (app mode: the slack-actions endpoint answers them). */
+  actions?: boolean;
+  /** A user group to mention (`<!subteam^ID>`), in the fallback text (the notification). */
+  mention?: string;
+}
+
+/** The button of an action; the value is the JSON the slack-actions endpoint parses. */
+export function actionButton(action: AlertAction): SlackButton {
+  return {
+    type: 'button',
+    text: plain(action.label, SLACK_LIMITS.buttonText),
+    action_id: action.id,
+    value: JSON.stringify({ service: action.service, ...(action.until ? { until: action.until } : {}) }),
+    ...(action.id === 'rollback' ? { style: 'danger' as const } : { style: 'primary' as const }),
+  };
+}
+
+/**
+ * The action buttons of an alert: one actions block of the per-service-once actions; a heads-up
+ * (one service per action, same id) gets one section per service with its button beside it, since
+ * an action id is unique within a block.
+ */
+export function actionBlocks(actions: readonly AlertAction[]): SlackBlock[] {
+  const perService = actions.filter((a) => a.note !== undefined);
+  const plainActions = actions.filter((a) => a.note === undefined);
+  const blocks: SlackBlock[] = [];
+  if (plainActions.length > 0) {
+    const seen = new Set<string>();
+    const unique = plainActions.filter((a) => !seen.has(a.id) && seen.add(a.id));
+    blocks.push({ type: 'actions', elements: unique.map(actionButton) });
+  }
+  for (const a of perService.slice(0, MAX_ACTION_SECTIONS)) {
+    blocks.push({ type: 'section', text: md(a.note!, SLACK_LIMITS.sectionText), accessory: actionButton(a) });
+  }
+  if (perService.length > MAX_ACTION_SECTIONS) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        md(
+          `${perService.length - MAX_ACTION_SECTIONS} more services are listed in the guard event; keep them running with \`guard resume --until\`.`,
+          SLACK_LIMITS.sectionText,
+        ),
+      ],
+    });
+  }
+  return blocks;
+}
 
 const ICON: Record<Severity, string> = {
   critical: ':red_circle:',
   warning: ':large_orange_circle:',
   info: ':large_blue_circle:',
 };
+
+/** The icon of a severity (headers, incident parents). */
+export function severityIcon(severity: Severity): string {
+  return ICON[severity];
+}
 
 const md = (text: string, max: number): MrkdwnText => ({
   type: 'mrkdwn',
@@ -88,7 +145,7 @@ export function stormLine(storm: NonNullable<Alert['storm']>): string {
  * from an event is escaped for mrkdwn and marked `verbatim`, so it cannot mention anyone or hide a
  * link; links appear only as buttons the guard built itself.
  */
-export function renderSlackMessage(alert: Alert): SlackMessage {
+export function renderSlackMessage(alert: Alert, options: RenderOptions = {}): SlackMessage {
   const blocks: SlackBlock[] = [
     { type: 'header', text: plain(`${ICON[alert.severity]} ${alert.title}`, SLACK_LIMITS.headerText) },
     { type: 'section', text: md(alert.summary, SLACK_LIMITS.sectionText) },
@@ -117,6 +174,8 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
       url: l.url,
       action_id: `link-${i}`,
     }));
+  if (options.mention) blocks.splice(1, 0, mentionBlock(options.mention));
+  if (options.actions && alert.actions) blocks.push(...actionBlocks(alert.actions));
   if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
   blocks.push({
     type: 'context',
@@ -132,9 +191,19 @@ export function renderSlackMessage(alert: Alert): SlackMessage {
     ...(alert.storm ? [stormLine(alert.storm)] : []),
   ].join('\n');
   return {
-    text: mrkdwn(fallback, SLACK_LIMITS.fallbackText),
+    text: withMention(mrkdwn(fallback, SLACK_LIMITS.fallbackText), options.mention),
     blocks: blocks.slice(0, SLACK_LIMITS.blocks),
     unfurl_links: false,
     unfurl_media: false,
   };
+}
+
+/** A section that mentions a user group (explicit `<!subteam^…>` markup is rendered even when verbatim). */
+export function mentionBlock(group: string): SlackBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: `<!subteam^${group}>`, verbatim: true } };
+}
+
+/** Prefixes a user-group mention (the guard's own id, validated by config; never event text). */
+export function withMention(text: string, group: string | undefined): string {
+  return group ? `<!subteam^${group}> ${text}` : text;
 }

@@ -7,6 +7,8 @@ import {
   parseSchedulerPayload,
   pauseResumePayloadSchema,
 } from '../events/scheduler.ts';
+import { type HeadsUpPayload, headsUpPayloadSchema, isHeadsUpPayload } from '../heads-up/payload.ts';
+import { runHeadsUp } from '../heads-up/run.ts';
 import { createFailureReporter } from '../report-failure.ts';
 import { type PauseResumePorts, type PauseResumeSettings, runSchedule } from './run-schedule.ts';
 
@@ -17,11 +19,21 @@ export interface PauseResumeJobDeps {
 }
 
 /** Pause/resume: a schedule fire → pause or resume the services that follow it (docs/architecture.md). */
-export const pauseResumeJob = defineJob<PauseResumePayload, PauseResumeJobDeps>({
+export const pauseResumeJob = defineJob<PauseResumePayload | HeadsUpPayload, PauseResumeJobDeps>({
   job: 'pause-resume',
   // The configured follow-ups: `maxRetries` waits of `retryMinutes`.
   maxWaitSeconds: (deps) => deps.settings.maxRetries * deps.settings.retryMinutes * MINUTE_SECONDS,
   parse: (raw) => {
+    if (isHeadsUpPayload(raw)) {
+      // The heads-up before a pause (lib/heads-up): plan-only, one per schedule fire.
+      const headsUp = parseSchedulerPayload(headsUpPayloadSchema, raw);
+      return {
+        key: `${headsUp.schedule}#heads-up#${headsUp.scheduledTime}`,
+        input: headsUp,
+        again: againOf(raw, headsUp),
+        logKeys: { schedule: headsUp.schedule, action: headsUp.action, scheduledTime: headsUp.scheduledTime },
+      };
+    }
     const payload = parseSchedulerPayload(pauseResumePayloadSchema, raw);
     // Scheduler delivers at least once: schedule + action + scheduled time (+ follow-up attempt,
     // + the services a follow-up or an override's end names) identifies one run. Two overrides
@@ -36,13 +48,16 @@ export const pauseResumeJob = defineJob<PauseResumePayload, PauseResumeJobDeps>(
       logKeys: { schedule: payload.schedule, action: payload.action, scheduledTime: payload.scheduledTime },
     };
   },
-  run: (payload, deps, ctx) => runSchedule(payload, deps.ports, deps.settings, ctx),
+  run: (payload, deps, ctx) =>
+    payload.action === 'heads-up'
+      ? runHeadsUp(payload, deps.ports, deps.settings)
+      : runSchedule(payload, deps.ports, deps.settings, ctx),
   reportFailure: (payload, error, deps) =>
     createFailureReporter(
       deps.ports.publisher,
       'pause-resume',
       deps.settings.dryRun,
-      (p: PauseResumePayload) => ({
+      (p: PauseResumePayload | HeadsUpPayload) => ({
         trigger: `${p.schedule}@${p.scheduledTime}`,
       }),
     )(payload, error),

@@ -10,6 +10,7 @@ import { buildGuardEvent, GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import type { RunContext } from '../core/handler-stack.ts';
 import type { GuardEventOutcome, JobResult } from '../core/outcomes.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
+import { releasePin } from '../fix-forward/release.ts';
 import { type RollbackPorts, rollbackService } from '../rollback/rollback.ts';
 import type { Tags } from '../tags.ts';
 import { slackActionKey } from './payload.ts';
@@ -23,12 +24,14 @@ export interface SlackActionsJobDeps {
   ports: RollbackPorts;
   /** Dry-run of the rollback job also holds for *Roll back now*. */
   rollback: { dryRun: boolean };
+  /** Dry-run of fix forward also holds for *Release pin* (the same release as `guard unpin`). */
+  fixForward: { dryRun: boolean };
   now(): Date;
 }
 
-/** Release-pin arrives with fix-forward (the pin record and its release); until then it says so. */
-export const RELEASE_PIN_PENDING =
-  'Releasing a pin from Slack is not available yet (it arrives with fix-forward); nothing changed. Point the service at its tag by hand, or use the guard CLI when it offers it.';
+/** *Release pin* on a service the guard has not pinned: nothing to release. */
+export const NOT_PINNED = (name: string) =>
+  `${name} is not pinned by the guard (no pin record); nothing changed. \`guard status ${name}\` shows what it runs.`;
 
 /**
  * The loop guard stops automation, not a human: a rollback someone asked for reads no loop
@@ -76,8 +79,18 @@ async function takeAction(request: SlackActionRequested, deps: SlackActionsJobDe
       );
       return { outcome: result.outcome, reason: result.reason, code: result.code };
     }
-    case 'release-pin':
-      return { outcome: 'skipped', reason: RELEASE_PIN_PENDING };
+    case 'release-pin': {
+      // The release `guard unpin` runs: the same planner and checks as fix forward.
+      const pin = await deps.ports.ledger.getPin(service.arn);
+      if (!pin) return { outcome: 'noop', reason: NOT_PINNED(service.name) };
+      const result = await releasePin(
+        pin,
+        { kind: 'manual', id: `slack:${user.id}@${request.actionTs}`, time: now.toISOString() },
+        deps.ports,
+        { dryRun: deps.fixForward.dryRun },
+      );
+      return { outcome: result.outcome, reason: result.reason, code: result.code };
+    }
   }
 }
 
@@ -121,7 +134,9 @@ export const slackActionsJob = defineJob<SlackActionRequested, SlackActionsJobDe
         reason: `${request.user.name ?? request.user.id} (Slack ${request.user.id}) asked to ${request.action} ${request.service.name}: ${result.reason}`,
         service: request.service,
         trigger: slackActionKey(request),
-        dryRun: request.action === 'rollback' && deps.rollback.dryRun,
+        dryRun:
+          (request.action === 'rollback' && deps.rollback.dryRun) ||
+          (request.action === 'release-pin' && deps.fixForward.dryRun),
         details: auditDetails(request),
       }),
     ]);

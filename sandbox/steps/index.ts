@@ -10,11 +10,12 @@ import { guardStep } from './guard.ts';
 import { invokeStep } from './invoke.ts';
 import { markImageStep } from './mark-image.ts';
 import { pushStep } from './push.ts';
+import { slackActionStep } from './slack-action.ts';
 import type { LoadContext, StepContext, StepKind } from './step-kind.ts';
 import { tagStep, untagStep } from './tags.ts';
 import { updateStep } from './update.ts';
 
-export type { LoadContext, StepContext, StepKind } from './step-kind.ts';
+export type { LoadContext, SlackActionRecord, StepContext, StepKind } from './step-kind.ts';
 export { defineStep, liveServiceArn } from './step-kind.ts';
 
 /**
@@ -38,6 +39,7 @@ export const STEP_KINDS = [
   invokeStep,
   alarmStep,
   guardStep,
+  slackActionStep,
 ] as const;
 
 type Kind = (typeof STEP_KINDS)[number];

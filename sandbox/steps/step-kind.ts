@@ -6,6 +6,25 @@ import type { CloudWatchStandIn } from '../cloudwatch.ts';
 import type { ImageRegistry } from '../images.ts';
 import type { LambdaRuntime } from '../lambda.ts';
 
+/** One Slack interaction request a step sent to the slack-actions Function URL. */
+export interface SlackActionRecord {
+  time: string;
+  action: string;
+  service: string;
+  user: string;
+  signature: 'valid' | 'invalid' | 'stale';
+  /** Slack's `action_ts`: the job's audit event names it. */
+  actionTs: string;
+  /** The HTTP status the endpoint answered. */
+  status: number;
+  /**
+   * What came of it: the job's outcome (from its `Slack Action Taken` / `Failed` event),
+   * `refused` (signed, not allowed), `rejected` (4xx) or `accepted` (handed over, no outcome yet).
+   */
+  outcome: string;
+  reason: string;
+}
+
 /** What a step can act on while the scenario runs. */
 export interface StepContext {
   sim: AppRunnerSimulator;
@@ -14,6 +33,8 @@ export interface StepContext {
   lambda: LambdaRuntime;
   clock: SimClock;
   cloudwatch: CloudWatchStandIn;
+  /** The Slack app's side: its signing secret, and the log of interaction requests sent. */
+  slack: { signingSecret: string; actions: SlackActionRecord[] };
 }
 
 /** What a step kind may need while a scenario file is loaded. */

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadCliConfig, loadConfig, loadSlackActionsConfig } from '../../lib/config.ts';
+import {
+  ConfigError,
+  loadCliConfig,
+  loadConfig,
+  loadSlackActionsConfig,
+  loadSlackNotifyConfig,
+} from '../../lib/config.ts';
 import { guardEnv } from '../support/env.ts';
 
 describe('loadConfig', () => {
@@ -158,5 +164,54 @@ describe('loadSlackActionsConfig', () => {
       loadSlackActionsConfig({ ...withoutBot, SLACK_ACTIONS_ALLOW: JSON.stringify(usersOnly) })
         .botTokenParameter,
     ).toBeUndefined();
+  });
+});
+
+describe('loadSlackNotifyConfig', () => {
+  const app = {
+    SLACK_MODE: 'app',
+    SLACK_BOT_TOKEN_PARAMETER: '/apprunner-guard/slack-bot-token',
+    SLACK_ONCALL_CHANNEL: 'C0ONCALL',
+    SLACK_INFO_CHANNEL: 'none',
+    SLACK_CRITICAL_MENTION: 'S0ONCALL',
+  };
+
+  it('webhook mode needs nothing else', () => {
+    expect(loadSlackNotifyConfig(guardEnv())).toEqual({ mode: 'webhook', app: undefined });
+  });
+
+  it('app mode reads the channels, the mention and the bot token parameter', () => {
+    expect(loadSlackNotifyConfig(app)).toEqual({
+      mode: 'app',
+      app: {
+        botTokenParameter: '/apprunner-guard/slack-bot-token',
+        apiUrl: 'https://slack.com/api/',
+        oncallChannel: 'C0ONCALL',
+        infoChannel: undefined,
+        criticalMention: 'S0ONCALL',
+      },
+    });
+  });
+
+  it('fails loudly on a missing mode, and on app mode without its settings, naming each', () => {
+    expect(() => loadSlackNotifyConfig({})).toThrow(/SLACK_MODE is required/);
+    expect(() => loadSlackNotifyConfig({ SLACK_MODE: 'teams' })).toThrow(/SLACK_MODE must be/);
+    const error = (() => {
+      try {
+        loadSlackNotifyConfig({
+          SLACK_MODE: 'app',
+          SLACK_BOT_TOKEN_PARAMETER: 'none',
+          SLACK_ONCALL_CHANNEL: '#oncall',
+        });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toContain('SLACK_BOT_TOKEN_PARAMETER is required in app mode');
+    expect(error?.message).toContain('SLACK_ONCALL_CHANNEL must be a Slack channel id');
+    expect(error?.message).toContain('SLACK_INFO_CHANNEL is required');
+    expect(error?.message).toContain('SLACK_CRITICAL_MENTION is required');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideNotify, describeAlert, serviceLinks } from '../../../lib/notify/alert.ts';
 import { listFixtures } from '../../support/fixtures.ts';
-import { inputFrom } from './support.ts';
+import { inputFrom, type RawEvent } from './support.ts';
 
 const PAYMENTS_ARN =
   'arn:aws:apprunner:us-east-1:111122223333:service/payments-api/8fe1e10304f84fd2b0df550fe98a71fa';
@@ -370,6 +370,45 @@ describe('links', () => {
           'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/' +
           '$252Faws$252Fapprunner$252Fpayments-api$252F8fe1e10304f84fd2b0df550fe98a71fa$252Fservice',
       },
+    ]);
+  });
+});
+
+describe('actionsOf: the buttons an alert offers', () => {
+  const ids = (name: string, change?: (raw: RawEvent) => void) =>
+    (describeAlert(inputFrom(name, change)).actions ?? []).map((a) => a.id);
+
+  it('offers Keep this service on a deletion scheduled, Release pin on a pin, Roll back now on a skipped or failed rollback', () => {
+    expect(ids('guard/deletion-scheduled')).toEqual(['keep-service']);
+    expect(ids('guard/rollback-completed')).toEqual(['release-pin']);
+    expect(ids('guard/rollback-skipped')).toEqual(['rollback']);
+    expect(ids('guard/rollback-failed')).toEqual(['rollback']);
+    expect(ids('guard/service-deleted')).toEqual([]);
+  });
+
+  it('offers nothing in dry-run: nothing happened to answer', () => {
+    expect(
+      ids('guard/deletion-scheduled', (raw) => {
+        raw.detail.dryRun = true;
+      }),
+    ).toEqual([]);
+  });
+
+  it('a pause heads-up offers Keep running until… per listed service', () => {
+    const arn = 'arn:aws:apprunner:us-east-1:111122223333:service/web-shop/0123456789abcdef0123456789abcdef';
+    const alert = describeAlert(
+      inputFrom('guard/schedule-run-completed', (raw) => {
+        (raw as Record<string, unknown>)['detail-type'] = 'Pause Heads-up';
+        raw.detail.action = 'heads-up';
+        raw.detail.details = {
+          services: [{ name: 'web-shop', arn }],
+          pauseAt: '2026-11-20T19:00:00Z',
+          keepRunningUntil: '2026-11-20T23:00:00Z',
+        };
+      }),
+    );
+    expect(alert.actions).toEqual([
+      expect.objectContaining({ id: 'keep-running', service: arn, until: '2026-11-20T23:00:00Z' }),
     ]);
   });
 });

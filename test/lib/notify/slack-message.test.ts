@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type Alert, describeAlert } from '../../../lib/notify/alert.ts';
-import { renderSlackMessage, SLACK_LIMITS, type SlackMessage } from '../../../lib/notify/slack-message.ts';
+import {
+  actionBlocks,
+  renderSlackMessage,
+  SLACK_LIMITS,
+  type SlackMessage,
+} from '../../../lib/notify/slack-message.ts';
 import { listFixtures } from '../../support/fixtures.ts';
 import { inputFrom } from './support.ts';
 
@@ -29,7 +34,7 @@ function expectWithinLimits(message: SlackMessage) {
       expect(block.elements.length).toBeLessThanOrEqual(SLACK_LIMITS.actionsElements);
       for (const b of block.elements) {
         expect(b.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.buttonText);
-        expect(b.url.length).toBeLessThanOrEqual(SLACK_LIMITS.buttonUrl);
+        expect((b.url ?? '').length).toBeLessThanOrEqual(SLACK_LIMITS.buttonUrl);
       }
     }
     if (block.type === 'context')
@@ -111,7 +116,7 @@ describe('renderSlackMessage', () => {
     }
     // No button points anywhere the guard did not build itself.
     const urls = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.url) : []));
-    expect(urls.every((u) => u.startsWith('https://us-east-1.console.aws.amazon.com/'))).toBe(true);
+    expect(urls.every((u) => u?.startsWith('https://us-east-1.console.aws.amazon.com/'))).toBe(true);
   });
 
   it('escapes the App Runner message a rollback outcome carries', () => {
@@ -158,5 +163,42 @@ describe('renderSlackMessage', () => {
       'Storm: 14 more alerts like this between 2026-11-20T14:04:00Z and 2026-11-20T14:12:00Z',
     );
     expect(message.text).toContain('14 more alerts');
+  });
+});
+
+describe('action buttons (app mode)', () => {
+  const arn = 'arn:aws:apprunner:us-east-1:111122223333:service/web-shop/0123456789abcdef0123456789abcdef';
+
+  it('a heads-up gets one section per service with its Keep running until… button beside it', () => {
+    const blocks = actionBlocks([
+      {
+        id: 'keep-running',
+        label: 'Keep running until…',
+        service: arn,
+        until: '2026-11-20T06:00:00Z',
+        note: 'web-shop',
+      },
+      {
+        id: 'keep-running',
+        label: 'Keep running until…',
+        service: arn,
+        until: '2026-11-20T06:00:00Z',
+        note: 'web-shop 2',
+      },
+    ]);
+    expect(blocks).toHaveLength(2);
+    for (const b of blocks) {
+      expect(b).toMatchObject({ type: 'section', accessory: { action_id: 'keep-running' } });
+      const value = JSON.parse((b as { accessory: { value: string } }).accessory.value);
+      expect(value).toEqual({ service: arn, until: '2026-11-20T06:00:00Z' });
+    }
+  });
+
+  it('buttons only when asked: the webhook message has none', () => {
+    const alert = describeAlert(inputFrom('guard/deletion-scheduled'));
+    const ids = (m: ReturnType<typeof renderSlackMessage>) =>
+      m.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.action_id) : []));
+    expect(ids(renderSlackMessage(alert))).not.toContain('keep-service');
+    expect(ids(renderSlackMessage(alert, { actions: true }))).toContain('keep-service');
   });
 });

@@ -9,9 +9,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createIdempotencyStore } from '../../../lib/aws/idempotency.ts';
 import { runScheduledDeletion } from '../../../lib/cleanup/scheduled-deletion.ts';
 import { GUARD_DETAIL_TYPES } from '../../../lib/core/guard-event.ts';
+import type { PinRecord } from '../../../lib/core/ports/release-ledger.ts';
 import type { SlackActionAllowlist } from '../../../lib/slack-actions/authorize.ts';
 import { createSlackActionEndpoint } from '../../../lib/slack-actions/endpoint.ts';
-import { createHandler, RELEASE_PIN_PENDING } from '../../../lib/slack-actions/job.ts';
+import { createHandler } from '../../../lib/slack-actions/job.ts';
 import {
   SLACK_ACTION_REQUESTED,
   SLACK_ACTION_SOURCE,
@@ -44,8 +45,41 @@ const allowlist: SlackActionAllowlist = {
   'release-pin': ['U0ONCALL'],
 };
 
-function setup(status = 'CREATE_FAILED', tags: Record<string, string> = {}) {
-  const appRunner = memoryAppRunner({ [SERVICE_ARN]: { status, tags: { ...tags } } });
+const REPO = '111122223333.dkr.ecr.us-east-1.amazonaws.com/checkout';
+const PINNED = `${REPO}@sha256:${'a'.repeat(64)}`;
+const FIX = `sha256:${'c'.repeat(64)}`;
+const PIN: PinRecord = {
+  serviceArn: SERVICE_ARN,
+  replacedImage: `${REPO}:latest`,
+  repository: REPO,
+  tag: 'latest',
+  autoDeploymentsEnabled: true,
+  failedDigest: `sha256:${'b'.repeat(64)}`,
+  pinnedImage: PINNED,
+  pinnedDigest: `sha256:${'a'.repeat(64)}`,
+  time: '2026-11-30T14:00:00Z',
+  reason: 'deployment failed',
+  trigger: 'e-1',
+};
+
+function setup(
+  status = 'CREATE_FAILED',
+  tags: Record<string, string> = {},
+  options: { pin?: PinRecord; image?: string } = {},
+) {
+  const appRunner = memoryAppRunner({
+    [SERVICE_ARN]: { status, tags: { ...tags }, ...(options.image ? { image: options.image } : {}) },
+  });
+  let pin = options.pin;
+  const ledger = {
+    getPin: async () => pin,
+    listQuarantined: async () => [],
+    removePin: async () => {
+      const had = pin !== undefined;
+      pin = undefined;
+      return had;
+    },
+  };
   const publisher = memoryPublisher();
   const handedOver: SlackActionRequested[] = [];
   const endpoint = createSlackActionEndpoint({
@@ -69,11 +103,14 @@ function setup(status = 'CREATE_FAILED', tags: Record<string, string> = {}) {
     accountId: ACCOUNT_ID,
     ports: {
       appRunner: appRunner as never,
-      images: { resolve: unused } as never,
-      ledger: new Proxy({}, { get: () => unused }) as never,
+      images: { resolve: async () => ({ kind: 'resolved', digest: FIX }) } as never,
+      ledger: new Proxy(ledger, {
+        get: (target, key) => (key in target ? target[key as keyof typeof target] : unused),
+      }) as never,
       publisher: publisher as never,
     },
     rollback: { dryRun: false },
+    fixForward: { dryRun: false },
     now: () => NOW,
   });
   /** Delivers every handed-over request to the job, as the bus rule would. */
@@ -97,7 +134,7 @@ function setup(status = 'CREATE_FAILED', tags: Record<string, string> = {}) {
   };
   const post = (body: string, headers = signedHeaders(body)) =>
     endpoint({ headers, body, requestContext: { http: { method: 'POST' } } });
-  return { appRunner, publisher, handedOver, deliver, post };
+  return { appRunner, publisher, handedOver, deliver, post, pin: () => pin };
 }
 
 let seq = 0;
@@ -318,13 +355,34 @@ describe('Slack actions', () => {
     expect(svc.tags[TAGS.lastAction]).toContain('by Slack user U0ONCALL');
   });
 
-  it('Release pin says it is not available yet and changes nothing', async () => {
+  it('Release pin runs the release guard unpin runs: back to the tag, pin record removed, audited', async () => {
+    const s = setup('RUNNING', {}, { pin: PIN, image: PINNED });
+    await s.post(formBody(actionPayload({ action: 'release-pin', actionTs: fresh() })));
+    const [result] = await s.deliver();
+    expect(result).toMatchObject({ outcome: 'acted', code: 'release', action: 'release-pin' });
+    expect(s.appRunner.calls).toEqual([`updateImage ${SERVICE_ARN} ${REPO}:latest`]);
+    expect(s.pin()).toBeUndefined();
+    expect(s.publisher.published.map((p) => p.detailType)).toEqual([
+      GUARD_DETAIL_TYPES.pinReleased,
+      GUARD_DETAIL_TYPES.slackActionTaken,
+    ]);
+    expect(s.publisher.published[1]?.detail).toMatchObject({
+      outcome: 'acted',
+      action: 'release-pin',
+      details: expect.objectContaining({ slackUser: 'U0ONCALL' }),
+    });
+  });
+
+  it('Release pin on a service the guard has not pinned changes nothing and says so', async () => {
     const s = setup('RUNNING');
     await s.post(formBody(actionPayload({ action: 'release-pin', actionTs: fresh() })));
     const [result] = await s.deliver();
-    expect(result).toMatchObject({ outcome: 'skipped', reason: RELEASE_PIN_PENDING });
+    expect(result).toMatchObject({
+      outcome: 'noop',
+      reason: expect.stringContaining('is not pinned by the guard'),
+    });
     expect(s.appRunner.calls).toEqual([]);
-    expect(s.publisher.published[0]?.detail).toMatchObject({ outcome: 'skipped', action: 'release-pin' });
+    expect(s.publisher.published[0]?.detail).toMatchObject({ outcome: 'noop', action: 'release-pin' });
   });
 
   it('a hand-off event from another account is rejected by the job', async () => {
@@ -341,6 +399,7 @@ describe('Slack actions', () => {
         publisher: s.publisher as never,
       },
       rollback: { dryRun: false },
+      fixForward: { dryRun: false },
       now: () => NOW,
     });
     const r = await job(

@@ -64,6 +64,8 @@ export function signedHeaders(
 export interface MemoryService {
   status: string;
   tags: Record<string, string>;
+  /** The configured image identifier (what a pin release checks). */
+  image?: string;
 }
 
 /**
@@ -79,7 +81,14 @@ export function memoryAppRunner(services: Record<string, MemoryService>) {
     async describeService(arn: string) {
       const s = services[arn];
       if (!s) return undefined;
-      return { arn, name: name(arn), id: arn.split('/')[2]!, status: s.status, sourceType: 'image' } as never;
+      return {
+        arn,
+        name: name(arn),
+        id: arn.split('/')[2]!,
+        status: s.status,
+        sourceType: 'image',
+        ...(s.image ? { imageIdentifier: s.image } : {}),
+      } as never;
     },
     async listTags(arn: string) {
       return { ...(services[arn]?.tags ?? {}) };
@@ -88,8 +97,9 @@ export function memoryAppRunner(services: Record<string, MemoryService>) {
       return [];
     },
     async *listServices() {},
-    async updateImage(arn: string) {
-      calls.push(`updateImage ${arn}`);
+    async updateImage(arn: string, image?: string) {
+      calls.push(`updateImage ${arn}${image ? ` ${image}` : ''}`);
+      if (image && services[arn]) services[arn].image = image;
       return {};
     },
     async pauseService(arn: string) {
