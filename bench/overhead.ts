@@ -36,6 +36,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { createTargets } from '../lib/targets.ts';
 import { createGuardTables, startDynamoDB } from '../sandbox/dynamodb.ts';
 import { eventFor, fakeService, GOOD, installFakes, REPO } from '../test/lib/rollback/fakes.ts';
 import { guardEnv, lambdaContext } from '../test/support/env.ts';
@@ -80,7 +81,10 @@ const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
 const appRunner = () => createAppRunnerGateway(createAppRunnerClient());
-const parse = (raw: unknown) => parseAppRunnerEvent(raw, { accountId: config.accountId });
+const parse = (raw: unknown) =>
+  parseAppRunnerEvent(raw, {
+    targets: createTargets(config.targets, { account: config.accountId, region: config.region }),
+  });
 const ctx = { logger, remainingMs: () => 60_000 };
 const operation = (raw: unknown) => {
   const e = parse(raw);
@@ -94,7 +98,8 @@ const hour = (i: number) => new Date(Date.UTC(2026, 10, 20, 12) + i * 3_600_000)
 async function ledgerPorts() {
   const fakes = installFakes();
   const { createReleasePorts } = await import('../lib/aws/release-ports.ts');
-  const ports = createReleasePorts(config, dynamo, publisher);
+  const { createTargetPorts } = await import('../lib/aws/targets.ts');
+  const ports = createReleasePorts(config, dynamo, publisher, createTargetPorts(config));
   return { ports, fakes };
 }
 
@@ -236,7 +241,8 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
     const { runCleanup } = await import('../lib/cleanup/run-cleanup.ts');
     const { createCleanupDeps } = await import('../lib/aws/cleanup-ports.ts');
-    const deps = createCleanupDeps(config, dynamo, publisher);
+    const { createTargetPorts } = await import('../lib/aws/targets.ts');
+    const deps = createCleanupDeps(config, dynamo, publisher, createTargetPorts(config));
     const { handler } = await import('../functions/cleanup.ts');
     return {
       handler: handler as unknown as Handler,

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createGuardScheduler } from '../lib/aws/scheduler.ts';
+import { createTargetPorts } from '../lib/aws/targets.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createHandler } from '../lib/pause-resume/job.ts';
 import { settingsFromConfig } from '../lib/pause-resume/run-schedule.ts';
@@ -11,13 +11,14 @@ import { createRejectionHandler } from '../lib/rejections.ts';
 
 const config = loadConfig(process.env);
 const dynamo = createDynamoDBClient();
+const targets = createTargetPorts(config);
 
 export const handler = createHandler({
   logger: new Logger({ serviceName: 'apprunner-guard' }),
   idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
   onReject: createRejectionHandler({ job: 'pause-resume', counter: createRejectionCounter() }),
   ports: {
-    appRunner: createAppRunnerGateway(createAppRunnerClient()),
+    appRunner: targets.appRunner,
     scheduler: createGuardScheduler(config),
     publisher: createGuardEventPublisher(createEventBridgeClient(), config.eventBusName),
   },

@@ -1,22 +1,23 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { GuardConfig } from '../config.ts';
-import { createAppRunnerClient, createAppRunnerGateway } from './app-runner.ts';
-import { createEcrClient, createImageDigestResolver } from './ecr.ts';
 import type { GuardEventPublisher } from './guard-events.ts';
 import { createLedgerGateway } from './ledger.ts';
+import type { GuardTargetPorts } from './targets.ts';
 
 /**
- * The ports record-release and rollback share: App Runner, image digests (ECR), the release
- * ledger and the guard's event publisher. Call once per container.
+ * The ports record-release, rollback, fix-forward and the Slack actions share: App Runner and image
+ * digests (ECR) in the account and region each service or registry is in (`createTargetPorts`),
+ * the release ledger and the guard's event publisher (the hub's). Call once per container.
  */
 export function createReleasePorts(
   config: GuardConfig,
   dynamo: DynamoDBClient,
   publisher: GuardEventPublisher,
+  targets: GuardTargetPorts,
 ) {
   return {
-    appRunner: createAppRunnerGateway(createAppRunnerClient()),
-    images: createImageDigestResolver(createEcrClient(), { region: config.region }),
+    appRunner: targets.appRunner,
+    images: targets.images,
     ledger: createLedgerGateway(dynamo, config.ledgerTable),
     publisher,
   };

@@ -1,4 +1,5 @@
 import { defineJob } from '../core/define-job.ts';
+import type { TargetCheck } from '../core/ports/targets.ts';
 import type { AppRunnerEvent } from '../events/app-runner.ts';
 import { appRunnerTrigger } from '../events/parse-trigger.ts';
 import {
@@ -10,7 +11,8 @@ import {
 
 /** What the rollback job runs with (built once per container by its function file). */
 export interface RollbackJobDeps {
-  accountId: string;
+  /** The guard's targets: events from elsewhere are rejected. */
+  targets: TargetCheck;
   ports: RollbackPorts;
   settings: RollbackSettings;
 }
@@ -18,7 +20,7 @@ export interface RollbackJobDeps {
 /** Rollback: a failed deployment or update → pin the newest known-good digest (docs/architecture.md). */
 export const rollbackJob = defineJob<AppRunnerEvent, RollbackJobDeps>({
   job: 'rollback',
-  parse: (raw, deps) => appRunnerTrigger(deps.accountId)(raw),
+  parse: (raw, deps) => appRunnerTrigger(deps.targets)(raw),
   run: async (event, deps) =>
     event.kind === 'operation'
       ? handleFailureEvent(event, deps.ports, deps.settings)

@@ -752,7 +752,7 @@ describe('cleanup sweep', () => {
     const fine = addService('CREATE_FAILED', { updatedAt: `${d}T12:00:00Z` });
     deleteFails = (arn) =>
       arn === busy.arn ? new InvalidStateException({ message: 'in progress', $metadata: {} }) : undefined;
-    await expect(invoke(sweepAt(`${d}T16:00:00Z`))).rejects.toThrow(/1 service\(s\) need another try/);
+    await expect(invoke(sweepAt(`${d}T16:00:00Z`))).rejects.toThrow(/1 item\(s\) need another try/);
     expect(deleted).toEqual([fine.arn]);
     deleteFails = undefined;
     await invoke(sweepAt(`${d}T16:00:00Z`));

@@ -10,6 +10,7 @@ import type { Context } from 'aws-lambda';
 import { createGuardEventPublisher } from '../../lib/aws/guard-events.ts';
 import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
 import { createReleasePorts } from '../../lib/aws/release-ports.ts';
+import { createTargetPorts } from '../../lib/aws/targets.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { guardEnv, lambdaContext, REGION } from './env.ts';
 
@@ -30,7 +31,8 @@ export async function releaseHandlers(
   const idempotency = createIdempotencyStore(db.client, config.idempotencyTable);
   const onReject = async () => {};
   const publisher = createGuardEventPublisher(new EventBridgeClient({ region: REGION }), config.eventBusName);
-  const ports = createReleasePorts(config, db.client, publisher);
+  const targetPorts = createTargetPorts(config);
+  const ports = createReleasePorts(config, db.client, publisher, targetPorts);
   const rollbackJob = await import('../../lib/rollback/job.ts');
   const releaseJob = await import('../../lib/release/job.ts');
   return {
@@ -38,7 +40,7 @@ export async function releaseHandlers(
       logger,
       idempotency,
       onReject,
-      accountId: config.accountId,
+      targets: targetPorts.targets,
       ports,
       // Lambda's async invoke: the first attempt plus two retries (as functions/rollback.ts).
       settings: config.rollback,
@@ -47,7 +49,7 @@ export async function releaseHandlers(
       logger,
       idempotency,
       onReject,
-      accountId: config.accountId,
+      targets: targetPorts.targets,
       ports,
       settings: config.ledger,
     }) as unknown as TestHandler,

@@ -20,7 +20,7 @@ import {
 } from '../../../lib/slack-actions/requested.ts';
 import { TAGS } from '../../../lib/tags.ts';
 import { useDynamoDB } from '../../support/dynamodb.ts';
-import { ACCOUNT_ID, lambdaContext, REGION } from '../../support/env.ts';
+import { ACCOUNT_ID, hubTargets, lambdaContext, REGION } from '../../support/env.ts';
 import {
   actionPayload,
   formBody,
@@ -55,7 +55,7 @@ function setup(status = 'CREATE_FAILED', tags: Record<string, string> = {}) {
     groups: undefined,
     requests: { submit: async (r) => void handedOver.push(r) },
     publisher,
-    accountId: ACCOUNT_ID,
+    targets: hubTargets(),
     maxBodyBytes: 16 * 1024,
     now: () => NOW,
   });
@@ -66,7 +66,7 @@ function setup(status = 'CREATE_FAILED', tags: Record<string, string> = {}) {
     logger,
     idempotency: createIdempotencyStore(db.client, TABLES.idempotency),
     onReject: async () => {},
-    accountId: ACCOUNT_ID,
+    targets: hubTargets(),
     ports: {
       appRunner: appRunner as never,
       images: { resolve: unused } as never,
@@ -140,8 +140,7 @@ describe('Slack actions', () => {
         publisher: s.publisher as never,
         settings: { graceMinutes: 1440, maxDeleteAttempts: 5, serviceQuota: 30, dryRun: false },
         wakeUps: {} as never,
-        accountId: ACCOUNT_ID,
-        region: REGION,
+        targets: {} as never,
       },
     );
     expect(deletion.outcome).toBe('skipped');
@@ -164,8 +163,7 @@ describe('Slack actions', () => {
         publisher: s.publisher as never,
         settings: { graceMinutes: 1440, maxDeleteAttempts: 5, serviceQuota: 30, dryRun: false },
         wakeUps: {} as never,
-        accountId: ACCOUNT_ID,
-        region: REGION,
+        targets: {} as never,
       },
     );
     expect(deletion.outcome).toBe('acted');
@@ -261,7 +259,7 @@ describe('Slack actions', () => {
         groups: undefined,
         requests: { submit: async () => Promise.reject(new Error('PutEvents throttled')) },
         publisher: s.publisher,
-        accountId: ACCOUNT_ID,
+        targets: hubTargets(),
         maxBodyBytes: 16 * 1024,
         now: () => NOW,
       });
@@ -280,7 +278,7 @@ describe('Slack actions', () => {
       groups: undefined,
       requests: { submit: async (r) => void s.handedOver.push(r) },
       publisher: s.publisher,
-      accountId: ACCOUNT_ID,
+      targets: hubTargets(),
       maxBodyBytes: 16 * 1024,
       now: () => NOW,
     });
@@ -333,7 +331,7 @@ describe('Slack actions', () => {
       logger,
       idempotency: false,
       onReject: async () => {},
-      accountId: ACCOUNT_ID,
+      targets: hubTargets(),
       ports: {
         appRunner: s.appRunner as never,
         images: {} as never,
@@ -364,7 +362,7 @@ function createSlackActionEndpointGet(s: ReturnType<typeof setup>) {
     groups: undefined,
     requests: { submit: async (r) => void s.handedOver.push(r) },
     publisher: s.publisher,
-    accountId: ACCOUNT_ID,
+    targets: hubTargets(),
     maxBodyBytes: 16 * 1024,
     now: () => NOW,
   });
