@@ -28,9 +28,14 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  GetResourcesCommand,
+  ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
 import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -70,6 +75,7 @@ idempotency.on(PutItemCommand).resolves({});
 idempotency.on(UpdateItemCommand).resolves({});
 idempotency.on(GetItemCommand).resolves({});
 idempotency.on(DeleteItemCommand).resolves({});
+idempotency.on(QueryCommand).resolves({ Items: [] });
 
 const { loadConfig } = await import('../lib/config.ts');
 const { createDynamoDBClient } = await import('../lib/aws/idempotency.ts');
@@ -256,10 +262,18 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
       },
     };
   },
-  // The evening fire of a schedule over three opted-in running services: tag and pause each,
-  // publish the run summary.
+  // The evening fire of a schedule over three opted-in running services: read their tags in bulk,
+  // mark (ledger) and pause each, publish the run summary.
   'pause-resume': async () => {
     const names = ['checkout-web', 'orders-api', 'search-api'];
+    mockClient(ResourceGroupsTaggingAPIClient)
+      .on(GetResourcesCommand)
+      .resolves({
+        ResourceTagMappingList: names.map((name, k) => ({
+          ResourceARN: `arn:aws:apprunner:${REGION}:${ACCOUNT}:service/${name}/${String(k).repeat(32)}`,
+          Tags: [{ Key: 'apprunner-guard:schedule', Value: 'office-hours-berlin' }],
+        })),
+      });
     const ar = mockClient(AppRunnerClient);
     ar.on(ListServicesCommand).resolves({
       ServiceSummaryList: names.map((name, k) => ({
@@ -283,8 +297,13 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
     const { runSchedule, settingsFromConfig } = await import('../lib/pause-resume/run-schedule.ts');
     const { createGuardScheduler, createGuardWakeUps } = await import('../lib/aws/scheduler.ts');
     const { parseSchedulerPayload, pauseResumePayloadSchema } = await import('../lib/events/scheduler.ts');
+    const { createTargetPorts } = await import('../lib/aws/targets.ts');
+    const { createPauseMarkerStore } = await import('../lib/aws/pause-markers.ts');
+    const targetPorts = createTargetPorts(config);
     const ports = {
-      appRunner: appRunner(),
+      appRunner: targetPorts.appRunner,
+      targets: targetPorts.targets,
+      markers: createPauseMarkerStore(dynamo, config.ledgerTable),
       scheduler: createGuardScheduler(config),
       wakeUps: createGuardWakeUps(config),
       publisher,

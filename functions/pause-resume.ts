@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
+import { createPauseMarkerStore } from '../lib/aws/pause-markers.ts';
 import { createGuardScheduler } from '../lib/aws/scheduler.ts';
 import { createTargetPorts } from '../lib/aws/targets.ts';
 import { loadConfig } from '../lib/config.ts';
@@ -19,6 +20,8 @@ export const handler = createHandler({
   onReject: createRejectionHandler({ job: 'pause-resume', counter: createRejectionCounter() }),
   ports: {
     appRunner: targets.appRunner,
+    targets: targets.targets,
+    markers: createPauseMarkerStore(dynamo, config.ledgerTable),
     scheduler: createGuardScheduler(config),
     publisher: createGuardEventPublisher(createEventBridgeClient(), config.eventBusName),
   },

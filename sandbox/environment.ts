@@ -1,4 +1,3 @@
-import type { AppRunnerSimulator } from './app-runner.ts';
 import { createGuardTables, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import type { EcrStandIn } from './ecr.ts';
 import type { EventBridgeStandIn } from './eventbridge.ts';
@@ -6,6 +5,7 @@ import {
   type ApiHooks,
   apiHandler,
   awsJsonProtocol,
+  type HttpRequest,
   type HttpResponse,
   type LocalServer,
   listen,
@@ -17,11 +17,16 @@ import { type SnsStandIn, snsProtocol } from './sns.ts';
 import type { SqsStandIn } from './sqs.ts';
 import { dispatchSqs, sqsProtocol } from './sqs-api.ts';
 import type { SsmStandIn } from './ssm.ts';
+import { type StsStandIn, stsProtocol } from './sts.ts';
 
 /** The stand-ins of the scenario being run; the servers route each request to it. */
 export interface ActiveWorld {
   hooks: ApiHooks;
-  apprunner: AppRunnerSimulator;
+  /** App Runner of every target (requests go to their caller's account and region). */
+  apprunner: { dispatch(operation: string, req: HttpRequest): Promise<HttpResponse> };
+  /** The Resource Groups Tagging API over the same services. */
+  tagging: { dispatch(operation: string, req: HttpRequest): Promise<HttpResponse> };
+  sts: StsStandIn;
   ecr: EcrStandIn;
   ssm: SsmStandIn;
   sns: SnsStandIn;
@@ -43,6 +48,8 @@ export interface SandboxEnvironment {
     sqs: string;
     dynamodb: string;
     slack: string;
+    tagging: string;
+    sts: string;
   };
   db: LocalDynamoDB;
   /** Routes requests to a scenario's stand-ins (`undefined`: every stand-in answers 503). */
@@ -62,6 +69,8 @@ export const ENDPOINT_VARIABLES = {
   scheduler: 'AWS_ENDPOINT_URL_SCHEDULER',
   sqs: 'AWS_ENDPOINT_URL_SQS',
   dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
+  tagging: 'AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API',
+  sts: 'AWS_ENDPOINT_URL_STS',
 } as const;
 
 let started: Promise<SandboxEnvironment> | undefined;
@@ -149,11 +158,39 @@ async function start(): Promise<SandboxEnvironment> {
       hooks,
     ),
   );
+  const tagging = await serve(
+    apiHandler(
+      'tagging',
+      awsJsonProtocol('1.1', 'ResourceGroupsTaggingAPI_20170126', 'InternalServiceException'),
+      guarded('tagging', (w, op, req) => w.dispatch(op, req)),
+      hooks,
+    ),
+  );
+  const sts = await serve(
+    apiHandler(
+      'sts',
+      stsProtocol,
+      guarded('sts', (w, op, req) => w.dispatch(op, req)),
+      hooks,
+    ),
+  );
   const slack = await serve(async (req) => (world ? world.slack.handle(req) : idle));
   const db = await startDynamoDB();
 
   return {
-    endpoints: { apprunner, ecr, ssm, sns, eventbridge, scheduler, sqs, dynamodb: db.endpoint, slack },
+    endpoints: {
+      apprunner,
+      ecr,
+      ssm,
+      sns,
+      eventbridge,
+      scheduler,
+      sqs,
+      dynamodb: db.endpoint,
+      slack,
+      tagging,
+      sts,
+    },
     db,
     activate(w) {
       world = w;

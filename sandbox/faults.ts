@@ -58,7 +58,16 @@ export interface DeliveryFaults {
   shuffleSeconds?: number;
 }
 
-export type ApiName = 'apprunner' | 'ecr' | 'ssm' | 'sns' | 'eventbridge' | 'scheduler' | 'sqs';
+export type ApiName =
+  | 'apprunner'
+  | 'ecr'
+  | 'ssm'
+  | 'sns'
+  | 'eventbridge'
+  | 'scheduler'
+  | 'sqs'
+  | 'tagging'
+  | 'sts';
 export const API_NAMES: readonly ApiName[] = [
   'apprunner',
   'ecr',
@@ -67,6 +76,8 @@ export const API_NAMES: readonly ApiName[] = [
   'eventbridge',
   'scheduler',
   'sqs',
+  'tagging',
+  'sts',
 ];
 
 /** Every fault of a scenario. */
