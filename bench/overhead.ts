@@ -79,14 +79,12 @@ idempotency.on(QueryCommand).resolves({ Items: [] });
 
 const { loadConfig } = await import('../lib/config.ts');
 const { createDynamoDBClient } = await import('../lib/aws/idempotency.ts');
-const { createAppRunnerClient, createAppRunnerGateway } = await import('../lib/aws/app-runner.ts');
 const { createEventBridgeClient, createGuardEventPublisher } = await import('../lib/aws/guard-events.ts');
 const { parseAppRunnerEvent } = await import('../lib/events/app-runner.ts');
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
-const appRunner = () => createAppRunnerGateway(createAppRunnerClient());
 const parse = (raw: unknown) =>
   parseAppRunnerEvent(raw, {
     targets: createTargets(config.targets, { account: config.accountId, region: config.region }),

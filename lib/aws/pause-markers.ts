@@ -1,5 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  paginateQuery,
+} from '@aws-sdk/lib-dynamodb';
 import type { PauseMarkerStore } from '../core/ports/pause-markers.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import { translatePortErrors } from './errors.ts';
@@ -51,6 +57,21 @@ export function createPauseMarkerStore(client: DynamoDBClient, tableName: string
           Item: { pk: partitionOf(serviceArn), sk: `${SK_PREFIX}${serviceArn}`, serviceArn, marker },
         }),
       );
+    },
+    async putMany(serviceArns, marker) {
+      // BatchWriteItem takes 25 items; what DynamoDB leaves unprocessed is written again.
+      for (let i = 0; i < serviceArns.length; i += 25) {
+        let requests = serviceArns.slice(i, i + 25).map((serviceArn) => ({
+          PutRequest: {
+            Item: { pk: partitionOf(serviceArn), sk: `${SK_PREFIX}${serviceArn}`, serviceArn, marker },
+          },
+        }));
+        for (let attempt = 0; requests.length > 0; attempt++) {
+          if (attempt >= 5) throw new Error(`could not write ${requests.length} pause marker(s)`);
+          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+          requests = (out.UnprocessedItems?.[tableName] ?? []) as typeof requests;
+        }
+      }
     },
     async remove(serviceArn) {
       await doc.send(

@@ -145,6 +145,7 @@ async function act(
   payload: PauseResumePayload,
   at: Date,
   tagMarker: boolean,
+  premarked: boolean,
   ports: PauseResumePorts,
   settings: PauseResumeSettings,
   ctx: RunContext,
@@ -168,10 +169,10 @@ async function act(
   }
   try {
     if (d.action === 'pause') {
-      // The marker goes in first: a crash between the two calls leaves a running service with a
-      // marker (cleared or re-used at the next run), never a guard-paused service without one,
-      // which no later run would resume.
-      await withBackoff(() => ports.markers.put(d.arn, marker), backoff);
+      // The marker is in first (the run writes its pauses' markers in bulk before pausing): a crash
+      // between the two leaves a running service with a marker (cleared or re-used at the next
+      // run), never a guard-paused service without one, which no later run would resume.
+      if (!premarked) await withBackoff(() => ports.markers.put(d.arn, marker), backoff);
       try {
         await withBackoff(() => ar.pauseService(d.arn), backoff);
       } catch (error) {
@@ -328,8 +329,20 @@ export async function runSchedule(
       const decisions = observed.services.map((s) =>
         planService(s, desired, { schedule: payload.schedule, at, trigger: payload.action }),
       );
+      // The markers of this target's pauses in one go (25 a request), before any pause.
+      const pausing = decisions.filter((d) => d.action === 'pause').map((d) => d.arn);
+      const premarked =
+        !settings.dryRun && pausing.length > 0 && ctx.remainingMs() >= MIN_REMAINING_MS
+          ? await withBackoff(
+              () => ports.markers.putMany(pausing, formatPausedBy(payload.schedule, at)),
+              backoffOf(settings),
+            ).then(
+              () => true,
+              () => false,
+            )
+          : false;
       const acted = await mapWithConcurrency(decisions, settings.maxConcurrency, (d) =>
-        act(d, payload, at, observed.tagMarkers.has(d.arn), ports, settings, ctx),
+        act(d, payload, at, observed.tagMarkers.has(d.arn), premarked, ports, settings, ctx),
       );
       return { observed, acted };
     }),

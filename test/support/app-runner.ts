@@ -161,6 +161,10 @@ export function inMemoryAppRunner(services: InMemoryService[], faults: AppRunner
       calls.push(`mark ${nameOf(arn)}`);
       markerValues.set(arn, marker);
     },
+    putMany: async (arns, marker) => {
+      calls.push(`mark ${arns.map(nameOf).join(',')}`);
+      for (const arn of arns) markerValues.set(arn, marker);
+    },
     remove: async (arn) => {
       if (markerValues.delete(arn)) calls.push(`unmark ${nameOf(arn)}`);
     },

@@ -11,6 +11,8 @@ export interface PauseMarkerStore {
   list(target: Target): Promise<Map<string, string>>;
   /** Writes (or replaces) the marker of a service. */
   put(serviceArn: string, marker: string): Promise<void>;
+  /** Writes the same marker for many services (a run's pauses), in as few requests as the store allows. */
+  putMany(serviceArns: readonly string[], marker: string): Promise<void>;
   /** Removes the marker of a service (no-op when there is none). */
   remove(serviceArn: string): Promise<void>;
 }
