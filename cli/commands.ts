@@ -14,7 +14,9 @@
  *
  * @module
  */
+
 import { type CommandRun, type CommandSpec, defineCommand, type OptionSpecs } from './args.ts';
+import { ACCOUNT_NOTES, ACCOUNT_OPTION } from './where.ts';
 
 const ANY = Number.POSITIVE_INFINITY;
 
@@ -64,10 +66,12 @@ quarantined. Always pins repo@sha256:…, never a tag. The loop guard does not a
     force: { type: 'boolean', help: 'allow a --to digest that is quarantined or not in the ledger' },
     'dry-run': { type: 'boolean', help: 'print the plan and publish it with dryRun: true; change nothing' },
     region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
+    account: ACCOUNT_OPTION,
   },
   notes: `Environment: LEDGER_TABLE (the deployed stack's ledger table) and EVENT_BUS_NAME (the bus it
 publishes to, "default" as deployed) are required; USER (or USERNAME) names you in the ledger.
 ${SERVICE_ENV}
+${ACCOUNT_NOTES}
 Exit status: 0 rolled back or nothing to do, 1 refused, skipped or failed, 2 usage or configuration.`,
 });
 
@@ -129,8 +133,11 @@ resume unless --until sets apprunner-guard:override-until first.`,
         value: '<schedules.yml>',
         help: 'schedule definitions (without it: infra/schedules.yml of this repository)',
       },
+      region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
+      account: ACCOUNT_OPTION,
     },
     notes: `${SERVICE_ENV}
+${ACCOUNT_NOTES}
 Exit status: 0 done or nothing to do, 1 refused or failed, 2 usage or configuration.`,
   });
 
@@ -198,10 +205,12 @@ apprunner-guard:fix-forward=off tag stops pushes from releasing a pin, not this 
   options: {
     'dry-run': { type: 'boolean', help: 'print the plan and publish it with dryRun: true; change nothing' },
     region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
+    account: ACCOUNT_OPTION,
   },
   notes: `Environment: LEDGER_TABLE and EVENT_BUS_NAME of the deployed stack are required; USER (or USERNAME)
 names you in the published event.
 ${SERVICE_ENV}
+${ACCOUNT_NOTES}
 Exit status: 0 released or nothing to do, 1 not pinned, refused or failed, 2 usage or configuration.`,
 });
 
@@ -217,9 +226,11 @@ pending one-time schedules for it (deletions, follow-ups).`,
   options: {
     json: { type: 'boolean', help: 'print the same as one JSON object' },
     region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
+    account: ACCOUNT_OPTION,
   },
   notes: `Environment: LEDGER_TABLE and SCHEDULER_GROUP of the deployed stack are required.
 ${SERVICE_ENV}
+${ACCOUNT_NOTES}
 Exit status: 0 shown, 1 no such service or a failed call, 2 usage or configuration.`,
 });
 

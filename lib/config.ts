@@ -189,6 +189,8 @@ export interface CliConfig {
    * functions' and queues' names (`guard dlq` finds the DLQs by it).
    */
   stackName: string;
+  /** `GUARD_SPOKE_EXTERNAL_ID`: the external id of the spoke roles (`--account`). */
+  spokeExternalId: string;
 }
 
 const CLI_SETTINGS: {
@@ -200,6 +202,7 @@ const CLI_SETTINGS: {
   schedulerGroup: (env) => env.SCHEDULER_GROUP || undefined,
   operator: (env) => env.USER || env.USERNAME || undefined,
   stackName: (env) => env.GUARD_STACK_NAME || undefined,
+  spokeExternalId: (env) => env.GUARD_SPOKE_EXTERNAL_ID || undefined,
 };
 
 const CLI_MISSING: { [K in keyof CliConfig]: string } = {
@@ -211,6 +214,8 @@ const CLI_MISSING: { [K in keyof CliConfig]: string } = {
   operator: 'USER is required (or USERNAME): it names who acted in the ledger and the published event',
   stackName:
     'GUARD_STACK_NAME is required (the deployed stack, e.g. apprunner-guard-dev: its DLQs are <stack>-<function>-dlq)',
+  spokeExternalId:
+    'GUARD_SPOKE_EXTERNAL_ID is required with --account (the external id the spoke roles require: the spokeExternalId param)',
 };
 
 /**

@@ -110,6 +110,38 @@ function spokeAccessError(target: Target, roleArn: string, error: unknown): Erro
 }
 
 /**
+ * App Runner and ECR ports in one account and region for a human at a terminal (`guard … --account
+ * <id> --region <r>`): with an `account`, through the spoke role there (`<stackName>-spoke-<region>`,
+ * the external id), which must trust the caller (add the operators' role to the spoke's
+ * HubFunctionRoleArns); without, with the caller's own credentials, as before.
+ */
+export function createServicePortsAt(options: {
+  region: string;
+  account?: string | undefined;
+  spokes?: { roleNamePrefix: string; externalId: string } | undefined;
+}): { appRunner: AppRunnerPort; images: ImageDigestResolver } {
+  const { region, account, spokes } = options;
+  let credentials = {};
+  if (account !== undefined) {
+    if (!spokes) throw new Error('--account needs GUARD_STACK_NAME and GUARD_SPOKE_EXTERNAL_ID');
+    const target = { account, region };
+    credentials = {
+      credentials: spokeCredentials(
+        target,
+        spokeRoleArn(spokes.roleNamePrefix, target, partitionOf(region)),
+        spokes.externalId,
+        region,
+      ),
+    };
+  }
+  const config = { ...clientConfig(), region, ...credentials };
+  return {
+    appRunner: createAppRunnerGateway(new AppRunnerClient(config)),
+    images: createImageDigestResolver(new ECRClient(config), { region }),
+  };
+}
+
+/**
  * The port factory for every job (docs/architecture.md, "Many accounts and regions"): App Runner,
  * ECR and tagging clients per target, created on first use and cached for the container's life.
  * The hub's own account and region use the function's own credentials; every other target the
