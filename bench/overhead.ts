@@ -28,14 +28,20 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  GetResourcesCommand,
+  ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
 import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { createTargets } from '../lib/targets.ts';
 import { createGuardTables, startDynamoDB } from '../sandbox/dynamodb.ts';
 import { eventFor, fakeService, GOOD, installFakes, REPO } from '../test/lib/rollback/fakes.ts';
 import { guardEnv, lambdaContext } from '../test/support/env.ts';
@@ -69,18 +75,20 @@ idempotency.on(PutItemCommand).resolves({});
 idempotency.on(UpdateItemCommand).resolves({});
 idempotency.on(GetItemCommand).resolves({});
 idempotency.on(DeleteItemCommand).resolves({});
+idempotency.on(QueryCommand).resolves({ Items: [] });
 
 const { loadConfig } = await import('../lib/config.ts');
 const { createDynamoDBClient } = await import('../lib/aws/idempotency.ts');
-const { createAppRunnerClient, createAppRunnerGateway } = await import('../lib/aws/app-runner.ts');
 const { createEventBridgeClient, createGuardEventPublisher } = await import('../lib/aws/guard-events.ts');
 const { parseAppRunnerEvent } = await import('../lib/events/app-runner.ts');
 const config = loadConfig(process.env);
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
-const appRunner = () => createAppRunnerGateway(createAppRunnerClient());
-const parse = (raw: unknown) => parseAppRunnerEvent(raw, { accountId: config.accountId });
+const parse = (raw: unknown) =>
+  parseAppRunnerEvent(raw, {
+    targets: createTargets(config.targets, { account: config.accountId, region: config.region }),
+  });
 const ctx = { logger, remainingMs: () => 60_000 };
 const operation = (raw: unknown) => {
   const e = parse(raw);
@@ -94,7 +102,8 @@ const hour = (i: number) => new Date(Date.UTC(2026, 10, 20, 12) + i * 3_600_000)
 async function ledgerPorts() {
   const fakes = installFakes();
   const { createRecordReleasePorts } = await import('../lib/aws/release-ports.ts');
-  const ports = createRecordReleasePorts(config, dynamo, publisher);
+  const { createTargetPorts } = await import('../lib/aws/targets.ts');
+  const ports = createRecordReleasePorts(config, dynamo, publisher, createTargetPorts(config));
   return { ports, fakes };
 }
 
@@ -240,7 +249,8 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
     const { runCleanup } = await import('../lib/cleanup/run-cleanup.ts');
     const { createCleanupDeps } = await import('../lib/aws/cleanup-ports.ts');
-    const deps = createCleanupDeps(config, dynamo, publisher);
+    const { createTargetPorts } = await import('../lib/aws/targets.ts');
+    const deps = createCleanupDeps(config, dynamo, publisher, createTargetPorts(config));
     const { handler } = await import('../functions/cleanup.ts');
     return {
       handler: handler as unknown as Handler,
@@ -254,10 +264,18 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
       },
     };
   },
-  // The evening fire of a schedule over three opted-in running services: tag and pause each,
-  // publish the run summary.
+  // The evening fire of a schedule over three opted-in running services: read their tags in bulk,
+  // mark (ledger) and pause each, publish the run summary.
   'pause-resume': async () => {
     const names = ['checkout-web', 'orders-api', 'search-api'];
+    mockClient(ResourceGroupsTaggingAPIClient)
+      .on(GetResourcesCommand)
+      .resolves({
+        ResourceTagMappingList: names.map((name, k) => ({
+          ResourceARN: `arn:aws:apprunner:${REGION}:${ACCOUNT}:service/${name}/${String(k).repeat(32)}`,
+          Tags: [{ Key: 'apprunner-guard:schedule', Value: 'office-hours-berlin' }],
+        })),
+      });
     const ar = mockClient(AppRunnerClient);
     ar.on(ListServicesCommand).resolves({
       ServiceSummaryList: names.map((name, k) => ({
@@ -281,8 +299,13 @@ const CASES: Record<string, () => Promise<{ handler: Handler; c: Case }>> = {
     const { runSchedule, settingsFromConfig } = await import('../lib/pause-resume/run-schedule.ts');
     const { createGuardScheduler, createGuardWakeUps } = await import('../lib/aws/scheduler.ts');
     const { parseSchedulerPayload, pauseResumePayloadSchema } = await import('../lib/events/scheduler.ts');
+    const { createTargetPorts } = await import('../lib/aws/targets.ts');
+    const { createPauseMarkerStore } = await import('../lib/aws/pause-markers.ts');
+    const targetPorts = createTargetPorts(config);
     const ports = {
-      appRunner: appRunner(),
+      appRunner: targetPorts.appRunner,
+      targets: targetPorts.targets,
+      markers: createPauseMarkerStore(dynamo, config.ledgerTable),
       scheduler: createGuardScheduler(config),
       wakeUps: createGuardWakeUps(config),
       publisher,

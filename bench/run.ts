@@ -268,7 +268,7 @@ function printSlack(f: SlackFigure) {
 
 function printSandbox(fleet: FleetFigure, storm: StormFigure) {
   print(
-    `\nFleet: pause ${fleet.services} services, App Runner at ${FLEET_API.maxRequestsPerSecond} requests/s and ${FLEET_API.latencyMs} ms (budget: ≤ ${BUDGET.fleetRatio}× the bound, 0 lost, 0 duplicated)`,
+    `\nFleet: pause ${fleet.services} services over ${fleet.partitions} accounts × regions, App Runner at ${FLEET_API.maxRequestsPerSecond} requests/s and ${FLEET_API.latencyMs} ms in each (bound: the slowest partition's PauseService calls ÷ the rate; budget: ≤ ${BUDGET.fleetRatio}× the bound, 0 lost, 0 duplicated)`,
   );
   print(
     table(
@@ -277,6 +277,7 @@ function printSandbox(fleet: FleetFigure, storm: StormFigure) {
         'bound',
         'ratio',
         'API calls',
+        'per service',
         'throttled',
         'invocations',
         'lost',
@@ -289,6 +290,7 @@ function printSandbox(fleet: FleetFigure, storm: StormFigure) {
           sec(fleet.boundMs),
           `${fleet.ratio.toFixed(2)}×`,
           String(fleet.apiCalls),
+          fleet.callsPerService.toFixed(2),
           String(fleet.throttled),
           String(fleet.invocations),
           String(fleet.lost),

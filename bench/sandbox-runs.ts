@@ -3,7 +3,7 @@
 // per scenario and its servers live as long as the process.
 import type { TimelineEntry } from '../sandbox/report.ts';
 import { parseScenario, runScenario } from '../sandbox/run.ts';
-import { FLEET_API, fleetScenario, stormScenario } from './scenarios.ts';
+import { FLEET_API, FLEET_PARTITIONS, fleetScenario, stormScenario } from './scenarios.ts';
 
 export interface FleetFigure {
   services: number;
@@ -12,7 +12,14 @@ export interface FleetFigure {
   /** App Runner requests App Runner accepted (the work), and the ones it refused for the rate. */
   apiCalls: number;
   throttled: number;
-  /** `apiCalls` ÷ the allowed rate: no client can do this work faster. */
+  /** Accepted App Runner calls per paused service (the pause itself is 1). */
+  callsPerService: number;
+  /** Accounts × regions, each with App Runner's rate of its own. */
+  partitions: number;
+  /**
+   * The slowest partition's `PauseService` calls ÷ the allowed rate: no client can pause that
+   * partition's services faster, and the partitions run side by side.
+   */
   boundMs: number;
   ratio: number;
   invocations: number;
@@ -54,13 +61,22 @@ export async function measureFleet(services: number): Promise<FleetFigure> {
   const calls = report.apiCalls.filter((c) => c.api === 'apprunner');
   const accepted = calls.filter((c) => !c.fault);
   const pauses = report.fleet.map((s) => s.operations.filter((o) => o.type === 'PAUSE_SERVICE').length);
-  const boundMs = (accepted.length / FLEET_API.maxRequestsPerSecond) * 1000;
+  const perPartition = new Map<string, number>();
+  report.fleet.forEach((s, i) => {
+    const key = `${s.account}/${s.region}`;
+    perPartition.set(key, (perPartition.get(key) ?? 0) + pauses[i]!);
+  });
+  const slowest = Math.max(...perPartition.values());
+  const boundMs = (slowest / FLEET_API.maxRequestsPerSecond) * 1000;
   const wallMs = endedAt - startedAt;
+  const paused = pauses.filter((n) => n > 0).length;
   return {
     services,
     wallMs,
     apiCalls: accepted.length,
     throttled: calls.length - accepted.length,
+    callsPerService: Math.round((accepted.length / Math.max(1, paused)) * 100) / 100,
+    partitions: FLEET_PARTITIONS.length,
     boundMs,
     ratio: Math.round((wallMs / boundMs) * 100) / 100,
     invocations: report.invocations.filter((i) => i.function === 'pause-resume').length,

@@ -9,28 +9,56 @@ const DEFINITION = { timezone: 'Europe/Berlin', pause: 'cron(0 20 * * ? *)', res
 const pad = (i: number) => String(i).padStart(3, '0');
 
 /**
- * `services` running services opted in to one schedule; its 20:00 Berlin pause fire (a Friday) is
- * invoked once, like Scheduler would, with App Runner limited to {@link FLEET_API}. Deployed
- * schedules (the cleanup sweep, infra/schedules.yml) are off: only the pause run talks to
- * App Runner. A marker step just before the fire lets the bench time the run in real time.
+ * The accounts × regions the fleet is spread over: the hub (111122223333, us-east-1) and five more
+ * targets, 3 accounts × 2 regions in all. App Runner's request rate is per account and region: each
+ * is a partition of its own.
+ */
+export const FLEET_PARTITIONS = [
+  { account: '111122223333', region: 'us-east-1' },
+  { account: '111122223333', region: 'eu-west-1' },
+  { account: '222233334444', region: 'us-east-1' },
+  { account: '222233334444', region: 'eu-west-1' },
+  { account: '333344445555', region: 'us-east-1' },
+  { account: '333344445555', region: 'eu-west-1' },
+] as const;
+
+/**
+ * `services` running services opted in to one schedule, spread evenly over
+ * {@link FLEET_PARTITIONS}; its 20:00 Berlin pause fire (a Friday) is invoked once, like Scheduler
+ * would, with App Runner limited to {@link FLEET_API} in each account and region. Deployed
+ * schedules (the cleanup sweep, infra/schedules.yml) are off: only the pause run talks to App
+ * Runner. A marker step just before the fire lets the bench time the run in real time.
  */
 export function fleetScenario(services: number) {
+  const [hub, ...others] = FLEET_PARTITIONS;
+  const accounts = [...new Set(others.map((p) => p.account))];
   return {
     name: `bench-fleet-${services}`,
-    description: `Pause ${services} services tagged for one schedule; App Runner allows ${FLEET_API.maxRequestsPerSecond} requests/s at ${FLEET_API.latencyMs} ms each.`,
+    description: `Pause ${services} services tagged for one schedule over ${FLEET_PARTITIONS.length} accounts × regions; App Runner allows ${FLEET_API.maxRequestsPerSecond} requests/s at ${FLEET_API.latencyMs} ms each, per account and region.`,
     start: '2026-11-20T18:55:00Z',
     end: '+3h',
+    account: hub.account,
+    region: hub.region,
+    targets: accounts.map((account) => ({
+      account,
+      regions: others.filter((p) => p.account === account).map((p) => p.region),
+    })),
     settings: { deployedSchedules: false, serviceQuota: services + 10, durations: { pause: 60 } },
     images: [{ image: 'app:v1', digest: 'app-v1' }],
-    fleet: Array.from({ length: services }, (_, i) => ({
-      name: `svc-${pad(i + 1)}`,
-      image: 'app:v1',
-      tags: { 'apprunner-guard:schedule': SCHEDULE },
-    })),
+    fleet: Array.from({ length: services }, (_, i) => {
+      const where = FLEET_PARTITIONS[i % FLEET_PARTITIONS.length]!;
+      return {
+        name: `svc-${pad(i + 1)}`,
+        image: 'app:v1',
+        account: where.account,
+        region: where.region,
+        tags: { 'apprunner-guard:schedule': SCHEDULE },
+      };
+    }),
     steps: [
       {
         at: '+4m',
-        failNext: { service: 'svc-001', operation: 'delete', times: 1 },
+        failNext: { service: `${hub.account}/${hub.region}/svc-001`, operation: 'delete', times: 1 },
         note: 'bench: timing starts',
       },
       {

@@ -14,7 +14,9 @@
  *
  * @module
  */
+
 import { type CommandRun, type CommandSpec, defineCommand, type OptionSpecs } from './args.ts';
+import { ACCOUNT_NOTES, ACCOUNT_OPTION } from './where.ts';
 
 const ANY = Number.POSITIVE_INFINITY;
 
@@ -68,10 +70,12 @@ never a tag. The loop guard does not apply to a human.`,
     },
     'dry-run': { type: 'boolean', help: 'print the plan and publish it with dryRun: true; change nothing' },
     region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
+    account: ACCOUNT_OPTION,
   },
   notes: `Environment: LEDGER_TABLE (the deployed stack's ledger table) and EVENT_BUS_NAME (the bus it
 publishes to, "default" as deployed) are required; USER (or USERNAME) names you in the ledger.
 ${SERVICE_ENV}
+${ACCOUNT_NOTES}
 Exit status: 0 rolled back or nothing to do, 1 refused, skipped or failed, 2 usage or configuration.`,
 });
 
@@ -135,14 +139,17 @@ the service paused then, and pauses it within minutes (a one-time schedule of th
         value: '<schedules.yml>',
         help: 'schedule definitions (without it: infra/schedules.yml of this repository)',
       },
+      region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
+      account: ACCOUNT_OPTION,
     },
-    notes: `${SERVICE_ENV}${
-      action === 'resume'
-        ? `
+    notes: `${SERVICE_ENV}
+${ACCOUNT_NOTES}${
+  action === 'resume'
+    ? `
 --until also needs the deployed stack's SCHEDULER_GROUP, SCHEDULER_ROLE_ARN and
 PAUSE_RESUME_FUNCTION_ARN (as the pause-resume function has them) to wake the guard.`
-        : ''
-    }
+    : ''
+}
 Exit status: 0 done or nothing to do, 1 refused or failed, 2 usage or configuration.`,
   });
 
@@ -210,10 +217,12 @@ apprunner-guard:fix-forward=off tag stops pushes from releasing a pin, not this 
   options: {
     'dry-run': { type: 'boolean', help: 'print the plan and publish it with dryRun: true; change nothing' },
     region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
+    account: ACCOUNT_OPTION,
   },
   notes: `Environment: LEDGER_TABLE and EVENT_BUS_NAME of the deployed stack are required; USER (or USERNAME)
 names you in the published event.
 ${SERVICE_ENV}
+${ACCOUNT_NOTES}
 Exit status: 0 released or nothing to do, 1 not pinned, refused or failed, 2 usage or configuration.`,
 });
 
@@ -230,9 +239,11 @@ the guard's pending one-time schedules for it (deletions, follow-ups, promotions
   options: {
     json: { type: 'boolean', help: 'print the same as one JSON object' },
     region: { type: 'string', value: '<region>', help: "the service's region (sets AWS_REGION)" },
+    account: ACCOUNT_OPTION,
   },
   notes: `Environment: LEDGER_TABLE and SCHEDULER_GROUP of the deployed stack are required.
 ${SERVICE_ENV}
+${ACCOUNT_NOTES}
 Exit status: 0 shown, 1 no such service or a failed call, 2 usage or configuration.`,
 });
 

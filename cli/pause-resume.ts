@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type AppRunnerPort, createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
+import type { AppRunnerPort } from '../lib/aws/app-runner.ts';
 import { createSchedulerClient, createSchedulerGateway, createWakeUps } from '../lib/aws/scheduler.ts';
 import { ConfigError, loadCliConfig } from '../lib/config.ts';
 import { describeError } from '../lib/core/errors.ts';
@@ -10,6 +10,7 @@ import { loadScheduleConfig, type ScheduleDefinition } from '../lib/pause-resume
 import { type CommandRun, UsageError } from './args.ts';
 import type { RESUME } from './commands.ts';
 import { DEFAULT_SCHEDULE_FILE } from './schedule.ts';
+import { servicePortsFor } from './where.ts';
 
 async function findService(port: AppRunnerPort, nameOrArn: string): Promise<ObservedService | undefined> {
   for await (const s of port.listServices()) {
@@ -72,7 +73,10 @@ export function manualCommand(
     if (until && Number.isNaN(until.getTime())) {
       throw new UsageError(`--until "${values.until}" is not an ISO-8601 time (e.g. 2026-11-21T18:00:00Z)`);
     }
-    if (!port) loadCliConfig(io.env, ['region']);
+    const config = port
+      ? undefined
+      : loadCliConfig({ ...io.env, ...(values.region ? { AWS_REGION: values.region } : {}) }, ['region']);
+    if (config) process.env.AWS_REGION = config.region;
     const target = positionals[0]!;
     try {
       // A --config that does not exist is an error; without one, a checkout without schedules has none.
@@ -82,10 +86,11 @@ export function manualCommand(
           : existsSync(DEFAULT_SCHEDULE_FILE)
             ? loadScheduleConfig(DEFAULT_SCHEDULE_FILE)
             : [];
-      const appRunner = port ?? createAppRunnerGateway(createAppRunnerClient());
+      const at = config ? servicePortsFor(values, io.env, config.region) : undefined;
+      const appRunner = port ?? at!.appRunner;
       const service = await findService(appRunner, target);
       if (!service) {
-        io.err(`guard ${action}: no service "${target}" in this account and region\n`);
+        io.err(`guard ${action}: no service "${target}" in ${at?.where ?? 'this account and region'}\n`);
         return 1;
       }
       // A human at the keyboard: the wall clock is the right "now" here.

@@ -1,5 +1,4 @@
-import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
-import { createEcrClient, createImageDigestResolver } from '../lib/aws/ecr.ts';
+import type { createAppRunnerGateway } from '../lib/aws/app-runner.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient } from '../lib/aws/idempotency.ts';
 import { createLedgerGateway } from '../lib/aws/ledger.ts';
@@ -10,6 +9,7 @@ import { isDigest } from '../lib/release/image.ts';
 import { type RollbackResult, rollbackService } from '../lib/rollback/rollback.ts';
 import { type CommandRun, UsageError } from './args.ts';
 import type { ROLLBACK } from './commands.ts';
+import { servicePortsFor } from './where.ts';
 
 /** `guard rollback <service|arn>`: a manual rollback from an engineer's terminal. Returns the exit code. */
 export const runRollback: CommandRun<typeof ROLLBACK.options> = async ({ values, positionals }, io) => {
@@ -28,8 +28,7 @@ export const runRollback: CommandRun<typeof ROLLBACK.options> = async ({ values,
   process.env.AWS_REGION = config.region;
 
   const ports = {
-    appRunner: createAppRunnerGateway(createAppRunnerClient()),
-    images: createImageDigestResolver(createEcrClient(), { region: config.region }),
+    ...servicePortsFor(values, io.env, config.region),
     ledger: createLedgerGateway(createDynamoDBClient(), config.ledgerTable),
     publisher: createGuardEventPublisher(createEventBridgeClient(), config.eventBusName),
   };
@@ -37,7 +36,7 @@ export const runRollback: CommandRun<typeof ROLLBACK.options> = async ({ values,
   try {
     const service = await findService(target, ports.appRunner);
     if (!service) {
-      io.err(`guard rollback: no App Runner service "${target}" in ${config.region}\n`);
+      io.err(`guard rollback: no App Runner service "${target}" in ${ports.where}\n`);
       return 1;
     }
     const time = new Date().toISOString();

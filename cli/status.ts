@@ -1,7 +1,5 @@
-import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
 import { createBakeLedger } from '../lib/aws/bake-ledger.ts';
 import { createAlarmsGateway, createCloudWatchClient } from '../lib/aws/cloudwatch.ts';
-import { createEcrClient, createImageDigestResolver } from '../lib/aws/ecr.ts';
 import { createDynamoDBClient } from '../lib/aws/idempotency.ts';
 import { createLedgerGateway } from '../lib/aws/ledger.ts';
 import { createSchedulerClient, createSchedulerGateway } from '../lib/aws/scheduler.ts';
@@ -20,10 +18,12 @@ import {
 } from '../lib/core/ports/release-ledger.ts';
 import type { SchedulerPort, ScheduleView } from '../lib/core/ports/scheduler.ts';
 import type { ServiceRef } from '../lib/events/app-runner.ts';
+import { parseServiceArn } from '../lib/events/app-runner.ts';
 import { isOptedOut, parseBakeMinutes, TAGS, type Tags } from '../lib/tags.ts';
 import type { CommandRun } from './args.ts';
 import type { STATUS } from './commands.ts';
 import { findService } from './rollback.ts';
+import { servicePortsFor } from './where.ts';
 
 /** Schedules read back (GetSchedule) at most, to stay one screen and a few seconds. */
 const MAX_SCHEDULES_READ = 200;
@@ -113,6 +113,9 @@ export function formatStatus(r: ServiceStatusReport): string {
   const lines: string[] = [];
   const line = (label: string, value: string) => lines.push(`${label.padEnd(14)}${value}`);
   line('service', `${r.service.name} (${r.service.arn})`);
+  const where = parseServiceArn(r.service.arn);
+  // Which account and region: with many targets, a name alone does not say.
+  if (where) line('where', `account ${where.account}, region ${where.region}`);
   line('status', r.service.status);
   if (r.service.source === 'code') {
     line('source', 'code repository: the guard never pins or releases a code-based service');
@@ -193,8 +196,7 @@ export const runStatus: CommandRun<typeof STATUS.options> = async ({ values, pos
   process.env.AWS_REGION = config.region;
   const dynamo = createDynamoDBClient();
   const ports = {
-    appRunner: createAppRunnerGateway(createAppRunnerClient()),
-    images: createImageDigestResolver(createEcrClient(), { region: config.region }),
+    ...servicePortsFor(values, io.env, config.region),
     ledger: createLedgerGateway(dynamo, config.ledgerTable),
     // Reading only: the role is never passed, so none is needed.
     scheduler: createSchedulerGateway(createSchedulerClient(), { group: config.schedulerGroup, roleArn: '' }),
@@ -205,7 +207,7 @@ export const runStatus: CommandRun<typeof STATUS.options> = async ({ values, pos
     const ref = await findService(target, ports.appRunner);
     const report = ref ? await readServiceStatus(ref, ports) : undefined;
     if (!report) {
-      io.err(`guard status: no App Runner service "${target}" in ${config.region}\n`);
+      io.err(`guard status: no App Runner service "${target}" in ${ports.where}\n`);
       return 1;
     }
     io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));

@@ -1,5 +1,3 @@
-import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
-import { createEcrClient, createImageDigestResolver } from '../lib/aws/ecr.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient } from '../lib/aws/idempotency.ts';
 import { createLedgerGateway } from '../lib/aws/ledger.ts';
@@ -9,6 +7,7 @@ import { type PinReleaseResult, releasePin } from '../lib/fix-forward/release.ts
 import type { CommandRun } from './args.ts';
 import type { UNPIN } from './commands.ts';
 import { findService } from './rollback.ts';
+import { servicePortsFor } from './where.ts';
 
 /**
  * `guard unpin <service|arn>`: releases the guard's pin by hand, with the same planner and checks
@@ -26,15 +25,14 @@ export const runUnpin: CommandRun<typeof UNPIN.options> = async ({ values, posit
   // The SDK clients take their region from the environment, as in Lambda.
   process.env.AWS_REGION = config.region;
   const ports = {
-    appRunner: createAppRunnerGateway(createAppRunnerClient()),
-    images: createImageDigestResolver(createEcrClient(), { region: config.region }),
+    ...servicePortsFor(values, io.env, config.region),
     ledger: createLedgerGateway(createDynamoDBClient(), config.ledgerTable),
     publisher: createGuardEventPublisher(createEventBridgeClient(), config.eventBusName),
   };
   try {
     const service = await findService(target, ports.appRunner);
     if (!service) {
-      io.err(`guard unpin: no App Runner service "${target}" in ${config.region}\n`);
+      io.err(`guard unpin: no App Runner service "${target}" in ${ports.where}\n`);
       return 1;
     }
     const pin = await ports.ledger.getPin(service.arn);

@@ -4,6 +4,7 @@ import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/g
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
+import { createTargetPorts } from '../lib/aws/targets.ts';
 import { cleanupJob } from '../lib/cleanup/job.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
@@ -18,7 +19,7 @@ export const handler = cleanupJob.createQueueHandler(
     logger: new Logger({ serviceName: 'apprunner-guard' }),
     idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
     onReject: createRejectionHandler({ job: 'cleanup', counter: createRejectionCounter() }),
-    ...createCleanupDeps(config, dynamo, publisher),
+    ...createCleanupDeps(config, dynamo, publisher, createTargetPorts(config)),
   },
   createQueueVisibility(createSqsClient()),
 );

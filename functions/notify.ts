@@ -12,12 +12,15 @@ import { loadConfig, loadSlackNotifyConfig } from '../lib/config.ts';
 import { notifyJob } from '../lib/notify/job.ts';
 import { createRejectedFailureAlerter } from '../lib/notify/rejected-failure.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
+import { createTargets } from '../lib/targets.ts';
 
 const config = loadConfig(process.env);
 const slackConfig = loadSlackNotifyConfig(process.env);
 const ssm = createSsmClient();
 const dynamo = createDynamoDBClient();
 const sns = createSnsPublisher(createSnsClient(), config.alertTopicArn);
+// The notifier acts nowhere: it only needs to know the targets, to reject events from elsewhere.
+const targets = createTargets(config.targets, { account: config.accountId, region: config.region });
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 const wakeUps = createGuardWakeUps(config, { logger });
 
@@ -30,9 +33,9 @@ export const handler = notifyJob.createQueueHandler(
     onReject: createRejectionHandler({
       job: 'notify',
       counter: createRejectionCounter(),
-      alert: createRejectedFailureAlerter({ job: 'notify', accountId: config.accountId, sns }),
+      alert: createRejectedFailureAlerter({ job: 'notify', targets, sns }),
     }),
-    accountId: config.accountId,
+    targets,
     notify: {
       sns,
       slack: createSlackWebhook({ url: createWebhookUrlSource(ssm, config.slackWebhookParameter) }),

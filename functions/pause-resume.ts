@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createAppRunnerClient, createAppRunnerGateway } from '../lib/aws/app-runner.ts';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
+import { createPauseMarkerStore } from '../lib/aws/pause-markers.ts';
 import { createGuardWakeUps } from '../lib/aws/scheduler.ts';
+import { createTargetPorts } from '../lib/aws/targets.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createHandler } from '../lib/pause-resume/job.ts';
 import { settingsFromConfig } from '../lib/pause-resume/run-schedule.ts';
@@ -14,6 +15,7 @@ const dynamo = createDynamoDBClient();
 const logger = new Logger({ serviceName: 'apprunner-guard' });
 // One wake-up port: the stack's "come back later" for the run, the follow-ups and override ends.
 const wakeUps = createGuardWakeUps(config, { logger });
+const targets = createTargetPorts(config);
 
 export const handler = createHandler({
   logger,
@@ -21,7 +23,9 @@ export const handler = createHandler({
   idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
   onReject: createRejectionHandler({ job: 'pause-resume', counter: createRejectionCounter() }),
   ports: {
-    appRunner: createAppRunnerGateway(createAppRunnerClient()),
+    appRunner: targets.appRunner,
+    targets: targets.targets,
+    markers: createPauseMarkerStore(dynamo, config.ledgerTable),
     wakeUps,
     publisher: createGuardEventPublisher(createEventBridgeClient(), config.eventBusName),
   },

@@ -4,6 +4,7 @@ import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempot
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
+import { createTargetPorts } from '../lib/aws/targets.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
 import { slackActionsJob } from '../lib/slack-actions/job.ts';
@@ -11,6 +12,8 @@ import { slackActionsJob } from '../lib/slack-actions/job.ts';
 const config = loadConfig(process.env);
 const dynamo = createDynamoDBClient();
 const publisher = createGuardEventPublisher(createEventBridgeClient(), config.eventBusName);
+// App Runner and ECR in every target, through the spoke roles (docs/architecture.md).
+const targets = createTargetPorts(config);
 
 // Events come from the function's SQS queue (buffered delivery); direct invocations pass through.
 export const handler = slackActionsJob.createQueueHandler(
@@ -18,8 +21,8 @@ export const handler = slackActionsJob.createQueueHandler(
     logger: new Logger({ serviceName: 'apprunner-guard' }),
     idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
     onReject: createRejectionHandler({ job: 'slack-actions', counter: createRejectionCounter() }),
-    accountId: config.accountId,
-    ports: createReleasePorts(config, dynamo, publisher),
+    targets: targets.targets,
+    ports: createReleasePorts(config, dynamo, publisher, targets),
     rollback: { dryRun: config.rollback.dryRun },
     fixForward: { dryRun: config.fixForward.dryRun },
     // Date.now, not new Date(): the sandbox shows handlers its simulated clock through Date.now.

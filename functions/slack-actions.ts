@@ -6,6 +6,7 @@ import { createSlackAppClient, createSlackUserGroups } from '../lib/aws/slack-ap
 import { loadConfig, loadSlackActionsConfig } from '../lib/config.ts';
 import { createSlackActionEndpoint } from '../lib/slack-actions/endpoint.ts';
 import { SLACK_MAX_BODY_BYTES } from '../lib/slack-actions/verify.ts';
+import { createTargets } from '../lib/targets.ts';
 
 const config = loadConfig(process.env);
 const slack = loadSlackActionsConfig(process.env);
@@ -29,7 +30,7 @@ export const handler = createSlackActionEndpoint({
     : undefined,
   requests: createSlackActionRequests(events, config.eventBusName),
   publisher: createGuardEventPublisher(events, config.eventBusName),
-  accountId: config.accountId,
+  targets: createTargets(config.targets, { account: config.accountId, region: config.region }),
   maxBodyBytes: SLACK_MAX_BODY_BYTES,
   // Date.now, not new Date(): the sandbox shows handlers its simulated clock through Date.now.
   now: () => new Date(Date.now()),

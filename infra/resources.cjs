@@ -74,6 +74,9 @@ const manageGuardAlarms = {
 const describeAlarms = { Effect: 'Allow', Action: ['cloudwatch:DescribeAlarms'], Resource: ['*'] };
 // ListServices has no resource type: IAM only accepts "*" for it. It reads, never mutates.
 const listServices = { Effect: 'Allow', Action: ['apprunner:ListServices'], Resource: ['*'] };
+// The fleet runs read every service's tags in bulk (Resource Groups Tagging API): GetResources has
+// no resource type either, and it only reads.
+const readTagsInBulk = { Effect: 'Allow', Action: ['tag:GetResources'], Resource: ['*'] };
 
 const ssmParameter = (cfnParameter) =>
   sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter\${${cfnParameter}}`);
@@ -204,6 +207,7 @@ const FUNCTIONS = {
         Resource: [serviceArns],
       },
       listServices,
+      readTagsInBulk,
       manageGuardSchedules,
       passSchedulerRole,
       ledgerReadWrite,

@@ -42,6 +42,18 @@ const schema = z.object({
   // Optional: unset or empty means the hub's own account and region only (lib/targets.ts).
   GUARD_TARGETS: z.optional(z.string()),
   /**
+   * The stack's name (`apprunner-guard-<stage>`): the spoke role in each target is
+   * `<stack>-spoke-<region>` (infra/spoke). Required when GUARD_TARGETS lists targets beyond the hub.
+   */
+  GUARD_STACK_NAME: z.optional(
+    z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,42}$/, 'must be a stack name')),
+  ),
+  /** The external id the spoke roles require (sts:ExternalId); required with GUARD_TARGETS. */
+  // Empty: none (serverless.yml's param default, for a guard without spokes).
+  GUARD_SPOKE_EXTERNAL_ID: z.optional(
+    z.string().check(z.regex(/^([\w+=,.@:/-]{16,1224})?$/, 'must be 16 to 1224 of [A-Za-z0-9_+=,.@:/-]')),
+  ),
+  /**
    * What "now" is for wake-ups: the system clock (deployed; absent means this), or the trigger's
    * time (the sandbox, whose simulated time only its triggers carry).
    */
@@ -80,6 +92,11 @@ export interface GuardConfig {
    * always includes the hub; unset or empty means the hub only.
    */
   targets: TargetsSetting;
+  /**
+   * How the hub reaches the other targets: the spoke role `<roleNamePrefix>-spoke-<region>` in each
+   * account, assumed with `externalId`. `undefined` when the hub is the only target.
+   */
+  spokes: { roleNamePrefix: string; externalId: string } | undefined;
 }
 
 /** A configuration problem: the function must not start. */
@@ -106,6 +123,12 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
   } catch (error) {
     if (!(error instanceof TargetsError)) throw error;
     problems.push(`GUARD_TARGETS ${error.message}`);
+  }
+  if (r.success && targets.entries.length > 0) {
+    if (!r.data.GUARD_STACK_NAME)
+      problems.push('GUARD_STACK_NAME is required with GUARD_TARGETS (it names the spoke roles)');
+    if (!r.data.GUARD_SPOKE_EXTERNAL_ID)
+      problems.push('GUARD_SPOKE_EXTERNAL_ID is required with GUARD_TARGETS (the spoke roles require it)');
   }
   if (!r.success || problems.length > 0)
     throw new ConfigError(`apprunner-guard configuration is invalid: ${problems.join('; ')}`);
@@ -148,6 +171,10 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
       clock: e.GUARD_CLOCK ?? 'system',
     },
     targets,
+    spokes:
+      targets.entries.length > 0
+        ? { roleNamePrefix: e.GUARD_STACK_NAME!, externalId: e.GUARD_SPOKE_EXTERNAL_ID! }
+        : undefined,
   };
 }
 
@@ -175,6 +202,8 @@ export interface CliConfig {
    * functions' and queues' names (`guard dlq` finds the DLQs by it).
    */
   stackName: string;
+  /** `GUARD_SPOKE_EXTERNAL_ID`: the external id of the spoke roles (`--account`). */
+  spokeExternalId: string;
 }
 
 const CLI_SETTINGS: {
@@ -188,6 +217,7 @@ const CLI_SETTINGS: {
   pauseResumeFunctionArn: (env) => env.PAUSE_RESUME_FUNCTION_ARN || undefined,
   operator: (env) => env.USER || env.USERNAME || undefined,
   stackName: (env) => env.GUARD_STACK_NAME || undefined,
+  spokeExternalId: (env) => env.GUARD_SPOKE_EXTERNAL_ID || undefined,
 };
 
 const CLI_MISSING: { [K in keyof CliConfig]: string } = {
@@ -203,6 +233,8 @@ const CLI_MISSING: { [K in keyof CliConfig]: string } = {
   operator: 'USER is required (or USERNAME): it names who acted in the ledger and the published event',
   stackName:
     'GUARD_STACK_NAME is required (the deployed stack, e.g. apprunner-guard-dev: its DLQs are <stack>-<function>-dlq)',
+  spokeExternalId:
+    'GUARD_SPOKE_EXTERNAL_ID is required with --account (the external id the spoke roles require: the spokeExternalId param)',
 };
 
 /**

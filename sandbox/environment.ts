@@ -7,6 +7,7 @@ import {
   type ApiHooks,
   apiHandler,
   awsJsonProtocol,
+  type HttpRequest,
   type HttpResponse,
   type LocalServer,
   listen,
@@ -19,11 +20,16 @@ import { type SnsStandIn, snsProtocol } from './sns.ts';
 import type { SqsStandIn } from './sqs.ts';
 import { dispatchSqs, sqsProtocol } from './sqs-api.ts';
 import type { SsmStandIn } from './ssm.ts';
+import { type StsStandIn, stsProtocol } from './sts.ts';
 
 /** The stand-ins of the scenario being run; the servers route each request to it. */
 export interface ActiveWorld {
   hooks: ApiHooks;
-  apprunner: AppRunnerSimulator;
+  /** App Runner of every target (requests go to their caller's account and region). */
+  apprunner: { dispatch(operation: string, req: HttpRequest): Promise<HttpResponse> };
+  /** The Resource Groups Tagging API over the same services. */
+  tagging: { dispatch(operation: string, req: HttpRequest): Promise<HttpResponse> };
+  sts: StsStandIn;
   ecr: EcrStandIn;
   ssm: SsmStandIn;
   sns: SnsStandIn;
@@ -51,6 +57,8 @@ export interface SandboxEnvironment {
     cloudwatch: string;
     /** The Slack Web API stand-in; methods at `<url>/api/<method>`. */
     slackApi: string;
+    tagging: string;
+    sts: string;
   };
   db: LocalDynamoDB;
   /**
@@ -76,6 +84,8 @@ export const ENDPOINT_VARIABLES = {
   sqs: 'AWS_ENDPOINT_URL_SQS',
   dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
   cloudwatch: 'AWS_ENDPOINT_URL_CLOUDWATCH',
+  tagging: 'AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API',
+  sts: 'AWS_ENDPOINT_URL_STS',
 } as const;
 
 let started: Promise<SandboxEnvironment> | undefined;
@@ -171,6 +181,22 @@ async function start(): Promise<SandboxEnvironment> {
       hooks,
     ),
   );
+  const tagging = await serve(
+    apiHandler(
+      'tagging',
+      awsJsonProtocol('1.1', 'ResourceGroupsTaggingAPI_20170126', 'InternalServiceException'),
+      guarded('tagging', (w, op, req) => w.dispatch(op, req)),
+      hooks,
+    ),
+  );
+  const sts = await serve(
+    apiHandler(
+      'sts',
+      stsProtocol,
+      guarded('sts', (w, op, req) => w.dispatch(op, req)),
+      hooks,
+    ),
+  );
   const slack = await serve(async (req) => (world ? world.slack.handle(req) : idle));
   const slackApi = await serve(async (req) => (world ? world.slackApi.handle(req) : idle));
   const db = await startDynamoDB();
@@ -188,6 +214,8 @@ async function start(): Promise<SandboxEnvironment> {
       slack,
       cloudwatch,
       slackApi,
+      tagging,
+      sts,
     },
     db,
     activate(w) {

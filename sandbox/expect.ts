@@ -86,7 +86,15 @@ export function evaluateExpectations(
     want === undefined || (text ?? '').toLowerCase().includes(String(want).toLowerCase());
 
   for (const [name, want] of Object.entries(expect.services ?? {})) {
-    const s = report.fleet.find((f) => f.name === name);
+    // `<account>/<region>/<name>` in a target; a plain name is the hub's (the scenario's account
+    // and region), else — in a report without targets — the one service of that name.
+    const m = /^(\d{12})\/([^/]+)\/(.+)$/.exec(name);
+    const hubName = (f: Report['fleet'][number]) =>
+      f.name === name &&
+      (!report.hub || (f.account === report.hub.account && f.region === report.hub.region));
+    const s = report.fleet.find((f) =>
+      m ? f.account === m[1] && f.region === m[2] && f.name === m[3] : hubName(f),
+    );
     const problems: string[] = [];
     if (!s) problems.push('no such service');
     else {

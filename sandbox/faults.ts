@@ -66,7 +66,9 @@ export type ApiName =
   | 'eventbridge'
   | 'scheduler'
   | 'sqs'
-  | 'cloudwatch';
+  | 'cloudwatch'
+  | 'tagging'
+  | 'sts';
 export const API_NAMES: readonly ApiName[] = [
   'apprunner',
   'ecr',
@@ -76,6 +78,8 @@ export const API_NAMES: readonly ApiName[] = [
   'scheduler',
   'sqs',
   'cloudwatch',
+  'tagging',
+  'sts',
 ];
 
 /** Every fault of a scenario. */

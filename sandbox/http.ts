@@ -165,7 +165,8 @@ export interface ApiHooks {
   now(): number;
   faults(api: ApiName): ApiFaults | undefined;
   dice: FaultDice;
-  limiter(api: ApiName): RealRateLimiter | undefined;
+  /** The request-rate limiter of `api` for the caller of `req` (AWS limits per account and region). */
+  limiter(api: ApiName, req: HttpRequest): RealRateLimiter | undefined;
   onCall(call: ApiCall): void;
 }
 
@@ -199,7 +200,7 @@ export function apiHandler(
       if (f.latencyMs) await sleep(f.latencyMs);
       const now = h.now();
       let fault: 'throttle' | 'tooManyRequests' | 'serverError' | undefined;
-      const limiter = h.limiter(api);
+      const limiter = h.limiter(api, req);
       if (limiter && !limiter.admit(performance.now())) fault = 'throttle';
       else if (h.dice.roll(f.throttle, operation, now)) fault = 'throttle';
       else if (h.dice.roll(f.tooManyRequests, operation, now)) fault = 'tooManyRequests';

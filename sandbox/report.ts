@@ -76,6 +76,9 @@ export type TimelineEntry =
 /** A service at the end of the run. */
 export interface FleetEntry {
   name: string;
+  /** The target the service is in. */
+  account: string;
+  region: string;
   arn: string;
   status: string;
   source: 'image' | 'code';
@@ -138,6 +141,8 @@ export interface SandboxReport {
   apiCalls: ApiCall[];
   images: ImageRecord[];
   fleet: FleetEntry[];
+  /** The hub: the scenario's account and region (plain service names are its). */
+  hub?: { account: string; region: string };
   /** Clock tasks still pending at the end (e.g. a deletion scheduled after `end`). */
   pending: Array<{ at: string; label: string }>;
   expectations: ExpectationResult;

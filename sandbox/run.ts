@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { simulateWaits } from '../lib/aws/waits.ts';
 import type { GuardEventDetail } from '../lib/events/guard.ts';
 import { AppRunnerSimulator, DEFAULT_DURATIONS, type SimService } from './app-runner.ts';
@@ -7,9 +8,11 @@ import { CloudWatchStandIn } from './cloudwatch.ts';
 import { QueueDelivery } from './delivery.ts';
 import { EcrStandIn } from './ecr.ts';
 import { type ActiveWorld, startEnvironment } from './environment.ts';
+import { matchesPattern } from './event-pattern.ts';
 import { type BusEvent, EventBridgeStandIn } from './eventbridge.ts';
 import { evaluateExpectations } from './expect.ts';
 import { type ApiName, FaultDice, RealRateLimiter, scenarioFaults } from './faults.ts';
+import { SandboxFleets, type Where } from './fleets.ts';
 import { guardEnvironment } from './guard-env.ts';
 import { type ApiCall, ApiError, type ApiHooks } from './http.ts';
 import { ImageRegistry, imageLabel } from './images.ts';
@@ -26,6 +29,7 @@ import { SqsStandIn } from './sqs.ts';
 import { SsmStandIn } from './ssm.ts';
 import { deployedSchedules, importHandlers, ROOT, readServerless } from './stack.ts';
 import { describeStep, runStep, type SlackActionRecord } from './steps/index.ts';
+import { callerOf, SandboxIdentities, StsStandIn } from './sts.ts';
 
 export { imageLabel } from './images.ts';
 export type { SandboxReport } from './report.ts';
@@ -65,6 +69,22 @@ export function sandboxConfig(account: string, region: string): Record<string, s
     schedulerRole: 'apprunner-guard-sandbox-scheduler',
   });
 }
+
+/** What names and unlocks the spoke roles in the sandbox (GUARD_STACK_NAME, GUARD_SPOKE_EXTERNAL_ID). */
+export const SANDBOX_STACK = 'apprunner-guard-sandbox';
+export const SANDBOX_EXTERNAL_ID = 'sandbox-external-id-0123456789';
+
+/**
+ * What a spoke forwards to the hub bus: the spoke template's rule patterns (infra/spoke/build.cjs),
+ * so a spoke's event reaches the hub exactly when the deployed rules would send it.
+ */
+const forwarded = (() => {
+  const { forwardedPatterns } = createRequire(import.meta.url)('../infra/spoke/build.cjs') as {
+    forwardedPatterns: () => Array<{ pattern: unknown }>;
+  };
+  const patterns = forwardedPatterns().map((p) => p.pattern);
+  return (event: unknown) => patterns.some((p) => matchesPattern(p, event));
+})();
 
 const DRY_RUN_VARIABLE = {
   rollback: 'DRY_RUN_ROLLBACK',
@@ -108,6 +128,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const config = sandboxConfig(account, region);
   if (scenario.settings.slack === 'app') {
     Object.assign(config, SLACK_APP_CONFIG, { SLACK_API_URL: `${env.endpoints.slackApi}/api/` });
+  }
+  if (scenario.targets.length > 0) {
+    config.GUARD_TARGETS = scenario.targets.map((t) => `${t.account}:${t.regions.join(',')}`).join(';');
+    config.GUARD_STACK_NAME = SANDBOX_STACK;
+    config.GUARD_SPOKE_EXTERNAL_ID = SANDBOX_EXTERNAL_ID;
   }
   for (const job of scenario.dryRun) config[DRY_RUN_VARIABLE[job]] = 'true';
   Object.assign(config, scenario.config);
@@ -185,15 +210,26 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       });
     const iso = () => new Date(clock.now).toISOString();
     const apiCalls: ApiCall[] = [];
-    const limiters = new Map<ApiName, RealRateLimiter>();
-    for (const [name, f] of Object.entries(faults.api)) {
-      if (f?.maxRequestsPerSecond) limiters.set(name as ApiName, new RealRateLimiter(f.maxRequestsPerSecond));
-    }
+    const identities = new SandboxIdentities(account);
+    // AWS limits request rates per account and region: one limiter per API and caller.
+    const limiters = new Map<string, RealRateLimiter>();
+    const limiterOf = (api: ApiName, req: Parameters<ApiHooks['limiter']>[1]) => {
+      const perSecond = faults.api[api]?.maxRequestsPerSecond;
+      if (!perSecond) return undefined;
+      const caller = callerOf(req, identities, region);
+      const key = `${api}#${caller.account}/${caller.region}`;
+      let limiter = limiters.get(key);
+      if (!limiter) {
+        limiter = new RealRateLimiter(perSecond);
+        limiters.set(key, limiter);
+      }
+      return limiter;
+    };
     const hooks: ApiHooks = {
       now: () => clock.now,
       faults: (api) => faults.api[api],
       dice,
-      limiter: (api) => limiters.get(api),
+      limiter: limiterOf,
       onCall(call) {
         apiCalls.push(call);
         if (call.fault) {
@@ -283,26 +319,36 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       },
       queues,
     );
-    const sim = new AppRunnerSimulator(
-      {
-        clock,
-        registry,
-        prng,
-        emit: (event) => bus.put(event as BusEvent, 'apprunner'),
-        note: (text, service) => add({ time: iso(), kind: 'note', text, ...(service ? { service } : {}) }),
-        serving: (service) => cloudwatch.onServing(service),
-      },
-      {
-        account,
-        region,
-        spelling: scenario.settings.eventSpelling,
-        durations: { ...DEFAULT_DURATIONS, ...scenario.settings.durations },
-        serviceQuota: scenario.settings.serviceQuota,
-        rollbackSeconds: scenario.settings.appRunnerRollbackSeconds,
-        failureEventTiming: scenario.settings.failureEventTiming,
-        updateFailureRevertsConfig: scenario.settings.updateFailureRevertsConfig,
-      },
-    );
+    const hub: Where = { account, region };
+    const makeSim = (where: Where) =>
+      new AppRunnerSimulator(
+        {
+          clock,
+          registry,
+          prng,
+          // A spoke's events reach the hub bus through its forwarding rules (infra/spoke); the
+          // hub's own go on the bus directly.
+          emit: (event) => {
+            const isHub = where.account === account && where.region === region;
+            if (isHub || forwarded(event)) bus.put(event as BusEvent, 'apprunner');
+          },
+          note: (text, service) => add({ time: iso(), kind: 'note', text, ...(service ? { service } : {}) }),
+          // Alarms are the hub's (the sandbox's CloudWatch stand-in is one account and region).
+          serving: (service) => cloudwatch.onServing(service),
+        },
+        {
+          account: where.account,
+          region: where.region,
+          spelling: scenario.settings.eventSpelling,
+          durations: { ...DEFAULT_DURATIONS, ...scenario.settings.durations },
+          serviceQuota: scenario.settings.serviceQuota,
+          rollbackSeconds: scenario.settings.appRunnerRollbackSeconds,
+          failureEventTiming: scenario.settings.failureEventTiming,
+          updateFailureRevertsConfig: scenario.settings.updateFailureRevertsConfig,
+        },
+      );
+    const sim = new SandboxFleets(hub, makeSim, identities);
+    for (const t of scenario.targets) for (const r of t.regions) sim.at({ account: t.account, region: r });
     const cloudwatch = new CloudWatchStandIn({
       clock,
       account,
@@ -317,6 +363,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     const world: ActiveWorld = {
       hooks,
       apprunner: sim,
+      tagging: { dispatch: (op, req) => sim.tagging(op, req) },
+      sts: new StsStandIn({
+        spokes: scenario.targets.flatMap((t) =>
+          t.regions.map((r) => ({ account: t.account, region: r, role: t.role })),
+        ),
+        roleNamePrefix: SANDBOX_STACK,
+        externalId: SANDBOX_EXTERNAL_ID,
+        identities,
+        now: () => clock.now,
+      }),
       ecr: new EcrStandIn(
         () => registry,
         () => ({ account, region }),
@@ -425,8 +481,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     // The world as the scenario starts: images, fleet, the stack's schedules.
     for (const img of scenario.images) registry.push(img.image, { ...img, at: start });
     for (const alarm of scenario.alarms) cloudwatch.seed(alarm.name, alarm.state, start);
-    for (const spec of scenario.fleet) {
-      sim.seed({ ...spec, ...(spec.image ? { image: registry.expand(spec.image) } : {}) });
+    for (const { account: a, region: r, ...spec } of scenario.fleet) {
+      sim
+        .at({ account: a ?? account, region: r ?? region })
+        .seed({ ...spec, ...(spec.image ? { image: registry.expand(spec.image) } : {}) });
     }
     if (scenario.settings.deployedSchedules) {
       for (const d of deployedSchedules(doc, scenario)) {
@@ -513,6 +571,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       apiCalls,
       images: registry.list(),
       fleet,
+      hub,
       pending: clock.pending().map((p) => ({ at: new Date(p.at).toISOString(), label: p.label })),
     };
     const expectations = evaluateExpectations(scenario.expect, partial, (image) => registry.expand(image));
@@ -542,11 +601,13 @@ function withJobOutcome(a: SlackActionRecord, records: readonly BusRecord[]): Sl
   return { ...a, outcome: refused ? 'refused' : String(d.outcome), reason: String(d.reason ?? a.reason) };
 }
 
-function fleetEntry(s: SimService, registry: ImageRegistry): FleetEntry {
+function fleetEntry(s: SimService & Where, registry: ImageRegistry): FleetEntry {
   const configured =
     s.source.kind === 'image' ? s.source.imageIdentifier : `${s.source.repositoryUrl}#${s.source.branch}`;
   return {
     name: s.name,
+    account: s.account,
+    region: s.region,
     arn: s.arn,
     status: s.deletedAt !== undefined ? 'DELETED' : s.status,
     source: s.source.kind,

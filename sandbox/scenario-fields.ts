@@ -13,6 +13,17 @@ export const serviceName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{3,39}$/, 'must be a valid App Runner service name');
 
+/**
+ * A service as steps and expectations name it: `<account>/<region>/<name>` in a target, or its plain
+ * name in the hub (the scenario's `account` and `region`).
+ */
+export const serviceAddress = z
+  .string()
+  .regex(
+    /^(\d{12}\/[a-z]{2}(-[a-z]+)+-\d\/)?[A-Za-z0-9][A-Za-z0-9_-]{3,39}$/,
+    'must be a service name, or <account>/<region>/<name>',
+  );
+
 /** Tag values may be written as numbers or booleans in YAML; App Runner stores strings. */
 export const tagMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 

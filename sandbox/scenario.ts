@@ -8,6 +8,7 @@ import {
   codeSource,
   imageSchema,
   OPERATION_KINDS,
+  serviceAddress,
   serviceName,
   tagMap,
 } from './scenario-fields.ts';
@@ -87,6 +88,8 @@ const faultsSchema = z
     scheduler: apiFaults.optional(),
     sqs: apiFaults.optional(),
     cloudwatch: apiFaults.optional(),
+    tagging: apiFaults.optional(),
+    sts: apiFaults.optional(),
     slack: z
       .object({
         rateLimited: faultRule.optional(),
@@ -125,9 +128,15 @@ const faultsSchema = z
   })
   .strict();
 
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
 const serviceSchema = z
   .object({
     name: serviceName,
+    /** The target the service is in (default: the hub, the scenario's account and region). */
+    account: z.string().regex(ACCOUNT, 'must be a 12-digit account id').optional(),
+    region: z.string().regex(REGION, 'must be a region name').optional(),
     id: z
       .string()
       .regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters')
@@ -179,7 +188,7 @@ const expectSchema = z
   .object({
     services: z
       .record(
-        serviceName,
+        serviceAddress,
         z
           .object({
             status: z
@@ -342,6 +351,22 @@ export const scenarioSchema = z
     params: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
       .default({}),
+    /**
+     * The accounts and regions the guard watches beyond the hub (the scenario's `account` and
+     * `region`): GUARD_TARGETS. Each spoke's role is `ok` (the spoke stack deployed), `missing` (no
+     * spoke stack) or `denies` (its trust policy does not admit the hub).
+     */
+    targets: z
+      .array(
+        z
+          .object({
+            account: z.string().regex(ACCOUNT, 'must be a 12-digit account id'),
+            regions: z.array(z.string().regex(REGION, 'must be a region name')).min(1),
+            role: z.enum(['ok', 'missing', 'denies']).default('ok'),
+          })
+          .strict(),
+      )
+      .default([]),
     /** Pause/resume schedules in the format of `infra/schedules.yml` (replaces that file's). */
     schedules: scheduleDefinitions.optional(),
     images: z.array(imageSchema).default([]),
@@ -397,9 +422,15 @@ export function parseScenario(raw: unknown, source = 'scenario'): Scenario {
   });
   if (scenario.end && toEpoch(scenario.end, start) < start) problems.push('end: is before start');
   const names = new Set<string>();
+  const targets = new Set([`${scenario.account}/${scenario.region}`]);
+  for (const t of scenario.targets) for (const r of t.regions) targets.add(`${t.account}/${r}`);
   for (const s of scenario.fleet) {
-    if (names.has(s.name)) problems.push(`fleet: service "${s.name}" is declared twice`);
-    names.add(s.name);
+    const where = `${s.account ?? scenario.account}/${s.region ?? scenario.region}`;
+    const address = `${where}/${s.name}`;
+    if (names.has(address)) problems.push(`fleet: service "${address}" is declared twice`);
+    if (!targets.has(where))
+      problems.push(`fleet: service "${s.name}" is in ${where}, not one of the targets`);
+    names.add(address);
   }
   if (problems.length > 0) throw new ScenarioError(`${source} is invalid:\n  - ${problems.join('\n  - ')}`);
   return scenario;

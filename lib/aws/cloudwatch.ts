@@ -1,21 +1,53 @@
 import {
   CloudWatchClient,
+  type CloudWatchClientConfig,
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
   ListTagsForResourceCommand,
   PutMetricAlarmCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { ALARM_STATES, type AlarmState, type AlarmsPort, type AlarmView } from '../core/ports/alarms.ts';
+import { TerminalError } from '../core/errors.ts';
+import {
+  ALARM_STATES,
+  type AlarmState,
+  type AlarmsFor,
+  type AlarmsPort,
+  type AlarmView,
+} from '../core/ports/alarms.ts';
+import { parseServiceArn } from '../events/app-runner.ts';
 import { OWNER_VALUE, TAGS, tagsToRecord } from '../tags.ts';
 import { clientConfig } from './client-config.ts';
 import { translatePortErrors } from './errors.ts';
 
-export type { AlarmsPort, AlarmView, DefaultAlarmSpec } from '../core/ports/alarms.ts';
+export type { AlarmsFor, AlarmsPort, AlarmView, DefaultAlarmSpec } from '../core/ports/alarms.ts';
 
 /** Creates the CloudWatch client once per container. */
 export function createCloudWatchClient(): CloudWatchClient {
   return new CloudWatchClient(clientConfig());
+}
+
+/**
+ * Alarms in each service's account and region: one CloudWatch client per target, made on first
+ * use with that target's client options (the spoke role's credentials outside the hub), kept for
+ * the container's life.
+ */
+export function createAlarmsFor(
+  clientOptionsFor: (account: string, region: string) => CloudWatchClientConfig,
+): AlarmsFor {
+  const gateways = new Map<string, AlarmsPort>();
+  return (serviceArn) => {
+    const ref = parseServiceArn(serviceArn);
+    if (!ref)
+      throw new TerminalError(`${serviceArn} is not an App Runner service ARN`, { fields: { serviceArn } });
+    const key = `${ref.account}/${ref.region}`;
+    let gateway = gateways.get(key);
+    if (!gateway) {
+      gateway = createAlarmsGateway(new CloudWatchClient(clientOptionsFor(ref.account, ref.region)));
+      gateways.set(key, gateway);
+    }
+    return gateway;
+  };
 }
 
 /** DescribeAlarms takes at most 100 names per call. */

@@ -1,26 +1,27 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { GuardConfig } from '../config.ts';
-import { createAppRunnerClient, createAppRunnerGateway } from './app-runner.ts';
 import { createBakeLedger } from './bake-ledger.ts';
-import { createAlarmsGateway, createCloudWatchClient } from './cloudwatch.ts';
-import { createEcrClient, createImageDigestResolver } from './ecr.ts';
+import { createAlarmsFor } from './cloudwatch.ts';
 import type { GuardEventPublisher } from './guard-events.ts';
 import { createLedgerGateway } from './ledger.ts';
 import { createGuardWakeUps } from './scheduler.ts';
+import type { GuardTargetPorts } from './targets.ts';
 
 /**
  * The ports the release jobs share (record-release, rollback, fix-forward, slack-actions-job): App
- * Runner, image digests (ECR), the release ledger and its bake records, and the guard's event
- * publisher. Call once per container.
+ * Runner and image digests (ECR) in the account and region each service or registry is in
+ * (`createTargetPorts`), the release ledger and its bake records, and the guard's event publisher
+ * (the hub's). Call once per container.
  */
 export function createReleasePorts(
   config: GuardConfig,
   dynamo: DynamoDBClient,
   publisher: GuardEventPublisher,
+  targets: GuardTargetPorts,
 ) {
   return {
-    appRunner: createAppRunnerGateway(createAppRunnerClient()),
-    images: createImageDigestResolver(createEcrClient(), { region: config.region }),
+    appRunner: targets.appRunner,
+    images: targets.images,
     ledger: createLedgerGateway(dynamo, config.ledgerTable),
     bakes: createBakeLedger(dynamo, config.ledgerTable),
     publisher,
@@ -35,10 +36,11 @@ export function createRecordReleasePorts(
   config: GuardConfig,
   dynamo: DynamoDBClient,
   publisher: GuardEventPublisher,
+  targets: GuardTargetPorts,
 ) {
   return {
-    ...createReleasePorts(config, dynamo, publisher),
-    alarms: createAlarmsGateway(createCloudWatchClient()),
+    ...createReleasePorts(config, dynamo, publisher, targets),
+    alarmsFor: createAlarmsFor(targets.clientOptionsFor),
     wakeUps: createGuardWakeUps(config),
   };
 }

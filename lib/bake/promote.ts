@@ -1,7 +1,7 @@
 import { buildGuardEvent, GUARD_DETAIL_TYPES, type GuardEventPublisher } from '../core/guard-event.ts';
 import type { JobResult } from '../core/handler-stack.ts';
 import type { GuardEventOutcome } from '../core/outcomes.ts';
-import type { AlarmsPort, AlarmView } from '../core/ports/alarms.ts';
+import type { AlarmsFor, AlarmView } from '../core/ports/alarms.ts';
 import type { AppRunnerPort, ServiceView } from '../core/ports/app-runner.ts';
 import type { BakeLedger, BakeRecord } from '../core/ports/bake-ledger.ts';
 import type { ImageDigestResolver } from '../core/ports/image-registry.ts';
@@ -15,7 +15,7 @@ export interface PromotePorts {
   images: ImageDigestResolver;
   ledger: LedgerPort;
   bakes: BakeLedger;
-  alarms: AlarmsPort;
+  alarmsFor: AlarmsFor;
   publisher: GuardEventPublisher;
 }
 
@@ -134,7 +134,7 @@ export async function promoteRelease(payload: PromotePayload, ports: PromotePort
   const [releases, alarms, resolved] = live
     ? await Promise.all([
         ports.ledger.listReleases(payload.serviceArn),
-        ports.alarms.describeAlarms(bake.alarms),
+        ports.alarmsFor(payload.serviceArn).describeAlarms(bake.alarms),
         service.imageIdentifier
           ? ports.images.resolve(service.imageIdentifier, service.imageRepositoryType)
           : Promise.resolve(undefined),

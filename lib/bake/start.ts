@@ -1,4 +1,4 @@
-import type { AlarmsPort, AlarmView } from '../core/ports/alarms.ts';
+import type { AlarmsFor, AlarmsPort, AlarmView } from '../core/ports/alarms.ts';
 import type { ServiceView } from '../core/ports/app-runner.ts';
 import type { BakeLedger, BakeRecord } from '../core/ports/bake-ledger.ts';
 import { isKnownGood, type ReleaseRecord } from '../core/ports/release-ledger.ts';
@@ -9,7 +9,8 @@ import type { BakeOptIn } from './opt-in.ts';
 
 /** Ports the bake window uses beside the release ports. */
 export interface BakePorts {
-  alarms: AlarmsPort;
+  /** Alarms beside each service (its account and region). */
+  alarmsFor: AlarmsFor;
   bakes: BakeLedger;
   wakeUps: WakeUps;
 }
@@ -88,7 +89,7 @@ export async function beginBake(
   settings: BakeSettings,
 ): Promise<BakeStarted> {
   if (decision.ownAlarm) {
-    await ports.alarms.putDefaultAlarm({
+    await ports.alarmsFor(service.arn).putDefaultAlarm({
       name: decision.ownAlarm,
       serviceArn: service.arn,
       serviceName: service.name,
@@ -99,9 +100,9 @@ export async function beginBake(
   const previous = await ports.bakes.getBake(service.arn);
   // The opt-in moved from the default alarm to named alarms: the guard's own goes.
   if (previous?.ownAlarm && previous.ownAlarm !== decision.ownAlarm) {
-    await deleteOwnAlarm(previous.ownAlarm, ports.alarms);
+    await deleteOwnAlarm(previous.ownAlarm, ports.alarmsFor(service.arn));
   }
-  const alarms = await ports.alarms.describeAlarms(decision.alarms);
+  const alarms = await ports.alarmsFor(service.arn).describeAlarms(decision.alarms);
   const firing = firingBefore(alarms, deploymentStartedAt);
   const missing = decision.alarms.filter((name) => !alarms.some((a) => a.name === name));
   const bake: BakeRecord = {
@@ -143,11 +144,13 @@ export async function beginBake(
  */
 export async function endBakeOptIn(
   serviceArn: string,
-  ports: Pick<BakePorts, 'alarms' | 'bakes'>,
+  ports: Pick<BakePorts, 'alarmsFor' | 'bakes'>,
 ): Promise<string | undefined> {
   const previous = await ports.bakes.getBake(serviceArn);
   if (!previous) return undefined;
-  const deleted = previous.ownAlarm ? await deleteOwnAlarm(previous.ownAlarm, ports.alarms) : undefined;
+  const deleted = previous.ownAlarm
+    ? await deleteOwnAlarm(previous.ownAlarm, ports.alarmsFor(serviceArn))
+    : undefined;
   await ports.bakes.removeBake(serviceArn);
   return deleted;
 }

@@ -9,6 +9,8 @@ export interface CleanupEventInput {
   action: string;
   reason: string;
   service?: ServiceRef;
+  /** The account and region, for an event about a target rather than a service. */
+  where?: { account: string; region: string };
   trigger: string;
   dryRun: boolean;
   details: Record<string, unknown>;

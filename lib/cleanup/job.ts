@@ -37,7 +37,7 @@ export const cleanupJob = defineJob<CleanupInput, CleanupDeps>({
   maxWaitSeconds: 6 * HOUR_SECONDS,
   parse: (raw, deps): Parsed<CleanupInput> => {
     if ((raw as { source?: unknown } | null)?.source === APP_RUNNER_SOURCE) {
-      const event = parseAppRunnerEvent(raw, { accountId: deps.accountId });
+      const event = parseAppRunnerEvent(raw, { targets: deps.targets });
       return { key: event.eventId, input: event, logKeys: { serviceArn: event.service.arn } };
     }
     const payload = parseSchedulerPayload(cleanupPayloadSchema, raw);

@@ -2,6 +2,7 @@ import { describeError, errorNameOf, isRetryable, RetryAfterError } from '../cor
 import { GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { ServiceSummaryView } from '../core/ports/app-runner.ts';
+import { type Target, targetLabel } from '../core/ports/targets.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import type { CleanupDeps } from './deps.ts';
 import { cleanupEvent } from './events.ts';
@@ -31,15 +32,40 @@ export interface SweepSummary {
   quota: { used: number; limit: number; percent: number; warned: boolean };
 }
 
+/** One target's part of a sweep. */
+interface TargetSweep {
+  summary: SweepSummary;
+  /** Services (or the whole target) to try again: the sweep throws after the others. */
+  retryable: string[];
+  /** Set when the target could not be swept at all (its role refused, its API down). */
+  error?: string;
+}
+
+const emptySummary = (): SweepSummary => ({
+  services: 0,
+  createFailed: 0,
+  deleteFailed: 0,
+  untouched: 0,
+  scheduled: 0,
+  deleted: 0,
+  kept: 0,
+  gaveUp: 0,
+  unchanged: 0,
+  errors: 0,
+  quota: { used: 0, limit: 0, percent: 0, warned: false },
+});
+
 /**
- * The periodic sweep: lists every service (paginated), hands each CREATE_FAILED and DELETE_FAILED
+ * The periodic sweep, across every target in parallel (docs/architecture.md, "Many accounts and
+ * regions"): in each, lists every service (paginated), hands each CREATE_FAILED and DELETE_FAILED
  * one to {@link handleFailedService} exactly as if its event had arrived (so a lost event is
  * caught: young failures get their deletion scheduled, failures past the grace period are
- * deleted now, failed deletions are retried), and warns when the service count nears the quota.
- * One service's error does not stop the others: terminal ones are alerted (once a day per
- * service); retryable ones make the sweep come back later ({@link SWEEP_RETRY_SECONDS}, a
- * `RetryAfterError`: the handler stack wakes it again, up to the cleanup job's maximum wait, then
- * alerts), harmlessly, since every step is idempotent.
+ * deleted now, failed deletions are retried), and warns when the target's service count nears the
+ * quota. One service's error does not stop the others, nor one target's the other targets:
+ * terminal ones are alerted (once a day per service or target); retryable ones make the sweep
+ * come back later ({@link SWEEP_RETRY_SECONDS}, a `RetryAfterError`: the handler stack wakes it
+ * again, up to the cleanup job's maximum wait, then alerts), harmlessly, since every step is
+ * idempotent.
  */
 export async function runSweep(
   payload: { scheduledTime: string },
@@ -48,9 +74,109 @@ export async function runSweep(
 ): Promise<JobResult> {
   const now = new Date(payload.scheduledTime);
   const trigger = `sweep@${payload.scheduledTime}`;
+  const targets = deps.targets.listTargets();
+  const parts = await Promise.all(
+    targets.map(async (target): Promise<TargetSweep> => {
+      try {
+        return await sweepTarget(target, now, trigger, deps, ctx);
+      } catch (error) {
+        return targetFailed(target, error, now, trigger, deps, ctx);
+      }
+    }),
+  );
+
+  const summary = emptySummary();
+  for (const { summary: p } of parts) {
+    for (const key of Object.keys(summary) as Array<keyof SweepSummary>) {
+      if (key !== 'quota') summary[key] += p[key];
+    }
+    summary.quota.used += p.quota.used;
+    summary.quota.limit += p.quota.limit;
+    summary.quota.warned ||= p.quota.warned;
+  }
+  summary.quota.percent = summary.quota.limit
+    ? Math.round((summary.quota.used / summary.quota.limit) * 100)
+    : 0;
+  const retryable = parts.flatMap((p) => p.retryable);
+  if (retryable.length > 0) {
+    throw new RetryAfterError(
+      `sweep: ${retryable.length} item(s) need another try: ${retryable.join('; ')}`,
+      SWEEP_RETRY_SECONDS,
+    );
+  }
+  const failedTargets = parts.filter((p) => p.error !== undefined).length;
+  const acted = summary.scheduled + summary.deleted + summary.kept + summary.gaveUp + summary.errors;
+  const where =
+    targets.length > 1
+      ? ` in ${targets.length} target(s)${failedTargets ? ` (${failedTargets} could not be swept)` : ''}`
+      : '';
+  const reason = `Swept ${summary.services} service(s)${where}: ${summary.createFailed} CREATE_FAILED, ${summary.deleteFailed} DELETE_FAILED; ${summary.scheduled} deletion(s) scheduled, ${summary.deleted} deleted, ${summary.kept} kept, ${summary.gaveUp} given up, ${summary.unchanged} unchanged, ${summary.errors} error(s); quota ${summary.quota.used}/${summary.quota.limit} (${summary.quota.percent} %).`;
+  return {
+    outcome:
+      summary.errors > 0 || failedTargets > 0
+        ? 'failed'
+        : acted > 0 || summary.quota.warned
+          ? 'acted'
+          : 'noop',
+    reason,
+    summary,
+    targets: targets.map((t, i) => ({
+      account: t.account,
+      region: t.region,
+      services: parts[i]!.summary.services,
+      ...(parts[i]!.error ? { error: parts[i]!.error } : {}),
+    })),
+    dryRun: deps.settings.dryRun,
+  };
+}
+
+/**
+ * A target the sweep could not list: retryable (throttling, an outage) → the sweep is retried;
+ * terminal (the spoke role is missing or refuses) → alerted once a day for that target, and the
+ * other targets' results stand.
+ */
+async function targetFailed(
+  target: Target,
+  error: unknown,
+  now: Date,
+  trigger: string,
+  deps: CleanupDeps,
+  ctx: Pick<RunContext, 'logger'>,
+): Promise<TargetSweep> {
+  const label = targetLabel(target);
+  ctx.logger.error('sweep could not list a target', { target: label, error: describeError(error) });
+  if (isRetryable(error))
+    return { summary: emptySummary(), retryable: [`${label}: ${describeError(error)}`] };
+  const day = now.toISOString().slice(0, 10);
+  if (await deps.snapshots.claim(target, `sweep-target-error#${day}`, trigger, now)) {
+    await deps.publisher.publish([
+      cleanupEvent({
+        detailType: GUARD_DETAIL_TYPES.cleanupFailed,
+        outcome: 'failed',
+        action: 'none',
+        reason: `The sweep could not list the services in ${label}: ${describeError(error)}. Failed services there are not cleaned up until this is fixed; the other targets were swept.`,
+        where: target,
+        trigger,
+        dryRun: deps.settings.dryRun,
+        details: { account: target.account, region: target.region, error: errorNameOf(error as Error) },
+      }),
+    ]);
+  }
+  return { summary: emptySummary(), retryable: [], error: describeError(error) };
+}
+
+/** Sweeps one target (account × region). */
+async function sweepTarget(
+  target: Target,
+  now: Date,
+  trigger: string,
+  deps: CleanupDeps,
+  ctx: Pick<RunContext, 'logger'>,
+): Promise<TargetSweep> {
   const services: ServiceSummaryView[] = [];
-  for await (const s of deps.appRunner.listServices()) services.push(s);
+  for await (const s of deps.targets.appRunnerIn(target).listServices()) services.push(s);
   const plan = planSweep(services, deps.settings, now);
+  const label = targetLabel(target);
 
   const summary: SweepSummary = {
     ...plan.counts,
@@ -105,17 +231,20 @@ export async function runSweep(
   const { level } = plan.quota;
   if (level !== undefined) {
     const claim = `quota#${now.toISOString().slice(0, 10)}#${level}`;
-    if (await deps.snapshots.claim({ account: deps.accountId, region: deps.region }, claim, trigger, now)) {
+    if (await deps.snapshots.claim(target, claim, trigger, now)) {
       summary.quota.warned = true;
       await deps.publisher.publish([
         cleanupEvent({
           detailType: GUARD_DETAIL_TYPES.quotaWarning,
           outcome: 'acted',
           action: 'warn-quota',
-          reason: `${plan.quota.used} of ${plan.quota.limit} App Runner services in ${deps.region} are in use (${plan.quota.percent} %); new services fail once the quota is reached. ${summary.createFailed} CREATE_FAILED and ${summary.deleteFailed} DELETE_FAILED services count toward it.`,
+          reason: `${plan.quota.used} of ${plan.quota.limit} App Runner services in ${target.region} (account ${target.account}) are in use (${plan.quota.percent} %); new services fail once the quota is reached. ${summary.createFailed} CREATE_FAILED and ${summary.deleteFailed} DELETE_FAILED services count toward it.`,
+          where: target,
           trigger,
           dryRun: deps.settings.dryRun,
           details: {
+            account: target.account,
+            region: target.region,
             used: plan.quota.used,
             limit: plan.quota.limit,
             percent: plan.quota.percent,
@@ -127,19 +256,6 @@ export async function runSweep(
       ]);
     }
   }
-
-  if (retryable.length > 0) {
-    throw new RetryAfterError(
-      `sweep: ${retryable.length} service(s) need another try: ${retryable.join('; ')}`,
-      SWEEP_RETRY_SECONDS,
-    );
-  }
-  const acted = summary.scheduled + summary.deleted + summary.kept + summary.gaveUp + summary.errors;
-  const reason = `Swept ${summary.services} service(s): ${summary.createFailed} CREATE_FAILED, ${summary.deleteFailed} DELETE_FAILED; ${summary.scheduled} deletion(s) scheduled, ${summary.deleted} deleted, ${summary.kept} kept, ${summary.gaveUp} given up, ${summary.unchanged} unchanged, ${summary.errors} error(s); quota ${summary.quota.used}/${summary.quota.limit} (${summary.quota.percent} %).`;
-  return {
-    outcome: summary.errors > 0 ? 'failed' : acted > 0 || summary.quota.warned ? 'acted' : 'noop',
-    reason,
-    summary,
-    dryRun: deps.settings.dryRun,
-  };
+  if (services.length === 0) ctx.logger.debug('sweep: no services', { target: label });
+  return { summary, retryable };
 }

@@ -97,6 +97,11 @@ const serviceSchema = z.object({
   account: z.string().check(z.regex(/^\d{12}$/)),
 });
 
+const whereSchema = z.object({
+  account: z.string().check(z.regex(/^\d{12}$/)),
+  region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/)),
+});
+
 /** Depth, width and string bounds of a `details` value (the schema's check and the builder's goal). */
 function detailsProblem(value: unknown, depth = 0): string | undefined {
   if (typeof value === 'string') {
@@ -133,6 +138,12 @@ export const guardDetailSchema = z.object({
     z.transform((s) => normalizeText(s, GUARD_EVENT_LIMITS.reasonChars)),
   ),
   service: z.optional(serviceSchema),
+  /**
+   * The account and region the event is about (docs/architecture.md, "Many accounts and regions"):
+   * the service's when there is one, else the target a fleet run or sweep acted in. Absent only on
+   * events about the guard as a whole (a run across every target, a failed notification).
+   */
+  where: z.optional(whereSchema),
   trigger: z.pipe(
     z.string(),
     z.transform((s) => normalizeText(s, GUARD_EVENT_LIMITS.triggerChars)),
@@ -172,6 +183,8 @@ export interface GuardEventInput {
   reason: string;
   /** The service (any object with these four fields: a parsed event's, a parsed ARN). */
   service?: GuardEventService | undefined;
+  /** The account and region, when there is no service (a target's sweep or fleet run); else the service's. */
+  where?: { account: string; region: string } | undefined;
   trigger: string;
   dryRun: boolean;
   /** Job-specific facts; `undefined` values are dropped, anything else is bounded. */
@@ -268,6 +281,11 @@ export function buildGuardEvent(detailType: GuardDetailType, input: GuardEventIn
     action: cutText(input.action || 'none', L.actionChars),
     reason: cutText(input.reason.trim() || '(no reason given)', L.reasonChars),
     ...(input.service ? { service: guardServiceOf(input.service) } : {}),
+    ...(input.service
+      ? { where: { account: input.service.account, region: input.service.region } }
+      : input.where
+        ? { where: { account: input.where.account, region: input.where.region } }
+        : {}),
     trigger: cutText(input.trigger, L.triggerChars),
     dryRun: input.dryRun,
     details: boundDetails(input.details),

@@ -1,4 +1,5 @@
 import { InvalidEventError } from '../core/errors.ts';
+import { outsideTargets, type TargetCheck } from '../core/ports/targets.ts';
 import { normalizeFreeText } from '../core/text.ts';
 import * as z from '../zod.ts';
 
@@ -190,14 +191,15 @@ function firstIssue(error: z.core.$ZodError, rename: (path: string) => string): 
 
 /** Options for {@link parseAppRunnerEvent}. */
 export interface ParseOptions {
-  /** The guard's own account: events from any other account are rejected. */
-  accountId: string;
+  /** The guard's targets: events from any other account or region are rejected. */
+  targets: TargetCheck;
 }
 
 /**
  * Validates an App Runner EventBridge event in either detail spelling and normalizes it.
  *
- * Strict on identity, tolerant on text: a foreign source or account, a malformed or mismatched
+ * Strict on identity, tolerant on text: a foreign source, an account or region outside the
+ * targets, a malformed or mismatched
  * ARN, service name or id, or an unknown status is a rejection; `Message` and `Severity` are
  * normalised (see `normalizeText`) and never rejected.
  *
@@ -210,9 +212,8 @@ export function parseAppRunnerEvent(raw: unknown, options: ParseOptions): AppRun
   const env = envelopeSchema.safeParse(raw);
   if (!env.success) throw firstIssue(env.error, (p) => p);
   const e = env.data;
-  if (e.account !== options.accountId) {
-    throw new InvalidEventError('account', `event from account ${e.account}, not this guard's account`);
-  }
+  const outside = outsideTargets(options.targets, e.account, e.region);
+  if (outside) throw new InvalidEventError(outside.field, outside.message);
   const service = parseServiceArn(e.resources[0]!);
   if (!service) throw new InvalidEventError('resources.0', 'not an App Runner service ARN');
   if (service.account !== e.account || service.region !== e.region) {

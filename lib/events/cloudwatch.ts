@@ -1,6 +1,7 @@
 import { InvalidEventError } from '../core/errors.ts';
 import type { Parsed } from '../core/handler-stack.ts';
 import { ALARM_STATES, type AlarmState } from '../core/ports/alarms.ts';
+import { outsideTargets, type TargetCheck } from '../core/ports/targets.ts';
 import { normalizeText } from '../core/text.ts';
 
 /** `source` and `detail-type` of CloudWatch's alarm events (CloudWatch user guide, "Alarm events and EventBridge"). */
@@ -40,7 +41,10 @@ const record = (v: unknown): v is Record<string, unknown> =>
  *
  * @throws InvalidEventError (terminal) naming the offending field.
  */
-export function parseAlarmStateChange(raw: unknown, options: { accountId: string }): AlarmStateChangeEvent {
+export function parseAlarmStateChange(
+  raw: unknown,
+  options: { targets: TargetCheck },
+): AlarmStateChangeEvent {
   if (!record(raw)) throw new InvalidEventError('(event)', 'is not a JSON object');
   const str = (field: string, v: unknown) => {
     if (typeof v !== 'string' || v === '') throw new InvalidEventError(field, 'is required');
@@ -57,11 +61,10 @@ export function parseAlarmStateChange(raw: unknown, options: { accountId: string
   if (raw['detail-type'] !== ALARM_STATE_CHANGE)
     throw new InvalidEventError('detail-type', `must be ${ALARM_STATE_CHANGE}`);
   const account = str('account', raw.account);
-  if (account !== options.accountId) {
-    throw new InvalidEventError('account', `event from account ${account}, not this guard's account`);
-  }
   const region = str('region', raw.region);
   if (!REGION.test(region)) throw new InvalidEventError('region', 'is not an AWS region');
+  const outside = outsideTargets(options.targets, account, region);
+  if (outside) throw new InvalidEventError(outside.field, outside.message);
   if (!record(raw.detail)) throw new InvalidEventError('detail', 'is not a JSON object');
   const d = raw.detail;
   const alarmName = str('detail.alarmName', d.alarmName);
@@ -109,9 +112,9 @@ export function isCloudWatchEvent(raw: unknown): boolean {
 }
 
 /** Parser for alarm state changes: idempotency key = EventBridge event `id`. */
-export function alarmStateChangeTrigger(accountId: string) {
+export function alarmStateChangeTrigger(targets: TargetCheck) {
   return (raw: unknown): Parsed<AlarmStateChangeEvent> => {
-    const event = parseAlarmStateChange(raw, { accountId });
+    const event = parseAlarmStateChange(raw, { targets });
     return { key: event.eventId, input: event, logKeys: { alarmName: event.alarmName, state: event.state } };
   };
 }

@@ -1,5 +1,6 @@
 import { InvalidEventError } from '../core/errors.ts';
 import type { Parsed } from '../core/handler-stack.ts';
+import { outsideTargets, type TargetCheck } from '../core/ports/targets.ts';
 
 /** `source` and `detail-type` of ECR's image events (the ECR user guide's "Event for a completed image push"). */
 export const ECR_SOURCE = 'aws.ecr';
@@ -44,14 +45,14 @@ export function ecrRepository(account: string, region: string, repositoryName: s
 /**
  * Validates ECR's `ECR Image Action` event (detail keys are kebab-case: `action-type`, `result`,
  * `repository-name`, `image-digest`, `image-tag`). Strict on identity: the source, detail-type,
- * account (the guard's own), region, repository name and digest. A failed push, another action,
+ * account and region (one of the guard's targets), repository name and digest. A failed push, another action,
  * or a push by digest (no tag) parses to an ignored event: nothing follows it.
  *
  * @throws InvalidEventError (terminal) naming the offending field.
  */
 export function parseImagePushEvent(
   raw: unknown,
-  options: { accountId: string },
+  options: { targets: TargetCheck },
 ): ImagePushEvent | IgnoredImageEvent {
   if (!record(raw)) throw new InvalidEventError('(event)', 'is not a JSON object');
   const str = (field: string, v: unknown) => {
@@ -65,11 +66,10 @@ export function parseImagePushEvent(
   if (raw['detail-type'] !== ECR_IMAGE_ACTION)
     throw new InvalidEventError('detail-type', `must be ${ECR_IMAGE_ACTION}`);
   const account = str('account', raw.account);
-  if (account !== options.accountId) {
-    throw new InvalidEventError('account', `event from account ${account}, not this guard's account`);
-  }
   const region = str('region', raw.region);
   if (!REGION.test(region)) throw new InvalidEventError('region', 'is not an AWS region');
+  const outside = outsideTargets(options.targets, account, region);
+  if (outside) throw new InvalidEventError(outside.field, outside.message);
   if (!record(raw.detail)) throw new InvalidEventError('detail', 'is not a JSON object');
   const d = raw.detail;
   const action = str('detail.action-type', d['action-type']);
@@ -102,9 +102,9 @@ export function parseImagePushEvent(
 }
 
 /** Parser for functions triggered by ECR push events: idempotency key = EventBridge event `id`. */
-export function imagePushTrigger(accountId: string) {
+export function imagePushTrigger(targets: TargetCheck) {
   return (raw: unknown): Parsed<ImagePushEvent | IgnoredImageEvent> => {
-    const event = parseImagePushEvent(raw, { accountId });
+    const event = parseImagePushEvent(raw, { targets });
     return {
       key: event.eventId,
       input: event,

@@ -1,10 +1,11 @@
 import type { Parsed } from '../core/handler-stack.ts';
+import type { TargetCheck } from '../core/ports/targets.ts';
 import { type AppRunnerEvent, parseAppRunnerEvent } from './app-runner.ts';
 
 /** Parser for functions triggered by App Runner events: idempotency key = EventBridge event `id`. */
-export function appRunnerTrigger(accountId: string) {
+export function appRunnerTrigger(targets: TargetCheck) {
   return (raw: unknown): Parsed<AppRunnerEvent> => {
-    const event = parseAppRunnerEvent(raw, { accountId });
+    const event = parseAppRunnerEvent(raw, { targets });
     return {
       key: event.eventId,
       input: event,

@@ -1,11 +1,13 @@
 import { defineJob } from '../core/define-job.ts';
+import type { TargetCheck } from '../core/ports/targets.ts';
 import { type IgnoredImageEvent, type ImagePushEvent, imagePushTrigger } from '../events/ecr.ts';
 import { createFailureReporter } from '../report-failure.ts';
 import { type FixForwardPorts, type FixForwardSettings, handleImagePush } from './release.ts';
 
 /** What the fix-forward job runs with (built once per container by its function file). */
 export interface FixForwardJobDeps {
-  accountId: string;
+  /** The guard's targets: pushes to registries elsewhere are rejected. */
+  targets: TargetCheck;
   ports: FixForwardPorts;
   settings: FixForwardSettings;
 }
@@ -16,7 +18,7 @@ export interface FixForwardJobDeps {
  */
 export const fixForwardJob = defineJob<ImagePushEvent | IgnoredImageEvent, FixForwardJobDeps>({
   job: 'fix-forward',
-  parse: (raw, deps) => imagePushTrigger(deps.accountId)(raw),
+  parse: (raw, deps) => imagePushTrigger(deps.targets)(raw),
   run: (event, deps) => handleImagePush(event, deps.ports, deps.settings),
   reportFailure: (event, error, deps) =>
     createFailureReporter(deps.ports.publisher, 'fix-forward', deps.settings.dryRun, (e: typeof event) => ({

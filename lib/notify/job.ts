@@ -1,5 +1,6 @@
 import { defineJob } from '../core/define-job.ts';
 import { GUARD_SOURCE } from '../core/guard-event.ts';
+import type { Targets } from '../core/ports/targets.ts';
 import { HOUR_SECONDS } from '../core/time.ts';
 import { parseAppRunnerEvent } from '../events/app-runner.ts';
 import { parseGuardEvent } from '../events/guard.ts';
@@ -15,7 +16,8 @@ import { createNotifyFailureReporter } from './report-failure.ts';
 
 /** What the notify job runs with (built once per container by its function file). */
 export interface NotifyJobDeps {
-  accountId: string;
+  /** The guard's targets (App Runner failures from elsewhere are rejected); its own events come from the hub. */
+  targets: Targets;
   notify: NotifyDeps;
 }
 
@@ -38,8 +40,8 @@ export const notifyJob = defineJob<NotifyInput | NotifyPayload, NotifyJobDeps>({
     }
     const input =
       source === GUARD_SOURCE
-        ? parseGuardEvent(raw, { accountId: deps.accountId })
-        : parseAppRunnerEvent(raw, { accountId: deps.accountId });
+        ? parseGuardEvent(raw, { accountId: deps.targets.hub.account })
+        : parseAppRunnerEvent(raw, { targets: deps.targets });
     const service = input.kind === 'guard' ? input.detail.service?.arn : input.service.arn;
     return { key: input.eventId, input, logKeys: { serviceArn: service, source } };
   },

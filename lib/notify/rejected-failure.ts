@@ -4,6 +4,7 @@
  */
 import type { InvalidEventError } from '../core/errors.ts';
 import type { Job } from '../core/guard-event.ts';
+import type { TargetCheck } from '../core/ports/targets.ts';
 import { normalizeText } from '../core/text.ts';
 import { APP_RUNNER_SOURCE, OPERATION_STATUSES, parseServiceArn } from '../events/app-runner.ts';
 import { reasonOf } from '../rejections.ts';
@@ -25,9 +26,9 @@ const stringAt = (r: Record<string, unknown>, key: string): string | undefined =
  * The App Runner failure a rejected event reports, read with shallow property reads only (the
  * event may be hostile: too deep, too large): source `aws.apprunner`, a failed operation status
  * or a `CREATE_FAILED`/`DELETE_FAILED` service status in either spelling, and a first resource
- * that parses as a service ARN of `accountId`. `undefined` when any of that does not hold.
+ * that parses as a service ARN in one of the guard's targets. `undefined` when any of that does not hold.
  */
-export function rejectedFailureOf(raw: unknown, accountId: string) {
+export function rejectedFailureOf(raw: unknown, targets: TargetCheck) {
   const event = record(raw);
   if (!event || event.source !== APP_RUNNER_SOURCE) return undefined;
   const detail = record(event.detail);
@@ -43,7 +44,7 @@ export function rejectedFailureOf(raw: unknown, accountId: string) {
   if (!status) return undefined;
   const resources = Array.isArray(event.resources) ? event.resources : [];
   const service = typeof resources[0] === 'string' ? parseServiceArn(resources[0]) : undefined;
-  if (!service || service.account !== accountId) return undefined;
+  if (!service || !targets.isTarget(service.account, service.region)) return undefined;
   const id = stringAt(event, 'id');
   const time = stringAt(event, 'time');
   return {
@@ -62,9 +63,9 @@ export function rejectedFailureOf(raw: unknown, accountId: string) {
 export function describeRejectedFailure(
   raw: unknown,
   error: InvalidEventError,
-  options: { job: Job; accountId: string; now: () => Date },
+  options: { job: Job; targets: TargetCheck; now: () => Date },
 ): Alert | undefined {
-  const failure = rejectedFailureOf(raw, options.accountId);
+  const failure = rejectedFailureOf(raw, options.targets);
   if (!failure) return undefined;
   const { status, service } = failure;
   const eventId = failure.eventId ?? 'unknown';
@@ -101,7 +102,7 @@ export function describeRejectedFailure(
  */
 export function createRejectedFailureAlerter(options: {
   job: Job;
-  accountId: string;
+  targets: TargetCheck;
   sns: SnsPort;
   now?: () => Date;
 }) {
@@ -109,7 +110,7 @@ export function createRejectedFailureAlerter(options: {
   return async (error: InvalidEventError, raw: unknown): Promise<void> => {
     const alert = describeRejectedFailure(raw, error, {
       job: options.job,
-      accountId: options.accountId,
+      targets: options.targets,
       now,
     });
     if (alert) await options.sns.publish(buildSnsMessage(alert));

@@ -11,6 +11,8 @@ import {
 import type { JobResult, RunContext } from '../core/handler-stack.ts';
 import type { GuardEventOutcome as Outcome } from '../core/outcomes.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
+import type { PauseMarkerStore } from '../core/ports/pause-markers.ts';
+import { type Target, type TargetRouter, targetLabel } from '../core/ports/targets.ts';
 import { SCHEDULED_TIME, type WakeUps, wakeUpName } from '../core/ports/wake-ups.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import type { PauseResumePayload } from '../events/scheduler.ts';
@@ -23,18 +25,24 @@ import { MAX_INPUT_CHARS } from './schedule-spec.ts';
 
 /** The ports a schedule run talks to. */
 export interface PauseResumePorts {
+  /** App Runner, each call sent to the account and region its service ARN names. */
   appRunner: AppRunnerPort;
   /**
    * Wakes the job at a time (docs/architecture.md, "Time"): the follow-up run for busy services,
    * and a service's override end when the schedule wants it paused then.
    */
   wakeUps: WakeUps;
+  /** The targets, and App Runner and bulk tag reads in each (listing a target's fleet). */
+  targets: TargetRouter;
+  /** The guard's pause markers (the ledger). */
+  markers: PauseMarkerStore;
   publisher: GuardEventPublisher;
 }
 
 /** Settings of a schedule run (from `config.pauseResume` and `config.scheduler`). */
 export interface PauseResumeSettings {
   dryRun: boolean;
+  /** Calls in flight per target (App Runner's rate is per account and region). */
   maxConcurrency: number;
   maxRetries: number;
   retryMinutes: number;
@@ -70,48 +78,68 @@ const BACKOFF_ATTEMPTS = 12;
 /** Below this much Lambda time left, remaining services are deferred to the follow-up. */
 const MIN_REMAINING_MS = 8_000;
 
-/** Observes the services of the run: the whole fleet (by tag), or the pending ones of a follow-up. */
-async function observe(
+/** One target's observation: its services of the schedule, or why it could not be observed. */
+interface TargetObservation {
+  target: Target;
+  services: ObservedService[];
+  gone: string[];
+  /** Services whose marker is still the old `paused-by` tag (removed when the marker goes). */
+  tagMarkers: Set<string>;
+  /** The target could not be read (its role refused, its API failed): nothing was done there. */
+  error?: unknown;
+}
+
+const backoffOf = (settings: PauseResumeSettings) => ({
+  attempts: settings.backoffAttempts ?? BACKOFF_ATTEMPTS,
+  baseMs: 250,
+  sleep: settings.sleep,
+});
+
+/**
+ * Observes one target's services of the schedule: their tags in bulk (Resource Groups Tagging API,
+ * outside App Runner's rate), their statuses from `ListServices` (20 a page) — or, for a follow-up,
+ * `DescribeService` of its pending services only — and the guard's markers from the ledger. A
+ * pause then costs App Runner one call per service, plus a page per 20 services.
+ */
+async function observeTarget(
+  target: Target,
+  pending: readonly string[] | undefined,
   payload: PauseResumePayload,
   ports: PauseResumePorts,
   settings: PauseResumeSettings,
-): Promise<{ services: ObservedService[]; gone: string[] }> {
-  const backoff = {
-    attempts: settings.backoffAttempts ?? BACKOFF_ATTEMPTS,
-    baseMs: 250,
-    sleep: settings.sleep,
-  };
+): Promise<TargetObservation> {
+  const backoff = backoffOf(settings);
+  const tagged = await withBackoff(
+    () => ports.targets.serviceTagsIn(target).listServicesTagged(TAGS.schedule),
+    backoff,
+  );
+  const tagsOf = new Map(tagged.map((t) => [t.arn, t.tags]));
   const gone: string[] = [];
-  let candidates: Array<{ arn: string; name: string; status: string }>;
-  if (payload.services) {
-    const described = await mapWithConcurrency(payload.services, settings.maxConcurrency, (arn) =>
+  let candidates: Array<{ arn: string; name: string; status: string }> = [];
+  if (pending) {
+    const described = await mapWithConcurrency(pending, settings.maxConcurrency, (arn) =>
       withBackoff(() => ports.appRunner.describeService(arn), backoff),
     );
-    candidates = [];
     described.forEach((s, i) => {
       if (s) candidates.push({ arn: s.arn, name: s.name, status: s.status });
-      else gone.push(payload.services![i]!);
+      else gone.push(pending[i]!);
     });
-  } else {
-    candidates = [];
-    for await (const s of ports.appRunner.listServices()) {
+  } else if (tagged.some((t) => followsSchedule(t.tags, payload.schedule))) {
+    for await (const s of ports.targets.appRunnerIn(target).listServices()) {
       if (s.status !== 'DELETED') candidates.push({ arn: s.arn, name: s.name, status: s.status });
     }
   }
-  const tagged = await mapWithConcurrency(candidates, settings.maxConcurrency, async (c) => {
-    try {
-      return { ...c, tags: await withBackoff(() => ports.appRunner.listTags(c.arn), backoff) };
-    } catch (error) {
-      if (isGone(error)) return undefined; // deleted between list and tags
-      throw error;
-    }
+  candidates = candidates.filter((c) => followsSchedule(tagsOf.get(c.arn) ?? {}, payload.schedule));
+  const markers = candidates.length > 0 ? await ports.markers.list(target) : new Map<string, string>();
+  const tagMarkers = new Set<string>();
+  const services = candidates.map((c) => {
+    const tags = tagsOf.get(c.arn) ?? {};
+    if (tags[TAGS.pausedBy] !== undefined) tagMarkers.add(c.arn);
+    const marker = markers.get(c.arn) ?? tags[TAGS.pausedBy];
+    const { [TAGS.pausedBy]: _tag, ...rest } = tags;
+    return { ...c, tags: marker === undefined ? rest : { ...rest, [TAGS.pausedBy]: marker } };
   });
-  return {
-    services: tagged.filter(
-      (s): s is ObservedService => s !== undefined && followsSchedule(s.tags, payload.schedule),
-    ),
-    gone,
-  };
+  return { target, services, gone, tagMarkers };
 }
 
 /** Acts on one decision: idempotent calls, marker before pause, marker removal after resume. */
@@ -119,20 +147,20 @@ async function act(
   d: ServiceDecision,
   payload: PauseResumePayload,
   at: Date,
+  tagMarker: boolean,
+  premarked: boolean,
   ports: PauseResumePorts,
   settings: PauseResumeSettings,
   ctx: RunContext,
 ): Promise<ServiceResult> {
-  const backoff = {
-    attempts: settings.backoffAttempts ?? BACKOFF_ATTEMPTS,
-    baseMs: 250,
-    sleep: settings.sleep,
-  };
+  const backoff = backoffOf(settings);
   const ar = ports.appRunner;
   const marker = formatPausedBy(payload.schedule, at);
-  const lastAction = (what: string) => ({
-    [TAGS.lastAction]: `${what} by schedule/${payload.schedule}@${at.toISOString()}`,
-  });
+  // The marker lives in the ledger; a service paused before that still carries it as a tag.
+  const removeMarker = async () => {
+    await withBackoff(() => ports.markers.remove(d.arn), backoff);
+    if (tagMarker) await withBackoff(() => ar.untagService(d.arn, [TAGS.pausedBy]), backoff);
+  };
   if (d.action === 'none' || d.action === 'retry' || settings.dryRun) return d;
   if (ctx.remainingMs() < MIN_REMAINING_MS) {
     return {
@@ -144,29 +172,25 @@ async function act(
   }
   try {
     if (d.action === 'pause') {
-      // The marker goes on first: a crash between the two calls leaves a running service with a
-      // marker (cleared or re-used at the next run), never a guard-paused service without one,
-      // which no later run would resume.
-      await withBackoff(
-        () => ar.tagService(d.arn, { [TAGS.pausedBy]: marker, ...lastAction('pause') }),
-        backoff,
-      );
+      // The marker is in first (the run writes its pauses' markers in bulk before pausing): a crash
+      // between the two leaves a running service with a marker (cleared or re-used at the next
+      // run), never a guard-paused service without one, which no later run would resume.
+      if (!premarked) await withBackoff(() => ports.markers.put(d.arn, marker), backoff);
       try {
         await withBackoff(() => ar.pauseService(d.arn), backoff);
       } catch (error) {
         // Not paused after all: take the marker back so a later hand pause is not mistaken for ours.
-        await ar.untagService(d.arn, [TAGS.pausedBy]).catch(() => undefined);
+        await ports.markers.remove(d.arn).catch(() => undefined);
         throw error;
       }
       return { ...d, reason: `paused: ${d.reason}` };
     }
     if (d.action === 'resume') {
       await withBackoff(() => ar.resumeService(d.arn), backoff);
-      await withBackoff(() => ar.untagService(d.arn, [TAGS.pausedBy]), backoff);
-      await withBackoff(() => ar.tagService(d.arn, lastAction('resume')), backoff);
+      await removeMarker();
       return { ...d, reason: `resumed: ${d.reason}` };
     }
-    await withBackoff(() => ar.untagService(d.arn, [TAGS.pausedBy]), backoff);
+    await removeMarker();
     return d;
   } catch (error) {
     if (isGone(error))
@@ -211,10 +235,14 @@ export function followUpName(schedule: string, scheduledTime: string, attempt: n
 }
 
 /**
- * The follow-up payload; lists the pending services when that fits Scheduler's input limit. Its
- * scheduled time is the one Scheduler fills in when it fires.
+ * The follow-up payload; lists the pending services when that fits Scheduler's input limit
+ * (`all`: a target is run again whole). Its scheduled time is the one Scheduler fills in when it
+ * fires.
  */
-export function followUpPayload(payload: PauseResumePayload, pending: readonly string[]): PauseResumePayload {
+export function followUpPayload(
+  payload: PauseResumePayload,
+  pending: readonly string[] | 'all',
+): PauseResumePayload {
   const base: PauseResumePayload = {
     action: 'converge',
     schedule: payload.schedule,
@@ -222,6 +250,7 @@ export function followUpPayload(payload: PauseResumePayload, pending: readonly s
     attempt: (payload.attempt ?? 0) + 1,
     definition: payload.definition,
   };
+  if (pending === 'all') return base;
   const withServices = { ...base, services: [...pending] };
   // Too many to list: converge the whole schedule again (re-planning a settled service is a no-op).
   return pending.length <= 500 && JSON.stringify(withServices).length <= MAX_INPUT_CHARS
@@ -271,23 +300,79 @@ export async function runSchedule(
   const at = new Date(payload.scheduledTime);
   const attempt = payload.attempt ?? 0;
   const desired: DesiredState = desiredStateAt(payload.definition, at);
-  const { services, gone } = await observe(payload, ports, settings);
 
-  const decisions = services.map((s) =>
-    planService(s, desired, { schedule: payload.schedule, at, trigger: payload.action }),
+  // Every target in parallel, each with its own workers: App Runner's rate is per account and
+  // region, so the partitions do not slow each other down.
+  const pendingByTarget = new Map<string, string[]>();
+  for (const arn of payload.services ?? []) {
+    const ref = parseServiceArn(arn);
+    if (!ref) continue;
+    const key = targetLabel(ref);
+    pendingByTarget.set(key, [...(pendingByTarget.get(key) ?? []), arn]);
+  }
+  const targets = payload.services
+    ? ports.targets.listTargets().filter((t) => pendingByTarget.has(targetLabel(t)))
+    : ports.targets.listTargets();
+  const outsideTargets = (payload.services ?? []).filter((arn) => {
+    const ref = parseServiceArn(arn);
+    return !ref || !ports.targets.isTarget(ref.account, ref.region);
+  });
+  const partitions = await Promise.all(
+    targets.map(async (target) => {
+      let observed: TargetObservation;
+      try {
+        observed = await observeTarget(
+          target,
+          payload.services ? pendingByTarget.get(targetLabel(target)) : undefined,
+          payload,
+          ports,
+          settings,
+        );
+      } catch (error) {
+        return {
+          observed: { target, services: [], gone: [], tagMarkers: new Set<string>(), error },
+          acted: [] as ServiceResult[],
+        };
+      }
+      const decisions = observed.services.map((s) =>
+        planService(s, desired, { schedule: payload.schedule, at, trigger: payload.action }),
+      );
+      // The markers of this target's pauses in one go (25 a request), before any pause.
+      const pausing = decisions.filter((d) => d.action === 'pause').map((d) => d.arn);
+      const premarked =
+        !settings.dryRun && pausing.length > 0 && ctx.remainingMs() >= MIN_REMAINING_MS
+          ? await withBackoff(
+              () => ports.markers.putMany(pausing, formatPausedBy(payload.schedule, at)),
+              backoffOf(settings),
+            ).then(
+              () => true,
+              () => false,
+            )
+          : false;
+      const acted = await mapWithConcurrency(decisions, settings.maxConcurrency, (d) =>
+        act(d, payload, at, observed.tagMarkers.has(d.arn), premarked, ports, settings, ctx),
+      );
+      return { observed, acted };
+    }),
   );
-  const acted = await mapWithConcurrency(decisions, settings.maxConcurrency, (d) =>
-    act(d, payload, at, ports, settings, ctx),
-  );
+  const services = partitions.flatMap((p) => p.observed.services);
+  const gone = [...partitions.flatMap((p) => p.observed.gone), ...outsideTargets];
+  const unreadable = partitions.filter((p) => p.observed.error !== undefined).map((p) => p.observed);
+  // A target that failed for a reason that may pass (throttling, an outage) is run again whole.
+  const retryTargets = unreadable.filter((o) => isBusy(o.error));
+  const failedTargets = unreadable.filter((o) => !isBusy(o.error));
+
   const results: ServiceResult[] = [
-    ...acted,
+    ...partitions.flatMap((p) => p.acted),
     ...gone.map((arn) => ({
       arn,
       name: parseServiceArn(arn)?.name ?? arn,
       status: 'DELETED',
       action: 'none' as const,
       outcome: 'skipped' as const,
-      reason: 'the service no longer exists',
+      reason: outsideTargets.includes(arn)
+        ? "not in one of the guard's targets"
+        : 'the service no longer exists',
       notes: [],
     })),
   ];
@@ -300,12 +385,13 @@ export async function runSchedule(
   // Busy services: a follow-up run later (a wake-up), or a failure once the attempts are used up.
   let followUp: { name: string; at: string; services: number } | undefined;
   const pending = results.filter((r) => r.outcome === 'deferred');
-  if (pending.length > 0 && attempt >= settings.maxRetries) {
+  if ((pending.length > 0 || retryTargets.length > 0) && attempt >= settings.maxRetries) {
     for (const r of pending) {
       r.outcome = 'failed';
       r.reason = `still busy after ${attempt + 1} attempts, giving up: ${r.reason}`;
     }
-  } else if (pending.length > 0) {
+    failedTargets.push(...retryTargets.splice(0));
+  } else if (pending.length > 0 || retryTargets.length > 0) {
     const retryAt = new Date(at.getTime() + settings.retryMinutes * 60_000);
     followUp = {
       name: followUpName(payload.schedule, payload.scheduledTime, attempt + 1),
@@ -320,10 +406,8 @@ export async function runSchedule(
             key: followUpKey(payload.schedule, payload.scheduledTime, attempt + 1),
             at: retryAt,
             now: at,
-            payload: followUpPayload(
-              payload,
-              pending.map((r) => r.arn),
-            ),
+            // A target run again whole: the follow-up converges the whole schedule (settled services are no-ops).
+            payload: followUpPayload(payload, retryTargets.length > 0 ? 'all' : pending.map((r) => r.arn)),
             description: `apprunner-guard: retry ${pending.length} busy service(s) of schedule ${payload.schedule} (attempt ${attempt + 1})`,
           }),
         backoff,
@@ -338,12 +422,17 @@ export async function runSchedule(
   const overrideEnds = await wakeAtOverrideEnds(results, payload, at, ports, settings, backoff);
 
   const counts = countOf(results);
-  const outcome = summaryOutcome(counts);
+  const outcome = failedTargets.length > 0 ? 'failed' : summaryOutcome(counts);
+  const targetsText = (list: TargetObservation[]) =>
+    list.map((o) => `${targetLabel(o.target)} (${describeError(o.error)})`).join('; ');
   const trigger = `${payload.schedule}@${payload.scheduledTime}`;
   const when = formatLocal(at, payload.definition.timezone);
   const reason =
     `Schedule ${payload.schedule} ${payload.action}${attempt ? ` (attempt ${attempt + 1})` : ''} at ${when}: ` +
     `desired ${desired.state} (${desired.reason}); ${services.length + gone.length} service(s): ${countsText(counts, settings.dryRun)}` +
+    (targets.length > 1 ? ` in ${targets.length} target(s)` : '') +
+    (failedTargets.length > 0 ? `; not reached: ${targetsText(failedTargets)}` : '') +
+    (retryTargets.length > 0 ? `; to retry whole: ${targetsText(retryTargets)}` : '') +
     (followUp ? `; follow-up at ${followUp.at}` : '') +
     (overrideEnds.length > 0
       ? `; ${settings.dryRun ? 'would wake' : 'wakes'} at the end of ${overrideEnds.length} override(s)`
@@ -351,6 +440,8 @@ export async function runSchedule(
   const reported = results.slice(0, MAX_REPORTED_SERVICES).map((r) => ({
     name: r.name,
     arn: r.arn,
+    account: parseServiceArn(r.arn)?.account,
+    region: parseServiceArn(r.arn)?.region,
     status: r.status,
     action: r.action,
     outcome: r.outcome,
@@ -381,8 +472,33 @@ export async function runSchedule(
         servicesOmitted: Math.max(0, results.length - reported.length),
         followUp,
         overrideEnds: overrideEnds.length > 0 ? overrideEnds.length : undefined,
+        targets: partitions.map((p) => ({
+          account: p.observed.target.account,
+          region: p.observed.target.region,
+          services: p.observed.services.length,
+          ...(p.observed.error === undefined ? {} : { error: describeError(p.observed.error) }),
+        })),
       },
     }),
+    // A target the run could not reach, once per run: its role is missing or refuses (terminal),
+    // or it kept failing past the last follow-up. The other targets' results stand.
+    ...failedTargets.map((o) =>
+      buildGuardEvent(GUARD_DETAIL_TYPES.scheduleActionFailed, {
+        job: 'pause-resume',
+        outcome: 'failed',
+        action: payload.action,
+        reason: `${targetLabel(o.target)}: schedule ${payload.schedule} could not read or act on the services there: ${describeError(o.error)}. Nothing was done in ${targetLabel(o.target)}; the other targets were handled.`,
+        where: o.target,
+        trigger,
+        dryRun: settings.dryRun,
+        details: {
+          schedule: payload.schedule,
+          scheduledTime: payload.scheduledTime,
+          account: o.target.account,
+          region: o.target.region,
+        },
+      }),
+    ),
     ...results
       .filter((r) => r.outcome === 'failed')
       .map((r) =>
@@ -413,6 +529,9 @@ export async function runSchedule(
     counts,
     desired: desired.state,
     services: reported,
+    ...(failedTargets.length > 0
+      ? { failedTargets: failedTargets.map((o) => ({ ...o.target, error: describeError(o.error) })) }
+      : {}),
     ...(followUp ? { followUp } : {}),
     ...(overrideEnds.length > 0 ? { overrideEnds } : {}),
   };

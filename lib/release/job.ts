@@ -1,6 +1,7 @@
 import { promoteRelease } from '../bake/promote.ts';
 import { defineJob } from '../core/define-job.ts';
 import type { Parsed } from '../core/handler-stack.ts';
+import type { TargetCheck } from '../core/ports/targets.ts';
 import { APP_RUNNER_SOURCE, type AppRunnerEvent, parseServiceArn } from '../events/app-runner.ts';
 import { appRunnerTrigger } from '../events/parse-trigger.ts';
 import {
@@ -14,7 +15,8 @@ import { type RecordReleasePorts, type RecordReleaseSettings, recordRelease } fr
 
 /** What the record-release job runs with (built once per container by its function file). */
 export interface RecordReleaseJobDeps {
-  accountId: string;
+  /** The guard's targets: events from elsewhere are rejected. */
+  targets: TargetCheck;
   ports: RecordReleasePorts;
   settings: RecordReleaseSettings;
 }
@@ -37,7 +39,7 @@ export const recordReleaseJob = defineJob<RecordReleaseInput, RecordReleaseJobDe
   job: 'record-release',
   parse: (raw, deps): Parsed<RecordReleaseInput> => {
     if ((raw as { source?: unknown } | null)?.source === APP_RUNNER_SOURCE) {
-      return appRunnerTrigger(deps.accountId)(raw);
+      return appRunnerTrigger(deps.targets)(raw);
     }
     const payload = parseSchedulerPayload(promotePayloadSchema, raw);
     return {

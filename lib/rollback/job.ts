@@ -1,6 +1,7 @@
 import { type AlarmRollbackPorts, handleAlarmEvent } from '../bake/alarm.ts';
 import { defineJob } from '../core/define-job.ts';
 import type { Parsed } from '../core/handler-stack.ts';
+import type { TargetCheck } from '../core/ports/targets.ts';
 import type { AppRunnerEvent } from '../events/app-runner.ts';
 import {
   type AlarmStateChangeEvent,
@@ -13,7 +14,8 @@ import { createRollbackFailureReporter, handleFailureEvent, type RollbackSetting
 
 /** What the rollback job runs with (built once per container by its function file). */
 export interface RollbackJobDeps {
-  accountId: string;
+  /** The guard's targets: events from elsewhere are rejected. */
+  targets: TargetCheck;
   ports: AlarmRollbackPorts;
   settings: RollbackSettings;
 }
@@ -27,9 +29,7 @@ type RollbackInput = AppRunnerEvent | AlarmStateChangeEvent;
 export const rollbackJob = defineJob<RollbackInput, RollbackJobDeps>({
   job: 'rollback',
   parse: (raw, deps): Parsed<RollbackInput> =>
-    isCloudWatchEvent(raw)
-      ? alarmStateChangeTrigger(deps.accountId)(raw)
-      : appRunnerTrigger(deps.accountId)(raw),
+    isCloudWatchEvent(raw) ? alarmStateChangeTrigger(deps.targets)(raw) : appRunnerTrigger(deps.targets)(raw),
   run: async (event, deps) => {
     if (event.kind === 'alarm') return handleAlarmEvent(event, deps.ports, deps.settings);
     return event.kind === 'operation'

@@ -8,6 +8,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { describeError } from '../core/errors.ts';
 import { buildGuardEvent, GUARD_DETAIL_TYPES, type GuardEventPublisher } from '../core/guard-event.ts';
+import type { TargetCheck } from '../core/ports/targets.ts';
 import { authorizeSlackAction, type SlackActionAllowlist, type SlackUserGroups } from './authorize.ts';
 import { parseSlackActionBody, type SlackActionRequest, slackActionKey } from './payload.ts';
 import type { SlackActionRequests } from './requested.ts';
@@ -43,7 +44,8 @@ export interface SlackActionEndpointDeps {
   requests: SlackActionRequests;
   /** Audits refused requests (a signed click by someone the allowlist does not admit). */
   publisher: GuardEventPublisher;
-  accountId: string;
+  /** The guard's targets: a button naming a service elsewhere is refused. */
+  targets: TargetCheck;
   maxBodyBytes: number;
   now(): Date;
 }
@@ -97,13 +99,13 @@ export function createSlackActionEndpoint(deps: SlackActionEndpointDeps) {
     }
     const request = parsed.request;
     const log = { slackAction: request.action, slackUser: request.user.id, serviceArn: request.service.arn };
-    if (request.service.account !== deps.accountId) {
+    if (!deps.targets.isTarget(request.service.account, request.service.region)) {
       logger.warn('slack request refused', {
         ...log,
         status: 400,
-        reason: 'service outside the guard account',
+        reason: "service outside the guard's targets",
       });
-      return refusal(400, 'payload.actions.0.value.service is not in the guard account');
+      return refusal(400, "payload.actions.0.value.service is not in one of the guard's targets");
     }
     const verdict = await authorizeSlackAction(request.action, request.user, deps.allowlist, deps.groups);
     if (!verdict.allowed) {

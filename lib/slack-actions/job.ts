@@ -10,6 +10,7 @@ import { buildGuardEvent, GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import type { RunContext } from '../core/handler-stack.ts';
 import type { GuardEventOutcome, JobResult } from '../core/outcomes.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
+import type { Targets } from '../core/ports/targets.ts';
 import { releasePin } from '../fix-forward/release.ts';
 import { type RollbackPorts, rollbackService } from '../rollback/rollback.ts';
 import type { Tags } from '../tags.ts';
@@ -19,7 +20,8 @@ import { parseSlackActionRequested, type SlackActionRequested } from './requeste
 
 /** What the job runs with (built once per container by its function file). */
 export interface SlackActionsJobDeps {
-  accountId: string;
+  /** The guard's targets: a service elsewhere is refused. */
+  targets: Targets;
   /** The rollback's ports: App Runner, images, ledger, and the guard-event publisher. */
   ports: RollbackPorts;
   /** Dry-run of the rollback job also holds for *Roll back now*. */
@@ -117,7 +119,7 @@ export const slackActionsJob = defineJob<SlackActionRequested, SlackActionsJobDe
   job: 'slack-actions',
   queue: 'slack-actions-job',
   parse: (raw, deps) => {
-    const request = parseSlackActionRequested(raw, deps.accountId);
+    const request = parseSlackActionRequested(raw, deps.targets);
     return {
       key: slackActionKey(request),
       input: request,

@@ -6,6 +6,7 @@
  * trusted to carry only what the endpoint verified.
  */
 import { InvalidEventError } from '../core/errors.ts';
+import type { Targets } from '../core/ports/targets.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import { SLACK_ACTION_IDS, type SlackActionRequest } from './payload.ts';
 
@@ -37,11 +38,11 @@ function need(value: unknown, field: string, pattern: RegExp): string {
 
 /**
  * Parses a `Slack Action Requested` event delivered by EventBridge. Strict on identity: the
- * source, detail-type, account, action id and the service ARN (which must be in `accountId`).
+ * source, detail-type, account, action id and the service ARN (which must be in one of the guard's targets).
  *
  * @throws InvalidEventError naming the field.
  */
-export function parseSlackActionRequested(raw: unknown, accountId: string): SlackActionRequested {
+export function parseSlackActionRequested(raw: unknown, targets: Targets): SlackActionRequested {
   const e = obj(raw);
   if (!e) throw new InvalidEventError('(event)', 'not an object');
   if (e.source !== SLACK_ACTION_SOURCE)
@@ -49,7 +50,7 @@ export function parseSlackActionRequested(raw: unknown, accountId: string): Slac
   if (e['detail-type'] !== SLACK_ACTION_REQUESTED) {
     throw new InvalidEventError('detail-type', `must be ${SLACK_ACTION_REQUESTED}`);
   }
-  if (e.account !== accountId) throw new InvalidEventError('account', 'not the guard account');
+  if (e.account !== targets.hub.account) throw new InvalidEventError('account', 'not the guard account');
   const d = obj(e.detail);
   if (!d) throw new InvalidEventError('detail', 'not an object');
   const action = d.action;
@@ -58,8 +59,8 @@ export function parseSlackActionRequested(raw: unknown, accountId: string): Slac
   }
   const service = parseServiceArn(typeof d.service === 'string' ? d.service : '');
   if (!service) throw new InvalidEventError('detail.service', 'not an App Runner service ARN');
-  if (service.account !== accountId)
-    throw new InvalidEventError('detail.service', 'not in the guard account');
+  if (!targets.isTarget(service.account, service.region))
+    throw new InvalidEventError('detail.service', "not in one of the guard's targets");
   const user = obj(d.user);
   const until =
     d.until === undefined ? undefined : need(d.until, 'detail.until', /^\d{4}-\d\d-\d\dT[\d:.]+Z$/);

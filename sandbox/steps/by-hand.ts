@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { serviceName } from '../scenario-fields.ts';
+import { serviceAddress } from '../scenario-fields.ts';
 import { defineStep, liveServiceArn } from './step-kind.ts';
 
-const ref = z.object({ service: serviceName }).strict();
+const ref = z.object({ service: serviceAddress }).strict();
 
 /** PauseService by hand. */
 export const pauseStep = defineStep({

@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { serviceName } from '../scenario-fields.ts';
+import { serviceAddress } from '../scenario-fields.ts';
 import { defineStep, liveServiceArn } from './step-kind.ts';
 
 /** StartDeployment by hand, optionally made to fail. */
 export const deployStep = defineStep({
   name: 'deploy',
-  schema: z.object({ service: serviceName, fail: z.boolean().optional() }).strict(),
+  schema: z.object({ service: serviceAddress, fail: z.boolean().optional() }).strict(),
   describe: (deploy) => `start a deployment of ${deploy.service}${deploy.fail ? ' (it will fail)' : ''}`,
   run(deploy, ctx) {
     if (deploy.fail) ctx.sim.failNext(deploy.service, 'deploy', 1);

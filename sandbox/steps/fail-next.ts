@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { OPERATION_KINDS, serviceName } from '../scenario-fields.ts';
+import { OPERATION_KINDS, serviceAddress } from '../scenario-fields.ts';
 import { defineStep } from './step-kind.ts';
 
 /** Makes the next n operations of a kind on a service fail. */
@@ -7,7 +7,7 @@ export const failNextStep = defineStep({
   name: 'failNext',
   schema: z
     .object({
-      service: serviceName,
+      service: serviceAddress,
       operation: z.enum(OPERATION_KINDS),
       times: z.number().int().min(1).default(1),
     })

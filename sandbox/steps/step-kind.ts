@@ -1,8 +1,8 @@
 import type * as z from 'zod';
-import type { AppRunnerSimulator } from '../app-runner.ts';
 import type { EventBus } from '../bus.ts';
 import type { SimClock } from '../clock.ts';
 import type { CloudWatchStandIn } from '../cloudwatch.ts';
+import type { SandboxFleets } from '../fleets.ts';
 import type { ImageRegistry } from '../images.ts';
 import type { LambdaRuntime } from '../lambda.ts';
 
@@ -27,7 +27,8 @@ export interface SlackActionRecord {
 
 /** What a step can act on while the scenario runs. */
 export interface StepContext {
-  sim: AppRunnerSimulator;
+  /** App Runner in every target: services by address (`<account>/<region>/<name>`, or a hub name). */
+  sim: SandboxFleets;
   registry: ImageRegistry;
   bus: EventBus;
   lambda: LambdaRuntime;
@@ -74,7 +75,7 @@ export function defineStep<const Name extends string, Schema extends z.ZodType>(
   return kind;
 }
 
-/** The ARN of the live service a step names. */
+/** The ARN of the live service a step names (by address). */
 export function liveServiceArn(ctx: StepContext, name: string): string {
   const s = ctx.sim.byName(name);
   if (!s) throw new Error(`no live service named "${name}"`);

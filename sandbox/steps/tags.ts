@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { serviceName, tagMap } from '../scenario-fields.ts';
+import { serviceAddress, tagMap } from '../scenario-fields.ts';
 import { defineStep, liveServiceArn } from './step-kind.ts';
 
 /** TagResource by hand. */
 export const tagStep = defineStep({
   name: 'tag',
-  schema: z.object({ service: serviceName, tags: tagMap }).strict(),
+  schema: z.object({ service: serviceAddress, tags: tagMap }).strict(),
   describe: (tag) =>
     `tag ${tag.service}: ${Object.entries(tag.tags)
       .map(([k, v]) => `${k}=${v}`)
@@ -22,7 +22,7 @@ export const tagStep = defineStep({
 /** UntagResource by hand. */
 export const untagStep = defineStep({
   name: 'untag',
-  schema: z.object({ service: serviceName, keys: z.array(z.string()).min(1) }).strict(),
+  schema: z.object({ service: serviceAddress, keys: z.array(z.string()).min(1) }).strict(),
   describe: (untag) => `untag ${untag.service}: ${untag.keys.join(', ')}`,
   run(untag, ctx) {
     ctx.sim.call('UntagResource', { ResourceArn: liveServiceArn(ctx, untag.service), TagKeys: untag.keys });

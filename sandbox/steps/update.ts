@@ -1,13 +1,13 @@
 import * as z from 'zod';
 import { imageLabel, parseImage } from '../images.ts';
-import { serviceName } from '../scenario-fields.ts';
+import { serviceAddress } from '../scenario-fields.ts';
 import { defineStep, liveServiceArn } from './step-kind.ts';
 
 /** UpdateService by hand to another image, optionally switching automatic deployments. */
 export const updateStep = defineStep({
   name: 'update',
   schema: z
-    .object({ service: serviceName, image: z.string().min(1), autoDeploy: z.boolean().optional() })
+    .object({ service: serviceAddress, image: z.string().min(1), autoDeploy: z.boolean().optional() })
     .strict(),
   describe: (update, registry) =>
     `update ${update.service} to image ${imageLabel(registry.expand(update.image), registry)}${

@@ -1,4 +1,5 @@
 import { parseAppRunnerEvent } from '../../lib/events/app-runner.ts';
+import { createTargets } from '../../lib/targets.ts';
 import { loadRoutes, type Route, routeEvent } from '../../sandbox/routes.ts';
 import type { SeenEvent } from './target.ts';
 
@@ -28,7 +29,9 @@ export function checkRecorded(events: readonly SeenEvent[], rootDir: string, rou
     const status = String(d.Status ?? d.operationStatus ?? d.CurrentStatus ?? d.currentServiceStatus ?? '?');
     const label = `${status} event ${e.id}`;
     try {
-      parseAppRunnerEvent(e, { accountId: e.account });
+      parseAppRunnerEvent(e, {
+        targets: createTargets({ entries: [] }, { account: e.account, region: e.region }),
+      });
     } catch (error) {
       problems.push(
         `${label}: the guard's parser rejects it: ${error instanceof Error ? error.message : String(error)}`,

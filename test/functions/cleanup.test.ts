@@ -782,7 +782,7 @@ describe('cleanup sweep', () => {
       arn === busy.arn ? new InvalidStateException({ message: 'in progress', $metadata: {} }) : undefined;
     expect(await invoke(sweepAt(`${d}T16:00:00Z`))).toMatchObject({
       outcome: 'deferred',
-      reason: expect.stringMatching(/1 service\(s\) need another try/),
+      reason: expect.stringMatching(/1 item\(s\) need another try/),
       retryAt: `${d}T16:15:00.000Z`,
     });
     expect(deleted).toEqual([fine.arn]);

@@ -15,7 +15,7 @@ import type {
 } from '../../lib/core/ports/release-ledger.ts';
 import { createHandler } from '../../lib/fix-forward/job.ts';
 import { ARN, D, REPO, serviceView } from '../lib/release/views.ts';
-import { ACCOUNT_ID, lambdaContext } from '../support/env.ts';
+import { hubTargets, lambdaContext } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 
 const GOOD = D('a');
@@ -95,7 +95,7 @@ function world(
         logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
         idempotency: false,
         onReject: async () => {},
-        accountId: ACCOUNT_ID,
+        targets: hubTargets(),
         ports: {
           appRunner,
           images: { resolve: async () => ({ kind: 'unresolvable', reason: 'not used' }) },

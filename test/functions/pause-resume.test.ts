@@ -9,14 +9,19 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-apprunner';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  GetResourcesCommand,
+  ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAppRunnerGateway } from '../../lib/aws/app-runner.ts';
 import { createGuardEventPublisher } from '../../lib/aws/guard-events.ts';
 import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
+import { createPauseMarkerStore } from '../../lib/aws/pause-markers.ts';
 import { createGuardWakeUps } from '../../lib/aws/scheduler.ts';
+import { createTargetPorts } from '../../lib/aws/targets.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { createHandler } from '../../lib/pause-resume/job.ts';
 import { type PauseResumeSettings, settingsFromConfig } from '../../lib/pause-resume/run-schedule.ts';
@@ -26,23 +31,28 @@ import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 
 const appRunner = mockClient(AppRunnerClient);
+const tagging = mockClient(ResourceGroupsTaggingAPIClient);
 const scheduler = mockClient(SchedulerClient);
 const events = mockClient(EventBridgeClient);
 const TABLE = 'pause-resume-idempotency';
 
 let invoke: (event: unknown) => Promise<Record<string, unknown>>;
 
-const db = useDynamoDB({ tables: { idempotency: TABLE, ledger: 'pause-resume-ledger' } });
-const config = loadConfig(guardEnv({ IDEMPOTENCY_TABLE: TABLE }));
+const LEDGER = 'pause-resume-ledger';
+const db = useDynamoDB({ tables: { idempotency: TABLE, ledger: LEDGER } });
+const config = loadConfig(guardEnv({ IDEMPOTENCY_TABLE: TABLE, LEDGER_TABLE: LEDGER }));
 
 /** The handler as functions/pause-resume.ts builds it, with its dependencies injected. */
 function handlerWith(settings: PauseResumeSettings) {
+  const targets = createTargetPorts(config);
   const handler = createHandler({
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
     idempotency: createIdempotencyStore(db.client, TABLE),
     onReject: async () => {},
     ports: {
-      appRunner: createAppRunnerGateway(new AppRunnerClient({ region: REGION })),
+      appRunner: targets.appRunner,
+      targets: targets.targets,
+      markers: createPauseMarkerStore(db.client, LEDGER),
       // The fixtures' times are in the past: wake-ups are clamped against the trigger's time.
       wakeUps: createGuardWakeUps({ scheduler: { ...config.scheduler, clock: 'trigger' } }),
       publisher: createGuardEventPublisher(new EventBridgeClient({ region: REGION }), config.eventBusName),
@@ -74,11 +84,20 @@ function fleet(services: Array<{ arn: string; status: string; tags: Record<strin
       Status: s.status as never,
     })),
   });
-  for (const s of services) {
-    appRunner
-      .on(ListTagsForResourceCommand, { ResourceArn: s.arn })
-      .resolves({ Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })) });
-  }
+  // Tags in bulk (Resource Groups Tagging API): only services that carry the schedule tag.
+  tagging.on(GetResourcesCommand).resolves({
+    ResourceTagMappingList: services
+      .filter((s) => TAGS.schedule in s.tags)
+      .map((s) => ({
+        ResourceARN: s.arn,
+        Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
+      })),
+  });
+}
+/** The guard's pause marker of a service in the ledger (dynalite). */
+async function markerOf(serviceArn: string) {
+  const { createPauseMarkerStore: store } = await import('../../lib/aws/pause-markers.ts');
+  return (await store(db.client, LEDGER).list({ account: ACCOUNT_ID, region: REGION })).get(serviceArn);
 }
 const onNightly = (extra: Record<string, string> = {}) => ({
   [TAGS.schedule]: 'office-hours-berlin',
@@ -102,6 +121,7 @@ const published = () =>
 
 beforeEach(() => {
   appRunner.reset();
+  tagging.reset();
   scheduler.reset();
   events.reset();
   appRunner.on(PauseServiceCommand).resolves({ OperationId: 'op-pause' });
@@ -113,7 +133,7 @@ beforeEach(() => {
 });
 
 describe('pause-resume handler', () => {
-  it('at the evening fire: tags then pauses opted-in running services; never touches untagged ones', async () => {
+  it('at the evening fire: marks (ledger) then pauses opted-in running services, one App Runner call each beyond the list; never touches untagged ones', async () => {
     fleet([
       { arn: WEB, status: 'RUNNING', tags: onNightly() },
       { arn: HAND, status: 'PAUSED', tags: onNightly() },
@@ -123,22 +143,18 @@ describe('pause-resume handler', () => {
     const result = await invoke(event);
     expect(result).toMatchObject({ outcome: 'acted', counts: { paused: 1, unchanged: 1 } });
 
-    const mutating = appRunner
-      .calls()
-      .map((c) => c.args[0])
-      .filter((c) => !(c instanceof ListServicesCommand) && !(c instanceof ListTagsForResourceCommand));
-    expect(mutating.map((c) => c.constructor.name)).toEqual(['TagResourceCommand', 'PauseServiceCommand']);
-    expect(mutating[0]!.input).toEqual({
-      ResourceArn: WEB,
-      Tags: [
-        {
-          Key: TAGS.pausedBy,
-          Value: `schedule/office-hours-berlin@${new Date(event.scheduledTime!).toISOString()}`,
-        },
-        { Key: TAGS.lastAction, Value: expect.stringContaining('pause by schedule/office-hours-berlin@') },
-      ],
+    expect(appRunner.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      'ListServicesCommand',
+      'PauseServiceCommand',
+    ]);
+    expect(appRunner.commandCalls(PauseServiceCommand)[0]!.args[0].input).toEqual({ ServiceArn: WEB });
+    expect(tagging.commandCalls(GetResourcesCommand)[0]!.args[0].input).toMatchObject({
+      ResourceTypeFilters: ['apprunner:service'],
+      TagFilters: [{ Key: TAGS.schedule }],
     });
-    expect(mutating[1]!.input).toEqual({ ServiceArn: WEB });
+    expect(await markerOf(WEB)).toBe(
+      `schedule/office-hours-berlin@${new Date(event.scheduledTime!).toISOString()}`,
+    );
 
     const sent = published();
     expect(sent).toHaveLength(1);
@@ -259,9 +275,8 @@ describe('pause-resume handler', () => {
       reason: expect.stringContaining('AccessDeniedException'),
     });
     // The marker written before the failed pause was taken back.
-    expect(appRunner.commandCalls(UntagResourceCommand).map((c) => c.args[0].input.ResourceArn)).toEqual([
-      WEB,
-    ]);
+    expect(await markerOf(WEB)).toBeUndefined();
+    expect(await markerOf(API)).toBeDefined();
   });
 });
 
@@ -281,6 +296,7 @@ describe('pause-resume handler in dry-run (DRY_RUN_PAUSE_RESUME=true)', () => {
       .map((c) => c.args[0])
       .filter((c) => !(c instanceof ListServicesCommand) && !(c instanceof ListTagsForResourceCommand));
     expect(mutating).toEqual([]);
+    expect(await markerOf(WEB)).toBeUndefined();
     expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
     const sent = published();
     expect(sent).toHaveLength(1);

@@ -17,7 +17,7 @@ import {
   REPO,
 } from '../lib/rollback/fakes.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
-import { ACCOUNT_ID, lambdaContext } from '../support/env.ts';
+import { hubTargets, lambdaContext } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 import { releaseHandlers } from '../support/handlers.ts';
 import { sdkError } from '../support/sdk-errors.ts';
@@ -248,7 +248,7 @@ describe('rollback function', () => {
       false,
     );
     const event = parseAppRunnerEvent(loadFixture('apprunner-operation/deployment-failed'), {
-      accountId: ACCOUNT_ID,
+      targets: hubTargets(),
     });
     await report(event, new RetryAfterError('an operation is in progress', ROLLBACK_RETRY_SECONDS));
     expect(published).toEqual([

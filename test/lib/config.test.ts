@@ -87,10 +87,36 @@ describe('loadCliConfig', () => {
 
   it('watches only the hub when GUARD_TARGETS is unset, and parses it when set', () => {
     expect(loadConfig(guardEnv()).targets).toEqual({ entries: [] });
-    const config = loadConfig(guardEnv({ GUARD_TARGETS: '123456789012:eu-west-1,us-east-1' }));
+    expect(loadConfig(guardEnv()).spokes).toBeUndefined();
+    const config = loadConfig(
+      guardEnv({
+        GUARD_TARGETS: '123456789012:eu-west-1,us-east-1',
+        GUARD_STACK_NAME: 'apprunner-guard-prod',
+        GUARD_SPOKE_EXTERNAL_ID: 'a-long-enough-external-id',
+      }),
+    );
     expect(config.targets.entries).toEqual([
       { kind: 'account', account: '123456789012', regions: ['eu-west-1', 'us-east-1'] },
     ]);
+    expect(config.spokes).toEqual({
+      roleNamePrefix: 'apprunner-guard-prod',
+      externalId: 'a-long-enough-external-id',
+    });
+  });
+
+  it('requires the stack name and the external id with targets beyond the hub (they name and unlock the spoke roles)', () => {
+    expect(() => loadConfig(guardEnv({ GUARD_TARGETS: '123456789012:eu-west-1' }))).toThrow(
+      /GUARD_STACK_NAME is required with GUARD_TARGETS.*GUARD_SPOKE_EXTERNAL_ID is required/,
+    );
+    expect(() =>
+      loadConfig(
+        guardEnv({
+          GUARD_TARGETS: '123456789012:eu-west-1',
+          GUARD_STACK_NAME: 'apprunner-guard-prod',
+          GUARD_SPOKE_EXTERNAL_ID: 'short',
+        }),
+      ),
+    ).toThrow(/GUARD_SPOKE_EXTERNAL_ID must be 16 to 1224/);
   });
 
   it('rejects a malformed GUARD_TARGETS with the other problems, naming the entry', () => {

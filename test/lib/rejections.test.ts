@@ -5,14 +5,14 @@ import { checkEventLimits } from '../../lib/events/limits.ts';
 import { createRejectedFailureAlerter } from '../../lib/notify/rejected-failure.ts';
 import type { SnsMessage } from '../../lib/notify/sns-message.ts';
 import { createRejectionHandler, type RejectionReason, reasonOf } from '../../lib/rejections.ts';
-import { ACCOUNT_ID } from '../support/env.ts';
+import { hubTargets } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 
 /** The rejection the shared stack would produce for a fixture: limits first, then the parser. */
 function rejectionOf(raw: unknown): InvalidEventError {
   try {
     checkEventLimits(raw);
-    parseAppRunnerEvent(raw, { accountId: ACCOUNT_ID });
+    parseAppRunnerEvent(raw, { targets: hubTargets() });
   } catch (error) {
     if (error instanceof InvalidEventError) return error;
     throw error;
@@ -25,7 +25,7 @@ function setup(withAlerts = true) {
   const published: SnsMessage[] = [];
   const alert = createRejectedFailureAlerter({
     job: 'notify',
-    accountId: ACCOUNT_ID,
+    targets: hubTargets(),
     sns: { publish: async (m: SnsMessage) => void published.push(m) },
     now: () => new Date('2026-11-20T15:00:00Z'),
   });

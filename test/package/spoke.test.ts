@@ -98,6 +98,33 @@ describe('the spoke template (infra/spoke/spoke.yml)', () => {
     expect(heard).toBeGreaterThan(10);
   });
 
+  it('forwards ECR pushes and CloudWatch alarm state changes (the bake window) as well as App Runner events', () => {
+    const patterns = ofType(spoke.Resources, 'AWS::Events::Rule').map(([, r]) => r.Properties.EventPattern);
+    const event = (source: string, detailType: string) => ({
+      version: '0',
+      id: 'x',
+      source,
+      'detail-type': detailType,
+      account: '222233334444',
+      region: 'eu-west-1',
+      time: '2026-12-01T10:00:00Z',
+      resources: [],
+      detail: {},
+    });
+    for (const [source, detailType] of [
+      ['aws.ecr', 'ECR Image Action'],
+      ['aws.cloudwatch', 'CloudWatch Alarm State Change'],
+      ['aws.apprunner', 'AppRunner Service Operation Status Change'],
+    ] as const)
+      expect(
+        patterns.filter((p) => matchesPattern(p, event(source, detailType))),
+        source,
+      ).toHaveLength(1);
+    expect(patterns.filter((p) => matchesPattern(p, event('aws.cloudwatch', 'Metric Stream')))).toHaveLength(
+      0,
+    );
+  });
+
   it('sends forwarded events only to the hub bus, through a role that may put events on it alone', () => {
     const rules = ofType(spoke.Resources, 'AWS::Events::Rule');
     expect(rules.length).toBeGreaterThan(0);
@@ -136,7 +163,9 @@ describe('the spoke template (infra/spoke/spoke.yml)', () => {
         if (action.startsWith('cloudwatch:') && isMutating(action))
           expect(JSON.stringify(resources), action).toMatch(/:alarm:apprunner-guard-\*"/);
       }
-      if (resources.includes('*')) expect(actions).toEqual(['apprunner:ListServices']);
+      // Only reads without a resource type may have "*": listing the services, reading their tags in bulk.
+      if (resources.includes('*'))
+        expect([['apprunner:ListServices'], ['tag:GetResources']]).toContainEqual(actions);
       for (const r of resources)
         if (r !== '*') expect(JSON.stringify(r)).toContain(':${AWS::Region}:${AWS::AccountId}:');
     }
@@ -156,10 +185,11 @@ describe('the spoke template (infra/spoke/spoke.yml)', () => {
       ofType(hub.Resources, 'AWS::IAM::Role')
         .flatMap(([, r]) => statementsOf(r))
         .flatMap((s) => [s.Action].flat())
-        .filter((a) => a.startsWith('apprunner:') || a.startsWith('ecr:') || a.startsWith('cloudwatch:')),
+        .filter((a) => /^(apprunner|ecr|cloudwatch|tag):/.test(a)),
     );
     const spokeActions = new Set(statementsOf(spoke.Resources.GuardRole!).flatMap((s) => [s.Action].flat()));
     expect(hubActions.size).toBeGreaterThan(5);
+    expect(hubActions).toContain('tag:GetResources');
     for (const action of hubActions) expect(spokeActions, action).toContain(action);
   });
 

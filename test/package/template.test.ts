@@ -314,6 +314,8 @@ describe('the packaged CloudFormation template', () => {
         .flatMap((s) => [s.Action].flat());
     };
     expect(actionsOf('cleanup')).toContain('apprunner:DeleteService');
+    // A schedule run reads tags in bulk (one GetResources page per 100 services, not one call each).
+    expect(actionsOf('pause-resume')).toContain('tag:GetResources');
     expect(actionsOf('rollback')).not.toContain('apprunner:DeleteService');
     expect(actionsOf('notify').filter((a) => a.startsWith('apprunner:'))).toEqual([]);
     expect(actionsOf('pause-resume')).toEqual(

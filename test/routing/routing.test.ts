@@ -12,7 +12,7 @@ import { GUARD_SOURCE, parseGuardEvent } from '../../lib/events/guard.ts';
 import { checkEventLimits } from '../../lib/events/limits.ts';
 import { compilePattern } from '../../sandbox/event-pattern.ts';
 import { loadRoutes, routeEvent } from '../../sandbox/routes.ts';
-import { ACCOUNT_ID } from '../support/env.ts';
+import { ACCOUNT_ID, hubTargets } from '../support/env.ts';
 import { listFixtures, loadFixture } from '../support/fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -102,9 +102,9 @@ function parseAsRoutedFunction(raw: unknown): void {
   checkEventLimits(raw);
   const source = (raw as { source?: unknown }).source;
   if (source === GUARD_SOURCE) parseGuardEvent(raw, { accountId: ACCOUNT_ID });
-  else if (source === ECR_SOURCE) parseImagePushEvent(raw, { accountId: ACCOUNT_ID });
-  else if (source === CLOUDWATCH_SOURCE) parseAlarmStateChange(raw, { accountId: ACCOUNT_ID });
-  else parseAppRunnerEvent(raw, { accountId: ACCOUNT_ID });
+  else if (source === ECR_SOURCE) parseImagePushEvent(raw, { targets: hubTargets() });
+  else if (source === CLOUDWATCH_SOURCE) parseAlarmStateChange(raw, { targets: hubTargets() });
+  else parseAppRunnerEvent(raw, { targets: hubTargets() });
 }
 
 describe('routing fixtures through infra/patterns as the routing table (infra/routes.ts) wires them', () => {
@@ -169,7 +169,7 @@ describe('routing fixtures through infra/patterns as the routing table (infra/ro
       (n) => n.startsWith('apprunner-operation/') || n.startsWith('apprunner-status/'),
     ),
   )('%s reaches the job that owns it (lib/core FAILURE_OWNERS), and no other owner', (name) => {
-    const event = parseAppRunnerEvent(loadFixture(name), { accountId: ACCOUNT_ID });
+    const event = parseAppRunnerEvent(loadFixture(name), { targets: hubTargets() });
     const owner =
       event.kind === 'operation' ? ownerOfOperation(event.status) : ownerOfStatus(event.currentStatus);
     const routed = routeEvent(routes, loadFixture(name)).filter((f) => f === 'rollback' || f === 'cleanup');

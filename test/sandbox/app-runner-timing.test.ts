@@ -12,6 +12,7 @@ import { parseAppRunnerEvent } from '../../lib/events/app-runner.ts';
 import type { SimulatorSettings } from '../../sandbox/app-runner.ts';
 import { digestOf } from '../../sandbox/images.ts';
 import { parseScenario, ScenarioError } from '../../sandbox/scenario.ts';
+import { hubTargets } from '../support/env.ts';
 import { ACCOUNT, CREDENTIALS, REGION, startAppRunner } from './support.ts';
 
 // App Runner's undocumented timing, both ways: how long its own rollback of a failed deployment
@@ -95,7 +96,9 @@ describe.each([
       `${failed} @${DEPLOY_SECONDS}s [OPERATION_IN_PROGRESS]`,
     ]);
     // The failure event is one the guard's parser reads, and it names the failure.
-    expect(parseAppRunnerEvent(e.events[2], { accountId: ACCOUNT })).toMatchObject({ status: failed });
+    expect(parseAppRunnerEvent(e.events[2], { targets: hubTargets(ACCOUNT, REGION) })).toMatchObject({
+      status: failed,
+    });
     const ops = await e.client.send(new ListOperationsCommand({ ServiceArn: e.service.arn }));
     expect(ops.OperationSummaryList?.[0]?.Status).toBe('ROLLBACK_IN_PROGRESS');
     expect(ops.OperationSummaryList?.[0]?.EndedAt).toBeUndefined();

@@ -21,6 +21,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAppRunnerEvent } from '../../lib/events/app-runner.ts';
 import { digestOf } from '../../sandbox/images.ts';
+import { hubTargets } from '../support/env.ts';
 import { ACCOUNT, CREDENTIALS, REGION, startAppRunner } from './support.ts';
 
 type Env = Awaited<ReturnType<typeof startAppRunner>>;
@@ -75,7 +76,7 @@ describe('App Runner simulator through @aws-sdk/client-apprunner', () => {
     ]);
     // Every emitted event is one the guard's parser accepts.
     for (const event of e.events)
-      expect(() => parseAppRunnerEvent(event, { accountId: ACCOUNT })).not.toThrow();
+      expect(() => parseAppRunnerEvent(event, { targets: hubTargets(ACCOUNT, REGION) })).not.toThrow();
   });
 
   it('creates straight into CREATE_FAILED when the image is bad', async () => {
@@ -271,7 +272,7 @@ describe('App Runner simulator through @aws-sdk/client-apprunner', () => {
     await advance(e, 4);
     expect(e.events[0]!.detail).toHaveProperty('operationStatus', 'DeploymentStarted');
     expect(e.events[1]!.detail).toHaveProperty('currentServiceStatus', 'OPERATION_IN_PROGRESS');
-    const parsed = parseAppRunnerEvent(e.events[2], { accountId: ACCOUNT });
+    const parsed = parseAppRunnerEvent(e.events[2], { targets: hubTargets(ACCOUNT, REGION) });
     expect(parsed).toMatchObject({
       kind: 'operation',
       status: 'DeploymentCompletedSuccessfully',

@@ -7,6 +7,9 @@
  */
 import { NotFoundError, RetryAfterError, RetryableError } from '../../lib/core/errors.ts';
 import type { AppRunnerPort, OperationView, ServiceSummaryView } from '../../lib/core/ports/app-runner.ts';
+import type { PauseMarkerStore } from '../../lib/core/ports/pause-markers.ts';
+import type { ServiceTagsPort } from '../../lib/core/ports/service-tags.ts';
+import type { TargetRouter } from '../../lib/core/ports/targets.ts';
 
 export const FAKE_ACCOUNT = '111122223333';
 
@@ -141,5 +144,48 @@ export function inMemoryAppRunner(services: InMemoryService[], faults: AppRunner
         },
       ),
   };
-  return { port, calls, services, maxInFlight: () => maxInFlight };
+  const nameOf = (arn: string) => find(arn)?.name ?? arn;
+  // Bulk tag reads: one call for the whole fleet (the Resource Groups Tagging API), logged once.
+  const serviceTags: ServiceTagsPort = {
+    listServicesTagged: (key) =>
+      call(
+        () => 'tags (bulk)',
+        () => services.filter((s) => key in s.tags).map((s) => ({ arn: arnOf(s), tags: { ...s.tags } })),
+      ),
+  };
+  // The guard's pause markers (the ledger), by ARN; the test reads them back.
+  const markerValues = new Map<string, string>();
+  const markers: PauseMarkerStore = {
+    list: async () => new Map(markerValues),
+    put: async (arn, marker) => {
+      calls.push(`mark ${nameOf(arn)}`);
+      markerValues.set(arn, marker);
+    },
+    putMany: async (arns, marker) => {
+      calls.push(`mark ${arns.map(nameOf).join(',')}`);
+      for (const arn of arns) markerValues.set(arn, marker);
+    },
+    remove: async (arn) => {
+      if (markerValues.delete(arn)) calls.push(`unmark ${nameOf(arn)}`);
+    },
+  };
+  const hub = { account: FAKE_ACCOUNT, region: 'us-east-1' };
+  const router: TargetRouter = {
+    hub,
+    isTarget: (account, region) => account === hub.account && region === hub.region,
+    listTargets: () => [hub],
+    appRunnerIn: () => port,
+    serviceTagsIn: () => serviceTags,
+  };
+  return {
+    port,
+    calls,
+    services,
+    maxInFlight: () => maxInFlight,
+    router,
+    markers,
+    /** The marker of a service (by name), as the ledger holds it. */
+    markerOf: (name: string) => markerValues.get(fakeArnOf(name)),
+    setMarker: (name: string, marker: string) => markerValues.set(fakeArnOf(name), marker),
+  };
 }

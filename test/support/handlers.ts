@@ -11,6 +11,7 @@ import { createCleanupDeps } from '../../lib/aws/cleanup-ports.ts';
 import { createGuardEventPublisher } from '../../lib/aws/guard-events.ts';
 import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
 import { createRecordReleasePorts } from '../../lib/aws/release-ports.ts';
+import { createTargetPorts } from '../../lib/aws/targets.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { guardEnv, lambdaContext, REGION } from './env.ts';
 
@@ -31,7 +32,8 @@ export async function releaseHandlers(
   const idempotency = createIdempotencyStore(db.client, config.idempotencyTable);
   const onReject = async () => {};
   const publisher = createGuardEventPublisher(new EventBridgeClient({ region: REGION }), config.eventBusName);
-  const ports = createRecordReleasePorts(config, db.client, publisher);
+  const targetPorts = createTargetPorts(config);
+  const ports = createRecordReleasePorts(config, db.client, publisher, targetPorts);
   const rollbackJob = await import('../../lib/rollback/job.ts');
   const releaseJob = await import('../../lib/release/job.ts');
   return {
@@ -39,7 +41,7 @@ export async function releaseHandlers(
       logger,
       idempotency,
       onReject,
-      accountId: config.accountId,
+      targets: targetPorts.targets,
       ports,
       // Lambda's async invoke: the first attempt plus two retries (as functions/rollback.ts).
       settings: config.rollback,
@@ -48,7 +50,7 @@ export async function releaseHandlers(
       logger,
       idempotency,
       onReject,
-      accountId: config.accountId,
+      targets: targetPorts.targets,
       ports,
       settings: { ...config.ledger, bake: config.bake },
     }) as unknown as TestHandler,
@@ -67,6 +69,6 @@ export async function cleanupHandler(db: { client: DynamoDBClient }, overrides: 
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
     idempotency: createIdempotencyStore(db.client, config.idempotencyTable),
     onReject: async () => {},
-    ...createCleanupDeps(config, db.client, publisher),
+    ...createCleanupDeps(config, db.client, publisher, createTargetPorts(config)),
   }) as unknown as TestHandler;
 }

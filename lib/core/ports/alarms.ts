@@ -45,6 +45,12 @@ export interface AlarmsPort {
 }
 
 /**
+ * CloudWatch alarms in the account and region a service is in (its ARN names them): a bake's
+ * alarms watch the service's own metrics, so they live beside it, in a spoke or in the hub.
+ */
+export type AlarmsFor = (serviceArn: string) => AlarmsPort;
+
+/**
  * The name of the guard's default alarm of a service: the deployment's alarm prefix (which its IAM
  * policy is scoped to), then the service's name and id (a service recreated under the same name is
  * another service, with another alarm).

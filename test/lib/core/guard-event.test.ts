@@ -50,7 +50,26 @@ describe('buildGuardEvent', () => {
       ...base,
       service: { ...SERVICE, extra: 'dropped' } as typeof SERVICE,
     });
-    expect(deliver(entry).detail).toEqual({ ...base, details: {} });
+    expect(deliver(entry).detail).toEqual({
+      ...base,
+      details: {},
+      where: { account: SERVICE.account, region: SERVICE.region },
+    });
+  });
+
+  it('names where an event without a service happened (a target of a sweep or a fleet run)', () => {
+    const { service: _omit, ...noService } = base;
+    const entry = buildGuardEvent(GUARD_DETAIL_TYPES.quotaWarning, {
+      ...noService,
+      where: { account: '222233334444', region: 'eu-west-1' },
+    });
+    expect(deliver(entry).detail.where).toEqual({ account: '222233334444', region: 'eu-west-1' });
+    expect(() =>
+      buildGuardEvent(GUARD_DETAIL_TYPES.quotaWarning, {
+        ...noService,
+        where: { account: 'nope', region: 'eu-west-1' },
+      }),
+    ).toThrow(/where\.account/);
   });
 
   it('cuts a 5,000-character error message to the bound, with a marker, and it still parses', () => {

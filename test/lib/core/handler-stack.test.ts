@@ -16,7 +16,7 @@ import type { AppRunnerEvent } from '../../../lib/events/app-runner.ts';
 import { appRunnerTrigger } from '../../../lib/events/parse-trigger.ts';
 import { againOf } from '../../../lib/events/scheduler.ts';
 import { useDynamoDB } from '../../support/dynamodb.ts';
-import { ACCOUNT_ID, lambdaContext } from '../../support/env.ts';
+import { hubTargets, lambdaContext } from '../../support/env.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 import { networkError, sdkError } from '../../support/sdk-errors.ts';
 
@@ -28,7 +28,7 @@ function build(run: (e: AppRunnerEvent) => Promise<JobResult>) {
   const reportFailure = vi.fn(async () => {});
   const onReject = vi.fn(async (_error: InvalidEventError, _raw: unknown) => {});
   const body = vi.fn(run);
-  const parse = vi.fn(appRunnerTrigger(ACCOUNT_ID));
+  const parse = vi.fn(appRunnerTrigger(hubTargets()));
   const handler = withGuard({
     job: 'rollback',
     logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),

@@ -13,7 +13,7 @@ import {
 } from '../../../lib/core/queue-delivery.ts';
 import { appRunnerTrigger } from '../../../lib/events/parse-trigger.ts';
 import { useDynamoDB } from '../../support/dynamodb.ts';
-import { ACCOUNT_ID, lambdaContext } from '../../support/env.ts';
+import { hubTargets, lambdaContext } from '../../support/env.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 
 const QUEUE_ARN = 'arn:aws:sqs:eu-west-1:123456789012:apprunner-guard-rollback';
@@ -231,7 +231,7 @@ describe('deliverFromQueue with the handler stack', () => {
     const handler = withGuard({
       job: 'rollback',
       logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
-      parse: appRunnerTrigger(ACCOUNT_ID),
+      parse: appRunnerTrigger(hubTargets()),
       onReject: async () => {},
       run: body,
       reportFailure: async () => {},

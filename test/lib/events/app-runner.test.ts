@@ -8,10 +8,11 @@ import {
   toCamelCaseEvent,
 } from '../../../lib/events/app-runner.ts';
 import { parseGuardEvent } from '../../../lib/events/guard.ts';
-import { ACCOUNT_ID } from '../../support/env.ts';
+import { createTargets, parseTargets } from '../../../lib/targets.ts';
+import { ACCOUNT_ID, hubTargets } from '../../support/env.ts';
 import { listFixtures, loadFixture } from '../../support/fixtures.ts';
 
-const parse = (raw: unknown) => parseAppRunnerEvent(raw, { accountId: ACCOUNT_ID });
+const parse = (raw: unknown) => parseAppRunnerEvent(raw, { targets: hubTargets() });
 const pascalFixtures = [
   ...listFixtures('apprunner-operation'),
   ...listFixtures('apprunner-status'),
@@ -218,4 +219,46 @@ describe('parseServiceArn', () => {
     'arn:aws:ecs:eu-west-1:111122223333:service/web1/0123456789abcdef0123456789abcdef',
     'arn:aws:apprunner:eu-west-1:111122223333:service/web1/xyz',
   ])('rejects %s', (arn) => expect(parseServiceArn(arn)).toBeUndefined());
+});
+
+describe('events from the targets (many accounts and regions)', () => {
+  const SPOKE = '222233334444';
+  const targets = createTargets(parseTargets(`${SPOKE}:eu-west-1,eu-central-1`), {
+    account: ACCOUNT_ID,
+    region: 'us-east-1',
+  });
+  const moved = (account: string, region: string) => {
+    const raw = loadFixture<Record<string, unknown> & { resources: string[] }>(
+      'apprunner-operation/deployment-failed',
+    );
+    const arn = raw.resources[0]!.replace(/apprunner:[^:]+:\d{12}:/, `apprunner:${region}:${account}:`);
+    return { ...raw, account, region, resources: [arn] };
+  };
+  const reject = (raw: unknown) => {
+    try {
+      parseAppRunnerEvent(raw, { targets });
+    } catch (error) {
+      return error as InvalidEventError;
+    }
+    throw new Error('not rejected');
+  };
+
+  it("accepts a spoke's event, naming the spoke's account and region on the service", () => {
+    const event = parseAppRunnerEvent(moved(SPOKE, 'eu-central-1'), { targets });
+    expect(event.service).toMatchObject({ account: SPOKE, region: 'eu-central-1' });
+  });
+
+  it('rejects an account outside the targets, naming account', () => {
+    const error = reject(moved('999988887777', 'eu-west-1'));
+    expect(error.field).toBe('account');
+    expect(error.message).toContain("999988887777, not one of the guard's targets");
+  });
+
+  it('rejects a region the guard does not watch in a target account, naming region', () => {
+    const error = reject(moved(SPOKE, 'us-west-2'));
+    expect(error.field).toBe('region');
+    expect(error.message).toContain(`account ${SPOKE} in eu-west-1, eu-central-1 only`);
+    // The hub's own account, in another region, is not a target either.
+    expect(reject(moved(ACCOUNT_ID, 'eu-west-1')).field).toBe('region');
+  });
 });

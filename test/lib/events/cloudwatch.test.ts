@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../../../lib/core/errors.ts';
 import { parseAlarmStateChange } from '../../../lib/events/cloudwatch.ts';
-import { ACCOUNT_ID } from '../../support/env.ts';
+import { ACCOUNT_ID, hubTargets } from '../../support/env.ts';
 import { loadFixture } from '../../support/fixtures.ts';
 
-const parse = (raw: unknown) => parseAlarmStateChange(raw, { accountId: ACCOUNT_ID });
+const parse = (raw: unknown) => parseAlarmStateChange(raw, { targets: hubTargets() });
 type Raw = Record<string, unknown> & { detail: Record<string, unknown> & { state: Record<string, unknown> } };
 const fixture = (name: string) => loadFixture<Raw>(name);
 

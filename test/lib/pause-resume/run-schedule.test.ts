@@ -1,7 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { createWakeUps, type OneTimeSchedule, type SchedulerPort } from '../../../lib/aws/scheduler.ts';
+import { RetryableError, TerminalError } from '../../../lib/core/errors.ts';
 import type { GuardEventEntry } from '../../../lib/core/guard-event.ts';
+import type { TargetRouter } from '../../../lib/core/ports/targets.ts';
 import { SCHEDULED_TIME } from '../../../lib/core/ports/wake-ups.ts';
 import type { PauseResumePayload } from '../../../lib/events/scheduler.ts';
 import {
@@ -71,11 +73,25 @@ async function run(services: InMemoryService[], p = payload(), s = settings(), f
   const events: GuardEventEntry[] = [];
   const result = await runSchedule(
     p,
-    { appRunner: ar.port, wakeUps: sch.wakeUps, publisher: { publish: async (e) => void events.push(...e) } },
+    {
+      appRunner: ar.port,
+      targets: ar.router,
+      markers: ar.markers,
+      wakeUps: sch.wakeUps,
+      publisher: { publish: async (e) => void events.push(...e) },
+    },
     s,
     ctx,
   );
-  return { result, calls: ar.calls, created: sch.created, events, maxInFlight: ar.maxInFlight, services };
+  return {
+    result,
+    calls: ar.calls,
+    created: sch.created,
+    events,
+    maxInFlight: ar.maxInFlight,
+    services,
+    markerOf: ar.markerOf,
+  };
 }
 
 describe('runSchedule', () => {
@@ -98,19 +114,18 @@ describe('runSchedule', () => {
     expect(result).toMatchObject({ counts: { paused: 0, resumed: 0 } });
   });
 
-  it('pauses the tagged running services, marking them before pausing, and leaves the rest alone', async () => {
+  it('pauses the tagged running services, marking them (in the ledger) before pausing, and leaves the rest alone', async () => {
     const fleet: InMemoryService[] = [
       { name: 'web', status: 'RUNNING', tags: onSchedule() },
       { name: 'prod-api', status: 'RUNNING', tags: {} },
       { name: 'other', status: 'RUNNING', tags: { [TAGS.schedule]: 'weekend' } },
       { name: 'idle', status: 'PAUSED', tags: onSchedule() },
     ];
-    const { result, calls, events, services } = await run(fleet);
-    expect(calls.filter((c) => !c.startsWith('tags '))).toEqual([
-      `tag web ${TAGS.pausedBy},${TAGS.lastAction}`,
-      'pause web',
-    ]);
-    expect(services[0]!.tags[TAGS.pausedBy]).toBe('schedule/nightly@2026-01-13T19:00:00.000Z');
+    const { result, calls, events, services, markerOf } = await run(fleet);
+    // One App Runner call per paused service: the tags came in bulk, the marker goes to the ledger.
+    expect(calls).toEqual(['tags (bulk)', 'mark web', 'pause web']);
+    expect(markerOf('web')).toBe('schedule/nightly@2026-01-13T19:00:00.000Z');
+    expect(services[0]!.tags[TAGS.pausedBy]).toBeUndefined();
     expect(services[1]!.status).toBe('RUNNING');
     expect(result).toMatchObject({
       outcome: 'acted',
@@ -146,8 +161,8 @@ describe('runSchedule', () => {
       payload({ action: 'resume', scheduledTime: RESUME_AT }),
     );
     expect(services.map((s) => s.status)).toEqual(['RUNNING', 'PAUSED']);
+    // A marker from before the ledger kept it (a tag) is honoured, then removed.
     expect(services[0]!.tags[TAGS.pausedBy]).toBeUndefined();
-    expect(services[0]!.tags[TAGS.lastAction]).toBe(`resume by schedule/nightly@2026-01-14T06:00:00.000Z`);
     expect(result).toMatchObject({ outcome: 'acted', counts: { resumed: 1, skipped: 1 } });
     expect(events.map((e) => e.detailType)).toEqual(['Schedule Run Completed']);
   });
@@ -155,7 +170,7 @@ describe('runSchedule', () => {
   it('has nothing to do when every service is already where the schedule wants it', async () => {
     const { result, calls, events } = await run([{ name: 'web', status: 'PAUSED', tags: onSchedule() }]);
     expect(result.outcome).toBe('noop');
-    expect(calls).toEqual(['tags web']);
+    expect(calls).toEqual(['tags (bulk)']);
     expect(events[0]!.detail.outcome).toBe('noop');
   });
 
@@ -238,11 +253,11 @@ describe('runSchedule', () => {
 
   it('treats InvalidStateException on pause as busy and takes the marker back', async () => {
     const fleet: InMemoryService[] = [{ name: 'racy', status: 'RUNNING', tags: onSchedule() }];
-    const { result, services, created } = await run(fleet, payload(), settings(), {
+    const { result, markerOf, created } = await run(fleet, payload(), settings(), {
       busy: new Set(['racy']),
     });
     expect(result).toMatchObject({ counts: { deferred: 1, failed: 0 } });
-    expect(services[0]!.tags[TAGS.pausedBy]).toBeUndefined();
+    expect(markerOf('racy')).toBeUndefined();
     expect(created).toHaveLength(1);
   });
 
@@ -306,7 +321,13 @@ describe('runSchedule', () => {
     const sch = fakeScheduler();
     const result = await runSchedule(
       payload(),
-      { appRunner: ar.port, wakeUps: sch.wakeUps, publisher: { publish: async () => {} } },
+      {
+        appRunner: ar.port,
+        targets: ar.router,
+        markers: ar.markers,
+        wakeUps: sch.wakeUps,
+        publisher: { publish: async () => {} },
+      },
       settings(),
       { ...ctx, remainingMs: () => 1_000 },
     );
@@ -386,5 +407,111 @@ describe('runSchedule', () => {
       expect(created).toEqual([]);
       expect(events[0]!.detail.reason).toContain('would wake at the end of 1 override(s)');
     });
+  });
+});
+
+describe('runSchedule across targets', () => {
+  const SPOKE = { account: '222233334444', region: 'eu-west-1' };
+  const DENIED = { account: '333344445555', region: 'eu-west-1' };
+  const denied = new TerminalError(
+    'cannot act in 333344445555/eu-west-1: assuming arn:aws:iam::333344445555:role/guard-spoke-eu-west-1 was refused (AccessDenied: not authorized)',
+  );
+
+  /** The hub's fake, a spoke's fake (services named `spoke-*`), and a spoke whose role refuses. */
+  function targets(extra: { throttled?: boolean } = {}) {
+    const hub = inMemoryAppRunner([{ name: 'hub-web', status: 'RUNNING', tags: onSchedule() }]);
+    const spokeServices: InMemoryService[] = [
+      {
+        name: 'spoke-web',
+        status: 'RUNNING',
+        tags: onSchedule(),
+        arn: `arn:aws:apprunner:eu-west-1:${SPOKE.account}:service/spoke-web/${'b'.repeat(32)}`,
+      },
+    ];
+    const spoke = inMemoryAppRunner(spokeServices);
+    const all = [hub.router.hub, SPOKE, DENIED];
+    const key = (t: { account: string; region: string }) => `${t.account}/${t.region}`;
+    const refuse = () => {
+      throw extra.throttled ? new RetryableError('Rate exceeded', { reason: 'throttling' }) : denied;
+    };
+    const router: TargetRouter = {
+      hub: hub.router.hub,
+      isTarget: (a, r) => all.some((t) => t.account === a && t.region === r),
+      listTargets: () => all,
+      appRunnerIn: (t) => (key(t) === key(SPOKE) ? spoke.port : hub.port),
+      serviceTagsIn: (t) =>
+        key(t) === key(DENIED)
+          ? { listServicesTagged: async () => refuse() }
+          : key(t) === key(SPOKE)
+            ? spoke.router.serviceTagsIn(t)
+            : hub.router.serviceTagsIn(t),
+    };
+    // Calls naming a service go where its ARN says, as lib/aws/targets.ts routes them.
+    const routed = new Proxy(hub.port, {
+      get:
+        (target, prop) =>
+        (arn: string, ...rest: unknown[]) =>
+          (arn.includes(SPOKE.account) ? spoke.port : target)[prop as 'pauseService'](arn, ...(rest as [])),
+    });
+    return { hub, spoke, router, routed };
+  }
+
+  it('pauses in every reachable target, and reports a target whose role refuses once, by account and region', async () => {
+    const t = targets();
+    const events: GuardEventEntry[] = [];
+    const sch = fakeScheduler();
+    const result = await runSchedule(
+      payload(),
+      {
+        appRunner: t.routed,
+        targets: t.router,
+        markers: t.hub.markers,
+        wakeUps: sch.wakeUps,
+        publisher: { publish: async (e) => void events.push(...e) },
+      },
+      settings(),
+      ctx,
+    );
+    expect(t.hub.services[0]!.status).toBe('PAUSED');
+    expect(t.spoke.services[0]!.status).toBe('PAUSED');
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      counts: { paused: 2 },
+      failedTargets: [
+        { account: DENIED.account, region: 'eu-west-1', error: expect.stringContaining('AccessDenied') },
+      ],
+    });
+    // Terminal for the target: no follow-up retries it.
+    expect(sch.created).toEqual([]);
+    expect(events.map((e) => e.detailType)).toEqual(['Schedule Run Completed', 'Schedule Action Failed']);
+    expect(events[1]!.detail).toMatchObject({
+      where: DENIED,
+      reason: expect.stringContaining('333344445555/eu-west-1'),
+    });
+    expect(events[0]!.detail.details.services).toEqual([
+      expect.objectContaining({ name: 'hub-web', account: FAKE_ACCOUNT, region: 'us-east-1' }),
+      expect.objectContaining({ name: 'spoke-web', account: SPOKE.account, region: 'eu-west-1' }),
+    ]);
+  });
+
+  it('runs a target that failed for a passing reason again, whole, in the follow-up', async () => {
+    const t = targets({ throttled: true });
+    const sch = fakeScheduler();
+    const result = await runSchedule(
+      payload(),
+      {
+        appRunner: t.routed,
+        targets: t.router,
+        markers: t.hub.markers,
+        wakeUps: sch.wakeUps,
+        publisher: { publish: async () => {} },
+      },
+      settings({ backoffAttempts: 1 }),
+      ctx,
+    );
+    expect(result).toMatchObject({ counts: { paused: 2 } });
+    expect(sch.created).toHaveLength(1);
+    expect(sch.created[0]!.input).not.toHaveProperty('services');
+    expect(result.reason).toContain('to retry whole: 333344445555/eu-west-1');
   });
 });

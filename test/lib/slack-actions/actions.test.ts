@@ -21,7 +21,7 @@ import {
 } from '../../../lib/slack-actions/requested.ts';
 import { TAGS } from '../../../lib/tags.ts';
 import { useDynamoDB } from '../../support/dynamodb.ts';
-import { ACCOUNT_ID, lambdaContext, REGION } from '../../support/env.ts';
+import { ACCOUNT_ID, hubTargets, lambdaContext, REGION } from '../../support/env.ts';
 import {
   actionPayload,
   formBody,
@@ -89,7 +89,7 @@ function setup(
     groups: undefined,
     requests: { submit: async (r) => void handedOver.push(r) },
     publisher,
-    accountId: ACCOUNT_ID,
+    targets: hubTargets(),
     maxBodyBytes: 16 * 1024,
     now: () => NOW,
   });
@@ -100,7 +100,7 @@ function setup(
     logger,
     idempotency: createIdempotencyStore(db.client, TABLES.idempotency),
     onReject: async () => {},
-    accountId: ACCOUNT_ID,
+    targets: hubTargets(),
     ports: {
       appRunner: appRunner as never,
       images: { resolve: async () => ({ kind: 'resolved', digest: FIX }) } as never,
@@ -177,8 +177,7 @@ describe('Slack actions', () => {
         publisher: s.publisher as never,
         settings: { graceMinutes: 1440, maxDeleteAttempts: 5, serviceQuota: 30, dryRun: false },
         wakeUps: {} as never,
-        accountId: ACCOUNT_ID,
-        region: REGION,
+        targets: {} as never,
       },
     );
     expect(deletion.outcome).toBe('skipped');
@@ -201,8 +200,7 @@ describe('Slack actions', () => {
         publisher: s.publisher as never,
         settings: { graceMinutes: 1440, maxDeleteAttempts: 5, serviceQuota: 30, dryRun: false },
         wakeUps: {} as never,
-        accountId: ACCOUNT_ID,
-        region: REGION,
+        targets: {} as never,
       },
     );
     expect(deletion.outcome).toBe('acted');
@@ -298,7 +296,7 @@ describe('Slack actions', () => {
         groups: undefined,
         requests: { submit: async () => Promise.reject(new Error('PutEvents throttled')) },
         publisher: s.publisher,
-        accountId: ACCOUNT_ID,
+        targets: hubTargets(),
         maxBodyBytes: 16 * 1024,
         now: () => NOW,
       });
@@ -317,7 +315,7 @@ describe('Slack actions', () => {
       groups: undefined,
       requests: { submit: async (r) => void s.handedOver.push(r) },
       publisher: s.publisher,
-      accountId: ACCOUNT_ID,
+      targets: hubTargets(),
       maxBodyBytes: 16 * 1024,
       now: () => NOW,
     });
@@ -391,7 +389,7 @@ describe('Slack actions', () => {
       logger,
       idempotency: false,
       onReject: async () => {},
-      accountId: ACCOUNT_ID,
+      targets: hubTargets(),
       ports: {
         appRunner: s.appRunner as never,
         images: {} as never,
@@ -423,7 +421,7 @@ function createSlackActionEndpointGet(s: ReturnType<typeof setup>) {
     groups: undefined,
     requests: { submit: async (r) => void s.handedOver.push(r) },
     publisher: s.publisher,
-    accountId: ACCOUNT_ID,
+    targets: hubTargets(),
     maxBodyBytes: 16 * 1024,
     now: () => NOW,
   });

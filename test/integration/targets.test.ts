@@ -1,0 +1,97 @@
+/**
+ * One guard, many accounts and regions (docs/architecture.md, "Many accounts and regions"): the
+ * scenarios in sandbox/scenarios/multi-account-*.yml through the real handlers, the STS stand-in
+ * checking the spoke role and external id, and the spokes' events forwarded as their rules would.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { digestOf } from '../../sandbox/images.ts';
+import { loadScenario, parseScenario, ROOT, runScenario, type SandboxReport } from '../../sandbox/run.ts';
+
+const scenario = (name: string) => loadScenario(join(ROOT, 'sandbox/scenarios', `${name}.yml`));
+const SPOKE = '222233334444';
+const DENIED = '333344445555';
+const passed = (report: SandboxReport) => {
+  expect(report.expectations.failures).toEqual([]);
+  expect(report.expectations.passed).toBe(true);
+};
+
+describe('many accounts and regions in the sandbox', () => {
+  it('rolls back a failed deployment in a spoke through the assumed role, and the alert names the spoke', async () => {
+    const report = await runScenario(scenario('multi-account-rollback'));
+    passed(report);
+    const spoke = report.fleet.find((s) => s.account === SPOKE && s.name === 'payments-api')!;
+    expect(spoke.region).toBe('eu-west-1');
+    expect(spoke.configured).toContain(`@${digestOf('good-v1')}`);
+    const hub = report.fleet.find((s) => s.account === '111122223333' && s.name === 'payments-api')!;
+    expect(hub.configured).toMatch(/:latest$/);
+    const completed = report.guardEvents.find((e) => e['detail-type'] === 'Rollback Completed')!;
+    expect(completed.detail).toMatchObject({
+      service: { account: SPOKE, region: 'eu-west-1' },
+      where: { account: SPOKE, region: 'eu-west-1' },
+    });
+    // The one UpdateService was signed with the spoke's assumed-role credentials, in its region.
+    expect(
+      report.apiCalls.filter((c) => c.api === 'sts' && c.operation === 'AssumeRole').length,
+    ).toBeGreaterThan(0);
+    const alert = report.slackMessages.find((m) => m.text.includes('Rollback Completed'))!;
+    expect(JSON.stringify(alert.payload)).toContain(SPOKE);
+    expect(JSON.stringify(alert.payload)).toContain('eu-west-1.console.aws.amazon.com');
+  });
+
+  it('pauses and resumes services in two regions of two accounts with one App Runner call per service', async () => {
+    const report = await runScenario(scenario('multi-account-schedule'));
+    passed(report);
+    const run = report.guardEvents.find(
+      (e) => e['detail-type'] === 'Schedule Run Completed' && e.detail.action === 'pause',
+    )!;
+    const targets = (run.detail.details as { targets: Array<{ account: string; region: string }> }).targets;
+    expect(targets.map((t) => `${t.account}/${t.region}`).sort()).toEqual([
+      '111122223333/us-east-1',
+      `${SPOKE}/eu-central-1`,
+      `${SPOKE}/eu-west-1`,
+      `${DENIED}/eu-west-1`,
+    ]);
+    // Per paused service: the pause itself, plus a ListServices page per target; no tag calls.
+    const pauseWindow = report.apiCalls.filter(
+      (c) => c.api === 'apprunner' && c.time < '2026-11-19T19:30:00.000Z',
+    );
+    expect(pauseWindow.filter((c) => c.operation === 'PauseService')).toHaveLength(4);
+    expect(pauseWindow.length / 4).toBeLessThanOrEqual(2);
+  });
+
+  it('reports a spoke whose role refuses once, and proceeds with the others', async () => {
+    const report = await runScenario(scenario('multi-account-spoke-denied'));
+    passed(report);
+    const failed = report.guardEvents.filter((e) => e['detail-type'] === 'Schedule Action Failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.detail).toMatchObject({ where: { account: DENIED, region: 'eu-west-1' } });
+    expect(String(failed[0]!.detail.reason)).toContain('AccessDenied');
+    // Not retried: each run that needed the spoke was refused at once (no SDK or queue retries),
+    // and the hourly sweeps alert about the spoke once a day, not every hour.
+    const refused = report.apiCalls.filter((c) => c.api === 'sts' && c.status >= 400);
+    const byTime = new Map<string, number>();
+    for (const c of refused) byTime.set(c.time, (byTime.get(c.time) ?? 0) + 1);
+    const perRun = [...byTime.values()];
+    expect(perRun.length).toBeGreaterThanOrEqual(3);
+    for (const n of perRun) expect(n).toBeLessThanOrEqual(2);
+    expect(report.invocations.filter((i) => i.function === 'cleanup').length).toBeGreaterThanOrEqual(2);
+    expect(report.guardEvents.filter((e) => e['detail-type'] === 'Cleanup Failed')).toHaveLength(1);
+  });
+
+  it('rejects events from an account or a region outside the targets, naming the field', async () => {
+    const report = await runScenario(scenario('multi-account-foreign-event'));
+    passed(report);
+  });
+
+  it('refuses a scenario whose fleet names an account or region outside its targets', () => {
+    expect(() =>
+      parseScenario({
+        name: 'bad',
+        start: '2026-11-20T10:00:00Z',
+        targets: [{ account: SPOKE, regions: ['eu-west-1'] }],
+        fleet: [{ name: 'web-app', image: 'web:v1', account: SPOKE, region: 'us-west-2' }],
+      }),
+    ).toThrow(/web-app" is in 222233334444\/us-west-2, not one of the targets/);
+  });
+});
