@@ -214,7 +214,15 @@ function describeGuardEvent(event: GuardEvent): Alert {
     { label: 'Action', value: d.action },
     ...(d.dryRun ? [{ label: 'Dry run', value: 'yes: nothing was changed' }] : []),
     ...detailFacts(d.job, d.details),
-    ...(service ? [{ label: 'Region', value: service.region }] : []),
+    // Where: the service's account and region, or the target a fleet event is about.
+    ...(d.where
+      ? [
+          { label: 'Region', value: d.where.region },
+          { label: 'Account', value: d.where.account },
+        ]
+      : service
+        ? [{ label: 'Region', value: service.region }]
+        : []),
     { label: 'Time', value: event.time },
     { label: 'Trigger', value: d.trigger },
   ];
@@ -227,7 +235,11 @@ function describeGuardEvent(event: GuardEvent): Alert {
     facts,
     links: service ? serviceLinks(service) : [],
     actionTaken: actionTakenOf(event),
-    dedupKey: dedupKeyOf(service?.arn ?? `fleet:${subject ?? d.job}`, event.detailType, severity),
+    dedupKey: dedupKeyOf(
+      service?.arn ?? `fleet:${d.where ? `${d.where.account}/${d.where.region}:` : ''}${subject ?? d.job}`,
+      event.detailType,
+      severity,
+    ),
     ...(service ? { service } : {}),
     status: d.outcome,
     job: d.job,

@@ -412,3 +412,36 @@ describe('actionsOf: the buttons an alert offers', () => {
     ]);
   });
 });
+
+describe('alerts name where (many accounts and regions)', () => {
+  it("names a spoke service's account and region, and links to its region's console", () => {
+    const spokeArn = PAYMENTS_ARN.replace('us-east-1:111122223333', 'eu-west-1:222233334444');
+    const alert = describeAlert(
+      inputFrom('guard/rollback-completed', (raw) => {
+        raw.detail.service = {
+          arn: spokeArn,
+          name: 'payments-api',
+          region: 'eu-west-1',
+          account: '222233334444',
+        };
+        raw.detail.where = { account: '222233334444', region: 'eu-west-1' };
+      }),
+    );
+    expect(alert.facts).toContainEqual({ label: 'Account', value: '222233334444' });
+    expect(alert.facts).toContainEqual({ label: 'Region', value: 'eu-west-1' });
+    expect(alert.links[0]!.url).toContain('https://eu-west-1.console.aws.amazon.com/apprunner/');
+  });
+
+  it('names the target of a fleet event without a service, and keeps targets apart in storms', () => {
+    const forTarget = (account: string) =>
+      describeAlert(
+        inputFrom('guard/schedule-action-failed', (raw) => {
+          delete raw.detail.service;
+          raw.detail.where = { account, region: 'eu-west-1' };
+        }),
+      );
+    const a = forTarget('222233334444');
+    expect(a.facts).toContainEqual({ label: 'Account', value: '222233334444' });
+    expect(a.dedupKey).not.toBe(forTarget('333344445555').dedupKey);
+  });
+});
