@@ -76,9 +76,16 @@ describe('parseAlarmStateChange (CloudWatch Alarm State Change)', () => {
     [
       'an ARN of another region',
       (r) => {
-        r.region = 'eu-west-1';
+        (r.resources as string[])[0] = (r.resources as string[])[0]!.replace('us-east-1', 'eu-west-1');
       },
       'resources',
+    ],
+    [
+      'a region outside the targets',
+      (r) => {
+        r.region = 'eu-west-1';
+      },
+      'region',
     ],
     [
       'no resources',

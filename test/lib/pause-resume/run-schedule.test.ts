@@ -338,8 +338,8 @@ describe('runSchedule', () => {
   describe('an override that ends while the schedule wants the service paused', () => {
     const END = '2026-01-13T21:00:00.000Z'; // 22:00 Berlin: paused since 20:00
     const kept = () => [
-      { name: 'web', status: 'RUNNING', tags: onSchedule({ [TAGS.overrideUntil]: END }) },
-      { name: 'api', status: 'RUNNING', tags: onSchedule() },
+      { name: 'web-app', status: 'RUNNING', tags: onSchedule({ [TAGS.overrideUntil]: END }) },
+      { name: 'api-svc', status: 'RUNNING', tags: onSchedule() },
     ];
 
     it('leaves the service running and asks for one wake-up at the end, converging that service', async () => {
@@ -353,20 +353,20 @@ describe('runSchedule', () => {
           action: 'converge',
           schedule: 'nightly',
           scheduledTime: SCHEDULED_TIME,
-          services: [arnOf('web')],
+          services: [arnOf('web-app')],
           definition,
         },
       });
       expect(result).toMatchObject({
-        overrideEnds: [{ service: 'web', at: END, schedule: created[0]!.name }],
+        overrideEnds: [{ service: 'web-app', at: END, schedule: created[0]!.name }],
       });
       expect(events[0]!.detail.details.services).toEqual([
         expect.objectContaining({
-          name: 'web',
+          name: 'web-app',
           outcome: 'skipped',
           reason: expect.stringContaining(`the guard wakes at ${END} to pause it`),
         }),
-        expect.objectContaining({ name: 'api', action: 'pause' }),
+        expect.objectContaining({ name: 'api-svc', action: 'pause' }),
       ]);
     });
 
@@ -392,7 +392,7 @@ describe('runSchedule', () => {
     it('no wake-up when the schedule wants the service running at the end (the next pause fire applies)', async () => {
       const fleet = [
         {
-          name: 'web',
+          name: 'web-app',
           status: 'RUNNING',
           tags: onSchedule({ [TAGS.overrideUntil]: '2026-01-14T08:00:00Z' }),
         },

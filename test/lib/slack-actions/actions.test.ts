@@ -71,9 +71,11 @@ function setup(
     [SERVICE_ARN]: { status, tags: { ...tags }, ...(options.image ? { image: options.image } : {}) },
   });
   let pin = options.pin;
+  const pinReleases: unknown[] = [];
   const ledger = {
     getPin: async () => pin,
     listQuarantined: async () => [],
+    recordPinRelease: async (record: unknown) => void pinReleases.push(record),
     removePin: async () => {
       const had = pin !== undefined;
       pin = undefined;
@@ -173,7 +175,7 @@ describe('Slack actions', () => {
       {
         appRunner: s.appRunner as never,
         scheduler: {} as never,
-        snapshots: { deletionAttempts: async () => 0 } as never,
+        snapshots: { deletionAttempts: async () => 0, claim: async () => true } as never,
         publisher: s.publisher as never,
         settings: { graceMinutes: 1440, maxDeleteAttempts: 5, serviceQuota: 30, dryRun: false },
         wakeUps: {} as never,
