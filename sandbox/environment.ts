@@ -1,4 +1,3 @@
-import type { AppRunnerSimulator } from './app-runner.ts';
 import type { CloudWatchStandIn } from './cloudwatch.ts';
 import { createGuardTables, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import type { EcrStandIn } from './ecr.ts';
