@@ -71,6 +71,22 @@ describe('guard pause|resume', () => {
     expect(err).toContain('was not paused by the guard');
   });
 
+  it('resumes a service a schedule paused (its marker in the ledger) without a warning, and removes the marker', async () => {
+    const app = inMemoryAppRunner([{ name: 'web-shop', status: 'PAUSED', tags: {} }]);
+    app.setMarker('web-shop', 'schedule/nightly@2026-01-13T19:00:00.000Z');
+    const { code, err } = await runWith(
+      RESUME,
+      manualCommand('resume', { appRunner: app.port, markers: app.markers }),
+      ['web-shop'],
+    );
+    expect(code).toBe(0);
+    expect(err).not.toContain('was not paused by the guard');
+    expect(app.calls).toContain('resume web-shop');
+    expect(app.calls).toContain('unmark web-shop');
+    expect(app.calls.filter((c) => c.startsWith('untag'))).toEqual([]);
+    expect(app.markerOf('web-shop')).toBeUndefined();
+  });
+
   it('--dry-run prints the calls and changes nothing', async () => {
     const { p, calls } = port('RUNNING', {});
     const { code, out } = await runWith(PAUSE, manualCommand('pause', { appRunner: p }), [
