@@ -1,9 +1,14 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createNotifyDeps } from '../../lib/aws/notify-deps.ts';
+import { createQueueVisibility, createSqsClient } from '../../lib/aws/queue-visibility.ts';
+import { loadConfig, loadSlackNotifyConfig } from '../../lib/config.ts';
+import { notifyJob } from '../../lib/notify/job.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
 import { guardEnv, lambdaContext } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
@@ -23,12 +28,8 @@ let slackUrl: string;
 let logs = '';
 let handler: (event: unknown, context: Context) => Promise<unknown>;
 
-beforeAll(async () => {
-  const env = guardEnv();
+beforeAll(() => {
   slackUrl = slack.url(SECRET_PATH);
-  for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
   // Capture every log line (Powertools writes errors to stderr, the rest to stdout).
   for (const stream of [process.stdout, process.stderr]) {
     vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -36,12 +37,19 @@ beforeAll(async () => {
       return true;
     });
   }
-  ({ handler } = (await import('../../functions/notify.ts')) as unknown as { handler: typeof handler });
+  // Built as functions/notify.ts builds it, with the config passed in (no process.env).
+  const env = guardEnv();
+  handler = notifyJob.createQueueHandler(
+    createNotifyDeps(loadConfig(env), loadSlackNotifyConfig(env), {
+      dynamo: db.client,
+      logger: new Logger({ serviceName: 'apprunner-guard', logLevel: 'DEBUG' }),
+    }),
+    createQueueVisibility(createSqsClient()),
+  ) as unknown as typeof handler;
 });
 
 afterAll(async () => {
   vi.restoreAllMocks();
-  vi.unstubAllEnvs();
 });
 
 beforeEach(() => {

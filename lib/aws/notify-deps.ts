@@ -1,0 +1,62 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { GuardConfig, SlackNotifyConfig } from '../config.ts';
+import { createRejectedFailureAlerter } from '../notify/rejected-failure.ts';
+import { createRejectionHandler } from '../rejections.ts';
+import { createTargets } from '../targets.ts';
+import { createIdempotencyStore } from './idempotency.ts';
+import { createRejectionCounter } from './metrics.ts';
+import { createNotifyLedger } from './notify-ledger.ts';
+import { createGuardWakeUps } from './scheduler.ts';
+import { createBotTokenSource, createSsmClient, createWebhookUrlSource } from './secrets.ts';
+import { createSlackWebhook } from './slack.ts';
+import { createSlackAppClient } from './slack-app.ts';
+import { createSnsClient, createSnsPublisher } from './sns.ts';
+
+/**
+ * Everything the notifier runs with, from its config: SNS, Slack (the webhook, and in app mode the
+ * Web API client with its routing), the notify ledger, wake-ups, idempotency and the rejection
+ * handler. functions/notify.ts calls it once per container; tests call it with their own config,
+ * DynamoDB client and logger instead of rewriting `process.env`.
+ */
+export function createNotifyDeps(
+  config: GuardConfig,
+  slackConfig: SlackNotifyConfig,
+  clients: { dynamo: DynamoDBClient; logger: Logger },
+) {
+  const { dynamo, logger } = clients;
+  const ssm = createSsmClient();
+  const sns = createSnsPublisher(createSnsClient(), config.alertTopicArn);
+  // The notifier acts nowhere: it only needs to know the targets, to reject events from elsewhere.
+  const targets = createTargets(config.targets, { account: config.accountId, region: config.region });
+  const wakeUps = createGuardWakeUps(config, { logger });
+  return {
+    logger,
+    wakeUps,
+    idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
+    onReject: createRejectionHandler({
+      job: 'notify',
+      counter: createRejectionCounter(),
+      alert: createRejectedFailureAlerter({ job: 'notify', targets, sns }),
+    }),
+    targets,
+    notify: {
+      sns,
+      slack: createSlackWebhook({ url: createWebhookUrlSource(ssm, config.slackWebhookParameter) }),
+      // App mode: threads per incident, routing by severity, buttons (docs/architecture.md).
+      ...(slackConfig.app
+        ? {
+            slackApp: {
+              client: createSlackAppClient({
+                token: createBotTokenSource(ssm, slackConfig.app.botTokenParameter),
+                baseUrl: slackConfig.app.apiUrl,
+              }),
+              routing: slackConfig.app,
+            },
+          }
+        : {}),
+      ledger: createNotifyLedger(dynamo, config.ledgerTable),
+      wakeUps,
+    },
+  };
+}
