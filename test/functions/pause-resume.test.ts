@@ -5,7 +5,6 @@ import {
   ListTagsForResourceCommand,
   PauseServiceCommand,
   ResumeServiceCommand,
-  TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-apprunner';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -21,11 +20,13 @@ import { loadConfig } from '../../lib/config.ts';
 import { createHandler } from '../../lib/pause-resume/job.ts';
 import { type PauseResumeSettings, settingsFromConfig } from '../../lib/pause-resume/run-schedule.ts';
 import { TAGS } from '../../lib/tags.ts';
+import { inMemoryAppRunner } from '../support/app-runner.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
 import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 
 const appRunner = mockClient(AppRunnerClient);
+const model = inMemoryAppRunner();
 const scheduler = mockClient(SchedulerClient);
 const events = mockClient(EventBridgeClient);
 const TABLE = 'pause-resume-idempotency';
@@ -65,19 +66,11 @@ const HAND = arn('hand-paused', 'c');
 const PROD = arn('prod-api', 'd');
 const BUSY = arn('deploying', 'e');
 
+/** The fleet App Runner lists, in this order (replacing any earlier one). */
 function fleet(services: Array<{ arn: string; status: string; tags: Record<string, string> }>) {
-  appRunner.on(ListServicesCommand).resolves({
-    ServiceSummaryList: services.map((s) => ({
-      ServiceArn: s.arn,
-      ServiceName: s.arn.split('/')[1],
-      ServiceId: s.arn.split('/')[2],
-      Status: s.status as never,
-    })),
-  });
+  model.services.length = 0;
   for (const s of services) {
-    appRunner
-      .on(ListTagsForResourceCommand, { ResourceArn: s.arn })
-      .resolves({ Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })) });
+    model.add({ ...s, name: s.arn.split('/')[1]!, id: s.arn.split('/')[2]! });
   }
 }
 const onNightly = (extra: Record<string, string> = {}) => ({
@@ -101,13 +94,10 @@ const published = () =>
     }));
 
 beforeEach(() => {
-  appRunner.reset();
+  model.reset();
+  model.installOn(appRunner);
   scheduler.reset();
   events.reset();
-  appRunner.on(PauseServiceCommand).resolves({ OperationId: 'op-pause' });
-  appRunner.on(ResumeServiceCommand).resolves({ OperationId: 'op-resume' });
-  appRunner.on(TagResourceCommand).resolves({});
-  appRunner.on(UntagResourceCommand).resolves({});
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
 });
@@ -204,16 +194,8 @@ describe('pause-resume handler', () => {
     input.scheduledTime = `${retryAt.toISOString().slice(0, 19)}Z`;
     // The follow-up payload is itself a valid pause-resume payload.
     fleet([{ arn: BUSY, status: 'RUNNING', tags: onNightly() }]);
-    appRunner.on(ListServicesCommand).rejects(new Error('a follow-up must not list the fleet'));
-    const { DescribeServiceCommand } = await import('@aws-sdk/client-apprunner');
-    appRunner.on(DescribeServiceCommand, { ServiceArn: BUSY }).resolves({
-      Service: {
-        ServiceArn: BUSY,
-        ServiceName: 'deploying',
-        ServiceId: 'e'.repeat(32),
-        Status: 'RUNNING',
-      } as never,
-    });
+    model.faults.fail = (call) =>
+      call === 'list-services' ? new Error('a follow-up must not list the fleet') : undefined;
     const second = await invoke(input);
     expect(second).toMatchObject({ outcome: 'acted', counts: { paused: 1 } });
   });
@@ -244,12 +226,13 @@ describe('pause-resume handler', () => {
       { arn: WEB, status: 'RUNNING', tags: onNightly() },
       { arn: API, status: 'RUNNING', tags: onNightly() },
     ]);
-    appRunner.on(PauseServiceCommand, { ServiceArn: WEB }).rejects(
-      Object.assign(new Error('not allowed'), {
-        name: 'AccessDeniedException',
-        $metadata: { httpStatusCode: 403 },
-      }),
-    );
+    model.faults.fail = (call, arn) =>
+      call === 'pause' && arn === WEB
+        ? Object.assign(new Error('not allowed'), {
+            name: 'AccessDeniedException',
+            $metadata: { httpStatusCode: 403 },
+          })
+        : undefined;
     const result = await invoke(fire('pause', 4));
     expect(result).toMatchObject({ outcome: 'failed', counts: { paused: 1, failed: 1 } });
     const sent = published();
