@@ -93,8 +93,8 @@ const hour = (i: number) => new Date(Date.UTC(2026, 10, 20, 12) + i * 3_600_000)
 /** The record-release and rollback ports (App Runner, ECR, the ledger, the publisher) and their fakes. */
 async function ledgerPorts() {
   const fakes = installFakes();
-  const { createReleasePorts } = await import('../lib/aws/release-ports.ts');
-  const ports = createReleasePorts(config, dynamo, publisher);
+  const { createRecordReleasePorts } = await import('../lib/aws/release-ports.ts');
+  const ports = createRecordReleasePorts(config, dynamo, publisher);
   return { ports, fakes };
 }
 

@@ -3,7 +3,7 @@ import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/g
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
-import { createReleasePorts } from '../lib/aws/release-ports.ts';
+import { createRecordReleasePorts } from '../lib/aws/release-ports.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
 import { recordReleaseJob } from '../lib/release/job.ts';
@@ -19,7 +19,7 @@ export const handler = recordReleaseJob.createQueueHandler(
     idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
     onReject: createRejectionHandler({ job: 'record-release', counter: createRejectionCounter() }),
     accountId: config.accountId,
-    ports: createReleasePorts(config, dynamo, publisher),
+    ports: createRecordReleasePorts(config, dynamo, publisher),
     settings: { ...config.ledger, bake: config.bake },
   },
   createQueueVisibility(createSqsClient()),

@@ -9,9 +9,9 @@ import { createLedgerGateway } from './ledger.ts';
 import { createGuardWakeUps } from './scheduler.ts';
 
 /**
- * The ports record-release and rollback share: App Runner, image digests (ECR), the release
- * ledger and the guard's event publisher, and the bake window's (CloudWatch alarms, bake records,
- * wake-ups). Call once per container.
+ * The ports the release jobs share (record-release, rollback, fix-forward, slack-actions-job): App
+ * Runner, image digests (ECR), the release ledger and its bake records, and the guard's event
+ * publisher. Call once per container.
  */
 export function createReleasePorts(
   config: GuardConfig,
@@ -22,9 +22,23 @@ export function createReleasePorts(
     appRunner: createAppRunnerGateway(createAppRunnerClient()),
     images: createImageDigestResolver(createEcrClient(), { region: config.region }),
     ledger: createLedgerGateway(dynamo, config.ledgerTable),
-    publisher,
-    alarms: createAlarmsGateway(createCloudWatchClient()),
     bakes: createBakeLedger(dynamo, config.ledgerTable),
+    publisher,
+  };
+}
+
+/**
+ * Record-release's ports: the shared ones, plus what only starting and ending a bake needs
+ * (CloudWatch alarms, wake-ups), kept out of the other functions' bundles. Call once per container.
+ */
+export function createRecordReleasePorts(
+  config: GuardConfig,
+  dynamo: DynamoDBClient,
+  publisher: GuardEventPublisher,
+) {
+  return {
+    ...createReleasePorts(config, dynamo, publisher),
+    alarms: createAlarmsGateway(createCloudWatchClient()),
     wakeUps: createGuardWakeUps(config),
   };
 }

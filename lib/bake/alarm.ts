@@ -100,7 +100,13 @@ export async function handleAlarmEvent(
   if (bakes.length === 0) {
     return { outcome: 'noop', reason: `No bake window watches alarm ${event.alarmName}: nothing to do.` };
   }
-  const results: Array<{ service: string; outcome: string; code: string; reason: string }> = [];
+  const results: Array<{
+    service: string;
+    outcome: string;
+    code: string;
+    reason: string;
+    details?: Record<string, unknown>;
+  }> = [];
   let deferred: RetryAfterError | undefined;
   for (const bake of bakes) {
     const ref = parseServiceArn(bake.serviceArn);
@@ -108,7 +114,11 @@ export async function handleAlarmEvent(
     const code = planAlarm(bake, event);
     if (code === 'rollback') {
       try {
-        const r = await rollbackService(ref, alarmTrigger(bake, event), ports, settings);
+        const {
+          plan: _plan,
+          published: _published,
+          ...r
+        } = await rollbackService(ref, alarmTrigger(bake, event), ports, settings);
         if (r.outcome === 'acted' && !settings.dryRun) {
           await ports.bakes.recordBake({
             ...bake,
@@ -117,7 +127,7 @@ export async function handleAlarmEvent(
             endedBy: `alarm ${event.alarmName}`,
           });
         }
-        results.push({ service: ref.name, outcome: r.outcome, code: r.code, reason: r.reason });
+        results.push({ service: ref.name, outcome: r.outcome, code: r.code, reason: r.reason, details: r });
       } catch (error) {
         if (!(error instanceof RetryAfterError)) throw error;
         deferred = error;
@@ -140,11 +150,19 @@ export async function handleAlarmEvent(
       },
     });
     await ports.publisher.publish([entry]);
-    results.push({ service: ref.name, outcome: 'skipped', code, reason: entry.detail.reason });
+    results.push({
+      service: ref.name,
+      outcome: 'skipped',
+      code,
+      reason: entry.detail.reason,
+      details: entry.detail.details,
+    });
   }
   if (deferred) throw deferred;
   const outcome = results.reduce((best, r) => (rank[r.outcome]! > rank[best]! ? r.outcome : best), 'noop');
   return {
+    // One service (the usual case): its whole result, as for a failure event.
+    ...(results.length === 1 ? results[0]!.details : {}),
     outcome: outcome as JobResult['outcome'],
     reason:
       results.length === 1

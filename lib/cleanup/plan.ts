@@ -53,6 +53,15 @@ export function attemptFor(status: ServiceStatus, failedDeletions: number): numb
   return status === 'DELETE_FAILED' ? Math.max(1, failedDeletions) : 0;
 }
 
+/**
+ * The ledger claim of "kept, opted out" for one occurrence of a failure. The failure event, the
+ * sweep and a firing deletion schedule all claim the same one, so on-call hears it once.
+ */
+export function keepClaimFor(status: ServiceStatus, failedDeletions: number, occurrence?: string): string {
+  const claim = `keep#${status}#${attemptFor(status, failedDeletions)}`;
+  return occurrence ? `${claim}#${occurrence}` : claim;
+}
+
 /** What is known about a failed service when its failure is reported (event or sweep). */
 export interface FailedServiceObservation {
   /** Live status; `undefined` when the service no longer exists. */
@@ -110,7 +119,7 @@ export function planFailedService(
     return {
       kind: 'keep',
       attempt,
-      claim: of(`keep#${status}#${attempt}`),
+      claim: keepClaimFor(status, obs.failedDeletions, obs.occurrence),
       reason: `The service is ${status} but opted out of cleanup (apprunner-guard:cleanup=off); kept. Delete it by hand when done.`,
     };
   }
@@ -156,6 +165,8 @@ export interface ScheduledDeletionObservation {
   failedDeletions: number;
   /** The attempt the schedule was created for. */
   attempt: number;
+  /** This occurrence of the failure (the service's UpdatedAt), as in `FailedServiceObservation`. */
+  occurrence?: string;
 }
 
 /** What to do when a deletion schedule fires. */
@@ -163,7 +174,8 @@ export type ScheduledDeletionPlan =
   | { kind: 'noop'; reason: string }
   /** Come back after `retryAfterSeconds` and look again. */
   | { kind: 'defer'; reason: string; retryAfterSeconds: number }
-  | { kind: 'keep'; reason: string; outcome: 'noop' | 'skipped' }
+  /** `claim`: the ledger claim shared with the event and sweep path (an opted-out failed service). */
+  | { kind: 'keep'; reason: string; outcome: 'noop' | 'skipped'; claim?: string }
   | { kind: 'give-up'; reason: string; claim: string; attempt: number }
   /** `attempt` is the 1-based number of the deletion being started. */
   | { kind: 'delete'; reason: string; attempt: number };
@@ -202,6 +214,7 @@ export function planScheduledDeletion(
     return {
       kind: 'keep',
       outcome: 'skipped',
+      claim: keepClaimFor(status, obs.failedDeletions, obs.occurrence),
       reason: `The service is ${status} but was tagged apprunner-guard:cleanup=off during the grace period; kept.`,
     };
   }

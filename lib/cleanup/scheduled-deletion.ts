@@ -37,7 +37,13 @@ export async function runScheduledDeletion(
   const obs = await observeService(deps.appRunner, deps.snapshots, payload.serviceArn);
   const status = obs.service?.status;
   const plan = planScheduledDeletion(
-    { status, optedOut: obs.optedOut, failedDeletions: obs.failedDeletions, attempt: payload.attempt },
+    {
+      status,
+      optedOut: obs.optedOut,
+      failedDeletions: obs.failedDeletions,
+      attempt: payload.attempt,
+      ...(obs.service?.updatedAt ? { occurrence: obs.service.updatedAt } : {}),
+    },
     settings,
   );
   const base = { serviceArn: payload.serviceArn, attempt: payload.attempt };
@@ -56,6 +62,13 @@ export async function runScheduledDeletion(
   };
 
   if (plan.kind === 'keep') {
+    // The sweep may meet the same opted-out service later: one claim, one `Failed Service Kept`.
+    if (
+      plan.claim &&
+      !(await deps.snapshots.claim({ serviceArn: payload.serviceArn }, plan.claim, trigger, now))
+    ) {
+      return { outcome: 'noop', reason: `Already kept (${plan.claim}); nothing more to do.`, ...base };
+    }
     await deps.publisher.publish([
       cleanupEvent({
         ...common,

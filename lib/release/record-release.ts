@@ -184,7 +184,7 @@ export async function recordRelease(
   if (written.status === 'unchanged' && !lifted) {
     return {
       outcome: 'noop',
-      reason: `${release.digest} is already recorded as known-good at this time or later.`,
+      reason: `${release.digest} is already recorded (${release.state ?? 'known-good'}) at this time or later.`,
       code: 'already-recorded',
       digest: release.digest,
     };

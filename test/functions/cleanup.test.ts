@@ -463,6 +463,20 @@ describe('cleanup when the deletion schedule fires', () => {
     ]);
   });
 
+  it('a service kept at its deletion time is not reported kept again by the next sweep', async () => {
+    const d = nextDay();
+    const s = addService('CREATE_FAILED', {
+      updatedAt: `${d}T12:00:00Z`,
+      tags: { 'apprunner-guard:cleanup': 'off' },
+    });
+    await invoke(fire(s, `${d}T13:05:00Z`));
+    await invoke(sweepAt(`${d}T16:00:00Z`));
+    expect(deleteCalls()).toBe(0);
+    expect(
+      published.filter((p) => p.detail.service?.arn === s.arn).map((p) => [p.detailType, p.detail.outcome]),
+    ).toEqual([['Failed Service Kept', 'skipped']]);
+  });
+
   it('does nothing, quietly, for a service deleted by hand', async () => {
     const s = addService('CREATE_FAILED');
     s.deleted = true;

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBakeLedger } from '../../lib/aws/bake-ledger.ts';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
 import { RetryAfterError } from '../../lib/core/errors.ts';
 import { parseAppRunnerEvent } from '../../lib/events/app-runner.ts';
@@ -365,6 +366,78 @@ describe('rollback function', () => {
       expect(outcome.detail.reason).toMatch(/^Dry run/);
       expect(await ledger.listQuarantined(svc.arn)).toEqual([]);
       expect(await ledger.listRollbacks(svc.arn)).toEqual([]);
+    });
+  });
+
+  describe('an alarm during a candidate’s bake (CloudWatch Alarm State Change)', () => {
+    /** The service runs BAD, a candidate baking since 12:30, watched by its own alarm. */
+    async function baking() {
+      const svc = await serviceWithBadTag();
+      const alarmName = `alarm-${svc.name}`;
+      await ledger.recordRelease(
+        {
+          serviceArn: svc.arn,
+          imageIdentifier: `${REPO}:latest`,
+          repository: REPO,
+          digest: BAD,
+          time: '2026-11-20T12:33:00Z',
+          eventId: 'ev-candidate',
+          state: 'candidate',
+        },
+        { historyLimit: 20 },
+      );
+      await createBakeLedger(db.client, 'guard-ledger').recordBake({
+        serviceArn: svc.arn,
+        trigger: 'ev-candidate',
+        imageIdentifier: `${REPO}:latest`,
+        repository: REPO,
+        digest: BAD,
+        deploymentStartedAt: '2026-11-20T12:30:00Z',
+        deployedAt: '2026-11-20T12:33:00Z',
+        bakeMinutes: 30,
+        bakeUntil: '2026-11-20T13:03:00.000Z',
+        alarms: [alarmName],
+        firingAtStart: [],
+        status: 'baking',
+      });
+      const alarm = (at: string) => {
+        const raw = loadFixture<
+          Record<string, unknown> & { detail: Record<string, Record<string, unknown>> }
+        >('cloudwatch/alarm-state-change');
+        raw.id = crypto.randomUUID();
+        raw.time = at;
+        raw.resources = [`arn:aws:cloudwatch:us-east-1:111122223333:alarm:${alarmName}`];
+        (raw.detail as Record<string, unknown>).alarmName = alarmName;
+        raw.detail.state!.timestamp = at;
+        return raw;
+      };
+      return { svc, alarm };
+    }
+
+    it('pins the last promoted digest, quarantines the candidate, marks the bake rolled back; firing again is alerted, not rolled back', async () => {
+      const { svc, alarm } = await baking();
+      const result = await invoke(rollback, alarm('2026-11-20T12:40:00Z'));
+      expect(result).toMatchObject({
+        outcome: 'acted',
+        code: 'pin',
+        toImage: `${REPO}@${GOOD}`,
+        quarantinedDigest: BAD,
+      });
+      expect(fakes.state.updates).toEqual([{ arn: svc.arn, image: `${REPO}@${GOOD}` }]);
+      expect((await ledger.listQuarantined(svc.arn)).map((q) => q.digest)).toEqual([BAD]);
+      expect(await createBakeLedger(db.client, 'guard-ledger').getBake(svc.arn)).toMatchObject({
+        status: 'rolled-back',
+      });
+      const again = await invoke(rollback, alarm('2026-11-20T12:50:00Z'));
+      expect(again).toMatchObject({ outcome: 'skipped', services: [{ code: 'already-rolled-back' }] });
+      expect(fakes.state.updates).toHaveLength(1);
+    });
+
+    it('an alarm no bake watches is nothing to do, and publishes nothing', async () => {
+      const { svc } = await baking();
+      const raw = loadFixture('cloudwatch/alarm-state-change-user-alarm');
+      expect(await invoke(rollback, raw)).toMatchObject({ outcome: 'noop' });
+      expect(fakes.publishedFor(svc.arn)).toHaveLength(0);
     });
   });
 });

@@ -10,7 +10,7 @@ import type { Context } from 'aws-lambda';
 import { createCleanupDeps } from '../../lib/aws/cleanup-ports.ts';
 import { createGuardEventPublisher } from '../../lib/aws/guard-events.ts';
 import { createIdempotencyStore } from '../../lib/aws/idempotency.ts';
-import { createReleasePorts } from '../../lib/aws/release-ports.ts';
+import { createRecordReleasePorts } from '../../lib/aws/release-ports.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { guardEnv, lambdaContext, REGION } from './env.ts';
 
@@ -31,7 +31,7 @@ export async function releaseHandlers(
   const idempotency = createIdempotencyStore(db.client, config.idempotencyTable);
   const onReject = async () => {};
   const publisher = createGuardEventPublisher(new EventBridgeClient({ region: REGION }), config.eventBusName);
-  const ports = createReleasePorts(config, db.client, publisher);
+  const ports = createRecordReleasePorts(config, db.client, publisher);
   const rollbackJob = await import('../../lib/rollback/job.ts');
   const releaseJob = await import('../../lib/release/job.ts');
   return {
