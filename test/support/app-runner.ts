@@ -93,6 +93,8 @@ export const fakeArnOf = (name: string, region = 'us-east-1') =>
 /** How many services one `ListServices` page holds (small, so pagination is exercised). */
 export const LIST_PAGE_SIZE = 2;
 
+const READS = new Set<AppRunnerOperation>(['describe', 'list-services', 'list-tags', 'list-operations']);
+
 /** What went wrong in the model, told to each face to translate. */
 class Fault extends Error {
   constructor(
@@ -111,6 +113,8 @@ const iso = (d: Date | undefined) => d?.toISOString();
  */
 export function inMemoryAppRunner(services: InMemoryService[] = [], faults: AppRunnerFaults = {}) {
   const calls: string[] = [];
+  /** The calls that changed something (update, pause, resume, delete, tag, untag): `calls` less the reads. */
+  const changes: string[] = [];
   /** Every `UpdateService`, in order: which service, to which image. */
   const updates: { arn: string; image: string }[] = [];
   /** The automatic-deployments setting each update sent (`undefined` when it sent none). */
@@ -145,6 +149,7 @@ export function inMemoryAppRunner(services: InMemoryService[] = [], faults: AppR
     const error = faults.fail?.(operation, arn);
     if (error) throw error;
     if (!quiet) calls.push(what(s));
+    if (!READS.has(operation)) changes.push(what(s));
     return fn(s as InMemoryService);
   }
 
@@ -455,6 +460,7 @@ export function inMemoryAppRunner(services: InMemoryService[] = [], faults: AppR
     services,
     faults,
     calls,
+    changes,
     updates,
     autoDeployments,
     deleted,
@@ -468,6 +474,7 @@ export function inMemoryAppRunner(services: InMemoryService[] = [], faults: AppR
     reset() {
       services.length = 0;
       calls.length = 0;
+      changes.length = 0;
       updates.length = 0;
       autoDeployments.clear();
       deleted.length = 0;
