@@ -113,7 +113,7 @@ const iso = (d: Date | undefined) => d?.toISOString();
  */
 export function inMemoryAppRunner(services: InMemoryService[] = [], faults: AppRunnerFaults = {}) {
   const calls: string[] = [];
-  /** The calls that changed something (update, pause, resume, delete, tag, untag): `calls` less the reads. */
+  /** The calls App Runner accepted that change something (update, pause, resume, delete, tag, untag). */
   const changes: string[] = [];
   /** Every `UpdateService`, in order: which service, to which image. */
   const updates: { arn: string; image: string }[] = [];
@@ -149,8 +149,10 @@ export function inMemoryAppRunner(services: InMemoryService[] = [], faults: AppR
     const error = faults.fail?.(operation, arn);
     if (error) throw error;
     if (!quiet) calls.push(what(s));
+    const result = fn(s as InMemoryService);
+    // Only what App Runner accepted changed something (a refused pause is in `calls`, not here).
     if (!READS.has(operation)) changes.push(what(s));
-    return fn(s as InMemoryService);
+    return result;
   }
 
   // ---- behaviours, shared by both faces ----
