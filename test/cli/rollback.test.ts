@@ -1,4 +1,3 @@
-import { ListServicesCommand } from '@aws-sdk/client-apprunner';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
 import {
@@ -58,11 +57,6 @@ async function serviceWithHistory(over: Partial<FakeService> = {}) {
       { historyLimit: 20 },
     );
   }
-  fakes.appRunner.on(ListServicesCommand).resolves({
-    ServiceSummaryList: [
-      { ServiceArn: svc.arn, ServiceName: svc.name, ServiceId: svc.id, Status: 'RUNNING' },
-    ],
-  });
   return svc;
 }
 
@@ -133,7 +127,6 @@ describe('guard rollback', () => {
   });
 
   it('says when the service does not exist', async () => {
-    fakes.appRunner.on(ListServicesCommand).resolves({ ServiceSummaryList: [] });
     const { code, err } = await run(['nope-service']);
     expect(code).toBe(1);
     expect(err).toMatch(/no App Runner service "nope-service"/);

@@ -3,9 +3,7 @@ import {
   DeleteServiceCommand,
   DescribeServiceCommand,
   InvalidStateException,
-  ListOperationsCommand,
   ListServicesCommand,
-  ListTagsForResourceCommand,
   type OperationSummary,
   ResourceNotFoundException,
 } from '@aws-sdk/client-apprunner';
@@ -26,29 +24,27 @@ import { createSnapshotStore, type SnapshotStore } from '../../lib/aws/snapshots
 import type { HandlerResult } from '../../lib/core/handler-stack.ts';
 import { toCamelCaseEvent } from '../../lib/events/app-runner.ts';
 import type { GuardEventDetail } from '../../lib/events/guard.ts';
+import { type InMemoryService, inMemoryAppRunner } from '../support/app-runner.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
 import { ACCOUNT_ID, lambdaContext, REGION } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 import { cleanupHandler } from '../support/handlers.ts';
 import { sdkError } from '../support/sdk-errors.ts';
 
-// ---- a small, stateful fake of App Runner, Scheduler and EventBridge behind aws-sdk-client-mock ----
+// ---- the shared App Runner model, and a small stateful Scheduler and EventBridge, behind aws-sdk-client-mock ----
 
-interface FakeService {
+type FakeService = InMemoryService & {
   arn: string;
-  name: string;
   id: string;
-  status: string;
-  tags: Record<string, string>;
-  operations: OperationSummary[];
+  operations: NonNullable<InMemoryService['operations']>;
   updatedAt: Date;
-}
+};
 
 const appRunner = mockClient(AppRunnerClient);
 const scheduler = mockClient(SchedulerClient);
 const eventBridge = mockClient(EventBridgeClient);
+const model = inMemoryAppRunner();
 
-let services: Map<string, FakeService>;
 let schedules: Map<string, CreateScheduleCommandInput>;
 let published: Array<{ detailType: string; detail: GuardEventDetail }>;
 let deleted: string[];
@@ -58,73 +54,17 @@ let tagsFail: ((arn: string) => Error | undefined) | undefined;
 const notFound = () => new ResourceNotFoundException({ message: 'Service not found', $metadata: {} });
 
 function installFakes() {
-  appRunner.reset();
+  model.reset();
+  model.installOn(appRunner);
   scheduler.reset();
   eventBridge.reset();
-  services = new Map();
   schedules = new Map();
   published = [];
-  deleted = [];
+  deleted = model.deleted;
   deleteFails = undefined;
   tagsFail = undefined;
-  appRunner.on(DescribeServiceCommand).callsFake((input) => {
-    const s = services.get(input.ServiceArn);
-    if (!s) throw notFound();
-    return {
-      Service: {
-        ServiceArn: s.arn,
-        ServiceName: s.name,
-        ServiceId: s.id,
-        Status: s.status,
-        CreatedAt: new Date('2026-11-20T14:00:00Z'),
-        UpdatedAt: s.updatedAt,
-        SourceConfiguration: {
-          ImageRepository: {
-            ImageIdentifier: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${s.name}:latest`,
-            ImageRepositoryType: 'ECR',
-          },
-        },
-      },
-    };
-  });
-  appRunner.on(ListTagsForResourceCommand).callsFake((input) => {
-    const s = services.get(input.ResourceArn);
-    if (!s) throw notFound();
-    const error = tagsFail?.(s.arn);
-    if (error) throw error;
-    return { Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })) };
-  });
-  appRunner.on(ListOperationsCommand).callsFake((input) => {
-    const s = services.get(input.ServiceArn);
-    if (!s) throw notFound();
-    return { OperationSummaryList: s.operations };
-  });
-  appRunner.on(ListServicesCommand).callsFake((input) => {
-    const all = [...services.values()];
-    const start = input.NextToken ? Number(input.NextToken) : 0;
-    const page = all.slice(start, start + 2);
-    return {
-      ServiceSummaryList: page.map((s) => ({
-        ServiceArn: s.arn,
-        ServiceName: s.name,
-        ServiceId: s.id,
-        Status: s.status,
-        CreatedAt: new Date('2026-11-20T14:00:00Z'),
-        UpdatedAt: s.updatedAt,
-      })),
-      ...(start + 2 < all.length ? { NextToken: String(start + 2) } : {}),
-    };
-  });
-  appRunner.on(DeleteServiceCommand).callsFake((input) => {
-    const s = services.get(input.ServiceArn);
-    if (!s) throw notFound();
-    const error = deleteFails?.(s.arn);
-    if (error) throw error;
-    deleted.push(s.arn);
-    s.status = 'OPERATION_IN_PROGRESS';
-    s.operations.unshift({ Id: 'op-delete', Type: 'DELETE_SERVICE', Status: 'IN_PROGRESS' });
-    return { OperationId: 'op-delete' };
-  });
+  model.faults.fail = (call, arn) =>
+    call === 'delete' ? deleteFails?.(arn!) : call === 'list-tags' ? tagsFail?.(arn!) : undefined;
   scheduler.on(CreateScheduleCommand).callsFake((input) => {
     if (schedules.has(input.Name!))
       throw new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} });
@@ -172,6 +112,7 @@ function addService(
     name,
     id,
     status,
+    image: `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com/${name}:latest`,
     tags: options.tags ?? {},
     operations: options.operations ?? [
       {
@@ -182,10 +123,10 @@ function addService(
         EndedAt: new Date('2026-11-20T14:03:10Z'),
       },
     ],
+    createdAt: new Date('2026-11-20T14:00:00Z'),
     updatedAt: new Date(options.updatedAt ?? '2026-11-20T14:05:00Z'),
   };
-  services.set(s.arn, s);
-  return s;
+  return model.add(s);
 }
 
 /** A fixture retargeted at a fake service, with a fresh event id and the given time. */
@@ -395,7 +336,7 @@ describe('cleanup on a failure event', () => {
       reason: expect.stringContaining('RUNNING'),
     });
     const gone = addService('CREATE_FAILED');
-    services.delete(gone.arn);
+    gone.deleted = true;
     expect(await invoke(eventFor('apprunner-status/create-failed', gone))).toMatchObject({ outcome: 'noop' });
     expect(published).toEqual([]);
     expect(createCalls()).toHaveLength(0);
@@ -538,7 +479,7 @@ describe('cleanup when the deletion schedule fires', () => {
 
   it('does nothing, quietly, for a service deleted by hand', async () => {
     const s = addService('CREATE_FAILED');
-    services.delete(s.arn);
+    s.deleted = true;
     expect(await invoke(fire(s, '2026-11-20T15:05:00Z'))).toMatchObject({
       outcome: 'noop',
       reason: expect.stringContaining('already deleted'),

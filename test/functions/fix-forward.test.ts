@@ -1,12 +1,11 @@
 /**
- * The fix-forward handler built with injected fakes (in-memory App Runner, ledger and publisher):
+ * The fix-forward handler built with injected fakes (the shared in-memory App Runner, ledger and publisher):
  * what on-call sees for each push, and what the service is configured with afterwards.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { GuardEventEntry } from '../../lib/core/guard-event.ts';
-import type { AppRunnerPort, ServiceView } from '../../lib/core/ports/app-runner.ts';
 import type {
   LedgerPort,
   PinRecord,
@@ -14,7 +13,8 @@ import type {
   QuarantineRecord,
 } from '../../lib/core/ports/release-ledger.ts';
 import { createHandler } from '../../lib/fix-forward/job.ts';
-import { ARN, D, REPO, serviceView } from '../lib/release/views.ts';
+import { ARN, D, REPO } from '../lib/release/views.ts';
+import { type InMemoryService, inMemoryAppRunner } from '../support/app-runner.ts';
 import { hubTargets, lambdaContext } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 
@@ -26,17 +26,25 @@ const PUSHED = loadFixture<{ detail: { 'image-digest': string } }>('ecr/image-pu
 
 function world(
   over: {
-    service?: Partial<ServiceView>;
+    service?: Partial<InMemoryService>;
     pin?: Partial<PinRecord> | null;
     tags?: Record<string, string>;
     quarantined?: string[];
   } = {},
 ) {
-  let service: ServiceView | undefined = serviceView({
-    imageIdentifier: PINNED,
-    autoDeploymentsEnabled: false,
-    ...over.service,
-  });
+  const appRunner = inMemoryAppRunner([
+    {
+      arn: ARN,
+      name: 'payments-api',
+      id: ARN.split('/').at(-1)!,
+      status: 'RUNNING',
+      image: PINNED,
+      repositoryType: 'ECR',
+      autoDeployments: false,
+      tags: over.tags ?? {},
+      ...over.service,
+    },
+  ]);
   const pins = new Map<string, PinRecord>();
   if (over.pin !== null) {
     pins.set(ARN, {
@@ -61,22 +69,8 @@ function world(
     reason: 'DeploymentFailed',
     trigger: 'ev-1',
   }));
-  const updates: Array<{ image: string; autoDeploymentsEnabled?: boolean }> = [];
   const published: GuardEventEntry[] = [];
   const releases = new Map<string, PinReleaseRecord>();
-  const appRunner = {
-    describeService: async () => service,
-    listTags: async () => over.tags ?? {},
-    updateImage: async (_arn: string, image: string, options: { autoDeploymentsEnabled?: boolean } = {}) => {
-      updates.push({ image, ...options });
-      service = {
-        ...service!,
-        imageIdentifier: image,
-        autoDeploymentsEnabled: options.autoDeploymentsEnabled,
-      };
-      return { operationId: 'op-release' };
-    },
-  } as Partial<AppRunnerPort> as AppRunnerPort;
   const ledger = {
     listQuarantined: async () => quarantined,
     listPinsByRepository: async (repository: string) =>
@@ -88,7 +82,13 @@ function world(
   return {
     pins,
     releases,
-    updates,
+    /** The image updates App Runner received, with the automatic deployments each set. */
+    get updates() {
+      return appRunner.updates.map((u) => ({
+        image: u.image,
+        autoDeploymentsEnabled: appRunner.autoDeployments.get(u.arn),
+      }));
+    },
     published,
     handler: (dryRun = false) =>
       createHandler({
@@ -97,7 +97,7 @@ function world(
         onReject: async () => {},
         targets: hubTargets(),
         ports: {
-          appRunner,
+          appRunner: appRunner.port,
           images: { resolve: async () => ({ kind: 'unresolvable', reason: 'not used' }) },
           ledger,
           publisher: { publish: async (entries: GuardEventEntry[]) => void published.push(...entries) },
@@ -126,7 +126,7 @@ describe('fix-forward handler', () => {
     expect(w.pins.size).toBe(0);
     // What it released to is kept, for the rollback to recognise a failed fix.
     expect([...w.releases.values()]).toMatchObject([
-      { releasedTo: `${REPO}:latest`, digest: PUSHED, operationId: 'op-release' },
+      { releasedTo: `${REPO}:latest`, digest: PUSHED, operationId: 'op-1' },
     ]);
     expect(w.published).toHaveLength(1);
     expect(w.published[0]).toMatchObject({
@@ -135,7 +135,7 @@ describe('fix-forward handler', () => {
         job: 'fix-forward',
         outcome: 'acted',
         action: 'release-pin',
-        details: { pushedDigest: PUSHED, releasedTo: `${REPO}:latest`, operationId: 'op-release' },
+        details: { pushedDigest: PUSHED, releasedTo: `${REPO}:latest`, operationId: 'op-1' },
       },
     });
   });

@@ -5,7 +5,6 @@ import {
   ListTagsForResourceCommand,
   PauseServiceCommand,
   ResumeServiceCommand,
-  TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-apprunner';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -26,12 +25,14 @@ import { loadConfig } from '../../lib/config.ts';
 import { createHandler } from '../../lib/pause-resume/job.ts';
 import { type PauseResumeSettings, settingsFromConfig } from '../../lib/pause-resume/run-schedule.ts';
 import { TAGS } from '../../lib/tags.ts';
+import { inMemoryAppRunner } from '../support/app-runner.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
 import { ACCOUNT_ID, guardEnv, lambdaContext, REGION } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 
 const appRunner = mockClient(AppRunnerClient);
 const tagging = mockClient(ResourceGroupsTaggingAPIClient);
+const model = inMemoryAppRunner();
 const scheduler = mockClient(SchedulerClient);
 const events = mockClient(EventBridgeClient);
 const TABLE = 'pause-resume-idempotency';
@@ -75,15 +76,12 @@ const HAND = arn('hand-paused', 'c');
 const PROD = arn('prod-api', 'd');
 const BUSY = arn('deploying', 'e');
 
+/** The fleet App Runner lists, in this order (replacing any earlier one). */
 function fleet(services: Array<{ arn: string; status: string; tags: Record<string, string> }>) {
-  appRunner.on(ListServicesCommand).resolves({
-    ServiceSummaryList: services.map((s) => ({
-      ServiceArn: s.arn,
-      ServiceName: s.arn.split('/')[1],
-      ServiceId: s.arn.split('/')[2],
-      Status: s.status as never,
-    })),
-  });
+  model.services.length = 0;
+  for (const s of services) {
+    model.add({ ...s, name: s.arn.split('/')[1]!, id: s.arn.split('/')[2]! });
+  }
   // Tags in bulk (Resource Groups Tagging API): only services that carry the schedule tag.
   tagging.on(GetResourcesCommand).resolves({
     ResourceTagMappingList: services
@@ -120,14 +118,11 @@ const published = () =>
     }));
 
 beforeEach(() => {
-  appRunner.reset();
+  model.reset();
+  model.installOn(appRunner);
   tagging.reset();
   scheduler.reset();
   events.reset();
-  appRunner.on(PauseServiceCommand).resolves({ OperationId: 'op-pause' });
-  appRunner.on(ResumeServiceCommand).resolves({ OperationId: 'op-resume' });
-  appRunner.on(TagResourceCommand).resolves({});
-  appRunner.on(UntagResourceCommand).resolves({});
   scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/x' });
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
 });
@@ -143,10 +138,14 @@ describe('pause-resume handler', () => {
     const result = await invoke(event);
     expect(result).toMatchObject({ outcome: 'acted', counts: { paused: 1, unchanged: 1 } });
 
-    expect(appRunner.calls().map((c) => c.args[0].constructor.name)).toEqual([
-      'ListServicesCommand',
-      'PauseServiceCommand',
-    ]);
+    // The list's pages (the model pages two services at a time), then one call per paused service.
+    expect(
+      appRunner
+        .calls()
+        .map((c) => c.args[0].constructor.name)
+        .filter((name) => name !== 'ListServicesCommand'),
+    ).toEqual(['PauseServiceCommand']);
+    expect(appRunner.commandCalls(ListServicesCommand)).toHaveLength(2);
     expect(appRunner.commandCalls(PauseServiceCommand)[0]!.args[0].input).toEqual({ ServiceArn: WEB });
     expect(tagging.commandCalls(GetResourcesCommand)[0]!.args[0].input).toMatchObject({
       ResourceTypeFilters: ['apprunner:service'],
@@ -220,16 +219,8 @@ describe('pause-resume handler', () => {
     input.scheduledTime = `${retryAt.toISOString().slice(0, 19)}Z`;
     // The follow-up payload is itself a valid pause-resume payload.
     fleet([{ arn: BUSY, status: 'RUNNING', tags: onNightly() }]);
-    appRunner.on(ListServicesCommand).rejects(new Error('a follow-up must not list the fleet'));
-    const { DescribeServiceCommand } = await import('@aws-sdk/client-apprunner');
-    appRunner.on(DescribeServiceCommand, { ServiceArn: BUSY }).resolves({
-      Service: {
-        ServiceArn: BUSY,
-        ServiceName: 'deploying',
-        ServiceId: 'e'.repeat(32),
-        Status: 'RUNNING',
-      } as never,
-    });
+    model.faults.fail = (call) =>
+      call === 'list-services' ? new Error('a follow-up must not list the fleet') : undefined;
     const second = await invoke(input);
     expect(second).toMatchObject({ outcome: 'acted', counts: { paused: 1 } });
   });
@@ -260,12 +251,13 @@ describe('pause-resume handler', () => {
       { arn: WEB, status: 'RUNNING', tags: onNightly() },
       { arn: API, status: 'RUNNING', tags: onNightly() },
     ]);
-    appRunner.on(PauseServiceCommand, { ServiceArn: WEB }).rejects(
-      Object.assign(new Error('not allowed'), {
-        name: 'AccessDeniedException',
-        $metadata: { httpStatusCode: 403 },
-      }),
-    );
+    model.faults.fail = (call, arn) =>
+      call === 'pause' && arn === WEB
+        ? Object.assign(new Error('not allowed'), {
+            name: 'AccessDeniedException',
+            $metadata: { httpStatusCode: 403 },
+          })
+        : undefined;
     const result = await invoke(fire('pause', 4));
     expect(result).toMatchObject({ outcome: 'failed', counts: { paused: 1, failed: 1 } });
     const sent = published();

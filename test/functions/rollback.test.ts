@@ -274,7 +274,8 @@ describe('rollback function', () => {
 
   it('alerts with Rollback Failed, carrying the deployment failure, when UpdateService is refused', async () => {
     const svc = await serviceWithBadTag();
-    fakes.state.updateError = sdkError('InvalidRequestException', 'bad request');
+    fakes.model.faults.fail = (call) =>
+      call === 'update' ? sdkError('InvalidRequestException', 'bad request') : undefined;
     const result = await invoke(rollback, failure(svc));
     expect(result).toMatchObject({ outcome: 'failed' });
     const outcome = onlyOutcome(svc);

@@ -1,21 +1,14 @@
 /**
- * A small stateful App Runner + ECR + EventBridge fake on aws-sdk-client-mock, shared by the
- * rollback and record-release handler tests. DynamoDB is real (dynalite).
+ * The rollback and record-release handler tests' world: the shared App Runner model
+ * (test/support/app-runner.ts) on its SDK face, plus a small stateful ECR and EventBridge on
+ * aws-sdk-client-mock. DynamoDB is real (dynalite).
  */
-import {
-  AppRunnerClient,
-  DescribeServiceCommand,
-  ListOperationsCommand,
-  ListTagsForResourceCommand,
-  type OperationSummary,
-  type Service,
-  UpdateServiceCommand,
-} from '@aws-sdk/client-apprunner';
+import { AppRunnerClient } from '@aws-sdk/client-apprunner';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
+import { type InMemoryService, inMemoryAppRunner } from '../../support/app-runner.ts';
 import { loadFixture } from '../../support/fixtures.ts';
-import { sdkError } from '../../support/sdk-errors.ts';
 import { D, REPO } from '../release/views.ts';
 
 export { D, REPO } from '../release/views.ts';
@@ -23,18 +16,12 @@ export const GOOD = D('a');
 export const BAD = D('b');
 export const DIGEST_PIN = /^111122223333\.dkr\.ecr\.us-east-1\.amazonaws\.com\/payments@sha256:[0-9a-f]{64}$/;
 
-export interface FakeService {
-  name: string;
-  id: string;
+/** A service of the model with the identity the tests read (arn, id) always set. */
+export type FakeService = InMemoryService & {
   arn: string;
-  status: string;
-  image?: string;
-  repositoryType?: 'ECR' | 'ECR_PUBLIC';
-  code?: boolean;
-  tags: Record<string, string>;
-  operations: OperationSummary[];
-  deleted?: boolean;
-}
+  id: string;
+  operations: NonNullable<InMemoryService['operations']>;
+};
 
 let counter = 0;
 
@@ -50,8 +37,11 @@ export function fakeService(over: Partial<FakeService> = {}): FakeService {
     status: 'RUNNING',
     image: `${REPO}:latest`,
     repositoryType: 'ECR',
+    autoDeployments: false,
     tags: {},
     operations: [],
+    createdAt: new Date('2026-01-01T00:00:00Z'),
+    updatedAt: new Date('2026-11-20T00:00:00Z'),
     ...over,
   };
 }
@@ -75,75 +65,20 @@ export function eventFor(
 
 /** Installs the mocks; returns the state they read and what they recorded. */
 export function installFakes() {
-  const appRunner = mockClient(AppRunnerClient);
+  const model = inMemoryAppRunner();
+  const appRunner = model.installOn(mockClient(AppRunnerClient));
   const ecr = mockClient(ECRClient);
   const events = mockClient(EventBridgeClient);
   const state = {
-    services: new Map<string, FakeService>(),
     /** `repo:tag` → digest (and optional push time). */
     tags: new Map<string, { digest: string; pushedAt?: Date }>(),
-    updates: [] as { arn: string; image: string }[],
+    /** Every UpdateService: which service, to which image. */
+    updates: model.updates,
     /** `AutoDeploymentsEnabled` of the last UpdateService per service, as sent. */
-    autoDeployments: new Map<string, boolean | undefined>(),
+    autoDeployments: model.autoDeployments,
     published: [] as { detailType: string; detail: Record<string, unknown> }[],
-    updateError: undefined as Error | undefined,
   };
 
-  const toService = (s: FakeService): Service =>
-    ({
-      ServiceArn: s.arn,
-      ServiceName: s.name,
-      ServiceId: s.id,
-      ServiceUrl: 'x.awsapprunner.com',
-      Status: s.status,
-      CreatedAt: new Date('2026-01-01T00:00:00Z'),
-      UpdatedAt: new Date('2026-11-20T00:00:00Z'),
-      InstanceConfiguration: {},
-      AutoScalingConfigurationSummary: {},
-      NetworkConfiguration: {},
-      SourceConfiguration: s.code
-        ? {
-            CodeRepository: {
-              RepositoryUrl: 'https://github.com/acme/payments',
-              SourceCodeVersion: { Type: 'BRANCH', Value: 'main' },
-            },
-            AutoDeploymentsEnabled: true,
-          }
-        : {
-            ImageRepository: {
-              ImageIdentifier: s.image,
-              ImageRepositoryType: s.repositoryType ?? 'ECR',
-              ImageConfiguration: { Port: '8080' },
-            },
-            AutoDeploymentsEnabled: false,
-            AuthenticationConfiguration: { AccessRoleArn: 'arn:aws:iam::111122223333:role/ecr-access' },
-          },
-    }) as Service;
-
-  const gone = () => sdkError('ResourceNotFoundException', 'Service not found');
-
-  appRunner.on(DescribeServiceCommand).callsFake((input: { ServiceArn: string }) => {
-    const s = state.services.get(input.ServiceArn);
-    if (!s || s.deleted) throw gone();
-    return { Service: toService(s) };
-  });
-  appRunner.on(ListTagsForResourceCommand).callsFake((input: { ResourceArn: string }) => {
-    const s = state.services.get(input.ResourceArn);
-    if (!s) throw gone();
-    return { Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })) };
-  });
-  appRunner.on(ListOperationsCommand).callsFake((input: { ServiceArn: string }) => ({
-    OperationSummaryList: state.services.get(input.ServiceArn)?.operations ?? [],
-  }));
-  appRunner.on(UpdateServiceCommand).callsFake((input) => {
-    if (state.updateError) throw state.updateError;
-    const s = state.services.get(input.ServiceArn)!;
-    const image = input.SourceConfiguration?.ImageRepository?.ImageIdentifier as string;
-    state.updates.push({ arn: input.ServiceArn, image });
-    state.autoDeployments.set(input.ServiceArn!, input.SourceConfiguration?.AutoDeploymentsEnabled);
-    s.image = image;
-    return { Service: toService(s), OperationId: `op-${state.updates.length}` };
-  });
   ecr.on(DescribeImagesCommand).callsFake((input) => {
     const key = `111122223333.dkr.ecr.us-east-1.amazonaws.com/${input.repositoryName}:${input.imageIds?.[0]?.imageTag}`;
     const found = state.tags.get(key);
@@ -165,20 +100,19 @@ export function installFakes() {
   });
 
   return {
+    /** The App Runner model (services, faults, logs). */
+    model,
     appRunner,
     ecr,
     events,
     state,
     add(s: FakeService) {
-      state.services.set(s.arn, s);
-      return s;
+      return model.add(s);
     },
     reset() {
-      state.services.clear();
+      model.reset();
       state.tags.clear();
-      state.updates.length = 0;
       state.published.length = 0;
-      state.updateError = undefined;
     },
     publishedFor(arn: string) {
       return state.published.filter((p) => (p.detail.service as { arn?: string } | undefined)?.arn === arn);

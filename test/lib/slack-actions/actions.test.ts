@@ -20,16 +20,17 @@ import {
   slackActionRequestedDetail,
 } from '../../../lib/slack-actions/requested.ts';
 import { TAGS } from '../../../lib/tags.ts';
+import { inMemoryAppRunner } from '../../support/app-runner.ts';
 import { useDynamoDB } from '../../support/dynamodb.ts';
 import { ACCOUNT_ID, hubTargets, lambdaContext, REGION } from '../../support/env.ts';
 import {
   actionPayload,
   formBody,
-  memoryAppRunner,
   memoryPublisher,
   NOW,
   NOW_S,
   SERVICE_ARN,
+  SERVICE_NAME,
   SIGNING_SECRET,
   signedHeaders,
 } from './support.ts';
@@ -67,20 +68,26 @@ function setup(
   tags: Record<string, string> = {},
   options: { pin?: PinRecord; image?: string } = {},
 ) {
-  const appRunner = memoryAppRunner({
-    [SERVICE_ARN]: { status, tags: { ...tags }, ...(options.image ? { image: options.image } : {}) },
-  });
+  const appRunner = inMemoryAppRunner([
+    {
+      arn: SERVICE_ARN,
+      name: SERVICE_NAME,
+      status,
+      tags: { ...tags },
+      ...(options.image ? { image: options.image } : {}),
+    },
+  ]);
   let pin = options.pin;
-  const pinReleases: unknown[] = [];
   const ledger = {
     getPin: async () => pin,
     listQuarantined: async () => [],
-    recordPinRelease: async (record: unknown) => void pinReleases.push(record),
     removePin: async () => {
       const had = pin !== undefined;
       pin = undefined;
       return had;
     },
+    // What a pin was released to is kept for the rollback (lib/fix-forward/release.ts).
+    recordPinRelease: async () => {},
   };
   const publisher = memoryPublisher();
   const handedOver: SlackActionRequested[] = [];
@@ -104,7 +111,7 @@ function setup(
     onReject: async () => {},
     targets: hubTargets(),
     ports: {
-      appRunner: appRunner as never,
+      appRunner: appRunner.port,
       images: { resolve: async () => ({ kind: 'resolved', digest: FIX }) } as never,
       ledger: new Proxy(ledger, {
         get: (target, key) => (key in target ? target[key as keyof typeof target] : unused),
@@ -156,11 +163,11 @@ describe('Slack actions', () => {
       text: expect.stringContaining('keep checkout-api'),
     });
     // Acknowledged before anything changed: the work is the job's.
-    expect(s.appRunner.calls).toEqual([]);
+    expect(s.appRunner.changes).toEqual([]);
 
     const [result] = await s.deliver();
     expect(result).toMatchObject({ outcome: 'acted', action: 'keep-service', slackUser: 'U0ONCALL' });
-    expect(s.appRunner.services[SERVICE_ARN]!.tags[TAGS.cleanup]).toBe('off');
+    expect(s.appRunner.services[0]!.tags[TAGS.cleanup]).toBe('off');
     const audit = s.publisher.published.find((p) => p.detailType === GUARD_DETAIL_TYPES.slackActionTaken);
     expect(audit?.detail).toMatchObject({
       job: 'slack-actions',
@@ -173,7 +180,7 @@ describe('Slack actions', () => {
     const deletion = await runScheduledDeletion(
       { serviceArn: SERVICE_ARN, scheduledTime: '2026-12-01T15:00:00Z', attempt: 0 },
       {
-        appRunner: s.appRunner as never,
+        appRunner: s.appRunner.port,
         scheduler: {} as never,
         snapshots: { deletionAttempts: async () => 0, claim: async () => true } as never,
         publisher: s.publisher as never,
@@ -183,7 +190,7 @@ describe('Slack actions', () => {
       },
     );
     expect(deletion.outcome).toBe('skipped');
-    expect(s.appRunner.calls.some((c) => c.startsWith('delete'))).toBe(false);
+    expect(s.appRunner.changes.some((c) => c.startsWith('delete'))).toBe(false);
     expect(s.publisher.published.map((p) => p.detailType)).toContain(GUARD_DETAIL_TYPES.serviceKept);
   });
 
@@ -192,7 +199,7 @@ describe('Slack actions', () => {
     const deletion = await runScheduledDeletion(
       { serviceArn: SERVICE_ARN, scheduledTime: '2026-12-01T15:00:00Z', attempt: 0 },
       {
-        appRunner: s.appRunner as never,
+        appRunner: s.appRunner.port,
         scheduler: {} as never,
         snapshots: {
           deletionAttempts: async () => 0,
@@ -206,7 +213,7 @@ describe('Slack actions', () => {
       },
     );
     expect(deletion.outcome).toBe('acted');
-    expect(s.appRunner.calls).toContain(`delete ${SERVICE_ARN}`);
+    expect(s.appRunner.changes).toContain(`delete ${SERVICE_NAME}`);
   });
 
   it('a replayed click (the same signed request twice) takes effect once', async () => {
@@ -217,7 +224,7 @@ describe('Slack actions', () => {
     const results = await s.deliver();
     expect(results).toHaveLength(2);
     expect(results[1]).toEqual(results[0]);
-    expect(s.appRunner.calls.filter((c) => c.startsWith('tag'))).toHaveLength(1);
+    expect(s.appRunner.changes.filter((c) => c.startsWith('tag'))).toHaveLength(1);
     expect(
       s.publisher.published.filter((p) => p.detailType === GUARD_DETAIL_TYPES.slackActionTaken),
     ).toHaveLength(1);
@@ -237,7 +244,7 @@ describe('Slack actions', () => {
       expect(res.statusCode).toBe(status);
       expect(s.handedOver).toEqual([]);
       expect(s.publisher.published).toEqual([]);
-      expect(s.appRunner.calls).toEqual([]);
+      expect(s.appRunner.changes).toEqual([]);
     });
 
     it('oversized → 413', async () => {
@@ -277,7 +284,7 @@ describe('Slack actions', () => {
         text: expect.stringContaining('not allowed to keep-service'),
       });
       expect(s.handedOver).toEqual([]);
-      expect(s.appRunner.calls).toEqual([]);
+      expect(s.appRunner.changes).toEqual([]);
       expect(s.publisher.published).toEqual([
         expect.objectContaining({
           detailType: GUARD_DETAIL_TYPES.slackActionRefused,
@@ -337,8 +344,8 @@ describe('Slack actions', () => {
     );
     const [result] = await s.deliver();
     expect(result).toMatchObject({ outcome: 'acted' });
-    expect(s.appRunner.services[SERVICE_ARN]!.tags[TAGS.overrideUntil]).toBe('2026-11-30T22:00:00.000Z');
-    expect(s.appRunner.calls.some((c) => c.startsWith('resume'))).toBe(false);
+    expect(s.appRunner.services[0]!.tags[TAGS.overrideUntil]).toBe('2026-11-30T22:00:00.000Z');
+    expect(s.appRunner.changes.some((c) => c.startsWith('resume'))).toBe(false);
   });
 
   it('Keep running until… resumes a service the schedule already paused, with the override', async () => {
@@ -348,7 +355,7 @@ describe('Slack actions', () => {
     );
     const [result] = await s.deliver();
     expect(result).toMatchObject({ outcome: 'acted' });
-    const svc = s.appRunner.services[SERVICE_ARN]!;
+    const svc = s.appRunner.services[0]!;
     expect(svc.status).toBe('RUNNING');
     expect(svc.tags[TAGS.overrideUntil]).toBe('2026-11-30T22:00:00.000Z');
     expect(svc.tags[TAGS.pausedBy]).toBeUndefined();
@@ -360,7 +367,7 @@ describe('Slack actions', () => {
     await s.post(formBody(actionPayload({ action: 'release-pin', actionTs: fresh() })));
     const [result] = await s.deliver();
     expect(result).toMatchObject({ outcome: 'acted', code: 'release', action: 'release-pin' });
-    expect(s.appRunner.calls).toEqual([`updateImage ${SERVICE_ARN} ${REPO}:latest`]);
+    expect(s.appRunner.changes).toEqual([`update ${SERVICE_NAME} ${REPO}:latest`]);
     expect(s.pin()).toBeUndefined();
     expect(s.publisher.published.map((p) => p.detailType)).toEqual([
       GUARD_DETAIL_TYPES.pinReleased,
@@ -381,7 +388,7 @@ describe('Slack actions', () => {
       outcome: 'noop',
       reason: expect.stringContaining('is not pinned by the guard'),
     });
-    expect(s.appRunner.calls).toEqual([]);
+    expect(s.appRunner.changes).toEqual([]);
     expect(s.publisher.published[0]?.detail).toMatchObject({ outcome: 'noop', action: 'release-pin' });
   });
 
@@ -393,7 +400,7 @@ describe('Slack actions', () => {
       onReject: async () => {},
       targets: hubTargets(),
       ports: {
-        appRunner: s.appRunner as never,
+        appRunner: s.appRunner.port,
         images: {} as never,
         ledger: {} as never,
         publisher: s.publisher as never,
