@@ -1,8 +1,8 @@
 /**
  * A per-target request pacer for fleet runs. App Runner limits each account and region to a
  * request rate; a run that starts its workers at full speed spends its time in throttling back-off
- * (the SDK's, then its own) instead of pausing services. The pacer spaces the calls it is asked
- * for at most `ratePerSecond` apart and adapts to the rate App Runner actually grants: AIMD, like
+ * (the SDK's, then its own) instead of pausing services. The pacer keeps the calls it is asked
+ * for within `ratePerSecond` and adapts to the rate App Runner actually grants: AIMD, like
  * TCP — halve the rate after a throttle (at most once per second, so a burst of refusals from one
  * overshoot counts once), and creep back up by about one request/s per second of successes,
  * never above the configured rate.
@@ -16,6 +16,11 @@ export interface PacerOptions {
   ratePerSecond: number;
   /** The lowest rate a run of throttles can bring it down to (default 1/s, or the rate if lower). */
   minRatePerSecond?: number;
+  /**
+   * Added to each window (default 100 ms): the target counts a request when it arrives, and
+   * arrivals straggle behind the sends by a varying few milliseconds (more on a busy machine).
+   */
+  slackMs?: number;
   /** Milliseconds since some origin. */
   now: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -33,38 +38,51 @@ export interface Pacer {
   readonly rate: number;
 }
 
-/** A window a rate is measured over: one halving per window, however many calls it refused. */
+/** One halving per second, however many calls one overshoot got refused. */
 const DECREASE_WINDOW_MS = 1_000;
+const DEFAULT_SLACK_MS = 100;
 
 /**
- * Creates a {@link Pacer}. Each send time is at least one interval (1 s ÷ rate) after the previous
- * send actually happened, so a late timer never lets two calls out back to back. Every `acquire`
- * sleeps twice at most (once more when a throttle arrives while it waits): with a simulated sleep
- * that does not move `now`, it still never spins.
+ * Creates a {@link Pacer}: at most `⌊rate⌋` sends in any window of `⌊rate⌋ ÷ rate` seconds plus
+ * the slack (10/s: 10 sends per 1.1 s), the way AWS counts a rate — a second's worth may go at
+ * once, the next only when the window has moved past the first. Send times are the ones that
+ * actually happened, so a late timer never squeezes a window. Every `acquire` sleeps twice at most
+ * (once more when a throttle arrives while it waits): with a simulated sleep that does not move
+ * `now`, it never spins.
  */
 export function createPacer(options: PacerOptions): Pacer {
   const max = options.ratePerSecond;
   if (!(max > 0)) throw new RangeError(`ratePerSecond must be positive, got ${max}`);
   const min = Math.min(max, options.minRatePerSecond ?? 1);
+  const slack = options.slackMs ?? DEFAULT_SLACK_MS;
   let rate = max;
-  let next = Number.NEGATIVE_INFINITY;
+  /** Recent send times, oldest first (at most ⌊max⌋ of them). */
+  const sent: number[] = [];
+  /** After a throttle: nothing goes before this. */
+  let hold = Number.NEGATIVE_INFINITY;
   let lastDecrease = Number.NEGATIVE_INFINITY;
   let queue: Promise<void> = Promise.resolve();
 
+  const allowedAt = () => {
+    const n = Math.max(1, Math.floor(rate));
+    const windowMs = (n * 1000) / rate + slack;
+    const first = sent.length >= n ? sent[sent.length - n]! + windowMs : Number.NEGATIVE_INFINITY;
+    return Math.max(first, hold);
+  };
   const waitUntil = async (at: number) => {
     const t = options.now();
     if (at > t) await options.sleep(at - t);
   };
-  // One caller at a time: while it waits, only a throttle moves `next`.
+  // One caller at a time: while it waits, only a throttle moves `allowedAt`.
   const take = async () => {
-    let at = Math.max(options.now(), next);
+    let at = Math.max(options.now(), allowedAt());
     await waitUntil(at);
-    // A throttle while this call waited pushed the next send back: it waits that out too (once).
-    if (next > at) {
-      at = next;
+    if (allowedAt() > at) {
+      at = allowedAt();
       await waitUntil(at);
     }
-    next = Math.max(options.now(), at) + 1000 / rate;
+    sent.push(Math.max(options.now(), at));
+    if (sent.length > Math.floor(max)) sent.shift();
   };
 
   return {
@@ -78,8 +96,8 @@ export function createPacer(options: PacerOptions): Pacer {
       if (t - lastDecrease < DECREASE_WINDOW_MS) return;
       lastDecrease = t;
       rate = Math.max(min, rate / 2);
-      // The next call waits a whole new interval: the refused one showed the target is full now.
-      next = Math.max(next, t + 1000 / rate);
+      // The refused call showed the target is full now: the next waits a new interval.
+      hold = Math.max(hold, t + 1000 / rate);
     },
     succeeded() {
       rate = Math.min(max, rate + 1 / rate);

@@ -34,23 +34,26 @@ async function sendAll(pacer: ReturnType<typeof createPacer>, now: () => number,
 }
 
 describe('createPacer', () => {
-  it('lets the first call go at once and spaces the rest one interval apart, however many workers ask', async () => {
+  it("lets a second's worth go at once, and the next only when the window (plus slack) has moved past the first", async () => {
     const time = fakeTime();
     const pacer = createPacer({ ratePerSecond: 10, now: time.now, sleep: time.sleep });
     const sent = await sendAll(pacer, time.now, 25);
-    expect(sent.slice(0, 3)).toEqual([0, 100, 200]);
-    expect(sent.at(-1)).toBe(2400);
-    expect(mostInWindow(sent)).toBe(10);
+    expect(sent).toEqual([...Array(10).fill(0), ...Array(10).fill(1100), ...Array(5).fill(2200)]);
+    expect(mostInWindow(sent, 1100)).toBe(10);
   });
 
-  it('never lets two calls out back to back after a late timer', async () => {
+  it('counts a late send from when it happened, so a late timer never squeezes the next window', async () => {
     const time = fakeTime();
-    const pacer = createPacer({ ratePerSecond: 10, now: time.now, sleep: time.sleep });
-    await pacer.acquire();
-    time.clock.late = 70; // the second call's timer fires 70 ms late
+    const pacer = createPacer({ ratePerSecond: 2, now: time.now, sleep: time.sleep });
     await pacer.acquire();
     await pacer.acquire();
-    expect(time.now()).toBe(270);
+    time.clock.late = 70; // the third call's timer fires 70 ms late
+    await pacer.acquire();
+    expect(time.now()).toBe(1170);
+    await pacer.acquire();
+    expect(time.now()).toBe(1170);
+    await pacer.acquire();
+    expect(time.now()).toBe(2270);
   });
 
   it('halves the rate after a throttle, once for a burst of refusals, and the next call waits the new interval', async () => {
@@ -61,8 +64,8 @@ describe('createPacer', () => {
     pacer.throttled();
     pacer.throttled();
     expect(pacer.rate).toBe(5);
-    const sent = await sendAll(pacer, time.now, 3);
-    expect(sent).toEqual([400, 600, 800]);
+    // 5 per 1.1 s now, 3 of them already sent at 0, and nothing before 200 ms.
+    expect(await sendAll(pacer, time.now, 3)).toEqual([200, 200, 1100]);
     time.clock.t += 1000;
     pacer.throttled();
     expect(pacer.rate).toBe(2.5);
@@ -70,11 +73,14 @@ describe('createPacer', () => {
 
   it('holds back a call already waiting when a throttle arrives meanwhile', async () => {
     const time = fakeTime();
-    const pacer = createPacer({ ratePerSecond: 10, now: time.now, sleep: time.sleep });
+    const pacer = createPacer({ ratePerSecond: 2, now: time.now, sleep: time.sleep });
     await pacer.acquire();
-    const second = pacer.acquire().then(() => time.now());
-    pacer.throttled(); // the first call is refused while the second waits for its slot at 100 ms
-    expect(await second).toBe(200);
+    time.clock.t = 600;
+    await pacer.acquire();
+    const third = pacer.acquire().then(() => time.now());
+    // The second call is refused while the third waits for 1100 ms: at 1/s, 1.1 s after the second.
+    pacer.throttled();
+    expect(await third).toBe(1700);
   });
 
   it('creeps back up after successes, never above the configured rate, and never below the floor', async () => {
@@ -91,20 +97,15 @@ describe('createPacer', () => {
     expect(pacer.rate).toBe(8);
   });
 
-  it('sleeps once per call with a simulated sleep that does not move the clock (the sandbox), never spinning', async () => {
-    let slept = 0;
+  it('sleeps once per held-back call with a simulated sleep that does not move the clock (the sandbox), never spinning', async () => {
     const waits: number[] = [];
     const pacer = createPacer({
       ratePerSecond: 10,
       now: () => 0,
-      sleep: async (ms) => {
-        slept++;
-        waits.push(ms);
-      },
+      sleep: async (ms) => void waits.push(ms),
     });
-    await sendAll(pacer, () => 0, 4);
-    expect(slept).toBe(3);
-    expect(waits).toEqual([100, 200, 300]);
+    await sendAll(pacer, () => 0, 12);
+    expect(waits).toEqual([1100, 1100]);
   });
 
   it('refuses a rate that is not positive', () => {
