@@ -5,6 +5,7 @@ import { createRejectionCounter } from '../lib/aws/metrics.ts';
 import { createPauseMarkerStore } from '../lib/aws/pause-markers.ts';
 import { createGuardWakeUps } from '../lib/aws/scheduler.ts';
 import { createTargetPorts } from '../lib/aws/targets.ts';
+import { nowWithin, sleepWithin } from '../lib/aws/waits.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createHandler } from '../lib/pause-resume/job.ts';
 import { settingsFromConfig } from '../lib/pause-resume/run-schedule.ts';
@@ -29,5 +30,6 @@ export const handler = createHandler({
     wakeUps,
     publisher: createGuardEventPublisher(createEventBridgeClient(), config.eventBusName),
   },
-  settings: settingsFromConfig(config),
+  // The invocation's clock: real when deployed, simulated in the sandbox (lib/aws/waits.ts).
+  settings: settingsFromConfig(config, { sleep: sleepWithin, now: nowWithin }),
 });

@@ -39,6 +39,8 @@ const schema = z.object({
   PAUSE_RESUME_MAX_CONCURRENCY: positiveInt(50),
   PAUSE_RESUME_MAX_RETRIES: positiveInt(20),
   PAUSE_RESUME_RETRY_MINUTES: positiveInt(120),
+  // App Runner calls per second a schedule run starts at in each account and region (lib/pause-resume/pacer.ts).
+  PAUSE_RESUME_RATE_PER_SECOND: z.coerce.number().check(z.gt(0), z.lte(1000)),
   // Optional: unset or empty means the hub's own account and region only (lib/targets.ts).
   GUARD_TARGETS: z.optional(z.string()),
   /**
@@ -75,7 +77,14 @@ export interface GuardConfig {
   fixForward: { dryRun: boolean };
   /** The bake window's default alarm: its name prefix and its 5xx-share threshold (percent). */
   bake: { alarmPrefix: string; thresholdPercent: number };
-  pauseResume: { dryRun: boolean; maxConcurrency: number; maxRetries: number; retryMinutes: number };
+  pauseResume: {
+    dryRun: boolean;
+    maxConcurrency: number;
+    maxRetries: number;
+    retryMinutes: number;
+    /** App Runner calls per second per target a schedule run starts at and never exceeds. */
+    ratePerSecond: number;
+  };
   scheduler: {
     group: string;
     roleArn: string;
@@ -160,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
       maxConcurrency: e.PAUSE_RESUME_MAX_CONCURRENCY,
       maxRetries: e.PAUSE_RESUME_MAX_RETRIES,
       retryMinutes: e.PAUSE_RESUME_RETRY_MINUTES,
+      ratePerSecond: e.PAUSE_RESUME_RATE_PER_SECOND,
     },
     scheduler: {
       group: e.SCHEDULER_GROUP,

@@ -42,6 +42,7 @@ export function guardEnvironment(
     PAUSE_RESUME_MAX_CONCURRENCY: '5',
     PAUSE_RESUME_MAX_RETRIES: '6',
     PAUSE_RESUME_RETRY_MINUTES: '10',
+    PAUSE_RESUME_RATE_PER_SECOND: '10',
     SCHEDULER_GROUP: names.schedulerGroup,
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${account}:role/${names.schedulerRole}`,
     CLEANUP_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}cleanup`,

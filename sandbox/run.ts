@@ -176,6 +176,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         : {
             retryBackoff: (attempt) => 2 ** attempt,
             sleep: async (ms) => clock.advanceWall(ms),
+            now: () => clock.wallNow(),
           },
     );
     const handlers = await importHandlers(doc);

@@ -14,6 +14,11 @@ export interface SimulatedWaits {
   retryBackoff(attempt: number): number;
   /** Waits `ms` of the invocation's time (a `setTimeout` otherwise). */
   sleep(ms: number): Promise<void>;
+  /**
+   * The invocation's clock in milliseconds, moved on by {@link sleep} (`Date.now()` otherwise): a
+   * pacer that reads it sees its own simulated waits.
+   */
+  now?(): number;
 }
 
 let simulated: SimulatedWaits | undefined;
@@ -36,4 +41,9 @@ export function retryBackoff(): ((attempt: number) => number) | undefined {
 /** Waits `ms` within the invocation: for real, or as the sandbox simulates it. */
 export function sleepWithin(ms: number): Promise<void> {
   return simulated ? simulated.sleep(ms) : new Promise<void>((resolve) => setTimeout(resolve, ms));
+}
+
+/** The invocation's clock in milliseconds: real, or as the sandbox simulates it (see {@link sleepWithin}). */
+export function nowWithin(): number {
+  return simulated?.now ? simulated.now() : Date.now();
 }

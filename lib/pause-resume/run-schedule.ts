@@ -18,8 +18,9 @@ import { parseServiceArn } from '../events/app-runner.ts';
 import type { PauseResumePayload } from '../events/scheduler.ts';
 import { formatPausedBy, TAGS } from '../tags.ts';
 import { type DesiredState, desiredStateAt, formatLocal } from './desired-state.ts';
-import { isBusy, isGone, mapWithConcurrency, realSleep, withBackoff } from './fleet.ts';
+import { isBusy, isGone, isThrottling, mapWithConcurrency, realSleep, withBackoff } from './fleet.ts';
 import { overrideEndWake } from './override-end.ts';
+import { createPacer, type Pacer, pacedBy } from './pacer.ts';
 import { followsSchedule, type ObservedService, planService, type ServiceDecision } from './plan.ts';
 import { MAX_INPUT_CHARS } from './schedule-spec.ts';
 
@@ -50,6 +51,13 @@ export interface PauseResumeSettings {
   sleep: (ms: number) => Promise<void>;
   /** Throttling attempts per call on top of the SDK's (default 12, waits of at most 2 s). */
   backoffAttempts?: number;
+  /**
+   * App Runner calls per second per target (account × region) the run starts at and never
+   * exceeds; it halves after a throttle and creeps back ({@link createPacer}). Unset: unpaced.
+   */
+  ratePerSecond?: number;
+  /** The clock the pacer reads with `sleep` (`Date.now` unless injected). */
+  now?: () => number;
 }
 
 /** What happened to one service in a run. */
@@ -89,6 +97,22 @@ interface TargetObservation {
   error?: unknown;
 }
 
+/**
+ * `ListServices` answers 20 services a page (the App Runner adapter asks for 20): the listing
+ * waits for the pacer before each page.
+ */
+const LIST_PAGE_SIZE = 20;
+
+/** One pacer per target and run: App Runner's rate is per account and region. */
+function pacerOf(settings: PauseResumeSettings): Pacer | undefined {
+  if (settings.ratePerSecond === undefined) return undefined;
+  return createPacer({
+    ratePerSecond: settings.ratePerSecond,
+    now: settings.now ?? Date.now,
+    sleep: settings.sleep,
+  });
+}
+
 const backoffOf = (settings: PauseResumeSettings) => ({
   attempts: settings.backoffAttempts ?? BACKOFF_ATTEMPTS,
   baseMs: 250,
@@ -107,8 +131,10 @@ async function observeTarget(
   payload: PauseResumePayload,
   ports: PauseResumePorts,
   settings: PauseResumeSettings,
+  pacer: Pacer | undefined,
 ): Promise<TargetObservation> {
   const backoff = backoffOf(settings);
+  const paced = <T>(fn: () => Promise<T>) => pacedBy(pacer, fn, isThrottling);
   const tagged = await withBackoff(
     () => ports.targets.serviceTagsIn(target).listServicesTagged(TAGS.schedule),
     backoff,
@@ -118,15 +144,22 @@ async function observeTarget(
   let candidates: Array<{ arn: string; name: string; status: string }> = [];
   if (pending) {
     const described = await mapWithConcurrency(pending, settings.maxConcurrency, (arn) =>
-      withBackoff(() => ports.appRunner.describeService(arn), backoff),
+      withBackoff(
+        paced(() => ports.appRunner.describeService(arn)),
+        backoff,
+      ),
     );
     described.forEach((s, i) => {
       if (s) candidates.push({ arn: s.arn, name: s.name, status: s.status });
       else gone.push(pending[i]!);
     });
   } else if (tagged.some((t) => followsSchedule(t.tags, payload.schedule))) {
+    let listed = 0;
+    await pacer?.acquire();
     for await (const s of ports.targets.appRunnerIn(target).listServices()) {
       if (s.status !== 'DELETED') candidates.push({ arn: s.arn, name: s.name, status: s.status });
+      // The next item may come from the next page: its request waits its turn too.
+      if (++listed % LIST_PAGE_SIZE === 0) await pacer?.acquire();
     }
   }
   candidates = candidates.filter((c) => followsSchedule(tagsOf.get(c.arn) ?? {}, payload.schedule));
@@ -152,14 +185,21 @@ async function act(
   ports: PauseResumePorts,
   settings: PauseResumeSettings,
   ctx: RunContext,
+  pacer: Pacer | undefined,
 ): Promise<ServiceResult> {
   const backoff = backoffOf(settings);
   const ar = ports.appRunner;
+  // App Runner calls wait their turn at the target's pace; ledger calls are not App Runner's.
+  const paced = <T>(fn: () => Promise<T>) => pacedBy(pacer, fn, isThrottling);
   const marker = formatPausedBy(payload.schedule, at);
   // The marker lives in the ledger; a service paused before that still carries it as a tag.
   const removeMarker = async () => {
     await withBackoff(() => ports.markers.remove(d.arn), backoff);
-    if (tagMarker) await withBackoff(() => ar.untagService(d.arn, [TAGS.pausedBy]), backoff);
+    if (tagMarker)
+      await withBackoff(
+        paced(() => ar.untagService(d.arn, [TAGS.pausedBy])),
+        backoff,
+      );
   };
   if (d.action === 'none' || d.action === 'retry' || settings.dryRun) return d;
   if (ctx.remainingMs() < MIN_REMAINING_MS) {
@@ -177,7 +217,10 @@ async function act(
       // run), never a guard-paused service without one, which no later run would resume.
       if (!premarked) await withBackoff(() => ports.markers.put(d.arn, marker), backoff);
       try {
-        await withBackoff(() => ar.pauseService(d.arn), backoff);
+        await withBackoff(
+          paced(() => ar.pauseService(d.arn)),
+          backoff,
+        );
       } catch (error) {
         // Not paused after all: take the marker back so a later hand pause is not mistaken for ours.
         await ports.markers.remove(d.arn).catch(() => undefined);
@@ -186,7 +229,10 @@ async function act(
       return { ...d, reason: `paused: ${d.reason}` };
     }
     if (d.action === 'resume') {
-      await withBackoff(() => ar.resumeService(d.arn), backoff);
+      await withBackoff(
+        paced(() => ar.resumeService(d.arn)),
+        backoff,
+      );
       await removeMarker();
       return { ...d, reason: `resumed: ${d.reason}` };
     }
@@ -271,14 +317,22 @@ function countsText(c: RunCounts, dryRun: boolean): string {
   return `${w}paused ${c.paused}, ${w}resumed ${c.resumed}, unchanged ${c.unchanged}, skipped ${c.skipped}, deferred ${c.deferred}, failed ${c.failed}`;
 }
 
-/** A run's settings from the guard's configuration, with real timers. */
-export function settingsFromConfig(config: Pick<GuardConfig, 'pauseResume'>): PauseResumeSettings {
+/**
+ * A run's settings from the guard's configuration; real timers unless `clock` is given (the
+ * function passes the invocation's, which the sandbox simulates).
+ */
+export function settingsFromConfig(
+  config: Pick<GuardConfig, 'pauseResume'>,
+  clock: { sleep: (ms: number) => Promise<void>; now: () => number } = { sleep: realSleep, now: Date.now },
+): PauseResumeSettings {
   return {
     dryRun: config.pauseResume.dryRun,
     maxConcurrency: config.pauseResume.maxConcurrency,
     maxRetries: config.pauseResume.maxRetries,
     retryMinutes: config.pauseResume.retryMinutes,
-    sleep: realSleep,
+    ratePerSecond: config.pauseResume.ratePerSecond,
+    sleep: clock.sleep,
+    now: clock.now,
   };
 }
 
@@ -319,6 +373,7 @@ export async function runSchedule(
   });
   const partitions = await Promise.all(
     targets.map(async (target) => {
+      const pacer = pacerOf(settings);
       let observed: TargetObservation;
       try {
         observed = await observeTarget(
@@ -327,6 +382,7 @@ export async function runSchedule(
           payload,
           ports,
           settings,
+          pacer,
         );
       } catch (error) {
         return {
@@ -350,7 +406,7 @@ export async function runSchedule(
             )
           : false;
       const acted = await mapWithConcurrency(decisions, settings.maxConcurrency, (d) =>
-        act(d, payload, at, observed.tagMarkers.has(d.arn), premarked, ports, settings, ctx),
+        act(d, payload, at, observed.tagMarkers.has(d.arn), premarked, ports, settings, ctx, pacer),
       );
       return { observed, acted };
     }),

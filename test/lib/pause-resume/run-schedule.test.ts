@@ -310,6 +310,54 @@ describe('runSchedule', () => {
     expect(events[0]!.detail.details.servicesOmitted).toBe(50);
   });
 
+  it('paces its App Runner calls at the configured rate per target, throttled or not, still pausing every service once', async () => {
+    const fleet = (): InMemoryService[] =>
+      Array.from({ length: 30 }, (_, i) => ({
+        name: `svc-${String(i).padStart(3, '0')}`,
+        status: 'RUNNING',
+        tags: onSchedule(),
+      }));
+    const paceOf = async (faults: { throttleFirst?: number }) => {
+      const clock = { t: 0 };
+      const ar = inMemoryAppRunner(fleet(), faults);
+      const sent: number[] = [];
+      const pauseService = ar.port.pauseService;
+      ar.port.pauseService = (arn) => {
+        sent.push(clock.t);
+        return pauseService(arn);
+      };
+      const result = await runSchedule(
+        payload(),
+        {
+          appRunner: ar.port,
+          targets: ar.router,
+          markers: ar.markers,
+          wakeUps: fakeScheduler().wakeUps,
+          publisher: { publish: async () => {} },
+        },
+        settings({
+          maxConcurrency: 5,
+          ratePerSecond: 10,
+          now: () => clock.t,
+          sleep: async (ms) => {
+            clock.t += ms;
+          },
+        }),
+        ctx,
+      );
+      const mostInOneSecond = Math.max(...sent.map((t) => sent.filter((u) => u >= t && u < t + 1000).length));
+      return { result, sent, mostInOneSecond };
+    };
+    const smooth = await paceOf({});
+    expect(smooth.result).toMatchObject({ counts: { paused: 30 } });
+    expect(smooth.mostInOneSecond).toBeLessThanOrEqual(10);
+    const throttled = await paceOf({ throttleFirst: 3 });
+    expect(throttled.result).toMatchObject({ counts: { paused: 30, failed: 0 } });
+    expect(throttled.mostInOneSecond).toBeLessThanOrEqual(10);
+    // The two ListServices pages count too: 8 pauses go at once, then 10 per 1.1 s.
+    expect(smooth.sent.filter((t) => t === smooth.sent[0])).toHaveLength(8);
+  });
+
   it('reports a service deleted before a follow-up as skipped', async () => {
     const p = payload({ action: 'converge', attempt: 1, services: [arnOf('gone')] });
     const { result } = await run([], p);
