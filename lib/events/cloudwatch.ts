@@ -1,8 +1,9 @@
 import { InvalidEventError } from '../core/errors.ts';
 import type { Parsed } from '../core/handler-stack.ts';
 import { ALARM_STATES, type AlarmState } from '../core/ports/alarms.ts';
-import { outsideTargets, type TargetCheck } from '../core/ports/targets.ts';
+import type { TargetCheck } from '../core/ports/targets.ts';
 import { normalizeText } from '../core/text.ts';
+import { parseEnvelope, isRecord as record, requiredString } from './envelope.ts';
 
 /** `source` and `detail-type` of CloudWatch's alarm events (CloudWatch user guide, "Alarm events and EventBridge"). */
 export const CLOUDWATCH_SOURCE = 'aws.cloudwatch';
@@ -28,13 +29,9 @@ export interface AlarmStateChangeEvent {
   previousState?: AlarmState;
 }
 
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
-const record = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * Validates a `CloudWatch Alarm State Change` event. Strict on identity: source, detail-type, the
- * account (the guard's own), the region, the alarm's name (1–255 characters) and its ARN in
+ * account and region (one of the guard's targets), the alarm's name (1–255 characters) and its ARN in
  * `resources` (same account, region and name), the state's value; tolerant on text: the state's
  * reason is normalised and cut. CloudWatch writes `state.timestamp` as `…+0000`; it is read as a
  * time and given back in ISO-8601.
@@ -45,32 +42,23 @@ export function parseAlarmStateChange(
   raw: unknown,
   options: { targets: TargetCheck },
 ): AlarmStateChangeEvent {
-  if (!record(raw)) throw new InvalidEventError('(event)', 'is not a JSON object');
-  const str = (field: string, v: unknown) => {
-    if (typeof v !== 'string' || v === '') throw new InvalidEventError(field, 'is required');
-    return v;
-  };
+  const envelope = parseEnvelope(raw, {
+    source: CLOUDWATCH_SOURCE,
+    detailType: ALARM_STATE_CHANGE,
+    targets: options.targets,
+  });
+  const { id: eventId, account, region, detail: d } = envelope;
+  const eventTime = new Date(Date.parse(envelope.time)).toISOString();
+  const str = requiredString;
   const time = (field: string, v: unknown) => {
     const t = Date.parse(str(field, v));
     if (Number.isNaN(t)) throw new InvalidEventError(field, 'is not a time');
     return new Date(t).toISOString();
   };
-  const eventId = str('id', raw.id);
-  const eventTime = time('time', raw.time);
-  if (raw.source !== CLOUDWATCH_SOURCE) throw new InvalidEventError('source', `must be ${CLOUDWATCH_SOURCE}`);
-  if (raw['detail-type'] !== ALARM_STATE_CHANGE)
-    throw new InvalidEventError('detail-type', `must be ${ALARM_STATE_CHANGE}`);
-  const account = str('account', raw.account);
-  const region = str('region', raw.region);
-  if (!REGION.test(region)) throw new InvalidEventError('region', 'is not an AWS region');
-  const outside = outsideTargets(options.targets, account, region);
-  if (outside) throw new InvalidEventError(outside.field, outside.message);
-  if (!record(raw.detail)) throw new InvalidEventError('detail', 'is not a JSON object');
-  const d = raw.detail;
   const alarmName = str('detail.alarmName', d.alarmName);
   if (alarmName.length > 255)
     throw new InvalidEventError('detail.alarmName', 'is longer than 255 characters');
-  const resources = raw.resources;
+  const resources = (raw as { resources?: unknown }).resources;
   if (!Array.isArray(resources) || resources.length !== 1 || typeof resources[0] !== 'string') {
     throw new InvalidEventError('resources', 'must name the alarm ARN');
   }

@@ -1,6 +1,7 @@
 import { InvalidEventError } from '../core/errors.ts';
 import type { Parsed } from '../core/handler-stack.ts';
-import { outsideTargets, type TargetCheck } from '../core/ports/targets.ts';
+import type { TargetCheck } from '../core/ports/targets.ts';
+import { parseEnvelope, requiredString } from './envelope.ts';
 
 /** `source` and `detail-type` of ECR's image events (the ECR user guide's "Event for a completed image push"). */
 export const ECR_SOURCE = 'aws.ecr';
@@ -31,10 +32,6 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 // ECR repository names: lowercase, digits, `._-/` separators; tags: 1–128 of `[\w.-]`.
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
-
-const record = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`: the repository part of an image identifier. */
 export function ecrRepository(account: string, region: string, repositoryName: string): string {
@@ -54,24 +51,18 @@ export function parseImagePushEvent(
   raw: unknown,
   options: { targets: TargetCheck },
 ): ImagePushEvent | IgnoredImageEvent {
-  if (!record(raw)) throw new InvalidEventError('(event)', 'is not a JSON object');
-  const str = (field: string, v: unknown) => {
-    if (typeof v !== 'string' || v === '') throw new InvalidEventError(field, 'is required');
-    return v;
-  };
-  const eventId = str('id', raw.id);
-  const time = str('time', raw.time);
-  if (Number.isNaN(Date.parse(time))) throw new InvalidEventError('time', 'is not a time');
-  if (raw.source !== ECR_SOURCE) throw new InvalidEventError('source', `must be ${ECR_SOURCE}`);
-  if (raw['detail-type'] !== ECR_IMAGE_ACTION)
-    throw new InvalidEventError('detail-type', `must be ${ECR_IMAGE_ACTION}`);
-  const account = str('account', raw.account);
-  const region = str('region', raw.region);
-  if (!REGION.test(region)) throw new InvalidEventError('region', 'is not an AWS region');
-  const outside = outsideTargets(options.targets, account, region);
-  if (outside) throw new InvalidEventError(outside.field, outside.message);
-  if (!record(raw.detail)) throw new InvalidEventError('detail', 'is not a JSON object');
-  const d = raw.detail;
+  const {
+    id: eventId,
+    time,
+    account,
+    region,
+    detail: d,
+  } = parseEnvelope(raw, {
+    source: ECR_SOURCE,
+    detailType: ECR_IMAGE_ACTION,
+    targets: options.targets,
+  });
+  const str = requiredString;
   const action = str('detail.action-type', d['action-type']);
   const result = str('detail.result', d.result);
   if (action !== 'PUSH' || result !== 'SUCCESS') {
