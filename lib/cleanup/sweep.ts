@@ -179,13 +179,8 @@ async function sweepTarget(
   const label = targetLabel(target);
 
   const summary: SweepSummary = {
+    ...emptySummary(),
     ...plan.counts,
-    scheduled: 0,
-    deleted: 0,
-    kept: 0,
-    gaveUp: 0,
-    unchanged: 0,
-    errors: 0,
     quota: { used: plan.quota.used, limit: plan.quota.limit, percent: plan.quota.percent, warned: false },
   };
   const retryable: string[] = [];
