@@ -2,6 +2,7 @@ import type { CloudWatchStandIn } from './cloudwatch.ts';
 import { createGuardTables, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import type { EcrStandIn } from './ecr.ts';
 import type { EventBridgeStandIn } from './eventbridge.ts';
+import type { ApiName } from './faults.ts';
 import {
   type ApiHooks,
   apiHandler,
@@ -10,6 +11,7 @@ import {
   type HttpResponse,
   type LocalServer,
   listen,
+  type Protocol,
 } from './http.ts';
 import type { SchedulerStandIn } from './scheduler.ts';
 import { schedulerProtocol } from './scheduler.ts';
@@ -40,6 +42,16 @@ export interface ActiveWorld {
   /** The Slack Web API (app mode): `chat.postMessage`, `chat.update`, `usergroups.users.list`. */
   slackApi: SlackApiStandIn;
 }
+
+/** The stand-ins that answer an AWS API through one `dispatch(operation, request)`. */
+type Dispatching = {
+  [K in keyof ActiveWorld]: ActiveWorld[K] extends {
+    dispatch(operation: string, req: HttpRequest): Promise<HttpResponse>;
+  }
+    ? K
+    : never;
+}[keyof ActiveWorld] &
+  ApiName;
 
 /** The sandbox's servers: started once per process, on stable ports, shared by every scenario. */
 export interface SandboxEnvironment {
@@ -116,54 +128,28 @@ async function start(): Promise<SandboxEnvironment> {
     (op: string, req: Parameters<Parameters<typeof listen>[0]>[0]) =>
       world ? f(world[key], op, req) : Promise.resolve(idle);
 
-  const apprunner = await serve(
-    apiHandler(
-      'apprunner',
-      awsJsonProtocol('1.0', 'AppRunner', 'InternalServiceErrorException'),
-      guarded('apprunner', (w, op, req) => w.dispatch(op, req)),
-      hooks,
-    ),
+  // One server per AWS API: its wire protocol, and the scenario's stand-in that answers it.
+  const serveApi = (api: Dispatching, protocol: Protocol) =>
+    serve(
+      apiHandler(
+        api,
+        protocol,
+        guarded(api, (w, op, req) => w.dispatch(op, req)),
+        hooks,
+      ),
+    );
+  const apprunner = await serveApi(
+    'apprunner',
+    awsJsonProtocol('1.0', 'AppRunner', 'InternalServiceErrorException'),
   );
-  const ecr = await serve(
-    apiHandler(
-      'ecr',
-      awsJsonProtocol('1.1', 'AmazonEC2ContainerRegistry_V20150921', 'ServerException'),
-      guarded('ecr', (w, op, req) => w.dispatch(op, req)),
-      hooks,
-    ),
+  const ecr = await serveApi(
+    'ecr',
+    awsJsonProtocol('1.1', 'AmazonEC2ContainerRegistry_V20150921', 'ServerException'),
   );
-  const ssm = await serve(
-    apiHandler(
-      'ssm',
-      awsJsonProtocol('1.1', 'AmazonSSM', 'InternalServerError'),
-      guarded('ssm', (w, op, req) => w.dispatch(op, req)),
-      hooks,
-    ),
-  );
-  const sns = await serve(
-    apiHandler(
-      'sns',
-      snsProtocol,
-      guarded('sns', (w, op, req) => w.dispatch(op, req)),
-      hooks,
-    ),
-  );
-  const eventbridge = await serve(
-    apiHandler(
-      'eventbridge',
-      awsJsonProtocol('1.1', 'AWSEvents', 'InternalException'),
-      guarded('eventbridge', (w, op, req) => w.dispatch(op, req)),
-      hooks,
-    ),
-  );
-  const scheduler = await serve(
-    apiHandler(
-      'scheduler',
-      schedulerProtocol,
-      guarded('scheduler', (w, op, req) => w.dispatch(op, req)),
-      hooks,
-    ),
-  );
+  const ssm = await serveApi('ssm', awsJsonProtocol('1.1', 'AmazonSSM', 'InternalServerError'));
+  const sns = await serveApi('sns', snsProtocol);
+  const eventbridge = await serveApi('eventbridge', awsJsonProtocol('1.1', 'AWSEvents', 'InternalException'));
+  const scheduler = await serveApi('scheduler', schedulerProtocol);
   const sqs = await serve(
     apiHandler(
       'sqs',
@@ -172,30 +158,15 @@ async function start(): Promise<SandboxEnvironment> {
       hooks,
     ),
   );
-  const cloudwatch = await serve(
-    apiHandler(
-      'cloudwatch',
-      awsJsonProtocol('1.0', 'GraniteServiceVersion20100801', 'InternalServiceFault'),
-      guarded('cloudwatch', (w, op, req) => w.dispatch(op, req)),
-      hooks,
-    ),
+  const cloudwatch = await serveApi(
+    'cloudwatch',
+    awsJsonProtocol('1.0', 'GraniteServiceVersion20100801', 'InternalServiceFault'),
   );
-  const tagging = await serve(
-    apiHandler(
-      'tagging',
-      awsJsonProtocol('1.1', 'ResourceGroupsTaggingAPI_20170126', 'InternalServiceException'),
-      guarded('tagging', (w, op, req) => w.dispatch(op, req)),
-      hooks,
-    ),
+  const tagging = await serveApi(
+    'tagging',
+    awsJsonProtocol('1.1', 'ResourceGroupsTaggingAPI_20170126', 'InternalServiceException'),
   );
-  const sts = await serve(
-    apiHandler(
-      'sts',
-      stsProtocol,
-      guarded('sts', (w, op, req) => w.dispatch(op, req)),
-      hooks,
-    ),
-  );
+  const sts = await serveApi('sts', stsProtocol);
   const slack = await serve(async (req) => (world ? world.slack.handle(req) : idle));
   const slackApi = await serve(async (req) => (world ? world.slackApi.handle(req) : idle));
   const db = await startDynamoDB();
