@@ -1,15 +1,11 @@
 import type { createAppRunnerGateway } from '../lib/aws/app-runner.ts';
-import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
-import { createDynamoDBClient } from '../lib/aws/idempotency.ts';
-import { createLedgerGateway } from '../lib/aws/ledger.ts';
-import { loadCliConfig } from '../lib/config.ts';
 import { describeError } from '../lib/core/errors.ts';
 import { parseServiceArn, type ServiceRef } from '../lib/events/app-runner.ts';
 import { isDigest } from '../lib/release/image.ts';
 import { type RollbackResult, rollbackService } from '../lib/rollback/rollback.ts';
 import { type CommandRun, UsageError } from './args.ts';
 import type { ROLLBACK } from './commands.ts';
-import { servicePortsFor } from './where.ts';
+import { releaseCommandSetup } from './release-command.ts';
 
 /** `guard rollback <service|arn>`: a manual rollback from an engineer's terminal. Returns the exit code. */
 export const runRollback: CommandRun<typeof ROLLBACK.options> = async ({ values, positionals }, io) => {
@@ -18,20 +14,7 @@ export const runRollback: CommandRun<typeof ROLLBACK.options> = async ({ values,
   if (toDigest !== undefined && !isDigest(toDigest)) {
     throw new UsageError(`--to must be a digest (sha256:<64 hex>), never a tag: got "${toDigest}"`);
   }
-  const config = loadCliConfig({ ...io.env, ...(values.region ? { AWS_REGION: values.region } : {}) }, [
-    'region',
-    'ledgerTable',
-    'eventBusName',
-    'operator',
-  ]);
-  // The SDK clients take their region from the environment, as in Lambda.
-  process.env.AWS_REGION = config.region;
-
-  const ports = {
-    ...servicePortsFor(values, io.env, config.region),
-    ledger: createLedgerGateway(createDynamoDBClient(), config.ledgerTable),
-    publisher: createGuardEventPublisher(createEventBridgeClient(), config.eventBusName),
-  };
+  const { ports, manualTrigger } = releaseCommandSetup(values, io.env);
 
   try {
     const service = await findService(target, ports.appRunner);
@@ -39,14 +22,10 @@ export const runRollback: CommandRun<typeof ROLLBACK.options> = async ({ values,
       io.err(`guard rollback: no App Runner service "${target}" in ${ports.where}\n`);
       return 1;
     }
-    const time = new Date().toISOString();
-    const who = config.operator.replace(/[^\w.-]/g, '_').slice(0, 64);
     const result = await rollbackService(
       service,
       {
-        kind: 'manual',
-        id: `manual:${who}@${time}`,
-        time,
+        ...manualTrigger(),
         ...(toDigest ? { toDigest } : {}),
         force: values.force === true,
       },

@@ -1,13 +1,9 @@
-import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
-import { createDynamoDBClient } from '../lib/aws/idempotency.ts';
-import { createLedgerGateway } from '../lib/aws/ledger.ts';
-import { loadCliConfig } from '../lib/config.ts';
 import { describeError } from '../lib/core/errors.ts';
 import { type PinReleaseResult, releasePin } from '../lib/fix-forward/release.ts';
 import type { CommandRun } from './args.ts';
 import type { UNPIN } from './commands.ts';
+import { releaseCommandSetup } from './release-command.ts';
 import { findService } from './rollback.ts';
-import { servicePortsFor } from './where.ts';
 
 /**
  * `guard unpin <service|arn>`: releases the guard's pin by hand, with the same planner and checks
@@ -16,19 +12,7 @@ import { servicePortsFor } from './where.ts';
  */
 export const runUnpin: CommandRun<typeof UNPIN.options> = async ({ values, positionals }, io) => {
   const target = positionals[0]!;
-  const config = loadCliConfig({ ...io.env, ...(values.region ? { AWS_REGION: values.region } : {}) }, [
-    'region',
-    'ledgerTable',
-    'eventBusName',
-    'operator',
-  ]);
-  // The SDK clients take their region from the environment, as in Lambda.
-  process.env.AWS_REGION = config.region;
-  const ports = {
-    ...servicePortsFor(values, io.env, config.region),
-    ledger: createLedgerGateway(createDynamoDBClient(), config.ledgerTable),
-    publisher: createGuardEventPublisher(createEventBridgeClient(), config.eventBusName),
-  };
+  const { config, ports, manualTrigger } = releaseCommandSetup(values, io.env);
   try {
     const service = await findService(target, ports.appRunner);
     if (!service) {
@@ -42,9 +26,7 @@ export const runUnpin: CommandRun<typeof UNPIN.options> = async ({ values, posit
       );
       return 1;
     }
-    const time = new Date().toISOString();
-    const who = config.operator.replace(/[^\w.-]/g, '_').slice(0, 64);
-    const result = await releasePin(pin, { kind: 'manual', id: `manual:${who}@${time}`, time }, ports, {
+    const result = await releasePin(pin, manualTrigger(), ports, {
       dryRun: values['dry-run'] === true,
     });
     io.out(formatUnpin(service.name, service.arn, result));
