@@ -3,7 +3,8 @@ import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from '@aws-
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createBakeLedger } from '../../lib/aws/bake-ledger.ts';
-import { createLedgerGateway, type LedgerPort, type PinRecord } from '../../lib/aws/ledger.ts';
+import { createLedgerGateway, type LedgerPort } from '../../lib/aws/ledger.ts';
+import { pinOf } from '../lib/release/views.ts';
 import { BAD, D, type FakeService, fakeService, GOOD, installFakes, REPO } from '../lib/rollback/fakes.ts';
 import { useDynamoDB } from '../support/dynamodb.ts';
 import { runGuard } from './support.ts';
@@ -43,19 +44,10 @@ const ENV = {
 async function pinnedService(tagNow: string, over: Partial<FakeService> = {}) {
   const svc = fakes.add(fakeService({ image: `${REPO}@${GOOD}`, ...over }));
   fakes.state.tags.set(`${REPO}:latest`, { digest: tagNow });
-  const pin: PinRecord = {
+  const pin = pinOf({
     serviceArn: svc.arn,
-    replacedImage: `${REPO}:latest`,
-    repository: REPO,
-    tag: 'latest',
-    autoDeploymentsEnabled: true,
-    failedDigest: BAD,
-    pinnedImage: `${REPO}@${GOOD}`,
-    pinnedDigest: GOOD,
-    time: '2026-11-20T10:30:00Z',
     reason: 'The deployment of payments:latest failed; pinned the newest known-good release.',
-    trigger: 'ev-1',
-  };
+  });
   await ledger.recordPin(pin);
   await ledger.recordRelease(
     {

@@ -13,13 +13,13 @@ import type {
   QuarantineRecord,
 } from '../../lib/core/ports/release-ledger.ts';
 import { createHandler } from '../../lib/fix-forward/job.ts';
-import { ARN, D, REPO } from '../lib/release/views.ts';
+import { ARN, D, pinOf, REPO } from '../lib/release/views.ts';
 import { type InMemoryService, inMemoryAppRunner } from '../support/app-runner.ts';
 import { hubTargets, lambdaContext } from '../support/env.ts';
 import { loadFixture } from '../support/fixtures.ts';
 
 const GOOD = D('a');
-const BAD = D('b');
+const _BAD = D('b');
 const PINNED = `${REPO}@${GOOD}`;
 // The digest events/ecr/image-push.json pushes to payments:latest.
 const PUSHED = loadFixture<{ detail: { 'image-digest': string } }>('ecr/image-push').detail['image-digest'];
@@ -47,20 +47,7 @@ function world(
   ]);
   const pins = new Map<string, PinRecord>();
   if (over.pin !== null) {
-    pins.set(ARN, {
-      serviceArn: ARN,
-      replacedImage: `${REPO}:latest`,
-      repository: REPO,
-      tag: 'latest',
-      autoDeploymentsEnabled: true,
-      failedDigest: BAD,
-      pinnedImage: PINNED,
-      pinnedDigest: GOOD,
-      time: '2026-11-20T10:30:00Z',
-      reason: 'The deployment failed.',
-      trigger: 'ev-1',
-      ...over.pin,
-    });
+    pins.set(ARN, pinOf(over.pin ?? {}));
   }
   const quarantined: QuarantineRecord[] = (over.quarantined ?? []).map((digest) => ({
     serviceArn: ARN,

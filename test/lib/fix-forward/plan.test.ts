@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PinRecord } from '../../../lib/core/ports/release-ledger.ts';
 import { type ObservedPin, planRelease, type ReleaseTrigger } from '../../../lib/fix-forward/plan.ts';
-import { ARN, D, REPO, serviceView } from '../release/views.ts';
+import { ARN, D, pinOf, REPO, serviceView } from '../release/views.ts';
 
 const GOOD = D('a');
 const BAD = D('b');
@@ -9,20 +8,7 @@ const FIX = D('c');
 const OLD_BAD = D('d');
 const PINNED = `${REPO}@${GOOD}`;
 
-const pin = (over: Partial<PinRecord> = {}): PinRecord => ({
-  serviceArn: ARN,
-  replacedImage: `${REPO}:latest`,
-  repository: REPO,
-  tag: 'latest',
-  autoDeploymentsEnabled: true,
-  failedDigest: BAD,
-  pinnedImage: PINNED,
-  pinnedDigest: GOOD,
-  time: '2026-11-20T10:30:00Z',
-  reason: 'The deployment failed.',
-  trigger: 'ev-1',
-  ...over,
-});
+const pin = pinOf;
 
 const push = (over: Partial<Extract<ReleaseTrigger, { kind: 'push' }>> = {}): ReleaseTrigger => ({
   kind: 'push',

@@ -1,4 +1,5 @@
 import type { ServiceView } from '../../../lib/aws/app-runner.ts';
+import type { PinRecord } from '../../../lib/core/ports/release-ledger.ts';
 
 /** Shared by the release and rollback tests: the payments-api service and its ECR repository. */
 export const ARN =
@@ -16,5 +17,24 @@ export const serviceView = (over: Partial<ServiceView> = {}): ServiceView => ({
   sourceType: 'image',
   imageIdentifier: `${REPO}:latest`,
   imageRepositoryType: 'ECR',
+  ...over,
+});
+
+/**
+ * The guard's pin of payments-api: `:latest` (automatic deployments on) failed with digest `b`, so
+ * it was pinned to the known-good digest `a`.
+ */
+export const pinOf = (over: Partial<PinRecord> = {}): PinRecord => ({
+  serviceArn: ARN,
+  replacedImage: `${REPO}:latest`,
+  repository: REPO,
+  tag: 'latest',
+  autoDeploymentsEnabled: true,
+  failedDigest: D('b'),
+  pinnedImage: `${REPO}@${D('a')}`,
+  pinnedDigest: D('a'),
+  time: '2026-11-20T10:30:00Z',
+  reason: 'The deployment failed.',
+  trigger: 'ev-1',
   ...over,
 });

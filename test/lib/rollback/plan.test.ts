@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { OperationView } from '../../../lib/aws/app-runner.ts';
 import type {
-  PinRecord,
   PinReleaseRecord,
   QuarantineRecord,
   ReleaseRecord,
   RollbackRecord,
 } from '../../../lib/aws/ledger.ts';
 import { type ObservedRollback, planRollback, type RollbackTrigger } from '../../../lib/rollback/plan.ts';
-import { ARN, D, REPO, serviceView } from '../release/views.ts';
+import { ARN, D, pinOf, REPO, serviceView } from '../release/views.ts';
 
 const GOOD = D('a');
 const OLDER = D('9');
@@ -411,19 +410,7 @@ describe('planRollback', () => {
 
   describe('a released pin whose fix fails (fix forward), both ways App Runner may leave the configuration', () => {
     const FIX = D('f');
-    const pinRecord: PinRecord = {
-      serviceArn: ARN,
-      replacedImage: `${REPO}:latest`,
-      repository: REPO,
-      tag: 'latest',
-      autoDeploymentsEnabled: true,
-      failedDigest: BAD,
-      pinnedImage: `${REPO}@${GOOD}`,
-      pinnedDigest: GOOD,
-      time: '2026-11-20T13:50:00Z',
-      reason: 'pinned',
-      trigger: 'ev-earlier',
-    };
+    const pinRecord = pinOf({ time: '2026-11-20T13:50:00Z', reason: 'pinned', trigger: 'ev-earlier' });
     const pinRelease: PinReleaseRecord = {
       serviceArn: ARN,
       releasedTo: `${REPO}:latest`,
