@@ -118,6 +118,27 @@ export function awsJsonProtocol(
   };
 }
 
+/**
+ * The AWS query protocol (`Action=<Operation>`, form-encoded, XML answers), as SNS and STS speak
+ * it: errors are an `ErrorResponse` in the service's namespace; the service says which error each
+ * injected fault is.
+ */
+export function awsQueryProtocol(xmlns: string, faultError: Protocol['faultError']): Protocol {
+  return {
+    operationOf(req) {
+      return new URLSearchParams(req.body).get('Action') ?? undefined;
+    },
+    errorResponse(error) {
+      return {
+        status: error.status,
+        headers: { 'content-type': 'text/xml' },
+        body: `<ErrorResponse xmlns="${xmlns}"><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`,
+      };
+    },
+    faultError,
+  };
+}
+
 /** JSON success response for AWS JSON protocols. */
 export function jsonResponse(body: unknown, version: '1.0' | '1.1' = '1.0', status = 200): HttpResponse {
   return {

@@ -1,33 +1,20 @@
 import {
   ApiError,
+  awsQueryProtocol,
   type HttpRequest,
   type HttpResponse,
   type Protocol,
   requestId,
-  xmlEscape,
 } from './http.ts';
 
 const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
 /** SNS query protocol (`Action=<Operation>`, form-encoded, XML answers). */
-export const snsProtocol: Protocol = {
-  operationOf(req) {
-    const action = new URLSearchParams(req.body).get('Action');
-    return action ?? undefined;
-  },
-  errorResponse(error) {
-    return {
-      status: error.status,
-      headers: { 'content-type': 'text/xml' },
-      body: `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`,
-    };
-  },
-  faultError(kind) {
-    if (kind === 'throttle') return new ApiError('Throttling', 'Rate exceeded', 400);
-    if (kind === 'tooManyRequests') return new ApiError('Throttled', 'Rate exceeded', 429);
-    return new ApiError('InternalError', 'An internal error occurred (injected by the sandbox).', 500);
-  },
-};
+export const snsProtocol: Protocol = awsQueryProtocol(XMLNS, (kind) => {
+  if (kind === 'throttle') return new ApiError('Throttling', 'Rate exceeded', 400);
+  if (kind === 'tooManyRequests') return new ApiError('Throttled', 'Rate exceeded', 429);
+  return new ApiError('InternalError', 'An internal error occurred (injected by the sandbox).', 500);
+});
 
 /** One message published to a topic. */
 export interface SnsMessage {

@@ -1,5 +1,6 @@
 import {
   ApiError,
+  awsQueryProtocol,
   type HttpRequest,
   type HttpResponse,
   type Protocol,
@@ -10,22 +11,11 @@ import {
 const XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
 /** STS query protocol (`Action=AssumeRole`, form-encoded, XML answers). */
-export const stsProtocol: Protocol = {
-  operationOf(req) {
-    return new URLSearchParams(req.body).get('Action') ?? undefined;
-  },
-  errorResponse(error) {
-    return {
-      status: error.status,
-      headers: { 'content-type': 'text/xml' },
-      body: `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${error.status >= 500 ? 'Receiver' : 'Sender'}</Type><Code>${xmlEscape(error.code)}</Code><Message>${xmlEscape(error.message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`,
-    };
-  },
-  faultError(kind) {
-    if (kind === 'serverError') return new ApiError('InternalFailure', 'injected by the sandbox', 500);
-    return new ApiError('Throttling', 'Rate exceeded', 400);
-  },
-};
+export const stsProtocol: Protocol = awsQueryProtocol(XMLNS, (kind) =>
+  kind === 'serverError'
+    ? new ApiError('InternalFailure', 'injected by the sandbox', 500)
+    : new ApiError('Throttling', 'Rate exceeded', 400),
+);
 
 /** A spoke as the STS stand-in knows it: its role and what the role's trust policy does. */
 export interface SpokeRole {
