@@ -1,33 +1,22 @@
-import { AppRunnerClient, DescribeServiceCommand, UpdateServiceCommand } from '@aws-sdk/client-apprunner';
-import { afterEach, describe, expect, it } from 'vitest';
+import { DescribeServiceCommand, UpdateServiceCommand } from '@aws-sdk/client-apprunner';
+import { describe, expect, it } from 'vitest';
 import { digestOf } from '../../sandbox/images.ts';
-import { ACCOUNT, CREDENTIALS, REGION, startAppRunner } from './support.ts';
+import { ACCOUNT, REGION, type startAppRunner, useAppRunner } from './support.ts';
 
 // App Runner's automatic deployments follow the configured tag and nothing else: a push deploys a
 // service only when it is configured with exactly that repo:tag and has them enabled.
 
 type Env = Awaited<ReturnType<typeof startAppRunner>>;
-let env: Env | undefined;
-afterEach(async () => {
-  await env?.server.close();
-  env = undefined;
-});
+const start = useAppRunner();
 
 const REGISTRY = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
 const LATEST = `${REGISTRY}/payments:latest`;
 const PINNED = `${REGISTRY}/payments@${digestOf('good-v1')}`;
 
 async function setup() {
-  env = await startAppRunner();
-  const client = new AppRunnerClient({
-    endpoint: env.server.url,
-    region: REGION,
-    credentials: CREDENTIALS,
-    maxAttempts: 1,
-  });
-  env.registry.push('payments:latest', { digest: 'good-v1', at: env.clock.now });
+  const env = await start();
   env.registry.push('payments:stable', { digest: 'good-v1', at: env.clock.now });
-  return { ...env, client };
+  return env;
 }
 
 /** Pushes `payments:<tag>` to a new good digest, tells App Runner, and lets deployments finish. */

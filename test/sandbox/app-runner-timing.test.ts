@@ -1,5 +1,4 @@
 import {
-  AppRunnerClient,
   DescribeServiceCommand,
   InvalidStateException,
   ListOperationsCommand,
@@ -7,23 +6,19 @@ import {
   StartDeploymentCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-apprunner';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAppRunnerEvent } from '../../lib/events/app-runner.ts';
 import type { SimulatorSettings } from '../../sandbox/app-runner.ts';
 import { digestOf } from '../../sandbox/images.ts';
 import { parseScenario, ScenarioError } from '../../sandbox/scenario.ts';
 import { hubTargets } from '../support/env.ts';
-import { ACCOUNT, CREDENTIALS, REGION, startAppRunner } from './support.ts';
+import { ACCOUNT, REGION, type startAppRunner, useAppRunner } from './support.ts';
 
 // App Runner's undocumented timing, both ways: how long its own rollback of a failed deployment
 // takes, when it emits the failure event, and whether a failed update reverts its configuration.
 
 type Env = Awaited<ReturnType<typeof startAppRunner>>;
-let env: Env | undefined;
-afterEach(async () => {
-  await env?.server.close();
-  env = undefined;
-});
+const start = useAppRunner();
 
 const REGISTRY = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
 const LATEST = `${REGISTRY}/payments:latest`;
@@ -33,17 +28,10 @@ const DEPLOY_SECONDS = 180;
 const ROLLBACK_SECONDS = 20 * 60;
 
 async function setup(settings: Partial<SimulatorSettings>) {
-  env = await startAppRunner({ settings });
-  const client = new AppRunnerClient({
-    endpoint: env.server.url,
-    region: REGION,
-    credentials: CREDENTIALS,
-    maxAttempts: 1,
-  });
-  env.registry.push('payments:latest', { digest: 'good-v1', at: env.clock.now });
+  const env = await start({ settings });
   env.registry.push('payments:v2', { digest: 'bad-v2', bad: true, at: env.clock.now });
   const service = env.sim.seed({ name: 'payments-api', image: LATEST, autoDeploy: true });
-  return { ...env, client, service };
+  return { ...env, service };
 }
 
 /** Runs the simulated clock to `seconds` after the start. */

@@ -1,5 +1,4 @@
 import {
-  AppRunnerClient,
   CreateServiceCommand,
   DeleteServiceCommand,
   DescribeServiceCommand,
@@ -18,31 +17,19 @@ import {
   UntagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-apprunner';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseAppRunnerEvent } from '../../lib/events/app-runner.ts';
 import { digestOf } from '../../sandbox/images.ts';
 import { hubTargets } from '../support/env.ts';
-import { ACCOUNT, CREDENTIALS, REGION, startAppRunner } from './support.ts';
+import { ACCOUNT, REGION, type startAppRunner, useAppRunner } from './support.ts';
 
 type Env = Awaited<ReturnType<typeof startAppRunner>>;
-let env: Env | undefined;
-afterEach(async () => {
-  await env?.server.close();
-  env = undefined;
-});
+const start = useAppRunner();
 
 const IMAGE = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/payments:latest`;
 
 async function setup(options: Parameters<typeof startAppRunner>[0] = {}) {
-  env = await startAppRunner(options);
-  const client = new AppRunnerClient({
-    endpoint: env.server.url,
-    region: REGION,
-    credentials: CREDENTIALS,
-    maxAttempts: 3,
-  });
-  env.registry.push('payments:latest', { digest: 'good-v1', at: env.clock.now });
-  return { ...env, client };
+  return start({ ...options, maxAttempts: 3 });
 }
 
 /** Advances the simulated clock by `minutes`, completing due operations. */

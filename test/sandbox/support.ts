@@ -1,3 +1,5 @@
+import { AppRunnerClient } from '@aws-sdk/client-apprunner';
+import { afterEach } from 'vitest';
 import {
   AppRunnerSimulator,
   DEFAULT_APP_RUNNER_BEHAVIOUR,
@@ -75,4 +77,28 @@ export async function startAppRunner(
     ),
   );
   return { clock, registry, sim, events, statusAtEmit, notes, calls, server };
+}
+
+/**
+ * One simulator per test, closed after it. The returned `start` serves it, gives an SDK client of
+ * it (`maxAttempts`: 1 unless said) and pushes `payments:latest` as the good image `good-v1`.
+ */
+export function useAppRunner() {
+  let env: Awaited<ReturnType<typeof startAppRunner>> | undefined;
+  afterEach(async () => {
+    await env?.server.close();
+    env = undefined;
+  });
+  return async (options: Parameters<typeof startAppRunner>[0] & { maxAttempts?: number } = {}) => {
+    const started = await startAppRunner(options);
+    env = started;
+    const client = new AppRunnerClient({
+      endpoint: started.server.url,
+      region: REGION,
+      credentials: CREDENTIALS,
+      maxAttempts: options.maxAttempts ?? 1,
+    });
+    started.registry.push('payments:latest', { digest: 'good-v1', at: started.clock.now });
+    return { ...started, client };
+  };
 }
