@@ -7,11 +7,10 @@ import { ConfigError, loadCliConfig } from '../lib/config.ts';
 import { describeError } from '../lib/core/errors.ts';
 import type { PauseMarkerStore } from '../lib/core/ports/pause-markers.ts';
 import type { WakeUps } from '../lib/core/ports/wake-ups.ts';
-import { parseServiceArn } from '../lib/events/app-runner.ts';
 import { type ManualStep, planManual } from '../lib/pause-resume/manual.ts';
+import { applyManualStep, withLedgerMarker } from '../lib/pause-resume/manual-steps.ts';
 import type { ObservedService } from '../lib/pause-resume/plan.ts';
 import { loadScheduleConfig, type ScheduleDefinition } from '../lib/pause-resume/schedule-config.ts';
-import { TAGS } from '../lib/tags.ts';
 import { type CommandRun, UsageError } from './args.ts';
 import type { RESUME } from './commands.ts';
 import { DEFAULT_SCHEDULE_FILE } from './schedule.ts';
@@ -56,16 +55,6 @@ export interface ManualDeps {
 /** The stack's pause markers when the shell names its ledger table, else none. */
 function stackMarkers(env: Record<string, string | undefined>): PauseMarkerStore | undefined {
   return env.LEDGER_TABLE ? createPauseMarkerStore(createDynamoDBClient(), env.LEDGER_TABLE) : undefined;
-}
-
-/**
- * The schedule's pause marker of a service: the ledger's (where schedule runs keep it), or a
- * `paused-by` tag written by earlier versions.
- */
-async function markerOf(service: ObservedService, markers: PauseMarkerStore | undefined) {
-  const ref = parseServiceArn(service.arn);
-  if (!markers || !ref || service.tags[TAGS.pausedBy]) return undefined;
-  return (await markers.list({ account: ref.account, region: ref.region })).get(service.arn);
 }
 
 /**
@@ -121,11 +110,8 @@ export function manualCommand(
       // A human at the keyboard: the wall clock is the right "now" here.
       const now = deps.now?.() ?? new Date();
       const markers = deps.markers ?? (port ? undefined : stackMarkers(io.env));
-      const ledgerMarker = await markerOf(service, markers);
-      // The planner reads the marker as the tag it used to be; a ledger marker is removed, not untagged.
-      const observed = ledgerMarker
-        ? { ...service, tags: { ...service.tags, [TAGS.pausedBy]: ledgerMarker } }
-        : service;
+      // The planner reads a ledger marker as the tag it used to be; it is removed, not untagged.
+      const { service: observed, ledgerMarker } = await withLedgerMarker(service, markers);
       const plan = planManual(action, observed, schedules, now, until ? { until } : {});
       for (const w of plan.warnings) io.err(`warning: ${w}\n`);
       if (plan.verdict === 'refuse') {
@@ -144,14 +130,7 @@ export function manualCommand(
           io.out(`[dry-run] would ${describeStep(step)} on ${service.name}\n`);
           continue;
         }
-        if (step.call === 'tag') await appRunner.tagService(service.arn, step.tags);
-        else if (step.call === 'untag' && ledgerMarker && markers) {
-          const keys = step.keys.filter((k) => k !== TAGS.pausedBy);
-          if (keys.length < step.keys.length) await markers.remove(service.arn);
-          if (keys.length > 0) await appRunner.untagService(service.arn, keys);
-        } else if (step.call === 'untag') await appRunner.untagService(service.arn, step.keys);
-        else if (step.call === 'pause') await appRunner.pauseService(service.arn);
-        else await appRunner.resumeService(service.arn);
+        await applyManualStep(step, service.arn, { appRunner, markers }, ledgerMarker);
       }
       if (plan.wake && values['dry-run']) {
         io.out(`[dry-run] would wake the guard at ${plan.wake.at.toISOString()}: ${plan.wakeNote}\n`);

@@ -2,8 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
+import { createPauseMarkerStore } from '../lib/aws/pause-markers.ts';
 import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
+import { createGuardWakeUps, createSchedulerClient, createSchedulerGateway } from '../lib/aws/scheduler.ts';
 import { createTargetPorts } from '../lib/aws/targets.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
@@ -25,6 +27,13 @@ export const handler = slackActionsJob.createQueueHandler(
     ports: createReleasePorts(config, dynamo, publisher, targets),
     rollback: { dryRun: config.rollback.dryRun },
     fixForward: { dryRun: config.fixForward.dryRun },
+    markers: createPauseMarkerStore(dynamo, config.ledgerTable),
+    // Read only: the definitions of the deployed pause/resume schedules.
+    deployedSchedules: createSchedulerGateway(createSchedulerClient(), {
+      group: config.scheduler.schedulesGroup,
+      roleArn: config.scheduler.roleArn,
+    }),
+    wakeUps: createGuardWakeUps(config),
     // Date.now, not new Date(): the sandbox shows handlers its simulated clock through Date.now.
     now: () => new Date(Date.now()),
   },

@@ -249,6 +249,19 @@ const FUNCTIONS = {
         Resource: [serviceArns],
       },
       resolveDigests,
+      // Keep running until… on a paused service: the schedule's definition, read from its deployed
+      // pause schedule, and the wake-up that pauses it again when the override ends.
+      {
+        Effect: 'Allow',
+        Action: ['scheduler:GetSchedule'],
+        Resource: [
+          sub(
+            'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/${PauseResumeScheduleGroup}/*',
+          ),
+        ],
+      },
+      manageGuardSchedules,
+      passSchedulerRole,
       ledgerReadWrite,
       publishGuardEvents,
     ],
@@ -558,6 +571,12 @@ module.exports = async ({ resolveVariable }) => {
       GuardScheduleGroup: {
         Type: 'AWS::Scheduler::ScheduleGroup',
         Properties: { Name: sub('${AWS::StackName}') },
+      },
+      // The recurring pause/resume schedules of infra/schedules.yml (infra/schedules.cjs), named
+      // `<schedule>-pause`/`-resume`, apart from the one-time ones so no sweep of wake-ups meets them.
+      PauseResumeScheduleGroup: {
+        Type: 'AWS::Scheduler::ScheduleGroup',
+        Properties: { Name: sub('${AWS::StackName}-schedules') },
       },
       SchedulerInvokeRole: {
         Type: 'AWS::IAM::Role',

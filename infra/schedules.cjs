@@ -20,10 +20,14 @@ module.exports = async ({ resolveVariable } = {}) => {
       `param pauseHeadsUpMinutes must be a whole number of minutes from 0 to 1440, not ${lead}`,
     );
   }
-  const jobs = [...toSchedulerJobs(definitions), ...toHeadsUpJobs(definitions, lead)];
+  // Named in their own group: the slack-actions job reads a definition back from `<schedule>-pause`.
+  const named = toSchedulerJobs(definitions).map((job) => ({ ...job, named: true }));
+  const jobs = [...named, ...toHeadsUpJobs(definitions, lead)];
   return jobs.map((job) => ({
     schedule: {
       method: 'scheduler',
+      ...(job.named ? { name: job.name } : {}),
+      groupName: { Ref: 'PauseResumeScheduleGroup' },
       rate: [job.expression],
       timezone: job.timezone,
       description: job.description,

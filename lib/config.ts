@@ -28,6 +28,7 @@ const schema = z.object({
   DRY_RUN_PAUSE_RESUME: bool,
   DRY_RUN_FIX_FORWARD: bool,
   SCHEDULER_GROUP: nonEmpty,
+  SCHEDULES_GROUP: nonEmpty,
   SCHEDULER_ROLE_ARN: matching(/^arn:[\w-]+:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
   CLEANUP_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
   PAUSE_RESUME_FUNCTION_ARN: matching(/^arn:[\w-]+:lambda:/, 'must be a Lambda function ARN'),
@@ -86,7 +87,10 @@ export interface GuardConfig {
     ratePerSecond: number;
   };
   scheduler: {
+    /** The group of the guard's one-time schedules (wake-ups). */
     group: string;
+    /** The group of the deployed pause/resume schedules (infra/schedules.yml), read back by name. */
+    schedulesGroup: string;
     roleArn: string;
     cleanupFunctionArn: string;
     pauseResumeFunctionArn: string;
@@ -173,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
     },
     scheduler: {
       group: e.SCHEDULER_GROUP,
+      schedulesGroup: e.SCHEDULES_GROUP,
       roleArn: e.SCHEDULER_ROLE_ARN,
       cleanupFunctionArn: e.CLEANUP_FUNCTION_ARN,
       pauseResumeFunctionArn: e.PAUSE_RESUME_FUNCTION_ARN,

@@ -44,6 +44,7 @@ export function guardEnvironment(
     PAUSE_RESUME_RETRY_MINUTES: '10',
     PAUSE_RESUME_RATE_PER_SECOND: '10',
     SCHEDULER_GROUP: names.schedulerGroup,
+    SCHEDULES_GROUP: `${names.schedulerGroup}-schedules`,
     SCHEDULER_ROLE_ARN: `arn:aws:iam::${account}:role/${names.schedulerRole}`,
     CLEANUP_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}cleanup`,
     PAUSE_RESUME_FUNCTION_ARN: `arn:aws:lambda:${region}:${account}:function:${names.functionPrefix}pause-resume`,

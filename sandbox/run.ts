@@ -417,7 +417,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         clock,
         account,
         region,
-        groups: new Set(['default', config.SCHEDULER_GROUP!]),
+        groups: new Set(['default', config.SCHEDULER_GROUP!, config.SCHEDULES_GROUP!]),
         nextId: () => prng.uuid(),
         invoke: (schedule, payload, scheduledTime) => {
           const fn = lambda.functionOfArn(schedule.targetArn) ?? schedule.targetArn;
@@ -492,7 +492,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         world.scheduler.create(
           d.name,
           {
-            GroupName: 'default',
+            // As infra/schedules.cjs deploys them: pause/resume schedules in their own group.
+            GroupName: d.fn === 'pause-resume' ? config.SCHEDULES_GROUP! : 'default',
             ScheduleExpression: d.expression,
             ScheduleExpressionTimezone: d.timezone,
             FlexibleTimeWindow: { Mode: 'OFF' },

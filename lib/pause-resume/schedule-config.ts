@@ -60,7 +60,7 @@ export function parseScheduleDefinitions(
   const out: ScheduleDefinition[] = [];
   for (const [name, body] of Object.entries(file.data.schedules ?? {})) {
     if (!SCHEDULE_NAME.test(name)) {
-      problems.push(`schedule "${name}": name must be 1-58 characters of A-Z a-z 0-9 _ . -`);
+      problems.push(`schedule "${name}": name must be 1-57 characters of A-Z a-z 0-9 _ . -`);
       continue;
     }
     const r = definitionSchema.safeParse(body);
@@ -132,6 +132,15 @@ function inputsOf(def: ScheduleDefinition) {
   return inputs;
 }
 
+/**
+ * The name of a schedule's deployed Scheduler schedule for `action` (in the stack's group of
+ * recurring schedules, `SCHEDULES_GROUP`): what the deployment creates and what a job reads back
+ * to learn a schedule's definition.
+ */
+export function schedulerJobName(schedule: string, action: 'pause' | 'resume'): string {
+  return `${schedule}-${action}`;
+}
+
 /** One EventBridge Scheduler schedule invoking the pause-resume function. */
 export interface SchedulerJob {
   /** `<schedule>-pause` / `<schedule>-resume`. */
@@ -160,7 +169,7 @@ export function toSchedulerJobs(defs: readonly ScheduleDefinition[]): SchedulerJ
     .filter((d) => d.enabled)
     .flatMap((def) =>
       inputsOf(def).map(({ action, input }) => ({
-        name: `${def.name}-${action}`,
+        name: schedulerJobName(def.name, action),
         expression: action === 'pause' ? def.pause : def.resume,
         timezone: def.timezone,
         input,

@@ -8,9 +8,10 @@ export type Weekday = (typeof WEEKDAYS)[number];
 
 /**
  * Schedule names: they appear in the `apprunner-guard:schedule` tag, the paused-by marker and
- * the Scheduler payload. At most 58 characters so `<name>-resume` stays a valid schedule name.
+ * the Scheduler payload, and they name the deployed Scheduler schedules (`<name>-resume`,
+ * `<name>-notice`): at most 57 characters, so those stay within Scheduler's 64.
  */
-export const SCHEDULE_NAME = /^[A-Za-z0-9_.-]{1,58}$/;
+export const SCHEDULE_NAME = /^[A-Za-z0-9_.-]{1,57}$/;
 
 /** Scheduler's limit on a target's `Input`. */
 export const MAX_INPUT_CHARS = 8192;

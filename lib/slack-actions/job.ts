@@ -10,10 +10,15 @@ import { buildGuardEvent, GUARD_DETAIL_TYPES } from '../core/guard-event.ts';
 import type { RunContext } from '../core/handler-stack.ts';
 import type { GuardEventOutcome, JobResult } from '../core/outcomes.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
+import type { PauseMarkerStore } from '../core/ports/pause-markers.ts';
+import type { SchedulerPort } from '../core/ports/scheduler.ts';
 import type { Targets } from '../core/ports/targets.ts';
+import type { WakeUps } from '../core/ports/wake-ups.ts';
 import { releasePin } from '../fix-forward/release.ts';
+import { readDeployedSchedule } from '../pause-resume/deployed-schedule.ts';
+import { applyManualStep, withLedgerMarker } from '../pause-resume/manual-steps.ts';
 import { type RollbackPorts, rollbackService } from '../rollback/rollback.ts';
-import type { Tags } from '../tags.ts';
+import { TAGS, type Tags } from '../tags.ts';
 import { slackActionKey } from './payload.ts';
 import { type ActionPlan, type ObservedForAction, planKeepRunning, planKeepService } from './plan.ts';
 import { parseSlackActionRequested, type SlackActionRequested } from './requested.ts';
@@ -28,6 +33,12 @@ export interface SlackActionsJobDeps {
   rollback: { dryRun: boolean };
   /** Dry-run of fix forward also holds for *Release pin* (the same release as `guard unpin`). */
   fixForward: { dryRun: boolean };
+  /** The schedules' pause markers: a service *Keep running until…* resumes loses its marker. */
+  markers: PauseMarkerStore;
+  /** The stack's recurring pause/resume schedules, read back for a schedule's definition. */
+  deployedSchedules: Pick<SchedulerPort, 'get'>;
+  /** The wake-up at the end of a *Keep running until…* that resumed a paused service. */
+  wakeUps: WakeUps;
   now(): Date;
 }
 
@@ -47,12 +58,38 @@ async function observe(appRunner: AppRunnerPort, arn: string, name: string): Pro
   return { arn, name, status: service.status, tags: (await appRunner.listTags(arn)) as Tags };
 }
 
-async function apply(appRunner: AppRunnerPort, arn: string, plan: ActionPlan): Promise<void> {
-  for (const step of plan.steps) {
-    if (step.call === 'tag') await appRunner.tagService(arn, step.tags);
-    else if (step.call === 'untag') await appRunner.untagService(arn, step.keys);
-    else await appRunner.resumeService(arn);
+/** Makes the plan's calls; a pause marker kept in the ledger is removed there. */
+async function apply(
+  ports: { appRunner: AppRunnerPort; markers: PauseMarkerStore | undefined },
+  arn: string,
+  plan: ActionPlan,
+  ledgerMarker?: string,
+): Promise<void> {
+  for (const step of plan.steps) await applyManualStep(step, arn, ports, ledgerMarker);
+}
+
+/**
+ * *Keep running until…*: a paused service is seen with its ledger marker and its schedule's
+ * deployed definition, and the wake-up at the override's end is asked for before the resume, so a
+ * failure leaves the service paused and the click's retry does it all.
+ */
+async function keepRunning(request: SlackActionRequested, deps: SlackActionsJobDeps, now: Date) {
+  const { appRunner } = deps.ports;
+  const { service, user } = request;
+  const until = new Date(request.until ?? Number.NaN);
+  const live = await observe(appRunner, service.arn, service.name);
+  if (live.status !== 'PAUSED') {
+    const plan = planKeepRunning(live, until, user.id, now);
+    await apply({ appRunner, markers: undefined }, service.arn, plan);
+    return plan;
   }
+  const { service: observed, ledgerMarker } = await withLedgerMarker(live, deps.markers);
+  const schedule = observed.tags[TAGS.schedule]?.trim();
+  const deployed = schedule ? await readDeployedSchedule(deps.deployedSchedules, schedule) : undefined;
+  const plan = planKeepRunning(observed, until, user.id, now, deployed ? [deployed] : []);
+  if (plan.outcome === 'acted' && plan.wake) await deps.wakeUps.wakeAt(plan.wake);
+  await apply({ appRunner, markers: deps.markers }, service.arn, plan, ledgerMarker);
+  return plan;
 }
 
 /** Takes the action; returns what happened (the rollback publishes its own outcome event too). */
@@ -63,13 +100,11 @@ async function takeAction(request: SlackActionRequested, deps: SlackActionsJobDe
   switch (request.action) {
     case 'keep-service': {
       const plan = planKeepService(await observe(appRunner, service.arn, service.name), user.id, now);
-      await apply(appRunner, service.arn, plan);
+      await apply({ appRunner, markers: undefined }, service.arn, plan);
       return { outcome: plan.outcome, reason: plan.reason };
     }
     case 'keep-running': {
-      const until = new Date(request.until ?? Number.NaN);
-      const plan = planKeepRunning(await observe(appRunner, service.arn, service.name), until, user.id, now);
-      await apply(appRunner, service.arn, plan);
+      const plan = await keepRunning(request, deps, now);
       return { outcome: plan.outcome, reason: plan.reason };
     }
     case 'rollback': {

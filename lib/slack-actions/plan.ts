@@ -5,8 +5,10 @@
  * the actions that are tag changes.
  */
 import { FAILED_SERVICE_STATUSES } from '../core/app-runner-facts.ts';
+import type { WakeUpRequest } from '../core/ports/wake-ups.ts';
 import type { ServiceStatus } from '../events/app-runner.ts';
 import { planManual } from '../pause-resume/manual.ts';
+import type { ScheduleDefinition } from '../pause-resume/schedule-config.ts';
 import { isOptedOut, parseOverrideUntil, TAGS, type Tags } from '../tags.ts';
 
 /** A service as observed for an action; `undefined` status: it no longer exists. */
@@ -25,7 +27,13 @@ export type ActionStep =
 
 /** The plan of an action: change something (steps), nothing to do, or decline with why. */
 export type ActionPlan =
-  | { outcome: 'acted'; reason: string; steps: ActionStep[] }
+  | {
+      outcome: 'acted';
+      reason: string;
+      steps: ActionStep[];
+      /** Asked for before the steps: the wake-up at an override's end that pauses the service again. */
+      wake?: WakeUpRequest;
+    }
   | { outcome: 'noop' | 'skipped'; reason: string; steps: [] };
 
 /** The guard's marker of what it last did, naming the Slack user. */
@@ -71,9 +79,18 @@ export function planKeepService(obs: ObservedForAction, userId: string, now: Dat
 /**
  * *Keep running until…*: sets `apprunner-guard:override-until`, so the schedule leaves the
  * service running until then; a service already paused is resumed with the same override (the
- * manual resume's plan, with its safety checks).
+ * manual resume's plan, with its safety checks). Its schedule's runs will not look at it again
+ * before their next fire, so when `schedules` holds the service's schedule (as deployed) and it
+ * wants the service paused at `until`, the plan asks for a wake-up then; without it, the reason
+ * says nothing pauses the service at the end.
  */
-export function planKeepRunning(obs: ObservedForAction, until: Date, userId: string, now: Date): ActionPlan {
+export function planKeepRunning(
+  obs: ObservedForAction,
+  until: Date,
+  userId: string,
+  now: Date,
+  schedules: readonly ScheduleDefinition[] = [],
+): ActionPlan {
   if (obs.status === undefined || obs.status === 'DELETED') {
     return nothing('noop', `${obs.name} no longer exists; nothing to keep running.`);
   }
@@ -88,16 +105,23 @@ export function planKeepRunning(obs: ObservedForAction, until: Date, userId: str
   }
   const last = slackLastAction('keep-running', userId, now);
   if (obs.status === 'PAUSED') {
-    const manual = planManual('resume', { ...obs, status: obs.status }, [], now, { until });
+    const manual = planManual('resume', { ...obs, status: obs.status }, schedules, now, { until });
     if (manual.verdict !== 'act') return nothing('skipped', manual.message);
     const steps = manual.steps.map(
       (s): ActionStep =>
         s.call === 'tag' && TAGS.lastAction in s.tags ? { call: 'tag', tags: last } : (s as ActionStep),
     );
+    const schedule = obs.tags[TAGS.schedule]?.trim();
+    const end = manual.wakeNote
+      ? ` ${manual.wakeNote}.`
+      : schedule && !schedules.some((s) => s.name === schedule)
+        ? ` Schedule ${schedule} is not deployed in this stack, so nothing pauses it when that time comes: pause it by hand (guard pause ${obs.name}) if it should not run on.`
+        : '';
     return {
       outcome: 'acted',
-      reason: `${obs.name} was paused; resumed, and the schedule leaves it running until ${until.toISOString()}.`,
+      reason: `${obs.name} was paused; resumed, and the schedule leaves it running until ${until.toISOString()}.${end}`,
       steps,
+      ...(manual.wake ? { wake: manual.wake } : {}),
     };
   }
   const current = parseOverrideUntil(obs.tags[TAGS.overrideUntil]);

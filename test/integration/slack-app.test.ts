@@ -51,6 +51,17 @@ describe('heads-up before a pause', () => {
   });
 });
 
+describe('Keep running until… after the pause', () => {
+  it('resumes the paused service and pauses it again when the override ends, as its schedule wants', async () => {
+    const report = await runScenario(scenario('slack-keep-running-after-pause'));
+    expect(report.expectations.failures).toEqual([]);
+    const api = report.fleet.find((s) => s.name === 'staging-api')!;
+    const pauses = api.operations.filter((o) => o.type === 'PAUSE_SERVICE');
+    // The schedule's pause at 19:00 UTC, then the guard's at the override's end (21:00 UTC).
+    expect(pauses.map((o) => o.startedAt)).toEqual(['2026-11-19T19:00:00.000Z', '2026-11-19T21:00:00.000Z']);
+  });
+});
+
 describe('Slack refusing the app', () => {
   it('invalid_auth: the alert reaches SNS, the failure is reported on SNS once, the next alert opens the thread', async () => {
     const report = await runScenario(scenario('slack-app-refused'));

@@ -334,6 +334,19 @@ describe('the packaged CloudFormation template', () => {
     expect(actionsOf('slack-actions-job')).not.toContain('apprunner:PauseService');
   });
 
+  it('lets slack-actions-job read the deployed pause/resume schedules, and nothing else of that group', () => {
+    const role = (
+      template.Resources[logicalIdOf('slack-actions-job')]!.Properties.Role as { 'Fn::GetAtt': string[] }
+    )['Fn::GetAtt'][0]!;
+    const statements = (
+      template.Resources[role]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    const onRecurring = statements.filter((st) =>
+      JSON.stringify(st.Resource).includes('PauseResumeScheduleGroup'),
+    );
+    expect(onRecurring.flatMap((st) => [st.Action].flat())).toEqual(['scheduler:GetSchedule']);
+  });
+
   it('puts the Slack endpoint behind a Function URL without IAM auth (Slack signs), invocable only through the URL', () => {
     const fn = logicalIdOf('slack-actions');
     const url = resourcesOfType('AWS::Lambda::Url').map(([, r]) => r.Properties);
@@ -370,6 +383,8 @@ describe('the packaged CloudFormation template', () => {
           r.Properties as {
             ScheduleExpressionTimezone?: string;
             ScheduleExpression: string;
+            Name?: string;
+            GroupName?: unknown;
             Target: { Arn: unknown; Input: string; RoleArn: unknown };
           },
       )
@@ -383,6 +398,9 @@ describe('the packaged CloudFormation template', () => {
           JSON.parse(p.Target.Input).schedule === job.input.schedule,
       );
       expect(s, job.name).toMatchObject({
+        // Named in their own group: Slack's Keep running until… reads a definition back by name.
+        Name: job.name,
+        GroupName: { Ref: 'PauseResumeScheduleGroup' },
         ScheduleExpression: job.expression,
         ScheduleExpressionTimezone: job.timezone,
         Target: { RoleArn: { 'Fn::GetAtt': ['SchedulerInvokeRole', 'Arn'] } },

@@ -10,6 +10,7 @@ import { createIdempotencyStore } from '../../../lib/aws/idempotency.ts';
 import { runScheduledDeletion } from '../../../lib/cleanup/scheduled-deletion.ts';
 import { GUARD_DETAIL_TYPES } from '../../../lib/core/guard-event.ts';
 import type { PinRecord } from '../../../lib/core/ports/release-ledger.ts';
+import type { WakeUpRequest } from '../../../lib/core/ports/wake-ups.ts';
 import type { SlackActionAllowlist } from '../../../lib/slack-actions/authorize.ts';
 import { createSlackActionEndpoint } from '../../../lib/slack-actions/endpoint.ts';
 import { createHandler } from '../../../lib/slack-actions/job.ts';
@@ -66,7 +67,12 @@ const PIN: PinRecord = {
 function setup(
   status = 'CREATE_FAILED',
   tags: Record<string, string> = {},
-  options: { pin?: PinRecord; image?: string } = {},
+  options: {
+    pin?: PinRecord;
+    image?: string;
+    deployed?: Record<string, unknown>;
+    wakeUpsFail?: boolean;
+  } = {},
 ) {
   const appRunner = inMemoryAppRunner([
     {
@@ -105,6 +111,9 @@ function setup(
   const unused = () => {
     throw new Error('not used by this test');
   };
+  // The stack's recurring schedules by name (their input, as infra/schedules.cjs deploys it).
+  const deployed = options.deployed ?? {};
+  const wakes: WakeUpRequest[] = [];
   const job = createHandler({
     logger,
     idempotency: createIdempotencyStore(db.client, TABLES.idempotency),
@@ -120,6 +129,20 @@ function setup(
     },
     rollback: { dryRun: false },
     fixForward: { dryRun: false },
+    markers: appRunner.markers,
+    deployedSchedules: {
+      get: async (name) =>
+        name in deployed
+          ? { name, expression: 'cron(0 20 * * ? *)', input: JSON.stringify(deployed[name]) }
+          : undefined,
+    },
+    wakeUps: {
+      wakeAt: async (r) => {
+        if (options.wakeUpsFail) throw new Error('Scheduler unavailable');
+        wakes.push(r);
+        return { name: `wake-${r.key}`, at: r.at, created: true, clamped: false };
+      },
+    },
     now: () => NOW,
   });
   /** Delivers every handed-over request to the job, as the bus rule would. */
@@ -143,7 +166,7 @@ function setup(
   };
   const post = (body: string, headers = signedHeaders(body)) =>
     endpoint({ headers, body, requestContext: { http: { method: 'POST' } } });
-  return { appRunner, publisher, handedOver, deliver, post, pin: () => pin };
+  return { appRunner, publisher, handedOver, deliver, post, pin: () => pin, wakes };
 }
 
 let seq = 0;
@@ -362,6 +385,74 @@ describe('Slack actions', () => {
     expect(svc.tags[TAGS.lastAction]).toContain('by Slack user U0ONCALL');
   });
 
+  describe('Keep running until… on a service its schedule paused', () => {
+    // office-hours pauses at 20:00 and resumes at 07:00 Berlin; at 22:00Z it wants the service paused.
+    const OFFICE_HOURS = {
+      action: 'pause',
+      schedule: 'office-hours',
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+      definition: {
+        timezone: 'Europe/Berlin',
+        pause: 'cron(0 20 * * ? *)',
+        resume: 'cron(0 7 * * ? *)',
+        skipDates: [],
+      },
+    };
+    const MARKER = 'schedule/office-hours@2026-11-30T14:45:00.000Z';
+    const click = async (s: ReturnType<typeof setup>) => {
+      await s.post(
+        formBody(actionPayload({ action: 'keep-running', until: '2026-11-30T22:00:00Z', actionTs: fresh() })),
+      );
+      return s.deliver();
+    };
+
+    it('resumes it, removes the ledger marker and wakes at the end to pause it again', async () => {
+      const s = setup(
+        'PAUSED',
+        { [TAGS.schedule]: 'office-hours' },
+        { deployed: { 'office-hours-pause': OFFICE_HOURS } },
+      );
+      await s.appRunner.markers.put(SERVICE_ARN, MARKER);
+      const [result] = await click(s);
+      expect(result).toMatchObject({
+        outcome: 'acted',
+        reason: expect.stringContaining('the guard wakes then and pauses it'),
+      });
+      expect(s.appRunner.services[0]!.status).toBe('RUNNING');
+      expect((await s.appRunner.markers.list(hubTargets().hub)).has(SERVICE_ARN)).toBe(false);
+      expect(s.wakes).toHaveLength(1);
+      expect(s.wakes[0]).toMatchObject({
+        job: 'pause-resume',
+        at: new Date('2026-11-30T22:00:00Z'),
+        payload: { action: 'converge', schedule: 'office-hours', services: [SERVICE_ARN] },
+      });
+    });
+
+    it('a schedule the stack has not deployed: resumed, no wake-up, and the reason says nothing pauses it', async () => {
+      const s = setup('PAUSED', { [TAGS.schedule]: 'office-hours' });
+      await s.appRunner.markers.put(SERVICE_ARN, MARKER);
+      const [result] = await click(s);
+      expect(result).toMatchObject({
+        outcome: 'acted',
+        reason: expect.stringContaining('Schedule office-hours is not deployed in this stack'),
+      });
+      expect(s.appRunner.services[0]!.status).toBe('RUNNING');
+      expect(s.wakes).toEqual([]);
+    });
+
+    it('a wake-up that cannot be made leaves the service paused, for the retry to do it all', async () => {
+      const s = setup(
+        'PAUSED',
+        { [TAGS.schedule]: 'office-hours' },
+        { deployed: { 'office-hours-pause': OFFICE_HOURS }, wakeUpsFail: true },
+      );
+      await s.appRunner.markers.put(SERVICE_ARN, MARKER);
+      await expect(click(s)).rejects.toThrow(/Scheduler unavailable/);
+      expect(s.appRunner.services[0]!.status).toBe('PAUSED');
+      expect(s.appRunner.changes).toEqual([]);
+    });
+  });
+
   it('Release pin runs the release guard unpin runs: back to the tag, pin record removed, audited', async () => {
     const s = setup('RUNNING', {}, { pin: PIN, image: PINNED });
     await s.post(formBody(actionPayload({ action: 'release-pin', actionTs: fresh() })));
@@ -407,6 +498,9 @@ describe('Slack actions', () => {
       },
       rollback: { dryRun: false },
       fixForward: { dryRun: false },
+      markers: s.appRunner.markers,
+      deployedSchedules: { get: async () => undefined },
+      wakeUps: { wakeAt: async () => expect.unreachable('no wake-up for a rejected event') },
       now: () => NOW,
     });
     const r = await job(
