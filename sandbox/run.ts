@@ -91,6 +91,7 @@ const DRY_RUN_VARIABLE = {
   cleanup: 'DRY_RUN_CLEANUP',
   'pause-resume': 'DRY_RUN_PAUSE_RESUME',
   'fix-forward': 'DRY_RUN_FIX_FORWARD',
+  bake: 'DRY_RUN_BAKE',
 } as const;
 
 function guardDecision(event: BusEvent) {

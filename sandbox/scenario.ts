@@ -347,7 +347,7 @@ export const scenarioSchema = z
     config: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
       .default({}),
-    dryRun: z.array(z.enum(['rollback', 'cleanup', 'pause-resume', 'fix-forward'])).default([]),
+    dryRun: z.array(z.enum(['rollback', 'cleanup', 'pause-resume', 'fix-forward', 'bake'])).default([]),
     params: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
       .default({}),
