@@ -99,7 +99,7 @@ function eventMetrics(metrics: Array<Record<string, unknown>>) {
 
 /**
  * CloudWatch stand-in (AWS JSON 1.0, `GraniteServiceVersion20100801.<Operation>`): `PutMetricAlarm`,
- * `DescribeAlarms`, `DeleteAlarms`, `TagResource`, `ListTagsForResource`. Every state change emits
+ * `DescribeAlarms` (by names or by name prefix), `DeleteAlarms`, `TagResource`, `ListTagsForResource`. Every state change emits
  * `CloudWatch Alarm State Change` in the documented shape through the bus. An alarm on an App
  * Runner service's metrics (a `ServiceID` dimension) judges what the service serves: a `faulty`
  * image drives it to ALARM a few simulated minutes after it starts serving, anything else back
@@ -175,7 +175,12 @@ export class CloudWatchStandIn {
 
   private describeAlarms(input: Record<string, unknown>) {
     const names = Array.isArray(input.AlarmNames) ? input.AlarmNames.map(String) : undefined;
-    const found = [...this.alarms.values()].filter((a) => !names || names.includes(a.name));
+    const prefix = str(input.AlarmNamePrefix);
+    if (names && prefix !== undefined)
+      throw new ApiError('ValidationError', 'AlarmNames and AlarmNamePrefix cannot be used together');
+    const found = [...this.alarms.values()].filter(
+      (a) => (!names || names.includes(a.name)) && (prefix === undefined || a.name.startsWith(prefix)),
+    );
     return {
       MetricAlarms: found.map((a) => ({
         AlarmName: a.name,

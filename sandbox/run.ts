@@ -347,6 +347,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           rollbackSeconds: scenario.settings.appRunnerRollbackSeconds,
           failureEventTiming: scenario.settings.failureEventTiming,
           updateFailureRevertsConfig: scenario.settings.updateFailureRevertsConfig,
+          tagEvents: scenario.settings.tagEvents,
         },
       );
     const sim = new SandboxFleets(hub, makeSim, identities);

@@ -341,6 +341,10 @@ export const scenarioSchema = z
         updateFailureRevertsConfig: z
           .boolean({ error: 'must be true or false' })
           .default(DEFAULT_APP_RUNNER_BEHAVIOUR.updateFailureRevertsConfig),
+        /** Whether tagging a service emits `Tag Change on Resource` (undocumented for App Runner). */
+        tagEvents: z
+          .boolean({ error: 'must be true or false' })
+          .default(DEFAULT_APP_RUNNER_BEHAVIOUR.tagEvents),
       })
       .strict()
       .prefault({}),
