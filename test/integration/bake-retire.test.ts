@@ -97,4 +97,28 @@ describe('retiring the guard’s default alarm in the sandbox', () => {
     expect(events.every((e) => e.detail.dryRun === true)).toBe(true);
     expect(events.map((e) => details(e).foundBy)).toEqual(['tag-change', 'backstop']);
   });
+
+  it('in a spoke: the alarms live there, and go on the forwarded tag change and deletion; the hub’s alarm kept', async () => {
+    const report = await runScenario(scenario('multi-account-bake-retire'));
+    expectScenarioPassed(report);
+    expect(report.alarms).toEqual([expect.objectContaining({ name: 'hub-latency' })]);
+    const events = retired(report);
+    expect(
+      events.map((e) => [(e.detail.service as { name: string }).name, details(e).code, details(e).foundBy]),
+    ).toEqual([
+      ['payments-api', 'opt-in-removed', 'tag-change'],
+      ['orders-api', 'service-deleted', 'service-deleted'],
+    ]);
+    for (const e of events)
+      expect(details(e)).toMatchObject({ account: '222233334444', region: 'eu-west-1' });
+    // Before they were retired, they were the spoke's (created through the spoke role).
+    const before = scenario('multi-account-bake-retire');
+    before.steps = before.steps.slice(0, 2);
+    before.expect.events = [];
+    const kept = await runScenario(before);
+    expect(guardAlarms(kept).map((a) => [a.account, a.region])).toEqual([
+      ['222233334444', 'eu-west-1'],
+      ['222233334444', 'eu-west-1'],
+    ]);
+  });
 });

@@ -26,21 +26,44 @@ describe('parseTagChange (Tag Change on Resource, an App Runner service)', () =>
     });
   });
 
-  it.each([
-    ['another AWS service', (r: Raw) => void (r.detail.service = 'ec2'), 'detail.service'],
+  const mutations: Array<[string, (r: Raw) => void, string]> = [
+    [
+      'another AWS service',
+      (r) => {
+        r.detail.service = 'ec2';
+      },
+      'detail.service',
+    ],
     [
       'a resource that is not a service',
-      (r: Raw) => void (r.resources = ['arn:aws:ec2:us-east-1:111122223333:instance/i-1']),
+      (r) => {
+        r.resources = ['arn:aws:ec2:us-east-1:111122223333:instance/i-1'];
+      },
       'resources',
     ],
-    ['two resources', (r: Raw) => void (r.resources = [ARN, ARN]), 'resources'],
+    [
+      'two resources',
+      (r) => {
+        r.resources = [ARN, ARN];
+      },
+      'resources',
+    ],
     [
       'keys that are not a list',
-      (r: Raw) => void (r.detail['changed-tag-keys'] = 'apprunner-guard:alarms'),
+      (r) => {
+        r.detail['changed-tag-keys'] = 'apprunner-guard:alarms';
+      },
       'detail.changed-tag-keys',
     ],
-    ['a foreign account', (r: Raw) => void (r.account = '999988887777'), 'account'],
-  ])('rejects %s, naming the field', (_, mutate, field) => {
+    [
+      'a foreign account',
+      (r) => {
+        r.account = '999988887777';
+      },
+      'account',
+    ],
+  ];
+  it.each(mutations)('rejects %s, naming the field', (_, mutate, field) => {
     const raw = fixture('tag/bake-opt-in-removed');
     mutate(raw);
     expect(() => parse(raw)).toThrow(InvalidEventError);
