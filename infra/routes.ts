@@ -16,7 +16,10 @@ export interface QueueRoute {
 }
 
 export const QUEUE_ROUTES: Readonly<Record<QueueJob, QueueRoute>> = {
-  'record-release': { id: 'RecordRelease', patterns: ['record-release.json'] },
+  'record-release': {
+    id: 'RecordRelease',
+    patterns: ['record-release.json', 'bake-tag-change.json', 'bake-service-deleted.json'],
+  },
   rollback: { id: 'Rollback', patterns: ['rollback.json', 'bake-alarm.json'] },
   'fix-forward': { id: 'FixForward', patterns: ['fix-forward.json'] },
   notify: {

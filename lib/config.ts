@@ -27,6 +27,8 @@ const schema = z.object({
   DRY_RUN_CLEANUP: bool,
   DRY_RUN_PAUSE_RESUME: bool,
   DRY_RUN_FIX_FORWARD: bool,
+  // The bake window's deletions of the guard's own default alarms (their opt-in ended).
+  DRY_RUN_BAKE: bool,
   SCHEDULER_GROUP: nonEmpty,
   SCHEDULES_GROUP: nonEmpty,
   SCHEDULER_ROLE_ARN: matching(/^arn:[\w-]+:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
@@ -76,8 +78,11 @@ export interface GuardConfig {
   rollback: { loopLimit: number; loopWindowMinutes: number; dryRun: boolean };
   ledger: { historyLimit: number };
   fixForward: { dryRun: boolean };
-  /** The bake window's default alarm: its name prefix and its 5xx-share threshold (percent). */
-  bake: { alarmPrefix: string; thresholdPercent: number };
+  /**
+   * The bake window's default alarm: its name prefix and its 5xx-share threshold (percent); dry-run
+   * of deleting the guard's alarms whose opt-in ended (reported, kept).
+   */
+  bake: { alarmPrefix: string; thresholdPercent: number; dryRun: boolean };
   pauseResume: {
     dryRun: boolean;
     maxConcurrency: number;
@@ -167,7 +172,11 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
     },
     ledger: { historyLimit: e.LEDGER_HISTORY_LIMIT },
     fixForward: { dryRun: e.DRY_RUN_FIX_FORWARD },
-    bake: { alarmPrefix: e.BAKE_ALARM_PREFIX, thresholdPercent: e.BAKE_ALARM_THRESHOLD_PERCENT },
+    bake: {
+      alarmPrefix: e.BAKE_ALARM_PREFIX,
+      thresholdPercent: e.BAKE_ALARM_THRESHOLD_PERCENT,
+      dryRun: e.DRY_RUN_BAKE,
+    },
     pauseResume: {
       dryRun: e.DRY_RUN_PAUSE_RESUME,
       maxConcurrency: e.PAUSE_RESUME_MAX_CONCURRENCY,

@@ -48,8 +48,9 @@ export class AppRunnerSimulator {
   private readonly api: AppRunnerApi;
 
   constructor(deps: SimulatorDeps, settings: SimulatorSettings) {
-    this.fleet = new ServiceLifecycle(deps, settings, new AppRunnerEvents(deps, settings));
-    this.api = new AppRunnerApi(this.fleet, settings);
+    const events = new AppRunnerEvents(deps, settings);
+    this.fleet = new ServiceLifecycle(deps, settings, events);
+    this.api = new AppRunnerApi(this.fleet, settings, events);
   }
 
   /** ARN of a service of this account and region. */

@@ -99,7 +99,7 @@ function eventMetrics(metrics: Array<Record<string, unknown>>) {
 
 /**
  * CloudWatch stand-in (AWS JSON 1.0, `GraniteServiceVersion20100801.<Operation>`): `PutMetricAlarm`,
- * `DescribeAlarms`, `DeleteAlarms`, `TagResource`, `ListTagsForResource`. Every state change emits
+ * `DescribeAlarms` (by names or by name prefix), `DeleteAlarms`, `TagResource`, `ListTagsForResource`. Every state change emits
  * `CloudWatch Alarm State Change` in the documented shape through the bus. An alarm on an App
  * Runner service's metrics (a `ServiceID` dimension) judges what the service serves: a `faulty`
  * image drives it to ALARM a few simulated minutes after it starts serving, anything else back
@@ -175,7 +175,12 @@ export class CloudWatchStandIn {
 
   private describeAlarms(input: Record<string, unknown>) {
     const names = Array.isArray(input.AlarmNames) ? input.AlarmNames.map(String) : undefined;
-    const found = [...this.alarms.values()].filter((a) => !names || names.includes(a.name));
+    const prefix = str(input.AlarmNamePrefix);
+    if (names && prefix !== undefined)
+      throw new ApiError('ValidationError', 'AlarmNames and AlarmNamePrefix cannot be used together');
+    const found = [...this.alarms.values()].filter(
+      (a) => (!names || names.includes(a.name)) && (prefix === undefined || a.name.startsWith(prefix)),
+    );
     return {
       MetricAlarms: found.map((a) => ({
         AlarmName: a.name,
@@ -272,6 +277,11 @@ export class CloudWatchStandIn {
     if (changed) this.deps.note(`CloudWatch: ${name} → ${alarm.state}`);
   }
 
+  /** Whether an alarm of that name exists here. */
+  has(name: string): boolean {
+    return this.alarms.has(name);
+  }
+
   /** The alarms now (the report). */
   list(): Array<{ name: string; state: AlarmState; tags: Record<string, string> }> {
     return [...this.alarms.values()].map((a) => ({
@@ -279,5 +289,72 @@ export class CloudWatchStandIn {
       state: a.state,
       tags: Object.fromEntries(a.tags),
     }));
+  }
+}
+
+/** One account × region. */
+interface Where {
+  account: string;
+  region: string;
+}
+
+/**
+ * CloudWatch in every target of a scenario: one stand-in per account × region (a bake's alarms
+ * live beside their service), each signed request answered by its caller's (the access key names
+ * the account, the SigV4 scope the region), as App Runner's simulators are (`fleets.ts`).
+ */
+export class CloudWatchTargets {
+  private readonly standIns = new Map<string, CloudWatchStandIn>();
+
+  constructor(
+    readonly hub: Where,
+    private readonly make: (where: Where) => CloudWatchStandIn,
+    private readonly callerOf: (req: HttpRequest) => Where,
+  ) {
+    this.at(hub);
+  }
+
+  /** The stand-in of `where`, created on first use. */
+  at(where: Where): CloudWatchStandIn {
+    const key = `${where.account}/${where.region}`;
+    let standIn = this.standIns.get(key);
+    if (!standIn) {
+      standIn = this.make(where);
+      this.standIns.set(key, standIn);
+    }
+    return standIn;
+  }
+
+  /** A CloudWatch request, answered in its caller's account and region. */
+  dispatch(operation: string, req: HttpRequest): Promise<HttpResponse> {
+    return this.at(this.callerOf(req)).dispatch(operation, req);
+  }
+
+  /** A scenario's `alarms:` entry (the hub's). */
+  seed(name: string, state: AlarmState, at: number) {
+    this.at(this.hub).seed(name, state, at);
+  }
+
+  /** An `alarm` step: the alarm of that name, the hub's first. */
+  setState(name: string, state: AlarmState, reason: string): boolean {
+    for (const standIn of this.standIns.values()) {
+      if (standIn.has(name)) return standIn.setState(name, state, reason);
+    }
+    throw new Error(`no alarm named "${name}"`);
+  }
+
+  /** The alarms now, in every target (the report); a spoke's name their account and region. */
+  list(): Array<{
+    name: string;
+    state: AlarmState;
+    tags: Record<string, string>;
+    account?: string;
+    region?: string;
+  }> {
+    return [...this.standIns.entries()].flatMap(([key, standIn]) => {
+      const [account, region] = key.split('/') as [string, string];
+      const spoke = account !== this.hub.account || region !== this.hub.region;
+      return standIn.list().map((a) => (spoke ? { ...a, account, region } : a));
+    });
   }
 }

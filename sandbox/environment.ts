@@ -1,4 +1,4 @@
-import type { CloudWatchStandIn } from './cloudwatch.ts';
+import type { CloudWatchTargets } from './cloudwatch.ts';
 import { createGuardTables, type LocalDynamoDB, startDynamoDB } from './dynamodb.ts';
 import type { EcrStandIn } from './ecr.ts';
 import type { EventBridgeStandIn } from './eventbridge.ts';
@@ -38,7 +38,7 @@ export interface ActiveWorld {
   scheduler: SchedulerStandIn;
   sqs: SqsStandIn;
   slack: SlackReceiver;
-  cloudwatch: CloudWatchStandIn;
+  cloudwatch: CloudWatchTargets;
   /** The Slack Web API (app mode): `chat.postMessage`, `chat.update`, `usergroups.users.list`. */
   slackApi: SlackApiStandIn;
 }

@@ -39,6 +39,7 @@ export function guardEnvironment(
     DRY_RUN_CLEANUP: 'false',
     DRY_RUN_PAUSE_RESUME: 'false',
     DRY_RUN_FIX_FORWARD: 'false',
+    DRY_RUN_BAKE: 'false',
     PAUSE_RESUME_MAX_CONCURRENCY: '5',
     PAUSE_RESUME_MAX_RETRIES: '6',
     PAUSE_RESUME_RETRY_MINUTES: '10',

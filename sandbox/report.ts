@@ -136,8 +136,14 @@ export interface SandboxReport {
   /** Slack interaction requests sent by `slackAction` steps, with the HTTP status and outcome. */
   slackActions: SlackActionRecord[];
   schedules: { log: ScheduleLogEntry[]; remaining: SimSchedule[] };
-  /** CloudWatch alarms at the end: name, state, tags. */
-  alarms: Array<{ name: string; state: string; tags: Record<string, string> }>;
+  /** CloudWatch alarms at the end: name, state, tags (and a spoke's account and region). */
+  alarms: Array<{
+    name: string;
+    state: string;
+    tags: Record<string, string>;
+    account?: string;
+    region?: string;
+  }>;
   apiCalls: ApiCall[];
   images: ImageRecord[];
   fleet: FleetEntry[];

@@ -4,7 +4,7 @@ import type { GuardEventDetail } from '../lib/events/guard.ts';
 import { AppRunnerSimulator, DEFAULT_DURATIONS, type SimService } from './app-runner.ts';
 import { type BusRecord, EventBus, summarizeEvent } from './bus.ts';
 import { SimClock } from './clock.ts';
-import { CloudWatchStandIn } from './cloudwatch.ts';
+import { CloudWatchStandIn, CloudWatchTargets } from './cloudwatch.ts';
 import { QueueDelivery } from './delivery.ts';
 import { EcrStandIn } from './ecr.ts';
 import { type ActiveWorld, startEnvironment } from './environment.ts';
@@ -91,6 +91,7 @@ const DRY_RUN_VARIABLE = {
   cleanup: 'DRY_RUN_CLEANUP',
   'pause-resume': 'DRY_RUN_PAUSE_RESUME',
   'fix-forward': 'DRY_RUN_FIX_FORWARD',
+  bake: 'DRY_RUN_BAKE',
 } as const;
 
 function guardDecision(event: BusEvent) {
@@ -334,8 +335,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
             if (isHub || forwarded(event)) bus.put(event as BusEvent, 'apprunner');
           },
           note: (text, service) => add({ time: iso(), kind: 'note', text, ...(service ? { service } : {}) }),
-          // Alarms are the hub's (the sandbox's CloudWatch stand-in is one account and region).
-          serving: (service) => cloudwatch.onServing(service),
+          // The service's alarms are in its own account and region.
+          serving: (service) => cloudwatch.at(where).onServing(service),
         },
         {
           account: where.account,
@@ -346,20 +347,30 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
           rollbackSeconds: scenario.settings.appRunnerRollbackSeconds,
           failureEventTiming: scenario.settings.failureEventTiming,
           updateFailureRevertsConfig: scenario.settings.updateFailureRevertsConfig,
+          tagEvents: scenario.settings.tagEvents,
         },
       );
     const sim = new SandboxFleets(hub, makeSim, identities);
     for (const t of scenario.targets) for (const r of t.regions) sim.at({ account: t.account, region: r });
-    const cloudwatch = new CloudWatchStandIn({
-      clock,
-      account,
-      region,
-      registry,
-      serviceOfId: (id) => sim.all().find((s) => s.id === id && s.status !== 'DELETED'),
-      emit: (event) => bus.put(event, 'cloudwatch'),
-      nextId: () => prng.uuid(),
-      note: (text) => add({ time: iso(), kind: 'note', text }),
-    });
+    // Alarms live beside their services: a spoke's reach the hub bus through its forwarding rules.
+    const cloudwatch = new CloudWatchTargets(
+      hub,
+      (where) =>
+        new CloudWatchStandIn({
+          clock,
+          account: where.account,
+          region: where.region,
+          registry,
+          serviceOfId: (id) => sim.all().find((s) => s.id === id && s.status !== 'DELETED'),
+          emit: (event) => {
+            const isHub = where.account === account && where.region === region;
+            if (isHub || forwarded(event)) bus.put(event, 'cloudwatch');
+          },
+          nextId: () => prng.uuid(),
+          note: (text) => add({ time: iso(), kind: 'note', text }),
+        }),
+      (req) => callerOf(req, identities, region),
+    );
     const slackUrl = `${env.endpoints.slack}${SLACK_PATH}`;
     const world: ActiveWorld = {
       hooks,

@@ -341,13 +341,17 @@ export const scenarioSchema = z
         updateFailureRevertsConfig: z
           .boolean({ error: 'must be true or false' })
           .default(DEFAULT_APP_RUNNER_BEHAVIOUR.updateFailureRevertsConfig),
+        /** Whether tagging a service emits `Tag Change on Resource` (undocumented for App Runner). */
+        tagEvents: z
+          .boolean({ error: 'must be true or false' })
+          .default(DEFAULT_APP_RUNNER_BEHAVIOUR.tagEvents),
       })
       .strict()
       .prefault({}),
     config: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
       .default({}),
-    dryRun: z.array(z.enum(['rollback', 'cleanup', 'pause-resume', 'fix-forward'])).default([]),
+    dryRun: z.array(z.enum(['rollback', 'cleanup', 'pause-resume', 'fix-forward', 'bake'])).default([]),
     params: z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
       .default({}),

@@ -12,6 +12,7 @@ import {
   ALARM_STATES,
   type AlarmState,
   type AlarmsFor,
+  type AlarmsIn,
   type AlarmsPort,
   type AlarmView,
 } from '../core/ports/alarms.ts';
@@ -20,7 +21,7 @@ import { OWNER_VALUE, TAGS, tagsToRecord } from '../tags.ts';
 import { clientConfig } from './client-config.ts';
 import { translatePortErrors } from './errors.ts';
 
-export type { AlarmsFor, AlarmsPort, AlarmView, DefaultAlarmSpec } from '../core/ports/alarms.ts';
+export type { AlarmsFor, AlarmsIn, AlarmsPort, AlarmView, DefaultAlarmSpec } from '../core/ports/alarms.ts';
 
 /** Creates the CloudWatch client once per container. */
 export function createCloudWatchClient(): CloudWatchClient {
@@ -28,25 +29,32 @@ export function createCloudWatchClient(): CloudWatchClient {
 }
 
 /**
- * Alarms in each service's account and region: one CloudWatch client per target, made on first
- * use with that target's client options (the spoke role's credentials outside the hub), kept for
- * the container's life.
+ * Alarms in each target (account × region): one CloudWatch client per target, made on first use
+ * with that target's client options (the spoke role's credentials outside the hub), kept for the
+ * container's life. `alarmsFor` finds the target from a service's ARN, `alarmsIn` is given it (the
+ * backstop pass goes through every target); both share the clients.
  */
-export function createAlarmsFor(
+export function createAlarmGateways(
   clientOptionsFor: (account: string, region: string) => CloudWatchClientConfig,
-): AlarmsFor {
+): { alarmsFor: AlarmsFor; alarmsIn: AlarmsIn } {
   const gateways = new Map<string, AlarmsPort>();
-  return (serviceArn) => {
-    const ref = parseServiceArn(serviceArn);
-    if (!ref)
-      throw new TerminalError(`${serviceArn} is not an App Runner service ARN`, { fields: { serviceArn } });
-    const key = `${ref.account}/${ref.region}`;
+  const inTarget = (account: string, region: string) => {
+    const key = `${account}/${region}`;
     let gateway = gateways.get(key);
     if (!gateway) {
-      gateway = createAlarmsGateway(new CloudWatchClient(clientOptionsFor(ref.account, ref.region)));
+      gateway = createAlarmsGateway(new CloudWatchClient(clientOptionsFor(account, region)));
       gateways.set(key, gateway);
     }
     return gateway;
+  };
+  return {
+    alarmsFor: (serviceArn) => {
+      const ref = parseServiceArn(serviceArn);
+      if (!ref)
+        throw new TerminalError(`${serviceArn} is not an App Runner service ARN`, { fields: { serviceArn } });
+      return inTarget(ref.account, ref.region);
+    },
+    alarmsIn: (target) => inTarget(target.account, target.region),
   };
 }
 
@@ -55,6 +63,24 @@ const NAMES_PER_CALL = 100;
 
 const stateOf = (value: string | undefined): AlarmState =>
   (ALARM_STATES as readonly string[]).includes(value ?? '') ? (value as AlarmState) : 'INSUFFICIENT_DATA';
+
+/** An alarm as DescribeAlarms returns it, read as an {@link AlarmView} (none without name or ARN). */
+function viewOf(a: {
+  AlarmName?: string | undefined;
+  AlarmArn?: string | undefined;
+  StateValue?: string | undefined;
+  StateReason?: string | undefined;
+  StateUpdatedTimestamp?: Date | undefined;
+}): AlarmView | undefined {
+  if (!a.AlarmName || !a.AlarmArn) return undefined;
+  return {
+    name: a.AlarmName,
+    arn: a.AlarmArn,
+    state: stateOf(a.StateValue),
+    ...(a.StateReason ? { stateReason: a.StateReason } : {}),
+    ...(a.StateUpdatedTimestamp ? { stateUpdatedAt: a.StateUpdatedTimestamp.toISOString() } : {}),
+  };
+}
 
 /**
  * The CloudWatch adapter of {@link AlarmsPort}. The default alarm is a metric-math alarm on App
@@ -77,14 +103,8 @@ export function createAlarmsGateway(client: CloudWatchClient): AlarmsPort {
             }),
           );
           for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
-            if (!a.AlarmName || !a.AlarmArn) continue;
-            out.push({
-              name: a.AlarmName,
-              arn: a.AlarmArn,
-              state: stateOf(a.StateValue),
-              ...(a.StateReason ? { stateReason: a.StateReason } : {}),
-              ...(a.StateUpdatedTimestamp ? { stateUpdatedAt: a.StateUpdatedTimestamp.toISOString() } : {}),
-            });
+            const view = viewOf(a);
+            if (view) out.push(view);
           }
           token = page.NextToken;
         } while (token);
@@ -141,6 +161,26 @@ export function createAlarmsGateway(client: CloudWatchClient): AlarmsPort {
     async listAlarmTags(alarmArn) {
       const out = await client.send(new ListTagsForResourceCommand({ ResourceARN: alarmArn }));
       return tagsToRecord(out.Tags);
+    },
+
+    async listAlarmsByPrefix(prefix) {
+      const out: AlarmView[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new DescribeAlarmsCommand({
+            AlarmNamePrefix: prefix,
+            AlarmTypes: ['MetricAlarm'],
+            ...(token ? { NextToken: token } : {}),
+          }),
+        );
+        for (const a of page.MetricAlarms ?? []) {
+          const view = viewOf(a);
+          if (view) out.push(view);
+        }
+        token = page.NextToken;
+      } while (token);
+      return out;
     },
 
     async deleteAlarms(names) {

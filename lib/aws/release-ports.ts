@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { GuardConfig } from '../config.ts';
 import { createBakeLedger } from './bake-ledger.ts';
-import { createAlarmsFor } from './cloudwatch.ts';
+import { createAlarmGateways } from './cloudwatch.ts';
 import type { GuardEventPublisher } from './guard-events.ts';
 import { createLedgerGateway } from './ledger.ts';
 import { createGuardWakeUps } from './scheduler.ts';
@@ -30,7 +30,7 @@ export function createReleasePorts(
 
 /**
  * Record-release's ports: the shared ones, plus what only starting and ending a bake needs
- * (CloudWatch alarms, wake-ups), kept out of the other functions' bundles. Call once per container.
+ * (CloudWatch alarms, per service and per target; wake-ups), kept out of the other functions' bundles. Call once per container.
  */
 export function createRecordReleasePorts(
   config: GuardConfig,
@@ -40,7 +40,7 @@ export function createRecordReleasePorts(
 ) {
   return {
     ...createReleasePorts(config, dynamo, publisher, targets),
-    alarmsFor: createAlarmsFor(targets.clientOptionsFor),
+    ...createAlarmGateways(targets.clientOptionsFor),
     wakeUps: createGuardWakeUps(config),
   };
 }

@@ -1,4 +1,4 @@
-import type { AlarmsFor, AlarmsPort, AlarmView } from '../core/ports/alarms.ts';
+import type { AlarmsFor, AlarmsIn, AlarmsPort, AlarmView } from '../core/ports/alarms.ts';
 import type { ServiceView } from '../core/ports/app-runner.ts';
 import type { BakeLedger, BakeRecord } from '../core/ports/bake-ledger.ts';
 import { isKnownGood, type ReleaseRecord } from '../core/ports/release-ledger.ts';
@@ -11,6 +11,8 @@ import type { BakeOptIn } from './opt-in.ts';
 export interface BakePorts {
   /** Alarms beside each service (its account and region). */
   alarmsFor: AlarmsFor;
+  /** Alarms in one target (the backstop pass over the guard's alarms). */
+  alarmsIn: AlarmsIn;
   bakes: BakeLedger;
   wakeUps: WakeUps;
 }
@@ -21,6 +23,8 @@ export interface BakeSettings {
   alarmPrefix: string;
   /** The default alarm's threshold: percent of requests answered 5xx. */
   thresholdPercent: number;
+  /** Deleting the guard's own alarms is only reported (their opt-in ended). */
+  dryRun: boolean;
 }
 
 /** What becomes of a release about to be recorded. */
@@ -100,7 +104,7 @@ export async function beginBake(
   const previous = await ports.bakes.getBake(service.arn);
   // The opt-in moved from the default alarm to named alarms: the guard's own goes.
   if (previous?.ownAlarm && previous.ownAlarm !== decision.ownAlarm) {
-    await deleteOwnAlarm(previous.ownAlarm, ports.alarmsFor(service.arn));
+    await deleteOwnAlarm(previous.ownAlarm, ports.alarmsFor(service.arn), settings.dryRun);
   }
   const alarms = await ports.alarmsFor(service.arn).describeAlarms(decision.alarms);
   const firing = firingBefore(alarms, deploymentStartedAt);
@@ -140,27 +144,36 @@ export async function beginBake(
 
 /**
  * Ends a bake opt-in that was removed: the guard's own default alarm is deleted (only if its tags
- * say it is the guard's) and the bake record dropped. Returns the alarm deleted, if any.
+ * say it is the guard's) and the bake record dropped; in dry-run, neither. Returns the alarm
+ * deleted (or that would be), if any.
  */
 export async function endBakeOptIn(
   serviceArn: string,
   ports: Pick<BakePorts, 'alarmsFor' | 'bakes'>,
+  dryRun: boolean,
 ): Promise<string | undefined> {
   const previous = await ports.bakes.getBake(serviceArn);
   if (!previous) return undefined;
   const deleted = previous.ownAlarm
-    ? await deleteOwnAlarm(previous.ownAlarm, ports.alarmsFor(serviceArn))
+    ? await deleteOwnAlarm(previous.ownAlarm, ports.alarmsFor(serviceArn), dryRun)
     : undefined;
-  await ports.bakes.removeBake(serviceArn);
+  if (!dryRun) await ports.bakes.removeBake(serviceArn);
   return deleted;
 }
 
-/** Deletes an alarm only if it carries the guard's owner tag: a user's alarm is never deleted. */
-async function deleteOwnAlarm(name: string, alarms: AlarmsPort): Promise<string | undefined> {
+/**
+ * Deletes an alarm only if it carries the guard's owner tag: a user's alarm is never deleted. In
+ * dry-run it is kept. Returns its name when it was the guard's.
+ */
+async function deleteOwnAlarm(
+  name: string,
+  alarms: AlarmsPort,
+  dryRun: boolean,
+): Promise<string | undefined> {
   const [found] = await alarms.describeAlarms([name]);
   if (!found) return undefined;
   const tags = await alarms.listAlarmTags(found.arn);
   if (tags[TAGS.owner] !== OWNER_VALUE) return undefined;
-  await alarms.deleteAlarms([name]);
+  if (!dryRun) await alarms.deleteAlarms([name]);
   return name;
 }

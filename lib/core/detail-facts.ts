@@ -83,6 +83,8 @@ export const DETAIL_PRESENTATION: Record<Job, DetailPresentation> = {
       { key: 'alarmsFiringAtStart', label: 'Alarms in ALARM before the deployment' },
       ALARM_REASON,
       { key: 'alarms', label: 'Alarms watched' },
+      ALARM,
+      { key: 'bakeRecord', label: 'Bake record' },
       CANDIDATE,
       STATUS,
       NEXT,

@@ -38,6 +38,8 @@ export const GUARD_DETAIL_TYPES = {
   releaseNotPromoted: 'Release Not Promoted',
   /** A bake started while one of its alarms was already in ALARM: not blamed on the deployment. */
   bakeAlarmAlreadyFiring: 'Bake Alarm Already Firing',
+  /** The guard deleted its default alarm of a service: opt-in removed, replaced, or service gone (info). */
+  bakeAlarmRetired: 'Bake Alarm Retired',
   pinReleased: 'Pin Released',
   pinKept: 'Pin Kept',
   fixForwardFailed: 'Fix Forward Failed',

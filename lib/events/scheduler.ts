@@ -83,6 +83,25 @@ export const promotePayloadSchema = z.object({
 export type PromotePayload = z.infer<typeof promotePayloadSchema>;
 
 /**
+ * Record-release's hourly backstop pass over the guard's own bake alarms in every target: those
+ * whose service is gone or no longer opted in are deleted (tag change events may never come).
+ */
+export const retireAlarmsPayloadSchema = z.object({
+  action: z.literal('retire-alarms'),
+  scheduledTime,
+  scheduleArn,
+  firstAttemptAt,
+});
+export type RetireAlarmsPayload = z.infer<typeof retireAlarmsPayloadSchema>;
+
+/** What Scheduler delivers to record-release: a promotion wake-up or the backstop pass. */
+export const recordReleasePayloadSchema = z.discriminatedUnion('action', [
+  promotePayloadSchema,
+  retireAlarmsPayloadSchema,
+]);
+export type RecordReleasePayload = z.infer<typeof recordReleasePayloadSchema>;
+
+/**
  * How the handler stack invokes a Scheduler payload again (a direct invocation has no queue): the
  * payload as delivered, its scheduled time and, on a later attempt, the first attempt's time.
  */

@@ -176,7 +176,7 @@ export async function recordRelease(
     const startedAt = started && ms(started) <= ms(event.time) ? started : event.time;
     baking = await beginBake(service!, plan.release, decision, startedAt, ports, settings.bake);
   } else if (optIn.kind !== 'on') {
-    alarmDeleted = await endBakeOptIn(arn, ports);
+    alarmDeleted = await endBakeOptIn(arn, ports, settings.bake.dryRun);
   }
   const release: ReleaseRecord = baking ? { ...plan.release, state: 'candidate' } : plan.release;
   const written = await ports.ledger.recordRelease(release, settings);
@@ -214,7 +214,7 @@ export async function recordRelease(
   };
   const reason = baking
     ? `${plan.reason.replace(/ as a known-good release\.$/, '')} as a candidate: it bakes ${baking.bake.bakeMinutes} minutes (until ${baking.bake.bakeUntil}) watched by ${baking.bake.alarms.join(', ')}, then becomes known-good if no alarm fires.${baking.missing.length > 0 ? ` Alarm${baking.missing.length === 1 ? '' : 's'} ${baking.missing.join(', ')} ${baking.missing.length === 1 ? 'does' : 'do'} not exist.` : ''}`
-    : `${plan.reason}${decision.kind === 'none' && decision.note ? ` ${decision.note}` : ''}${alarmDeleted ? ` The bake opt-in was removed: deleted the guard's alarm ${alarmDeleted}.` : ''}`;
+    : `${plan.reason}${decision.kind === 'none' && decision.note ? ` ${decision.note}` : ''}${alarmDeleted ? ` The bake opt-in was removed: ${settings.bake.dryRun ? 'dry run, would delete' : 'deleted'} the guard's alarm ${alarmDeleted}.` : ''}`;
   const entries = [
     buildGuardEvent(GUARD_DETAIL_TYPES.releaseRecorded, {
       job: 'record-release',

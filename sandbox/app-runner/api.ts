@@ -8,6 +8,7 @@
 import type { ServiceStatus } from '../../lib/events/app-runner.ts';
 import { ApiError, type HttpRequest, type HttpResponse, jsonResponse, parseJsonBody } from '../http.ts';
 import { parseImage } from '../images.ts';
+import type { AppRunnerEvents } from './events.ts';
 import type { ServiceLifecycle } from './lifecycle.ts';
 import { SERVICE_NAME, type SimService, type SimSource, type SimulatorSettings } from './model.ts';
 
@@ -21,6 +22,7 @@ export class AppRunnerApi {
   constructor(
     private readonly fleet: ServiceLifecycle,
     private readonly settings: SimulatorSettings,
+    private readonly events: Pick<AppRunnerEvents, 'tagChange'>,
   ) {}
 
   /** Serves one JSON 1.0 request (`X-Amz-Target: AppRunner.<operation>`). */
@@ -288,13 +290,19 @@ export class AppRunnerApi {
       s.tags = before;
       throw error;
     }
+    this.events.tagChange(
+      s,
+      [...s.tags.keys()].filter((k) => before.get(k) !== s.tags.get(k)),
+    );
     return {};
   }
 
   private untagResource(input: Record<string, unknown>) {
     const s = this.find(input.ResourceArn, 'ResourceArn');
     if (!Array.isArray(input.TagKeys)) throw new ApiError('InvalidRequestException', 'TagKeys is required');
-    for (const k of input.TagKeys) s.tags.delete(String(k));
+    const removed = input.TagKeys.map(String).filter((k) => s.tags.has(k));
+    for (const k of removed) s.tags.delete(k);
+    this.events.tagChange(s, removed);
     return {};
   }
 

@@ -65,8 +65,39 @@ export function failureMessage(op: SimOperation, failure: string): string {
 export class AppRunnerEvents {
   constructor(
     private readonly deps: Pick<SimulatorDeps, 'clock' | 'prng' | 'emit'>,
-    private readonly settings: Pick<SimulatorSettings, 'account' | 'region' | 'spelling'>,
+    private readonly settings: Pick<SimulatorSettings, 'account' | 'region' | 'spelling' | 'tagEvents'>,
   ) {}
+
+  /** Per service: the version of its tags a tag change event carries (EventBridge's `detail.version`). */
+  private readonly tagVersions = new Map<string, number>();
+
+  /**
+   * EventBridge's `Tag Change on Resource` (source `aws.tag`) for a service whose tags changed:
+   * the keys added, changed or removed, and every tag it has now. Whether App Runner services
+   * emit it is undocumented: the scenario setting `tagEvents: false` keeps it silent.
+   */
+  tagChange(s: SimService, changedKeys: readonly string[]) {
+    if (!this.settings.tagEvents || changedKeys.length === 0) return;
+    const version = (this.tagVersions.get(s.arn) ?? 0) + 1;
+    this.tagVersions.set(s.arn, version);
+    this.deps.emit({
+      version: '0',
+      id: this.deps.prng.uuid(),
+      'detail-type': 'Tag Change on Resource',
+      source: 'aws.tag',
+      account: this.settings.account,
+      time: eventTime(this.deps.clock.now),
+      region: this.settings.region,
+      resources: [s.arn],
+      detail: {
+        'changed-tag-keys': [...changedKeys],
+        service: 'apprunner',
+        'resource-type': 'service',
+        version,
+        tags: Object.fromEntries(s.tags),
+      },
+    });
+  }
 
   /** An operation event: `<Op>Started`, `<Op>CompletedSuccessfully` or `<Op>Failed`. */
   operation(s: SimService, type: OperationType, phase: string, message: string) {

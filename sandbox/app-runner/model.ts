@@ -125,6 +125,11 @@ export interface SimulatorSettings {
    * what it was before the update (true), or leaves the new image configured (false).
    */
   updateFailureRevertsConfig: boolean;
+  /**
+   * Whether tagging or untagging a service emits EventBridge's `Tag Change on Resource` (source
+   * `aws.tag`): undocumented for App Runner, so scenarios run both ways.
+   */
+  tagEvents: boolean;
 }
 
 /**
@@ -134,11 +139,12 @@ export interface SimulatorSettings {
  */
 export const DEFAULT_APP_RUNNER_BEHAVIOUR: Pick<
   SimulatorSettings,
-  'rollbackSeconds' | 'failureEventTiming' | 'updateFailureRevertsConfig'
+  'rollbackSeconds' | 'failureEventTiming' | 'updateFailureRevertsConfig' | 'tagEvents'
 > = {
   rollbackSeconds: 0,
   failureEventTiming: 'after-rollback',
   updateFailureRevertsConfig: false,
+  tagEvents: true,
 };
 
 /** What the simulator is wired to. */
@@ -154,12 +160,12 @@ export interface SimulatorDeps {
   serving?(service: SimService): void;
 }
 
-/** An App Runner EventBridge event as emitted (either detail spelling). */
+/** An App Runner EventBridge event as emitted (either detail spelling), or a tag change of a service. */
 export interface AppRunnerWireEvent {
   version: '0';
   id: string;
   'detail-type': string;
-  source: 'aws.apprunner';
+  source: 'aws.apprunner' | 'aws.tag';
   account: string;
   time: string;
   region: string;

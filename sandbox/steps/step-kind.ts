@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import type { EventBus } from '../bus.ts';
 import type { SimClock } from '../clock.ts';
-import type { CloudWatchStandIn } from '../cloudwatch.ts';
+import type { CloudWatchTargets } from '../cloudwatch.ts';
 import type { SandboxFleets } from '../fleets.ts';
 import type { ImageRegistry } from '../images.ts';
 import type { LambdaRuntime } from '../lambda.ts';
@@ -33,7 +33,7 @@ export interface StepContext {
   bus: EventBus;
   lambda: LambdaRuntime;
   clock: SimClock;
-  cloudwatch: CloudWatchStandIn;
+  cloudwatch: CloudWatchTargets;
   /** The Slack app's side: its signing secret, and the log of interaction requests sent. */
   slack: { signingSecret: string; actions: SlackActionRecord[] };
 }

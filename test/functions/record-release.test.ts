@@ -131,4 +131,22 @@ describe('record-release function', () => {
       reason: expect.stringContaining('digest'),
     });
   });
+
+  it('takes a service’s tag change and the backstop pass; rejects them from elsewhere or malformed, naming the field', async () => {
+    const foreign = loadFixture<Record<string, unknown>>('tag/bake-opt-in-removed');
+    foreign.account = '999988887777';
+    expect(await invoke(foreign)).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringContaining('account'),
+    });
+    expect(await invoke(loadFixture('invalid/tag-change-arn-mismatch'))).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringContaining('resources'),
+    });
+    const pass = loadFixture<Record<string, unknown>>('scheduler/retire-alarms');
+    expect(await invoke({ ...pass, scheduledTime: 'soon' })).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringContaining('scheduledTime'),
+    });
+  });
 });

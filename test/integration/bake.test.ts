@@ -73,6 +73,10 @@ describe('bake window in the sandbox', () => {
     });
     const recorded = events(report, 'Release Recorded').map((e) => details(e).state);
     expect(recorded).toEqual(['candidate', 'candidate', 'known-good']);
+    // Without a tag change event, the deployment after the untag deleted the guard's alarm.
+    expect(details(events(report, 'Release Recorded')[2]!)).toMatchObject({
+      defaultAlarmDeleted: expect.stringMatching(/^apprunner-guard-sandbox-bake-payments-api-/),
+    });
     expect(report.alarms).toEqual([]);
     expect(updates(report)).toHaveLength(0);
   });

@@ -125,6 +125,15 @@ describe('the spoke template (infra/spoke/spoke.yml)', () => {
     );
   });
 
+  it('forwards App Runner services’ tag changes (the bake opt-in), never the account’s other tag changes', () => {
+    const patterns = ofType(spoke.Resources, 'AWS::Events::Rule').map(([, r]) => r.Properties.EventPattern);
+    const forwarded = (name: string) => patterns.filter((p) => matchesPattern(p, loadFixture(name))).length;
+    expect(forwarded('tag/bake-opt-in-removed')).toBe(1);
+    // The hub's rule filters the keys; the spoke forwards every App Runner tag change once.
+    expect(forwarded('tag/unrelated-tag-change')).toBe(1);
+    expect(forwarded('tag/other-service-tag-change')).toBe(0);
+  });
+
   it('sends forwarded events only to the hub bus, through a role that may put events on it alone', () => {
     const rules = ofType(spoke.Resources, 'AWS::Events::Rule');
     expect(rules.length).toBeGreaterThan(0);
@@ -161,7 +170,7 @@ describe('the spoke template (infra/spoke/spoke.yml)', () => {
         if (action.startsWith('apprunner:') && action !== 'apprunner:ListServices')
           expect(resources, action).toEqual([{ 'Fn::Sub': SERVICES_HERE }]);
         if (action.startsWith('cloudwatch:') && isMutating(action))
-          expect(JSON.stringify(resources), action).toMatch(/:alarm:apprunner-guard-\*"/);
+          expect(JSON.stringify(resources), action).toMatch(/:alarm:\$\{GuardStackName\}-bake-\*"/);
       }
       // Only reads without a resource type may have "*": listing the services, reading their tags in bulk.
       if (resources.includes('*'))

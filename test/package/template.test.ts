@@ -97,6 +97,8 @@ describe('the packaged CloudFormation template', () => {
   it("has one EventBridge rule per pattern file, targeting the expected function's queue", () => {
     const expected: Record<string, string> = {
       'record-release.json': 'record-release',
+      'bake-tag-change.json': 'record-release',
+      'bake-service-deleted.json': 'record-release',
       'rollback.json': 'rollback',
       'bake-alarm.json': 'rollback',
       'notify-operation-failed.json': 'notify',
@@ -407,6 +409,15 @@ describe('the packaged CloudFormation template', () => {
       });
       expect(JSON.parse(s!.Target.Input)).toEqual(job.input);
     }
+  });
+
+  it('runs the hourly pass over the guard’s bake alarms on record-release (tag change events may never come)', () => {
+    const passes = resourcesOfType('AWS::Scheduler::Schedule')
+      .map(([, r]) => r.Properties as { ScheduleExpression: string; Target: { Arn: unknown; Input: string } })
+      .filter((p) => JSON.stringify(p.Target.Arn).includes(logicalIdOf('record-release')));
+    expect(passes).toHaveLength(1);
+    expect(passes[0]!.ScheduleExpression).toBe('rate(1 hour)');
+    expect(JSON.parse(passes[0]!.Target.Input)).toMatchObject({ action: 'retire-alarms' });
   });
 
   it('lets notify create schedules only in the guard group, and Scheduler invoke notify (the storm timer)', () => {

@@ -10,6 +10,7 @@ import { CLOUDWATCH_SOURCE, parseAlarmStateChange } from '../../lib/events/cloud
 import { ECR_SOURCE, parseImagePushEvent } from '../../lib/events/ecr.ts';
 import { GUARD_SOURCE, parseGuardEvent } from '../../lib/events/guard.ts';
 import { checkEventLimits } from '../../lib/events/limits.ts';
+import { parseTagChange, TAG_SOURCE } from '../../lib/events/tag-change.ts';
 import { compilePattern } from '../../sandbox/event-pattern.ts';
 import { loadRoutes, routeEvent } from '../../sandbox/routes.ts';
 import { ACCOUNT_ID, hubTargets } from '../support/env.ts';
@@ -30,7 +31,8 @@ const EXPECTED: Record<string, string[]> = {
   'apprunner-operation/create-service-completed-successfully': RELEASE,
   'apprunner-operation/create-service-failed': ALERT_AND_CLEANUP,
   'apprunner-operation/delete-service-started': NONE,
-  'apprunner-operation/delete-service-completed-successfully': NONE,
+  // A deleted service's bake ends: record-release deletes the guard's default alarm.
+  'apprunner-operation/delete-service-completed-successfully': RELEASE,
   'apprunner-operation/delete-service-failed': ALERT,
   'apprunner-operation/update-service-started': NONE,
   'apprunner-operation/update-service-completed-successfully': RELEASE,
@@ -76,6 +78,7 @@ const EXPECTED: Record<string, string[]> = {
   'guard/release-promoted': ALERT,
   'guard/release-not-promoted': ALERT,
   'guard/bake-alarm-already-firing': ALERT,
+  'guard/bake-alarm-retired': ALERT,
   'guard/rollback-completed-alarm': ALERT,
   'guard/rollback-skipped-alarm-after-promotion': ALERT,
   // ECR's push events: fix forward takes successful pushes of a tag, and nothing else.
@@ -86,6 +89,11 @@ const EXPECTED: Record<string, string[]> = {
   'cloudwatch/alarm-state-change': ['rollback'],
   'cloudwatch/alarm-state-change-user-alarm': ['rollback'],
   'cloudwatch/alarm-state-change-ok': NONE,
+  // Tag changes: record-release hears an App Runner service's bake tags changing, nothing else.
+  'tag/bake-opt-in-removed': RELEASE,
+  'tag/bake-alarms-tag-added': RELEASE,
+  'tag/unrelated-tag-change': NONE,
+  'tag/other-service-tag-change': NONE,
   // Scheduler invokes its targets directly: no EventBridge rule may pick these up.
   'scheduler/pause': NONE,
   'scheduler/resume': NONE,
@@ -93,6 +101,7 @@ const EXPECTED: Record<string, string[]> = {
   'scheduler/cleanup-sweep': NONE,
   'scheduler/cleanup-delete': NONE,
   'scheduler/release-promote': NONE,
+  'scheduler/retire-alarms': NONE,
 };
 
 const loadRoutesFrom = (pattern: object) => [{ matches: compilePattern(pattern) }];
@@ -104,6 +113,7 @@ function parseAsRoutedFunction(raw: unknown): void {
   if (source === GUARD_SOURCE) parseGuardEvent(raw, { accountId: ACCOUNT_ID });
   else if (source === ECR_SOURCE) parseImagePushEvent(raw, { targets: hubTargets() });
   else if (source === CLOUDWATCH_SOURCE) parseAlarmStateChange(raw, { targets: hubTargets() });
+  else if (source === TAG_SOURCE) parseTagChange(raw, { targets: hubTargets() });
   else parseAppRunnerEvent(raw, { targets: hubTargets() });
 }
 
@@ -112,6 +122,8 @@ describe('routing fixtures through infra/patterns as the routing table (infra/ro
     expect(routes.map((r) => r.patternFile).sort()).toEqual(
       [
         'infra/patterns/bake-alarm.json',
+        'infra/patterns/bake-service-deleted.json',
+        'infra/patterns/bake-tag-change.json',
         'infra/patterns/cleanup-failed-service.json',
         'infra/patterns/fix-forward.json',
         'infra/patterns/notify-guard-actions.json',

@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-apprunner';
 import { describe, expect, it } from 'vitest';
 import { parseAppRunnerEvent } from '../../lib/events/app-runner.ts';
+import { parseTagChange } from '../../lib/events/tag-change.ts';
 import { digestOf } from '../../sandbox/images.ts';
 import { hubTargets } from '../support/env.ts';
 import { ACCOUNT, REGION, type startAppRunner, useAppRunner } from './support.ts';
@@ -250,6 +251,45 @@ describe('App Runner simulator through @aws-sdk/client-apprunner', () => {
         new TagResourceCommand({ ResourceArn: s.arn, Tags: [{ Key: 'aws:reserved', Value: 'x' }] }),
       ),
     ).rejects.toBeInstanceOf(InvalidRequestException);
+  });
+
+  it('emits Tag Change on Resource for a change (not for a no-op), the tag change parser reads it; none when tagEvents is off', async () => {
+    const e = await setup();
+    const s = e.sim.seed({ name: 'payments-api', image: IMAGE, tags: { team: 'payments' } });
+    const tag = (Key: string, Value: string) =>
+      e.client.send(new TagResourceCommand({ ResourceArn: s.arn, Tags: [{ Key, Value }] }));
+    await tag('apprunner-guard:bake-minutes', '30');
+    await tag('team', 'payments');
+    await e.client.send(
+      new UntagResourceCommand({ ResourceArn: s.arn, TagKeys: ['apprunner-guard:bake-minutes', 'absent'] }),
+    );
+    const changes = e.events.filter((x) => x['detail-type'] === 'Tag Change on Resource');
+    expect(changes.map((x) => x.detail['changed-tag-keys'])).toEqual([
+      ['apprunner-guard:bake-minutes'],
+      ['apprunner-guard:bake-minutes'],
+    ]);
+    expect(changes[0]).toMatchObject({
+      source: 'aws.tag',
+      resources: [s.arn],
+      detail: {
+        service: 'apprunner',
+        'resource-type': 'service',
+        version: 1,
+        tags: { team: 'payments', 'apprunner-guard:bake-minutes': '30' },
+      },
+    });
+    expect(changes[1]!.detail).toMatchObject({ version: 2, tags: { team: 'payments' } });
+    expect(parseTagChange(changes[1], { targets: hubTargets() })).toMatchObject({ service: { arn: s.arn } });
+
+    const quiet = await setup({ settings: { tagEvents: false } });
+    const q = quiet.sim.seed({ name: 'orders-api', image: IMAGE });
+    await quiet.client.send(
+      new TagResourceCommand({
+        ResourceArn: q.arn,
+        Tags: [{ Key: 'apprunner-guard:bake-minutes', Value: '30' }],
+      }),
+    );
+    expect(quiet.events.filter((x) => x.source === 'aws.tag')).toEqual([]);
   });
 
   it('emits camelCase details when the scenario asks, which the parser normalizes the same way', async () => {

@@ -3,6 +3,7 @@
  * alarms a service's bake watches, and create or delete the guard's own default alarm.
  */
 import type { Tags } from '../../tags.ts';
+import type { Target } from './targets.ts';
 
 /** CloudWatch's alarm states. */
 export const ALARM_STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
@@ -42,6 +43,11 @@ export interface AlarmsPort {
   listAlarmTags(alarmArn: string): Promise<Tags>;
   /** Deletes alarms; a missing one is not an error. */
   deleteAlarms(names: readonly string[]): Promise<void>;
+  /**
+   * The metric alarms whose names start with `prefix` (the guard's own are named under its
+   * prefix), in any order: what the backstop pass compares with their services.
+   */
+  listAlarmsByPrefix(prefix: string): Promise<AlarmView[]>;
 }
 
 /**
@@ -49,6 +55,9 @@ export interface AlarmsPort {
  * alarms watch the service's own metrics, so they live beside it, in a spoke or in the hub.
  */
 export type AlarmsFor = (serviceArn: string) => AlarmsPort;
+
+/** CloudWatch alarms in one of the guard's targets (the backstop pass goes through each). */
+export type AlarmsIn = (target: Target) => AlarmsPort;
 
 /**
  * The name of the guard's default alarm of a service: the deployment's alarm prefix (which its IAM

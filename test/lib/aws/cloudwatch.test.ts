@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAlarmsGateway } from '../../../lib/aws/cloudwatch.ts';
+import { createAlarmGateways, createAlarmsGateway } from '../../../lib/aws/cloudwatch.ts';
 import { RetryableError } from '../../../lib/core/errors.ts';
 import { sdkError } from '../../support/sdk-errors.ts';
 
@@ -102,5 +102,44 @@ describe('CloudWatch adapter', () => {
     expect(cw.commandCalls(DeleteAlarmsCommand)[0]!.args[0].input).toEqual({ AlarmNames: ['a'] });
     cw.on(DescribeAlarmsCommand).rejects(sdkError('Throttling', 'Rate exceeded', { status: 400 }));
     await expect(gateway().describeAlarms(['a'])).rejects.toBeInstanceOf(RetryableError);
+  });
+
+  it('lists the alarms under a name prefix, every page (the backstop pass over the guard’s alarms)', async () => {
+    cw.on(DescribeAlarmsCommand)
+      .resolvesOnce({
+        MetricAlarms: [{ AlarmName: 'apprunner-guard-dev-bake-a-1', AlarmArn: `${ARN}-a`, StateValue: 'OK' }],
+        NextToken: 'page-2',
+      })
+      .resolvesOnce({
+        MetricAlarms: [
+          { AlarmName: 'apprunner-guard-dev-bake-b-2', AlarmArn: `${ARN}-b`, StateValue: 'ALARM' },
+        ],
+      });
+    const alarms = await gateway().listAlarmsByPrefix('apprunner-guard-dev-bake-');
+    expect(alarms.map((a) => [a.name, a.state])).toEqual([
+      ['apprunner-guard-dev-bake-a-1', 'OK'],
+      ['apprunner-guard-dev-bake-b-2', 'ALARM'],
+    ]);
+    const calls = cw.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input);
+    expect(calls[0]).toMatchObject({
+      AlarmNamePrefix: 'apprunner-guard-dev-bake-',
+      AlarmTypes: ['MetricAlarm'],
+    });
+    expect(calls[1]).toMatchObject({ NextToken: 'page-2' });
+  });
+
+  it('one client per target, shared by the per-service and per-target views', () => {
+    const made: string[] = [];
+    const { alarmsFor, alarmsIn } = createAlarmGateways((account, region) => {
+      made.push(`${account}/${region}`);
+      return { region };
+    });
+    const hub = alarmsFor(SERVICE_ARN);
+    expect(alarmsIn({ account: '111122223333', region: 'us-east-1' })).toBe(hub);
+    expect(alarmsIn({ account: '444455556666', region: 'eu-west-1' })).not.toBe(hub);
+    expect(made).toEqual(['111122223333/us-east-1', '444455556666/eu-west-1']);
+    expect(() => alarmsFor('arn:aws:ec2:us-east-1:111122223333:instance/i-1')).toThrow(
+      /not an App Runner service ARN/,
+    );
   });
 });

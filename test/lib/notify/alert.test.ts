@@ -178,6 +178,7 @@ const GUARD_EVENTS = [
     action: /^Nothing done: skipped/,
   },
   { fixture: 'guard/rollback-completed-alarm', notify: true, severity: 'info', action: /^Done: pin-image/ },
+  { fixture: 'guard/bake-alarm-retired', notify: true, severity: 'info', action: /^Done: delete-alarm/ },
   {
     fixture: 'guard/rollback-skipped-alarm-after-promotion',
     notify: true,
