@@ -6,15 +6,17 @@ import type { GuardConfig } from '../config.ts';
 import { TerminalError } from '../core/errors.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
 import type { ImageDigestResolver } from '../core/ports/image-registry.ts';
+import type { OrganizationPort } from '../core/ports/organization.ts';
 import type { ServiceTagsPort } from '../core/ports/service-tags.ts';
 import { type Target, type TargetRouter, targetLabel } from '../core/ports/targets.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import { parseImageIdentifier } from '../release/image.ts';
-import { createTargets, type Targets } from '../targets.ts';
+import type { LiveTargets } from '../targets.ts';
 import { createAppRunnerGateway } from './app-runner.ts';
 import { clientConfig } from './client-config.ts';
 import { createImageDigestResolver } from './ecr.ts';
 import { translateAwsError } from './errors.ts';
+import { createGuardTargets } from './organizations.ts';
 import { createServiceTagsReader } from './service-tags.ts';
 
 type CredentialProvider = ReturnType<typeof fromTemporaryCredentials>;
@@ -36,6 +38,12 @@ export interface TargetPorts {
 /** What {@link createTargetPorts} returns: the router, and ports that route each call by its ARN. */
 export interface GuardTargetPorts {
   targets: TargetRouter;
+  /**
+   * Reads the accounts of the organisational units in `GUARD_TARGETS` when they were never read
+   * or are older than 15 minutes (a no-op without units): run it before each event
+   * (`prepareTargets`), since the parsers and the router answer from the last reading.
+   */
+  refresh(): Promise<void>;
   /** The ports of one target, created on first use and kept for the container's life. */
   portsFor(account: string, region: string): TargetPorts;
   /**
@@ -158,13 +166,16 @@ export function createServicePortsAt(options: {
  * The hub's own account and region use the function's own credentials; every other target the
  * spoke role there, assumed with the external id. Call once per container.
  *
- * Throws (failing the cold start) when `GUARD_TARGETS` names an organisational unit: resolving it
- * through AWS Organizations is not built yet, and watching fewer accounts than configured would be
- * silent.
+ * An organisational unit in `GUARD_TARGETS` stands for its active accounts, read through AWS
+ * Organizations (`organization`, by default a reader made on first use) at the first
+ * {@link GuardTargetPorts.refresh} and every 15 minutes after.
  */
-export function createTargetPorts(config: GuardConfig): GuardTargetPorts {
+export function createTargetPorts(
+  config: GuardConfig,
+  options: { organization?: OrganizationPort } = {},
+): GuardTargetPorts {
   const hub = { account: config.accountId, region: config.region };
-  const targets: Targets = createTargets(config.targets, hub);
+  const targets: LiveTargets = createGuardTargets(config, options.organization);
   const cache = new Map<string, TargetPorts>();
   const outside = (account: string, region: string) =>
     new TerminalError(
@@ -176,10 +187,11 @@ export function createTargetPorts(config: GuardConfig): GuardTargetPorts {
   // SDK client options for one target: its region, and the spoke role's credentials (one
   // credential provider per target, shared by every client made there).
   const clientOptionsFor = (account: string, region: string): ClientOptions => {
+    // Checked on every call: an account that left an organisational unit is no target any more.
+    if (!targets.isTarget(account, region)) throw outside(account, region);
     const key = `${account}/${region}`;
     const known = optionsCache.get(key);
     if (known) return known;
-    if (!targets.isTarget(account, region)) throw outside(account, region);
     const isHub = account === hub.account && region === hub.region;
     const spokes = config.spokes;
     if (!isHub && !spokes) throw outside(account, region);
@@ -200,6 +212,7 @@ export function createTargetPorts(config: GuardConfig): GuardTargetPorts {
   };
 
   const portsFor = (account: string, region: string): TargetPorts => {
+    if (!targets.isTarget(account, region)) throw outside(account, region);
     const key = `${account}/${region}`;
     const known = cache.get(key);
     if (known) return known;
@@ -252,5 +265,5 @@ export function createTargetPorts(config: GuardConfig): GuardTargetPorts {
     appRunnerIn: (t) => portsFor(t.account, t.region).appRunner,
     serviceTagsIn: (t) => portsFor(t.account, t.region).serviceTags,
   };
-  return { targets: router, portsFor, clientOptionsFor, appRunner, images };
+  return { targets: router, refresh: targets.refresh, portsFor, clientOptionsFor, appRunner, images };
 }
