@@ -309,6 +309,26 @@ describe('the hub bus policy (infra/hub.cjs)', () => {
     ]);
   });
 
+  it('lets every function read the accounts of an OU, only when the targets name one', () => {
+    const policy = (guardTargets: string) =>
+      hubResources({ organizationId: 'o-abcdefghij', guardTargets, functionRoles: [...ROLES, 'NotifyRole'] })
+        .Resources.ReadOrganizationalUnitsPolicy;
+    expect(policy('123456789012:eu-west-1')).toBeUndefined();
+    const read = policy('ou-ab12-cdefgh34:eu-west-1;123456789012:eu-west-1')!;
+    expect(read.Properties.Roles).toEqual([
+      { Ref: 'RollbackRole' },
+      { Ref: 'CleanupRole' },
+      { Ref: 'NotifyRole' },
+    ]);
+    expect((read.Properties.PolicyDocument as { Statement: Statement[] }).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'],
+        Resource: '*',
+      },
+    ]);
+  });
+
   it('outputs the function roles the spokes trust', () => {
     const out = hubResources({ functionRoles: ROLES }).Outputs.SpokeTrustedRoleArns!.Value;
     expect(out).toEqual({
@@ -316,10 +336,10 @@ describe('the hub bus policy (infra/hub.cjs)', () => {
     });
   });
 
-  it('passes cfn-lint with both policies', (ctx) => {
+  it('passes cfn-lint with every policy', (ctx) => {
     const hub = hubResources({
       organizationId: 'o-abcdefghij',
-      guardTargets: '123456789012:eu-west-1',
+      guardTargets: '123456789012:eu-west-1;ou-ab12-cdefgh34:eu-west-1',
       functionRoles: ['RollbackRole'],
       actingRoles: ['RollbackRole'],
     });
