@@ -17,10 +17,11 @@ import { guardEnvironment } from './guard-env.ts';
 import { type ApiCall, ApiError, type ApiHooks } from './http.ts';
 import { ImageRegistry, imageLabel } from './images.ts';
 import { type FailedInvocation, LambdaRuntime } from './lambda.ts';
+import { OrganizationsStandIn } from './organizations.ts';
 import { createPrng } from './prng.ts';
 import type { FleetEntry, SandboxReport, TimelineEntry } from './report.ts';
 import { loadRoutes } from './routes.ts';
-import { type Scenario, toEpoch } from './scenario.ts';
+import { type Scenario, spokeTargets, toEpoch } from './scenario.ts';
 import { SchedulerStandIn } from './scheduler.ts';
 import { SlackReceiver } from './slack.ts';
 import { SlackApiStandIn } from './slack-api.ts';
@@ -130,7 +131,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     Object.assign(config, SLACK_APP_CONFIG, { SLACK_API_URL: `${env.endpoints.slackApi}/api/` });
   }
   if (scenario.targets.length > 0) {
-    config.GUARD_TARGETS = scenario.targets.map((t) => `${t.account}:${t.regions.join(',')}`).join(';');
+    config.GUARD_TARGETS = scenario.targets
+      .map((t) => `${'ou' in t ? t.ou : t.account}:${t.regions.join(',')}`)
+      .join(';');
     config.GUARD_STACK_NAME = SANDBOX_STACK;
     config.GUARD_SPOKE_EXTERNAL_ID = SANDBOX_EXTERNAL_ID;
   }
@@ -349,7 +352,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         },
       );
     const sim = new SandboxFleets(hub, makeSim, identities);
-    for (const t of scenario.targets) for (const r of t.regions) sim.at({ account: t.account, region: r });
+    for (const t of spokeTargets(scenario))
+      for (const r of t.regions) sim.at({ account: t.account, region: r });
     const cloudwatch = new CloudWatchStandIn({
       clock,
       account,
@@ -366,7 +370,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       apprunner: sim,
       tagging: { dispatch: (op, req) => sim.tagging(op, req) },
       sts: new StsStandIn({
-        spokes: scenario.targets.flatMap((t) =>
+        spokes: spokeTargets(scenario).flatMap((t) =>
           t.regions.map((r) => ({ account: t.account, region: r, role: t.role })),
         ),
         roleNamePrefix: SANDBOX_STACK,
@@ -374,6 +378,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         identities,
         now: () => clock.now,
       }),
+      organizations: new OrganizationsStandIn(scenario.organization, account),
       ecr: new EcrStandIn(
         () => registry,
         () => ({ account, region }),

@@ -84,6 +84,47 @@ describe('many accounts and regions in the sandbox', () => {
     passed(report);
   });
 
+  it('pauses services in accounts found only through an organisational unit, and rejects one outside it', async () => {
+    const report = await runScenario(scenario('multi-account-organization'));
+    passed(report);
+    const run = report.guardEvents.find(
+      (e) => e['detail-type'] === 'Schedule Run Completed' && e.detail.action === 'pause',
+    )!;
+    const targets = (run.detail.details as { targets: Array<{ account: string; region: string }> }).targets;
+    // The unit's account, its child unit's account; not the suspended one, not the other unit's.
+    expect(targets.map((t) => `${t.account}/${t.region}`).sort()).toEqual([
+      '111122223333/us-east-1',
+      '444455556666/eu-west-1',
+      '555566667777/eu-west-1',
+    ]);
+    const paused = report.fleet.filter((s) => s.status === 'PAUSED').map((s) => s.account);
+    expect(paused.sort()).toEqual(['111122223333', '444455556666', '555566667777']);
+    // Read once per function container (each within its 15 minutes), never per event.
+    const reads = report.apiCalls.filter((c) => c.api === 'organizations');
+    expect(reads.every((c) => c.status === 200)).toBe(true);
+    expect(new Set(reads.map((c) => c.operation))).toEqual(
+      new Set(['ListAccountsForParent', 'ListOrganizationalUnitsForParent']),
+    );
+  });
+
+  it('reports once, per function, a hub that may not read the organisation, and acts nowhere', async () => {
+    const report = await runScenario(scenario('multi-account-organization-denied'));
+    passed(report);
+    const failed = report.guardEvents.filter((e) => e.detail.outcome === 'failed');
+    expect(failed.map((e) => e['detail-type']).sort()).toEqual([
+      'Cleanup Failed',
+      'Rollback Failed',
+      'Schedule Action Failed',
+    ]);
+    for (const e of failed) {
+      expect(String(e.detail.reason)).toContain('ou-ab12-platform1');
+      expect(String(e.detail.reason)).toContain('management account');
+    }
+    // Every later event failed at once, without another report and without being retried.
+    expect(report.invocations.filter((i) => i.outcome === 'failed').length).toBeGreaterThan(failed.length);
+    expect(report.failedInvocations).toEqual([]);
+  });
+
   it('refuses a scenario whose fleet names an account or region outside its targets', () => {
     expect(() =>
       parseScenario({
@@ -93,5 +134,12 @@ describe('many accounts and regions in the sandbox', () => {
         fleet: [{ name: 'web-app', image: 'web:v1', account: SPOKE, region: 'us-west-2' }],
       }),
     ).toThrow(/web-app" is in 222233334444\/us-west-2, not one of the targets/);
+    expect(() =>
+      parseScenario({
+        name: 'bad',
+        start: '2026-11-20T10:00:00Z',
+        targets: [{ ou: 'ou-ab12-platform1', regions: ['eu-west-1'] }],
+      }),
+    ).toThrow(/targets.0.ou: ou-ab12-platform1 is not a unit of the scenario's organization/);
   });
 });
