@@ -74,6 +74,11 @@ export function sandboxConfig(account: string, region: string): Record<string, s
 /** What names and unlocks the spoke roles in the sandbox (GUARD_STACK_NAME, GUARD_SPOKE_EXTERNAL_ID). */
 export const SANDBOX_STACK = 'apprunner-guard-sandbox';
 export const SANDBOX_EXTERNAL_ID = 'sandbox-external-id-0123456789';
+/**
+ * An SSM SecureString holding {@link SANDBOX_EXTERNAL_ID}: a scenario's `config` may name it as
+ * GUARD_SPOKE_EXTERNAL_ID_PARAMETER (with GUARD_SPOKE_EXTERNAL_ID empty) to read the id from SSM.
+ */
+export const SANDBOX_EXTERNAL_ID_PARAMETER = '/apprunner-guard/sandbox/spoke-external-id';
 
 /**
  * What a spoke forwards to the hub bus: the spoke template's rule patterns (infra/spoke/build.cjs),
@@ -394,6 +399,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
             SLACK_APP_CONFIG.SLACK_BOT_TOKEN_PARAMETER,
             { value: SLACK_BOT_TOKEN, type: 'SecureString' as const },
           ],
+          [SANDBOX_EXTERNAL_ID_PARAMETER, { value: SANDBOX_EXTERNAL_ID, type: 'SecureString' as const }],
         ]),
         { account, region },
         () => clock.now,

@@ -17,6 +17,7 @@ import { clientConfig } from './client-config.ts';
 import { createImageDigestResolver } from './ecr.ts';
 import { translateAwsError } from './errors.ts';
 import { createGuardTargets } from './organizations.ts';
+import { createExternalIdSource, createSsmClient } from './secrets.ts';
 import { createServiceTagsReader } from './service-tags.ts';
 
 type CredentialProvider = ReturnType<typeof fromTemporaryCredentials>;
@@ -81,31 +82,41 @@ const RENEW_BEFORE_MS = 5 * 60_000;
 function spokeCredentials(
   target: Target,
   roleArn: string,
-  externalId: string,
+  externalId: () => Promise<string>,
   hubRegion: string,
 ): CredentialProvider {
-  const assume = fromTemporaryCredentials({
-    params: {
-      RoleArn: roleArn,
-      RoleSessionName: `apprunner-guard-${target.account}-${target.region}`.slice(0, 64),
-      ExternalId: externalId,
-      DurationSeconds: 3600,
-    },
-    // STS in the hub's region (a regional endpoint, close to the functions).
-    clientConfig: { ...clientConfig(), region: hubRegion },
-  });
+  let assume: CredentialProvider | undefined;
+  // The external id may come from SSM: read first (its failure says which parameter), then assume.
+  const assumeRole = async () => {
+    const id = await externalId();
+    assume ??= fromTemporaryCredentials({
+      params: {
+        RoleArn: roleArn,
+        RoleSessionName: `apprunner-guard-${target.account}-${target.region}`.slice(0, 64),
+        ExternalId: id,
+        DurationSeconds: 3600,
+      },
+      // STS in the hub's region (a regional endpoint, close to the functions).
+      clientConfig: { ...clientConfig(), region: hubRegion },
+    });
+    try {
+      return await assume();
+    } catch (error) {
+      throw spokeAccessError(target, roleArn, error);
+    }
+  };
   let current: Promise<Credentials> | undefined;
   let expiresAt = 0;
   return async () => {
     if (current && Date.now() < expiresAt - RENEW_BEFORE_MS) return current;
-    const attempt = assume().then(
+    const attempt = assumeRole().then(
       (credentials) => {
         expiresAt = credentials.expiration?.getTime() ?? Date.now() + 15 * 60_000;
         return credentials;
       },
       (error: unknown) => {
         if (current === attempt) current = undefined;
-        throw spokeAccessError(target, roleArn, error);
+        throw error;
       },
     );
     current = attempt;
@@ -148,7 +159,7 @@ export function createServicePortsAt(options: {
       credentials: spokeCredentials(
         target,
         spokeRoleArn(spokes.roleNamePrefix, target, partitionOf(region)),
-        spokes.externalId,
+        async () => spokes.externalId,
         region,
       ),
     };
@@ -183,6 +194,15 @@ export function createTargetPorts(
       { fields: { account, region } },
     );
 
+  // The external id: as configured, or read from SSM once per container, starting now.
+  const externalId = !config.spokes
+    ? undefined
+    : 'parameter' in config.spokes.externalId
+      ? createExternalIdSource(createSsmClient(), config.spokes.externalId.parameter)
+      : (
+          (value: string) => async () =>
+            value
+        )(config.spokes.externalId.value);
   const optionsCache = new Map<string, ClientOptions>();
   // SDK client options for one target: its region, and the spoke role's credentials (one
   // credential provider per target, shared by every client made there).
@@ -194,15 +214,15 @@ export function createTargetPorts(
     if (known) return known;
     const isHub = account === hub.account && region === hub.region;
     const spokes = config.spokes;
-    if (!isHub && !spokes) throw outside(account, region);
+    if (!isHub && (!spokes || !externalId)) throw outside(account, region);
     const credentials =
-      isHub || !spokes
+      isHub || !spokes || !externalId
         ? {}
         : {
             credentials: spokeCredentials(
               { account, region },
               spokeRoleArn(spokes.roleNamePrefix, { account, region }, partitionOf(region)),
-              spokes.externalId,
+              externalId,
               hub.region,
             ),
           };

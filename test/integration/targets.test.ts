@@ -6,7 +6,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestOf } from '../../sandbox/images.ts';
-import { loadScenario, parseScenario, ROOT, runScenario, type SandboxReport } from '../../sandbox/run.ts';
+import {
+  loadScenario,
+  parseScenario,
+  ROOT,
+  runScenario,
+  SANDBOX_EXTERNAL_ID_PARAMETER,
+  type SandboxReport,
+} from '../../sandbox/run.ts';
 
 const scenario = (name: string) => loadScenario(join(ROOT, 'sandbox/scenarios', `${name}.yml`));
 const SPOKE = '222233334444';
@@ -37,6 +44,25 @@ describe('many accounts and regions in the sandbox', () => {
     const alert = report.slackMessages.find((m) => m.text.includes('Rollback Completed'))!;
     expect(JSON.stringify(alert.payload)).toContain(SPOKE);
     expect(JSON.stringify(alert.payload)).toContain('eu-west-1.console.aws.amazon.com');
+  });
+
+  it('assumes the spoke roles with the external id read from an SSM SecureString parameter, once per container', async () => {
+    const base = scenario('multi-account-rollback');
+    const report = await runScenario({
+      ...base,
+      config: {
+        ...base.config,
+        GUARD_SPOKE_EXTERNAL_ID: '',
+        GUARD_SPOKE_EXTERNAL_ID_PARAMETER: SANDBOX_EXTERNAL_ID_PARAMETER,
+      },
+    });
+    passed(report);
+    // The STS stand-in refuses a wrong external id: the rollback in the spoke proves it was read.
+    expect(report.guardEvents.some((e) => e['detail-type'] === 'Rollback Completed')).toBe(true);
+    const reads = report.apiCalls.filter((c) => c.api === 'ssm' && c.operation === 'GetParameter');
+    const functions = new Set(report.invocations.map((i) => i.function));
+    // At most one read of the id per function container (plus the Slack webhook reads of notify).
+    expect(reads.length).toBeLessThanOrEqual(functions.size + 2);
   });
 
   it('pauses and resumes services in two regions of two accounts with one App Runner call per service', async () => {

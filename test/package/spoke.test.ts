@@ -193,6 +193,43 @@ describe('the spoke template (infra/spoke/spoke.yml)', () => {
     for (const action of hubActions) expect(spokeActions, action).toContain(action);
   });
 
+  it('lets only the functions assuming spoke roles read the external id parameter, when one is named', async () => {
+    const params = (
+      parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
+        params: { default: Record<string, unknown> };
+      }
+    ).params.default;
+    const readers = async (extra: Record<string, string>) => {
+      const all = { ...params, ...extra };
+      const hub = (await resourcesModule({
+        resolveVariable: async (v) => String(all[v.replace(/^param:/, '')] ?? ''),
+      })) as { Resources: Record<string, Resource>; Parameters?: Record<string, { Default: string }> };
+      const roles = ofType(hub.Resources, 'AWS::IAM::Role')
+        .filter(([, r]) =>
+          statementsOf(r).some(
+            (s) =>
+              [s.Action].flat().includes('ssm:GetParameter') &&
+              JSON.stringify(s.Resource).includes('SpokeExternalIdParameterName'),
+          ),
+        )
+        .map(([id]) => id);
+      return { roles, parameter: hub.Parameters?.SpokeExternalIdParameterName };
+    };
+    expect(await readers({})).toEqual({ roles: [], parameter: undefined });
+    const named = await readers({ spokeExternalIdParameter: '/apprunner-guard/spoke-external-id' });
+    expect(named.parameter?.Default).toBe('/apprunner-guard/spoke-external-id');
+    expect(named.roles.sort()).toEqual(
+      [
+        'CleanupRole',
+        'FixForwardRole',
+        'PauseResumeRole',
+        'RecordReleaseRole',
+        'RollbackRole',
+        'SlackActionsJobRole',
+      ].sort(),
+    );
+  });
+
   it('trusts only the hub function roles, with the external id (and the organisation when given)', () => {
     const document = spoke.Resources.GuardRole!.Properties.AssumeRolePolicyDocument as { Statement: unknown };
     const trust = document.Statement as Array<
