@@ -268,7 +268,7 @@ const CLI_MISSING: { [K in keyof CliConfig]: string } = {
   stackName:
     'GUARD_STACK_NAME is required (the deployed stack, e.g. apprunner-guard-dev: its DLQs are <stack>-<function>-dlq)',
   spokeExternalId:
-    'GUARD_SPOKE_EXTERNAL_ID is required with --account (the external id the spoke roles require: the spokeExternalId param)',
+    'GUARD_SPOKE_EXTERNAL_ID is required with --account (the external id the spoke roles require: the spokeExternalId param), or GUARD_SPOKE_EXTERNAL_ID_PARAMETER naming the SSM parameter that holds it',
 };
 
 /**

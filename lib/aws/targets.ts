@@ -148,7 +148,8 @@ function spokeAccessError(target: Target, roleArn: string, error: unknown): Erro
 export function createServicePortsAt(options: {
   region: string;
   account?: string | undefined;
-  spokes?: { roleNamePrefix: string; externalId: string } | undefined;
+  /** The spoke roles' name prefix and external id (a value, or where to read it: `createExternalIdSource`). */
+  spokes?: { roleNamePrefix: string; externalId: string | (() => Promise<string>) } | undefined;
 }): { appRunner: AppRunnerPort; images: ImageDigestResolver } {
   const { region, account, spokes } = options;
   let credentials = {};
@@ -159,7 +160,12 @@ export function createServicePortsAt(options: {
       credentials: spokeCredentials(
         target,
         spokeRoleArn(spokes.roleNamePrefix, target, partitionOf(region)),
-        async () => spokes.externalId,
+        typeof spokes.externalId === 'string'
+          ? (
+              (value: string) => async () =>
+                value
+            )(spokes.externalId)
+          : spokes.externalId,
         region,
       ),
     };
