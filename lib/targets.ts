@@ -210,7 +210,8 @@ export function createLiveTargets(
   // Fails at start on a malformed hub, as the fixed targets do.
   const hubOnly = createTargets({ entries: [] }, hub);
   const maxAgeMs = options.maxAgeMs ?? ORGANIZATIONAL_UNIT_MAX_AGE_MS;
-  const now = options.now ?? Date.now;
+  // Date.now read at each call, not kept: the sandbox shows handlers its simulated clock through it.
+  const now = options.now ?? (() => Date.now());
   let current: Targets | undefined;
   let resolvedAt = 0;
   let pending: Promise<void> | undefined;

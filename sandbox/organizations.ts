@@ -117,3 +117,23 @@ export class OrganizationsStandIn {
     throw new ApiError('InvalidInputException', `The sandbox does not simulate Organizations ${operation}`);
   }
 }
+
+/**
+ * Moves `account` (wherever it is in the organisation) into the unit `to`, as
+ * `organizations:MoveAccount` does. Throws when the organisation has no such account or unit.
+ */
+export function moveAccount(organization: SandboxOrganization, account: string, to: string): void {
+  const units = allUnits(organization.units);
+  const target = units.find((u) => u.id === to);
+  if (!target) throw new Error(`the organization has no unit ${to}`);
+  const from = units.find((u) => u.accounts.some((a) => idOf(a) === account));
+  if (!from) throw new Error(`the organization has no account ${account}`);
+  const entry = from.accounts.find((a) => idOf(a) === account)!;
+  from.accounts = from.accounts.filter((a) => a !== entry);
+  target.accounts.push(entry);
+}
+
+/** Every account of the organisation, whichever unit it is in (any state). */
+export function organizationAccounts(organization: SandboxOrganization): string[] {
+  return [...new Set(allUnits(organization.units).flatMap((u) => u.accounts.map(idOf)))];
+}

@@ -357,6 +357,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         },
       );
     const sim = new SandboxFleets(hub, makeSim, identities);
+    // The organisation of this run: steps may move its accounts (the scenario stays as loaded).
+    const organization = structuredClone(scenario.organization);
     for (const t of spokeTargets(scenario))
       for (const r of t.regions) sim.at({ account: t.account, region: r });
     const cloudwatch = new CloudWatchStandIn({
@@ -383,7 +385,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         identities,
         now: () => clock.now,
       }),
-      organizations: new OrganizationsStandIn(scenario.organization, account),
+      organizations: new OrganizationsStandIn(organization, account),
       ecr: new EcrStandIn(
         () => registry,
         () => ({ account, region }),
@@ -534,6 +536,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
             clock,
             cloudwatch,
             slack: { signingSecret: SLACK_SIGNING_SECRET, actions: slackActions },
+            organization,
           });
           if (extra) text += ` — ${extra}`;
           place({ time: iso(), kind: 'step', text: step.note ? `${text}  (${step.note})` : text, ok: true });

@@ -3,7 +3,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { DEFAULT_APP_RUNNER_BEHAVIOUR } from './app-runner/model.ts';
-import { activeAccountsIn, type OrganizationUnit } from './organizations.ts';
+import { type OrganizationUnit, organizationAccounts } from './organizations.ts';
 import {
   ALARM_STATE_VALUES,
   codeSource,
@@ -435,9 +435,9 @@ export type Expectations = Scenario['expect'];
 export type FaultsInput = Scenario['faults'];
 
 /**
- * The spokes of a scenario, one entry per account: its listed accounts, then the active accounts of
- * its OUs (an account listed and found through an OU is one spoke, with the listed entry's role and
- * both entries' regions), whatever Organizations will answer the hub.
+ * The spokes of a scenario, one entry per account: its listed accounts, then, with an OU entry, every
+ * account of the organisation (an account listed and in the organisation is one spoke, with the
+ * listed entry's role and both entries' regions), whatever Organizations will answer the hub.
  */
 export function spokeTargets(
   scenario: Pick<Scenario, 'targets' | 'organization'>,
@@ -449,8 +449,11 @@ export function spokeTargets(
     else out.set(account, { account, regions: [...regions], role });
   };
   for (const t of scenario.targets) if ('account' in t) add(t.account, t.regions, t.role);
+  // Every account of the organisation may join an OU while the scenario runs (a `move-account`
+  // step): each has a simulator and a spoke role in the OU entries' regions, as a StackSet deployed
+  // to the organisation would give it. The guard acts only where its own reading of the OU says.
   for (const t of scenario.targets)
-    if ('ou' in t) for (const a of activeAccountsIn(scenario.organization, t.ou)) add(a, t.regions, t.role);
+    if ('ou' in t) for (const a of organizationAccounts(scenario.organization)) add(a, t.regions, t.role);
   return [...out.values()];
 }
 

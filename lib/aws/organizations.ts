@@ -10,6 +10,7 @@ import type { OrganizationPort } from '../core/ports/organization.ts';
 import { createLiveTargets, createTargets, type LiveTargets, type Targets } from '../targets.ts';
 import { clientConfig } from './client-config.ts';
 import { translateAwsError } from './errors.ts';
+import { nowWithin } from './waits.ts';
 
 export type { OrganizationPort } from '../core/ports/organization.ts';
 
@@ -97,6 +98,8 @@ export function createGuardTargets(
   const hub = { account: config.accountId, region: config.region };
   let reader = organization;
   return createLiveTargets(config.targets, hub, {
+    // The invocation's clock: real when deployed, simulated in the sandbox.
+    now: nowWithin,
     resolveUnit: (unit) => {
       reader ??= createOrganizationReader(createOrganizationsClient(config.region));
       return reader.listActiveAccounts(unit);

@@ -82,14 +82,11 @@ const RENEW_BEFORE_MS = 5 * 60_000;
 function spokeCredentials(
   target: Target,
   roleArn: string,
-  externalId: () => Promise<string>,
+  externalId: string | (() => Promise<string>),
   hubRegion: string,
 ): CredentialProvider {
-  let assume: CredentialProvider | undefined;
-  // The external id may come from SSM: read first (its failure says which parameter), then assume.
-  const assumeRole = async () => {
-    const id = await externalId();
-    assume ??= fromTemporaryCredentials({
+  const providerWith = (id: string) =>
+    fromTemporaryCredentials({
       params: {
         RoleArn: roleArn,
         RoleSessionName: `apprunner-guard-${target.account}-${target.region}`.slice(0, 64),
@@ -99,11 +96,18 @@ function spokeCredentials(
       // STS in the hub's region (a regional endpoint, close to the functions).
       clientConfig: { ...clientConfig(), region: hubRegion },
     });
-    try {
-      return await assume();
-    } catch (error) {
-      throw spokeAccessError(target, roleArn, error);
-    }
+  let assume: CredentialProvider | undefined =
+    typeof externalId === 'string' ? providerWith(externalId) : undefined;
+  const refused = (error: unknown) => {
+    throw spokeAccessError(target, roleArn, error);
+  };
+  // An external id from SSM is read first (its failure names the parameter), then the role assumed.
+  const assumeRole = (): Promise<Credentials> => {
+    if (assume) return assume().catch(refused);
+    return (externalId as () => Promise<string>)().then((id) => {
+      assume ??= providerWith(id);
+      return assume().catch(refused);
+    });
   };
   let current: Promise<Credentials> | undefined;
   let expiresAt = 0;
@@ -160,12 +164,7 @@ export function createServicePortsAt(options: {
       credentials: spokeCredentials(
         target,
         spokeRoleArn(spokes.roleNamePrefix, target, partitionOf(region)),
-        typeof spokes.externalId === 'string'
-          ? (
-              (value: string) => async () =>
-                value
-            )(spokes.externalId)
-          : spokes.externalId,
+        spokes.externalId,
         region,
       ),
     };
@@ -205,10 +204,7 @@ export function createTargetPorts(
     ? undefined
     : 'parameter' in config.spokes.externalId
       ? createExternalIdSource(createSsmClient(), config.spokes.externalId.parameter)
-      : (
-          (value: string) => async () =>
-            value
-        )(config.spokes.externalId.value);
+      : config.spokes.externalId.value;
   const optionsCache = new Map<string, ClientOptions>();
   // SDK client options for one target: its region, and the spoke role's credentials (one
   // credential provider per target, shared by every client made there).

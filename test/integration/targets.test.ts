@@ -133,6 +133,18 @@ describe('many accounts and regions in the sandbox', () => {
     );
   });
 
+  it('watches an account moved into the unit while running, after its next reading (no redeploy)', async () => {
+    const report = await runScenario(scenario('multi-account-organization-joins'));
+    passed(report);
+    const reads = report.apiCalls.filter(
+      (c) => c.api === 'organizations' && c.operation === 'ListAccountsForParent',
+    );
+    // The sweep read at 18:25 and again at 19:25 (its reading older than 15 minutes), not in between.
+    expect(
+      reads.filter((c) => c.time.startsWith('2026-11-19T18:25') || c.time.startsWith('2026-11-19T19:25')),
+    ).toHaveLength(2);
+  });
+
   it('reports once, per function, a hub that may not read the organisation, and acts nowhere', async () => {
     const report = await runScenario(scenario('multi-account-organization-denied'));
     passed(report);
