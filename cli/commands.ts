@@ -83,7 +83,9 @@ export const SCHEDULE_PLAN = defineCommand({
   name: 'schedule plan',
   summary: 'what each pause/resume schedule would do, and why',
   description: `Prints what each pause/resume schedule would do to every service tagged for it at --at (default:
-now), and why. Services are read live unless --fleet names a JSON file of services:
+now), and why, naming each service's account and region. Services are read live, in every target of
+GUARD_TARGETS (the hub and the spokes, as the deployed stack watches them) or in the one place
+--account and --region name; --fleet plans offline instead, from a JSON file of services:
 [{"name","arn"?,"status","tags":{…}}].`,
   options: {
     at: {
@@ -102,10 +104,21 @@ now), and why. Services are read live unless --fleet names a JSON file of servic
       value: '<fleet.json>',
       help: 'plan offline for these services instead of the live fleet',
     },
+    region: { type: 'string', value: '<region>', help: 'plan only this region (sets AWS_REGION)' },
+    account: {
+      type: 'string',
+      value: '<account id>',
+      help: 'plan only this spoke account, read through the spoke role <GUARD_STACK_NAME>-spoke-<region>',
+    },
     json: { type: 'boolean', help: 'print the plan as JSON' },
   },
   notes: `${SERVICE_ENV} (Not needed with --fleet.)
-Exit status: 0 planned, 1 failed, 2 usage or configuration.`,
+Without --account and --region, with GUARD_TARGETS set (\`<account or OU>:<regions>;…\`, as the stack's
+guardTargets param): every target is planned; GUARD_ACCOUNT_ID names the hub (read with your own
+credentials in AWS_REGION), an OU is read through AWS Organizations, and the spokes through their roles.
+${ACCOUNT_NOTES}
+Exit status: 0 planned, 1 failed (or a target could not be read: the others are planned), 2 usage or
+configuration.`,
 });
 
 const manual = (action: 'pause' | 'resume') =>

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { createExternalIdSource, createSsmClient } from '../lib/aws/secrets.ts';
 import { createServicePortsAt } from '../lib/aws/targets.ts';
 import { loadCliConfig } from '../lib/config.ts';
 import { isAccountId } from '../lib/targets.ts';
@@ -18,7 +19,8 @@ export const ACCOUNT_OPTION = {
 } as const satisfies OptionSpec;
 
 /** Notes of the commands with `--account`. */
-export const ACCOUNT_NOTES = `With --account: GUARD_STACK_NAME and GUARD_SPOKE_EXTERNAL_ID (the spokeExternalId param) are
+export const ACCOUNT_NOTES = `With --account: GUARD_STACK_NAME and GUARD_SPOKE_EXTERNAL_ID (the spokeExternalId param), or
+GUARD_SPOKE_EXTERNAL_ID_PARAMETER (the SSM SecureString holding it, read with your credentials), are
 required, and the spoke role must trust your role (add it to the spoke's HubFunctionRoleArns).`;
 
 /** App Runner and ECR ports where the command acts, and how messages name that place. */
@@ -34,6 +36,15 @@ export function servicePortsFor(
     account === undefined
       ? undefined
       : (() => {
+          // The external id as the stack has it: a value, or the SSM parameter holding it.
+          const parameter = env.GUARD_SPOKE_EXTERNAL_ID_PARAMETER;
+          if (parameter && !env.GUARD_SPOKE_EXTERNAL_ID) {
+            const c = loadCliConfig(env, ['stackName']);
+            return {
+              roleNamePrefix: c.stackName,
+              externalId: createExternalIdSource(createSsmClient(), parameter),
+            };
+          }
           const c = loadCliConfig(env, ['stackName', 'spokeExternalId']);
           return { roleNamePrefix: c.stackName, externalId: c.spokeExternalId };
         })();

@@ -2,12 +2,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
+import { prepareTargets } from '../lib/aws/organizations.ts';
 import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
 import { createTargetPorts } from '../lib/aws/targets.ts';
 import { loadConfig } from '../lib/config.ts';
 import { fixForwardJob } from '../lib/fix-forward/job.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
+import { createTargetsFailureReporter } from '../lib/report-failure.ts';
 
 const config = loadConfig(process.env);
 const dynamo = createDynamoDBClient();
@@ -21,6 +23,10 @@ export const handler = fixForwardJob.createQueueHandler(
     logger: new Logger({ serviceName: 'apprunner-guard' }),
     idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
     onReject: createRejectionHandler({ job: 'fix-forward', counter: createRejectionCounter() }),
+    prepare: prepareTargets(
+      targets,
+      createTargetsFailureReporter(publisher, 'fix-forward', config.fixForward.dryRun),
+    ),
     targets: targets.targets,
     ports: createReleasePorts(config, dynamo, publisher, targets),
     settings: config.fixForward,

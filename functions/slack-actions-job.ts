@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createEventBridgeClient, createGuardEventPublisher } from '../lib/aws/guard-events.ts';
 import { createDynamoDBClient, createIdempotencyStore } from '../lib/aws/idempotency.ts';
 import { createRejectionCounter } from '../lib/aws/metrics.ts';
+import { prepareTargets } from '../lib/aws/organizations.ts';
 import { createPauseMarkerStore } from '../lib/aws/pause-markers.ts';
 import { createQueueVisibility, createSqsClient } from '../lib/aws/queue-visibility.ts';
 import { createReleasePorts } from '../lib/aws/release-ports.ts';
@@ -9,6 +10,7 @@ import { createGuardWakeUps, createSchedulerClient, createSchedulerGateway } fro
 import { createTargetPorts } from '../lib/aws/targets.ts';
 import { loadConfig } from '../lib/config.ts';
 import { createRejectionHandler } from '../lib/rejections.ts';
+import { createTargetsFailureReporter } from '../lib/report-failure.ts';
 import { slackActionsJob } from '../lib/slack-actions/job.ts';
 
 const config = loadConfig(process.env);
@@ -23,6 +25,7 @@ export const handler = slackActionsJob.createQueueHandler(
     logger: new Logger({ serviceName: 'apprunner-guard' }),
     idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
     onReject: createRejectionHandler({ job: 'slack-actions', counter: createRejectionCounter() }),
+    prepare: prepareTargets(targets, createTargetsFailureReporter(publisher, 'slack-actions', false)),
     targets: targets.targets,
     ports: createReleasePorts(config, dynamo, publisher, targets),
     rollback: { dryRun: config.rollback.dryRun },

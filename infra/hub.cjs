@@ -16,8 +16,9 @@ const ORGANIZATION = /^o-[a-z0-9]{10,32}$/;
 
 /**
  * Resources and outputs of the hub: an event bus policy admitting `events:PutEvents` from the
- * organisation (`organizationId`) and/or the accounts `guardTargets` lists, and a policy letting
- * `actingRoles` (the functions acting on App Runner) assume the spoke roles there; neither set, no
+ * organisation (`organizationId`) and/or the accounts `guardTargets` lists, a policy letting
+ * `actingRoles` (the functions acting on App Runner) assume the spoke roles there, and, when
+ * `guardTargets` names an OU, a policy letting every function read the OU's accounts; neither set, no
  * cross-account permission at all (the guard then hears its own account only, as before). Throws,
  * failing the package, on a malformed organisation id or targets setting, or on targets naming an OU
  * without an organisation to admit.
@@ -88,6 +89,32 @@ function hubResources({ organizationId = '', guardTargets = '', functionRoles, a
         PolicyName: 'apprunner-guard-assume-spoke-roles',
         Roles: actingRoles.map((role) => ({ Ref: role })),
         PolicyDocument: { Version: '2012-10-17', Statement: assume },
+      },
+    };
+  }
+  // An OU in guardTargets stands for its accounts, read through AWS Organizations by every function
+  // (each checks an event's account against the targets): only then may the functions read it.
+  // These List actions take no resource type in the service authorisation reference, so "*";
+  // Organizations itself answers them only in the management account or a delegated administrator.
+  if (ous.length > 0) {
+    Resources.ReadOrganizationalUnitsPolicy = {
+      Type: 'AWS::IAM::Policy',
+      Properties: {
+        PolicyName: 'apprunner-guard-read-organizational-units',
+        Roles: functionRoles.map((role) => ({ Ref: role })),
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: [
+                'organizations:ListAccountsForParent',
+                'organizations:ListOrganizationalUnitsForParent',
+              ],
+              Resource: '*',
+            },
+          ],
+        },
       },
     };
   }

@@ -473,6 +473,20 @@ module.exports = async ({ resolveVariable }) => {
     // App mode: notify posts with the bot token.
     functions.notify.statements[2].Resource.push(ssmParameter('SlackBotTokenParameterName'));
   }
+  // The spoke external id from SSM (param spokeExternalIdParameter): the functions that assume spoke
+  // roles read that one parameter. A SecureString under the AWS-managed aws/ssm key needs no KMS
+  // grant (as the Slack parameters); with a customer-managed key, grant kms:Decrypt on it.
+  const externalIdParameter = await resolveVariable('param:spokeExternalIdParameter');
+  if (externalIdParameter) {
+    for (const fn of Object.values(functions)) {
+      if (fn.statements.some((s) => s.Action.some((a) => a.startsWith('apprunner:'))))
+        fn.statements.push({
+          Effect: 'Allow',
+          Action: ['ssm:GetParameter'],
+          Resource: [ssmParameter('SpokeExternalIdParameterName')],
+        });
+    }
+  }
   // Cross-account: the hub bus policy and the roles spokes trust (infra/hub.cjs).
   const hub = hubResources({
     organizationId: await resolveVariable('param:organizationId'),
@@ -494,6 +508,15 @@ module.exports = async ({ resolveVariable }) => {
         Default: signingSecretParameter,
         Description: "SSM SecureString parameter holding the Slack app's signing secret",
       },
+      ...(externalIdParameter
+        ? {
+            SpokeExternalIdParameterName: {
+              Type: 'String',
+              Default: externalIdParameter,
+              Description: 'SSM SecureString parameter holding the external id the spoke roles require',
+            },
+          }
+        : {}),
       // Only with a bot token: an unused parameter is a template smell.
       ...(botTokenParameter === 'none'
         ? {}

@@ -59,6 +59,13 @@ const schema = z.object({
     z.string().check(z.regex(/^([\w+=,.@:/-]{16,1224})?$/, 'must be 16 to 1224 of [A-Za-z0-9_+=,.@:/-]')),
   ),
   /**
+   * Or: the SSM SecureString parameter holding it (the spokeExternalIdParameter param), read once
+   * per container. Empty: none.
+   */
+  GUARD_SPOKE_EXTERNAL_ID_PARAMETER: z.optional(
+    z.string().check(z.regex(/^(\/[\w./-]+)?$/, 'must be an SSM parameter name starting with /')),
+  ),
+  /**
    * What "now" is for wake-ups: the system clock (deployed; absent means this), or the trigger's
    * time (the sandbox, whose simulated time only its triggers carry).
    */
@@ -106,16 +113,22 @@ export interface GuardConfig {
   };
   /**
    * `GUARD_TARGETS`, parsed and validated: the accounts and regions (or OUs) beyond the hub. Build
-   * the answerable set with `createTargets(config.targets, { account: accountId, region })`, which
-   * always includes the hub; unset or empty means the hub only.
+   * the answerable set with `createGuardTargets(config)` (lib/aws/organizations.ts), which always
+   * includes the hub and reads the OUs' accounts; unset or empty means the hub only.
    */
   targets: TargetsSetting;
   /**
    * How the hub reaches the other targets: the spoke role `<roleNamePrefix>-spoke-<region>` in each
    * account, assumed with `externalId`. `undefined` when the hub is the only target.
    */
-  spokes: { roleNamePrefix: string; externalId: string } | undefined;
+  spokes: { roleNamePrefix: string; externalId: SpokeExternalId } | undefined;
 }
+
+/**
+ * The external id the spoke roles require: its value (`GUARD_SPOKE_EXTERNAL_ID`), or the SSM
+ * SecureString parameter holding it (`GUARD_SPOKE_EXTERNAL_ID_PARAMETER`), never both.
+ */
+export type SpokeExternalId = { value: string } | { parameter: string };
 
 /** A configuration problem: the function must not start. */
 export class ConfigError extends Error {
@@ -142,11 +155,17 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
     if (!(error instanceof TargetsError)) throw error;
     problems.push(`GUARD_TARGETS ${error.message}`);
   }
+  if (r.success && r.data.GUARD_SPOKE_EXTERNAL_ID && r.data.GUARD_SPOKE_EXTERNAL_ID_PARAMETER)
+    problems.push(
+      'GUARD_SPOKE_EXTERNAL_ID and GUARD_SPOKE_EXTERNAL_ID_PARAMETER are both set (params spokeExternalId and spokeExternalIdParameter): set one, the parameter to keep the id in SSM',
+    );
   if (r.success && targets.entries.length > 0) {
     if (!r.data.GUARD_STACK_NAME)
       problems.push('GUARD_STACK_NAME is required with GUARD_TARGETS (it names the spoke roles)');
-    if (!r.data.GUARD_SPOKE_EXTERNAL_ID)
-      problems.push('GUARD_SPOKE_EXTERNAL_ID is required with GUARD_TARGETS (the spoke roles require it)');
+    if (!r.data.GUARD_SPOKE_EXTERNAL_ID && !r.data.GUARD_SPOKE_EXTERNAL_ID_PARAMETER)
+      problems.push(
+        'GUARD_SPOKE_EXTERNAL_ID is required with GUARD_TARGETS (the spoke roles require it), or GUARD_SPOKE_EXTERNAL_ID_PARAMETER naming the SSM SecureString parameter that holds it',
+      );
   }
   if (!r.success || problems.length > 0)
     throw new ConfigError(`apprunner-guard configuration is invalid: ${problems.join('; ')}`);
@@ -197,7 +216,12 @@ export function loadConfig(env: Record<string, string | undefined>): GuardConfig
     targets,
     spokes:
       targets.entries.length > 0
-        ? { roleNamePrefix: e.GUARD_STACK_NAME!, externalId: e.GUARD_SPOKE_EXTERNAL_ID! }
+        ? {
+            roleNamePrefix: e.GUARD_STACK_NAME!,
+            externalId: e.GUARD_SPOKE_EXTERNAL_ID_PARAMETER
+              ? { parameter: e.GUARD_SPOKE_EXTERNAL_ID_PARAMETER }
+              : { value: e.GUARD_SPOKE_EXTERNAL_ID! },
+          }
         : undefined,
   };
 }
@@ -258,7 +282,7 @@ const CLI_MISSING: { [K in keyof CliConfig]: string } = {
   stackName:
     'GUARD_STACK_NAME is required (the deployed stack, e.g. apprunner-guard-dev: its DLQs are <stack>-<function>-dlq)',
   spokeExternalId:
-    'GUARD_SPOKE_EXTERNAL_ID is required with --account (the external id the spoke roles require: the spokeExternalId param)',
+    'GUARD_SPOKE_EXTERNAL_ID is required with --account (the external id the spoke roles require: the spokeExternalId param), or GUARD_SPOKE_EXTERNAL_ID_PARAMETER naming the SSM parameter that holds it',
 };
 
 /**

@@ -44,3 +44,15 @@ export function createFailureReporter<T>(
     ]);
   };
 }
+
+/**
+ * Builds the report of a function that cannot tell which accounts it watches (the hub may not read
+ * AWS Organizations for an organisational unit in `GUARD_TARGETS`): the job's failure guard event,
+ * about no service, triggered by the setting. `prepareTargets` sends it once per container.
+ */
+export function createTargetsFailureReporter(publisher: GuardEventPublisher, job: Job, dryRun: boolean) {
+  const report = createFailureReporter<undefined>(publisher, job, dryRun, () => ({
+    trigger: 'GUARD_TARGETS',
+  }));
+  return (error: Error) => report(undefined, error);
+}

@@ -162,3 +162,83 @@ export function createTargets(
     listTargets: () => frozen.map((t) => ({ ...t })),
   };
 }
+
+/** Whether the setting names an organisational unit (its accounts must be found through Organizations). */
+export function hasOrganizationalUnits(setting: TargetsSetting): boolean {
+  return setting.entries.some((e) => e.kind === 'organizational-unit');
+}
+
+/** Targets whose organisational units are resolved on demand and kept fresh. */
+export interface LiveTargets extends Targets {
+  /**
+   * Resolves the organisational units when they never were, or longer ago than the maximum age:
+   * one resolution at a time, shared by concurrent callers. Without units it does nothing. A failed
+   * resolution throws the resolver's error and keeps what was resolved before; the next call
+   * tries again. {@link Targets.isTarget} and {@link Targets.listTargets} answer from the last
+   * resolution; before the first one (with units) they throw, since answering from the listed
+   * accounts alone would silently watch fewer than configured.
+   */
+  refresh(): Promise<void>;
+}
+
+/** How long the accounts of an organisational unit are kept before they are read again. */
+export const ORGANIZATIONAL_UNIT_MAX_AGE_MS = 15 * 60_000;
+
+/**
+ * Builds the targets from the setting and the hub, with the organisational units resolved by
+ * `resolveUnit` (every active account in the unit and the units below it): lazily, at the first
+ * {@link LiveTargets.refresh}, and again once `maxAgeMs` has passed, so an account added to the
+ * unit is watched without a redeploy. An account listed directly and found through a unit is one
+ * target.
+ */
+export function createLiveTargets(
+  setting: TargetsSetting,
+  hub: Target,
+  options: {
+    resolveUnit(organizationalUnit: string): Promise<readonly string[]>;
+    maxAgeMs?: number;
+    now?: () => number;
+  },
+): LiveTargets {
+  const units = setting.entries.flatMap((e) =>
+    e.kind === 'organizational-unit' ? [e.organizationalUnit] : [],
+  );
+  if (units.length === 0) {
+    const fixed = createTargets(setting, hub);
+    return { ...fixed, refresh: async () => {} };
+  }
+  // Fails at start on a malformed hub, as the fixed targets do.
+  const hubOnly = createTargets({ entries: [] }, hub);
+  const maxAgeMs = options.maxAgeMs ?? ORGANIZATIONAL_UNIT_MAX_AGE_MS;
+  // Date.now read at each call, not kept: the sandbox shows handlers its simulated clock through it.
+  const now = options.now ?? (() => Date.now());
+  let current: Targets | undefined;
+  let resolvedAt = 0;
+  let pending: Promise<void> | undefined;
+  const resolved = (): Targets => {
+    if (current) return current;
+    throw new TargetsError(
+      `organisational units ${units.join(', ')} have not been resolved to accounts yet (refresh the targets first)`,
+    );
+  };
+  const resolve = async () => {
+    const accounts = await Promise.all(units.map((unit) => options.resolveUnit(unit)));
+    const byUnit = Object.fromEntries(units.map((unit, i) => [unit, accounts[i]!]));
+    current = createTargets(setting, hub, byUnit);
+    resolvedAt = now();
+  };
+  return {
+    hub: hubOnly.hub,
+    isTarget: (account, region) => resolved().isTarget(account, region),
+    listTargets: () => resolved().listTargets(),
+    refresh() {
+      if (current && now() - resolvedAt < maxAgeMs) return Promise.resolve();
+      if (!pending) {
+        pending = resolve().finally(() => {
+          pending = undefined;
+        });
+      }
+      return pending;
+    },
+  };
+}

@@ -31,6 +31,8 @@ export interface ActiveWorld {
   /** The Resource Groups Tagging API over the same services. */
   tagging: { dispatch(operation: string, req: HttpRequest): Promise<HttpResponse> };
   sts: StsStandIn;
+  /** AWS Organizations: the scenario's organisation (its units and their accounts). */
+  organizations: { dispatch(operation: string, req: HttpRequest): Promise<HttpResponse> };
   ecr: EcrStandIn;
   ssm: SsmStandIn;
   sns: SnsStandIn;
@@ -70,6 +72,7 @@ export interface SandboxEnvironment {
     slackApi: string;
     tagging: string;
     sts: string;
+    organizations: string;
   };
   db: LocalDynamoDB;
   /**
@@ -97,6 +100,7 @@ export const ENDPOINT_VARIABLES = {
   cloudwatch: 'AWS_ENDPOINT_URL_CLOUDWATCH',
   tagging: 'AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API',
   sts: 'AWS_ENDPOINT_URL_STS',
+  organizations: 'AWS_ENDPOINT_URL_ORGANIZATIONS',
 } as const;
 
 let started: Promise<SandboxEnvironment> | undefined;
@@ -167,6 +171,10 @@ async function start(): Promise<SandboxEnvironment> {
     awsJsonProtocol('1.1', 'ResourceGroupsTaggingAPI_20170126', 'InternalServiceException'),
   );
   const sts = await serveApi('sts', stsProtocol);
+  const organizations = await serveApi(
+    'organizations',
+    awsJsonProtocol('1.1', 'AWSOrganizationsV20161128', 'ServiceException'),
+  );
   const slack = await serve(async (req) => (world ? world.slack.handle(req) : idle));
   const slackApi = await serve(async (req) => (world ? world.slackApi.handle(req) : idle));
   const db = await startDynamoDB();
@@ -186,6 +194,7 @@ async function start(): Promise<SandboxEnvironment> {
       slackApi,
       tagging,
       sts,
+      organizations,
     },
     db,
     activate(w) {

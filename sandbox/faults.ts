@@ -68,7 +68,8 @@ export type ApiName =
   | 'sqs'
   | 'cloudwatch'
   | 'tagging'
-  | 'sts';
+  | 'sts'
+  | 'organizations';
 export const API_NAMES: readonly ApiName[] = [
   'apprunner',
   'ecr',
@@ -80,6 +81,7 @@ export const API_NAMES: readonly ApiName[] = [
   'cloudwatch',
   'tagging',
   'sts',
+  'organizations',
 ];
 
 /** Every fault of a scenario. */

@@ -17,10 +17,11 @@ import { guardEnvironment } from './guard-env.ts';
 import { type ApiCall, ApiError, type ApiHooks } from './http.ts';
 import { ImageRegistry, imageLabel } from './images.ts';
 import { type FailedInvocation, LambdaRuntime } from './lambda.ts';
+import { OrganizationsStandIn } from './organizations.ts';
 import { createPrng } from './prng.ts';
 import type { FleetEntry, SandboxReport, TimelineEntry } from './report.ts';
 import { loadRoutes } from './routes.ts';
-import { type Scenario, toEpoch } from './scenario.ts';
+import { type Scenario, spokeTargets, toEpoch } from './scenario.ts';
 import { SchedulerStandIn } from './scheduler.ts';
 import { SlackReceiver } from './slack.ts';
 import { SlackApiStandIn } from './slack-api.ts';
@@ -73,6 +74,11 @@ export function sandboxConfig(account: string, region: string): Record<string, s
 /** What names and unlocks the spoke roles in the sandbox (GUARD_STACK_NAME, GUARD_SPOKE_EXTERNAL_ID). */
 export const SANDBOX_STACK = 'apprunner-guard-sandbox';
 export const SANDBOX_EXTERNAL_ID = 'sandbox-external-id-0123456789';
+/**
+ * An SSM SecureString holding {@link SANDBOX_EXTERNAL_ID}: a scenario's `config` may name it as
+ * GUARD_SPOKE_EXTERNAL_ID_PARAMETER (with GUARD_SPOKE_EXTERNAL_ID empty) to read the id from SSM.
+ */
+export const SANDBOX_EXTERNAL_ID_PARAMETER = '/apprunner-guard/sandbox/spoke-external-id';
 
 /**
  * What a spoke forwards to the hub bus: the spoke template's rule patterns (infra/spoke/build.cjs),
@@ -131,7 +137,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     Object.assign(config, SLACK_APP_CONFIG, { SLACK_API_URL: `${env.endpoints.slackApi}/api/` });
   }
   if (scenario.targets.length > 0) {
-    config.GUARD_TARGETS = scenario.targets.map((t) => `${t.account}:${t.regions.join(',')}`).join(';');
+    config.GUARD_TARGETS = scenario.targets
+      .map((t) => `${'ou' in t ? t.ou : t.account}:${t.regions.join(',')}`)
+      .join(';');
     config.GUARD_STACK_NAME = SANDBOX_STACK;
     config.GUARD_SPOKE_EXTERNAL_ID = SANDBOX_EXTERNAL_ID;
   }
@@ -351,7 +359,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         },
       );
     const sim = new SandboxFleets(hub, makeSim, identities);
-    for (const t of scenario.targets) for (const r of t.regions) sim.at({ account: t.account, region: r });
+    // The organisation of this run: steps may move its accounts (the scenario stays as loaded).
+    const organization = structuredClone(scenario.organization);
+    for (const t of spokeTargets(scenario))
+      for (const r of t.regions) sim.at({ account: t.account, region: r });
     // Alarms live beside their services: a spoke's reach the hub bus through its forwarding rules.
     const cloudwatch = new CloudWatchTargets(
       hub,
@@ -377,7 +388,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       apprunner: sim,
       tagging: { dispatch: (op, req) => sim.tagging(op, req) },
       sts: new StsStandIn({
-        spokes: scenario.targets.flatMap((t) =>
+        spokes: spokeTargets(scenario).flatMap((t) =>
           t.regions.map((r) => ({ account: t.account, region: r, role: t.role })),
         ),
         roleNamePrefix: SANDBOX_STACK,
@@ -385,6 +396,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
         identities,
         now: () => clock.now,
       }),
+      organizations: new OrganizationsStandIn(organization, account),
       ecr: new EcrStandIn(
         () => registry,
         () => ({ account, region }),
@@ -400,6 +412,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
             SLACK_APP_CONFIG.SLACK_BOT_TOKEN_PARAMETER,
             { value: SLACK_BOT_TOKEN, type: 'SecureString' as const },
           ],
+          [SANDBOX_EXTERNAL_ID_PARAMETER, { value: SANDBOX_EXTERNAL_ID, type: 'SecureString' as const }],
         ]),
         { account, region },
         () => clock.now,
@@ -535,6 +548,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
             clock,
             cloudwatch,
             slack: { signingSecret: SLACK_SIGNING_SECRET, actions: slackActions },
+            organization,
           });
           if (extra) text += ` — ${extra}`;
           place({ time: iso(), kind: 'step', text: step.note ? `${text}  (${step.note})` : text, ok: true });

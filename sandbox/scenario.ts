@@ -3,6 +3,7 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { DEFAULT_APP_RUNNER_BEHAVIOUR } from './app-runner/model.ts';
+import { type OrganizationUnit, organizationAccounts } from './organizations.ts';
 import {
   ALARM_STATE_VALUES,
   codeSource,
@@ -90,6 +91,7 @@ const faultsSchema = z
     cloudwatch: apiFaults.optional(),
     tagging: apiFaults.optional(),
     sts: apiFaults.optional(),
+    organizations: apiFaults.optional(),
     slack: z
       .object({
         rateLimited: faultRule.optional(),
@@ -130,6 +132,27 @@ const faultsSchema = z
 
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const ORGANIZATIONAL_UNIT = /^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
+
+const organizationAccount = z.union([
+  z.string().regex(ACCOUNT, 'must be a 12-digit account id'),
+  z
+    .object({
+      id: z.string().regex(ACCOUNT, 'must be a 12-digit account id'),
+      state: z.enum(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED']),
+    })
+    .strict(),
+]);
+const organizationUnit: z.ZodType<OrganizationUnit> = z.lazy(() =>
+  z
+    .object({
+      id: z.string().regex(ORGANIZATIONAL_UNIT, 'must be an OU id (ou-xxxx-xxxxxxxx)'),
+      accounts: z.array(organizationAccount).default([]),
+      units: z.array(organizationUnit).default([]),
+    })
+    .strict(),
+) as unknown as z.ZodType<OrganizationUnit>;
+const spokeRole = z.enum(['ok', 'missing', 'denies']).default('ok');
 
 const serviceSchema = z
   .object({
@@ -362,15 +385,38 @@ export const scenarioSchema = z
      */
     targets: z
       .array(
-        z
-          .object({
-            account: z.string().regex(ACCOUNT, 'must be a 12-digit account id'),
-            regions: z.array(z.string().regex(REGION, 'must be a region name')).min(1),
-            role: z.enum(['ok', 'missing', 'denies']).default('ok'),
-          })
-          .strict(),
+        z.union([
+          z
+            .object({
+              account: z.string().regex(ACCOUNT, 'must be a 12-digit account id'),
+              regions: z.array(z.string().regex(REGION, 'must be a region name')).min(1),
+              role: spokeRole,
+            })
+            .strict(),
+          // Every active account of an OU of `organization` (and the units below it); `role` is
+          // the spoke role of each.
+          z
+            .object({
+              ou: z.string().regex(ORGANIZATIONAL_UNIT, 'must be an OU id (ou-xxxx-xxxxxxxx)'),
+              regions: z.array(z.string().regex(REGION, 'must be a region name')).min(1),
+              role: spokeRole,
+            })
+            .strict(),
+        ]),
       )
       .default([]),
+    /**
+     * The AWS Organizations the hub reads when `targets` names an OU: its units (each with its
+     * accounts, plain ids being `ACTIVE`, and the units below it) and what it answers the hub
+     * (`access`: `allowed`, `denied`, `not-in-use`).
+     */
+    organization: z
+      .object({
+        access: z.enum(['allowed', 'denied', 'not-in-use']).default('allowed'),
+        units: z.array(organizationUnit).default([]),
+      })
+      .strict()
+      .prefault({}),
     /** Pause/resume schedules in the format of `infra/schedules.yml` (replaces that file's). */
     schedules: scheduleDefinitions.optional(),
     images: z.array(imageSchema).default([]),
@@ -391,6 +437,29 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Step = Scenario['steps'][number];
 export type Expectations = Scenario['expect'];
 export type FaultsInput = Scenario['faults'];
+
+/**
+ * The spokes of a scenario, one entry per account: its listed accounts, then, with an OU entry, every
+ * account of the organisation (an account listed and in the organisation is one spoke, with the
+ * listed entry's role and both entries' regions), whatever Organizations will answer the hub.
+ */
+export function spokeTargets(
+  scenario: Pick<Scenario, 'targets' | 'organization'>,
+): Array<{ account: string; regions: string[]; role: 'ok' | 'missing' | 'denies' }> {
+  const out = new Map<string, { account: string; regions: string[]; role: 'ok' | 'missing' | 'denies' }>();
+  const add = (account: string, regions: string[], role: 'ok' | 'missing' | 'denies') => {
+    const known = out.get(account);
+    if (known) known.regions = [...new Set([...known.regions, ...regions])];
+    else out.set(account, { account, regions: [...regions], role });
+  };
+  for (const t of scenario.targets) if ('account' in t) add(t.account, t.regions, t.role);
+  // Every account of the organisation may join an OU while the scenario runs (a `move-account`
+  // step): each has a simulator and a spoke role in the OU entries' regions, as a StackSet deployed
+  // to the organisation would give it. The guard acts only where its own reading of the OU says.
+  for (const t of scenario.targets)
+    if ('ou' in t) for (const a of organizationAccounts(scenario.organization)) add(a, t.regions, t.role);
+  return [...out.values()];
+}
 
 /** A scenario file is wrong: the message names the file and each offending field. */
 export class ScenarioError extends Error {
@@ -427,7 +496,16 @@ export function parseScenario(raw: unknown, source = 'scenario'): Scenario {
   if (scenario.end && toEpoch(scenario.end, start) < start) problems.push('end: is before start');
   const names = new Set<string>();
   const targets = new Set([`${scenario.account}/${scenario.region}`]);
-  for (const t of scenario.targets) for (const r of t.regions) targets.add(`${t.account}/${r}`);
+  for (const t of spokeTargets(scenario)) for (const r of t.regions) targets.add(`${t.account}/${r}`);
+  scenario.targets.forEach((t, i) => {
+    if (
+      'ou' in t &&
+      !scenario.organization.units.some(function has(u): boolean {
+        return u.id === t.ou || u.units.some(has);
+      })
+    )
+      problems.push(`targets.${i}.ou: ${t.ou} is not a unit of the scenario's organization`);
+  });
   for (const s of scenario.fleet) {
     const where = `${s.account ?? scenario.account}/${s.region ?? scenario.region}`;
     const address = `${where}/${s.name}`;

@@ -2,11 +2,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { GuardConfig, SlackNotifyConfig } from '../config.ts';
 import { createRejectedFailureAlerter } from '../notify/rejected-failure.ts';
+import { createNotifyTargetsFailureReporter } from '../notify/report-failure.ts';
 import { createRejectionHandler } from '../rejections.ts';
-import { createTargets } from '../targets.ts';
 import { createIdempotencyStore } from './idempotency.ts';
 import { createRejectionCounter } from './metrics.ts';
 import { createNotifyLedger } from './notify-ledger.ts';
+import { createLenientTargets } from './organizations.ts';
 import { createGuardWakeUps } from './scheduler.ts';
 import { createBotTokenSource, createSsmClient, createWebhookUrlSource } from './secrets.ts';
 import { createSlackWebhook } from './slack.ts';
@@ -28,12 +29,17 @@ export function createNotifyDeps(
   const ssm = createSsmClient();
   const sns = createSnsPublisher(createSnsClient(), config.alertTopicArn);
   // The notifier acts nowhere: it only needs to know the targets, to reject events from elsewhere.
-  const targets = createTargets(config.targets, { account: config.accountId, region: config.region });
+  // It keeps alerting when the organisation cannot be read (its own alert says so, once).
+  const { targets, prepare } = createLenientTargets(
+    config,
+    createNotifyTargetsFailureReporter(sns, () => new Date(Date.now())),
+  );
   const wakeUps = createGuardWakeUps(config, { logger });
   return {
     logger,
     wakeUps,
     idempotency: createIdempotencyStore(dynamo, config.idempotencyTable),
+    prepare,
     onReject: createRejectionHandler({
       job: 'notify',
       counter: createRejectionCounter(),

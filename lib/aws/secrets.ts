@@ -127,3 +127,38 @@ export function createBotTokenSource(client: SSMClient, parameterName: string): 
     isValid: (v) => /^xoxb-[A-Za-z0-9-]{10,250}$/.test(v),
   });
 }
+
+/** What an external id may be (IAM's `sts:ExternalId`; the spoke template requires 16 or more). */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{16,1224}$/;
+
+/**
+ * The external id the spoke roles require, from an SSM SecureString parameter (the
+ * `spokeExternalIdParameter` param): the read starts when the source is made (the cold start) and
+ * its value is kept for the container's life; a failed read is not kept, the next call reads again.
+ * Errors name the parameter, never the value.
+ */
+export function createExternalIdSource(client: SSMClient, parameterName: string): () => Promise<string> {
+  const source = createSecretSource(
+    client,
+    parameterName,
+    {
+      what: 'the spoke external id',
+      expected: 'an external id (16 to 1224 of A-Z a-z 0-9 _ + = , . @ : / -)',
+      isValid: (v) => EXTERNAL_ID.test(v),
+    },
+    Number.POSITIVE_INFINITY,
+  );
+  let read: Promise<string> | undefined;
+  const get = () => {
+    if (!read) {
+      const attempt = source.get();
+      read = attempt;
+      attempt.catch(() => {
+        if (read === attempt) read = undefined;
+      });
+    }
+    return read;
+  };
+  void get().catch(() => {});
+  return get;
+}

@@ -6,15 +6,18 @@ import type { GuardConfig } from '../config.ts';
 import { TerminalError } from '../core/errors.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
 import type { ImageDigestResolver } from '../core/ports/image-registry.ts';
+import type { OrganizationPort } from '../core/ports/organization.ts';
 import type { ServiceTagsPort } from '../core/ports/service-tags.ts';
 import { type Target, type TargetRouter, targetLabel } from '../core/ports/targets.ts';
 import { parseServiceArn } from '../events/app-runner.ts';
 import { parseImageIdentifier } from '../release/image.ts';
-import { createTargets, type Targets } from '../targets.ts';
+import type { LiveTargets } from '../targets.ts';
 import { createAppRunnerGateway } from './app-runner.ts';
 import { clientConfig } from './client-config.ts';
 import { createImageDigestResolver } from './ecr.ts';
 import { translateAwsError } from './errors.ts';
+import { createGuardTargets } from './organizations.ts';
+import { createExternalIdSource, createSsmClient } from './secrets.ts';
 import { createServiceTagsReader } from './service-tags.ts';
 
 type CredentialProvider = ReturnType<typeof fromTemporaryCredentials>;
@@ -36,6 +39,12 @@ export interface TargetPorts {
 /** What {@link createTargetPorts} returns: the router, and ports that route each call by its ARN. */
 export interface GuardTargetPorts {
   targets: TargetRouter;
+  /**
+   * Reads the accounts of the organisational units in `GUARD_TARGETS` when they were never read
+   * or are older than 15 minutes (a no-op without units): run it before each event
+   * (`prepareTargets`), since the parsers and the router answer from the last reading.
+   */
+  refresh(): Promise<void>;
   /** The ports of one target, created on first use and kept for the container's life. */
   portsFor(account: string, region: string): TargetPorts;
   /**
@@ -73,31 +82,45 @@ const RENEW_BEFORE_MS = 5 * 60_000;
 function spokeCredentials(
   target: Target,
   roleArn: string,
-  externalId: string,
+  externalId: string | (() => Promise<string>),
   hubRegion: string,
 ): CredentialProvider {
-  const assume = fromTemporaryCredentials({
-    params: {
-      RoleArn: roleArn,
-      RoleSessionName: `apprunner-guard-${target.account}-${target.region}`.slice(0, 64),
-      ExternalId: externalId,
-      DurationSeconds: 3600,
-    },
-    // STS in the hub's region (a regional endpoint, close to the functions).
-    clientConfig: { ...clientConfig(), region: hubRegion },
-  });
+  const providerWith = (id: string) =>
+    fromTemporaryCredentials({
+      params: {
+        RoleArn: roleArn,
+        RoleSessionName: `apprunner-guard-${target.account}-${target.region}`.slice(0, 64),
+        ExternalId: id,
+        DurationSeconds: 3600,
+      },
+      // STS in the hub's region (a regional endpoint, close to the functions).
+      clientConfig: { ...clientConfig(), region: hubRegion },
+    });
+  let assume: CredentialProvider | undefined =
+    typeof externalId === 'string' ? providerWith(externalId) : undefined;
+  const refused = (error: unknown) => {
+    throw spokeAccessError(target, roleArn, error);
+  };
+  // An external id from SSM is read first (its failure names the parameter), then the role assumed.
+  const assumeRole = (): Promise<Credentials> => {
+    if (assume) return assume().catch(refused);
+    return (externalId as () => Promise<string>)().then((id) => {
+      assume ??= providerWith(id);
+      return assume().catch(refused);
+    });
+  };
   let current: Promise<Credentials> | undefined;
   let expiresAt = 0;
   return async () => {
     if (current && Date.now() < expiresAt - RENEW_BEFORE_MS) return current;
-    const attempt = assume().then(
+    const attempt = assumeRole().then(
       (credentials) => {
         expiresAt = credentials.expiration?.getTime() ?? Date.now() + 15 * 60_000;
         return credentials;
       },
       (error: unknown) => {
         if (current === attempt) current = undefined;
-        throw spokeAccessError(target, roleArn, error);
+        throw error;
       },
     );
     current = attempt;
@@ -129,7 +152,8 @@ function spokeAccessError(target: Target, roleArn: string, error: unknown): Erro
 export function createServicePortsAt(options: {
   region: string;
   account?: string | undefined;
-  spokes?: { roleNamePrefix: string; externalId: string } | undefined;
+  /** The spoke roles' name prefix and external id (a value, or where to read it: `createExternalIdSource`). */
+  spokes?: { roleNamePrefix: string; externalId: string | (() => Promise<string>) } | undefined;
 }): { appRunner: AppRunnerPort; images: ImageDigestResolver } {
   const { region, account, spokes } = options;
   let credentials = {};
@@ -158,13 +182,16 @@ export function createServicePortsAt(options: {
  * The hub's own account and region use the function's own credentials; every other target the
  * spoke role there, assumed with the external id. Call once per container.
  *
- * Throws (failing the cold start) when `GUARD_TARGETS` names an organisational unit: resolving it
- * through AWS Organizations is not built yet, and watching fewer accounts than configured would be
- * silent.
+ * An organisational unit in `GUARD_TARGETS` stands for its active accounts, read through AWS
+ * Organizations (`organization`, by default a reader made on first use) at the first
+ * {@link GuardTargetPorts.refresh} and every 15 minutes after.
  */
-export function createTargetPorts(config: GuardConfig): GuardTargetPorts {
+export function createTargetPorts(
+  config: GuardConfig,
+  options: { organization?: OrganizationPort } = {},
+): GuardTargetPorts {
   const hub = { account: config.accountId, region: config.region };
-  const targets: Targets = createTargets(config.targets, hub);
+  const targets: LiveTargets = createGuardTargets(config, options.organization);
   const cache = new Map<string, TargetPorts>();
   const outside = (account: string, region: string) =>
     new TerminalError(
@@ -172,25 +199,32 @@ export function createTargetPorts(config: GuardConfig): GuardTargetPorts {
       { fields: { account, region } },
     );
 
+  // The external id: as configured, or read from SSM once per container, starting now.
+  const externalId = !config.spokes
+    ? undefined
+    : 'parameter' in config.spokes.externalId
+      ? createExternalIdSource(createSsmClient(), config.spokes.externalId.parameter)
+      : config.spokes.externalId.value;
   const optionsCache = new Map<string, ClientOptions>();
   // SDK client options for one target: its region, and the spoke role's credentials (one
   // credential provider per target, shared by every client made there).
   const clientOptionsFor = (account: string, region: string): ClientOptions => {
+    // Checked on every call: an account that left an organisational unit is no target any more.
+    if (!targets.isTarget(account, region)) throw outside(account, region);
     const key = `${account}/${region}`;
     const known = optionsCache.get(key);
     if (known) return known;
-    if (!targets.isTarget(account, region)) throw outside(account, region);
     const isHub = account === hub.account && region === hub.region;
     const spokes = config.spokes;
-    if (!isHub && !spokes) throw outside(account, region);
+    if (!isHub && (!spokes || !externalId)) throw outside(account, region);
     const credentials =
-      isHub || !spokes
+      isHub || !spokes || !externalId
         ? {}
         : {
             credentials: spokeCredentials(
               { account, region },
               spokeRoleArn(spokes.roleNamePrefix, { account, region }, partitionOf(region)),
-              spokes.externalId,
+              externalId,
               hub.region,
             ),
           };
@@ -200,6 +234,7 @@ export function createTargetPorts(config: GuardConfig): GuardTargetPorts {
   };
 
   const portsFor = (account: string, region: string): TargetPorts => {
+    if (!targets.isTarget(account, region)) throw outside(account, region);
     const key = `${account}/${region}`;
     const known = cache.get(key);
     if (known) return known;
@@ -252,5 +287,5 @@ export function createTargetPorts(config: GuardConfig): GuardTargetPorts {
     appRunnerIn: (t) => portsFor(t.account, t.region).appRunner,
     serviceTagsIn: (t) => portsFor(t.account, t.region).serviceTags,
   };
-  return { targets: router, portsFor, clientOptionsFor, appRunner, images };
+  return { targets: router, refresh: targets.refresh, portsFor, clientOptionsFor, appRunner, images };
 }

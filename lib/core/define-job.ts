@@ -30,6 +30,12 @@ export interface StackDeps {
    * (docs/architecture.md, "Time"). Jobs only ever invoked through their queue need none.
    */
   wakeUps?: WakeUps;
+  /**
+   * Readies what parsing needs, before each event: the targets an organisational unit stands for
+   * (`prepareTargets` in `lib/aws/organizations.ts`). A terminal error (already reported by it)
+   * makes the event's result `failed`; any other is thrown, so the event is retried.
+   */
+  prepare?: () => Promise<void>;
 }
 
 /** A job as one `run` (it observes, plans and acts inside, through its ports). */
@@ -113,6 +119,7 @@ export function defineJob<I, D, O = unknown, P = unknown>(spec: JobSpec<I, D, O,
         logger: deps.logger,
         onReject: (error, raw) => deps.onReject(error, raw),
         onGiveUp: async (event, error) => {
+          await deps.prepare?.();
           const { input } = spec.parse(event, deps);
           await spec.reportFailure(input, error, deps, { logger: deps.logger, remainingMs: () => 0 });
         },
@@ -127,6 +134,7 @@ export function defineJob<I, D, O = unknown, P = unknown>(spec: JobSpec<I, D, O,
         run: (input, ctx) => run(input, deps, ctx),
         reportFailure: (input, error, ctx) => spec.reportFailure(input, error, deps, ctx),
         persistenceStore: deps.idempotency,
+        ...(deps.prepare ? { prepare: deps.prepare } : {}),
         ...(spec.idempotencyTtlSeconds ? { idempotencyTtlSeconds: spec.idempotencyTtlSeconds } : {}),
         ...(deps.wakeUps ? { wakeUps: deps.wakeUps } : {}),
         ...(spec.maxWaitSeconds

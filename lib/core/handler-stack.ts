@@ -64,6 +64,12 @@ export interface GuardHandlerSpec<T> {
   reportFailure(input: T, error: Error, ctx: RunContext): Promise<void>;
   /** Powertools persistence; `false` only where the job is idempotent by construction. */
   persistenceStore: BasePersistenceLayer | false;
+  /**
+   * Readies what `parse` needs (the targets resolved through Organizations), before each event. A
+   * terminal error from it is the event's `failed` result (it reports the failure itself, once);
+   * any other is thrown, so the event is retried.
+   */
+  prepare?: () => Promise<void>;
   /** How long a completed key is remembered. EventBridge retries for up to 24 hours. */
   idempotencyTtlSeconds?: number;
   /** Wakes a Scheduler-invoked job again (see {@link Parsed.again}); without it those errors are thrown. */
@@ -176,6 +182,15 @@ export function withGuard<T>(spec: GuardHandlerSpec<T>) {
     : body;
 
   return middy(async (raw: unknown, context: Context): Promise<HandlerResult> => {
+    if (spec.prepare) {
+      try {
+        await spec.prepare();
+      } catch (error) {
+        if (classifyError(error) !== 'terminal') throw error;
+        logger.error('cannot prepare for the event', { job: spec.job, error });
+        return { outcome: 'failed', reason: describeError(error as Error) };
+      }
+    }
     let parsed: Parsed<T>;
     try {
       checkEventLimits(raw);

@@ -43,3 +43,31 @@ export function createNotifyFailureReporter(sns: SnsPort) {
     await sns.publish(buildSnsMessage(alert));
   };
 }
+
+/**
+ * Builds the notifier's report that it cannot read the accounts of an organisational unit in
+ * `GUARD_TARGETS` (`createLenientTargets` sends it once per container), published to SNS directly
+ * like its other failures. The notifier keeps alerting: on the hub and the accounts listed directly.
+ */
+export function createNotifyTargetsFailureReporter(sns: SnsPort, now: () => Date) {
+  return async (error: Error): Promise<void> => {
+    const time = now().toISOString();
+    const alert: Alert = {
+      messageId: `notify-targets-failure|${time}`,
+      time,
+      severity: 'critical',
+      title: 'apprunner-guard cannot read its organisational units',
+      summary: `The notifier could not find the accounts of the organisational units in GUARD_TARGETS: ${describeError(error)}. Until this is fixed it alerts only on the hub and the accounts listed directly, and the other functions fail every event from elsewhere.`,
+      facts: [{ label: 'Error', value: errorNameOf(error) }],
+      links: [],
+      actionTaken: 'Not retried for alerting: a human must give the hub access to AWS Organizations.',
+      dedupKey: 'notify-targets-failure',
+      status: 'failed',
+      job: 'notify',
+      source: 'apprunner-guard',
+      detailType: 'Notification Failed',
+      dryRun: false,
+    };
+    await sns.publish(buildSnsMessage(alert));
+  };
+}

@@ -1,3 +1,4 @@
+import { parseServiceArn } from '../events/app-runner.ts';
 import { nextFireTime } from '../schedule/cron.ts';
 import { TAGS } from '../tags.ts';
 import { type DesiredState, desiredStateAt, formatLocal, offDayReason } from './desired-state.ts';
@@ -18,6 +19,10 @@ export interface SchedulePlan {
 export interface FleetPlan {
   plans: SchedulePlan[];
   unknownSchedules: Array<{ service: string; schedule: string }>;
+  /** The places (`<account>/<region>`, or a region) whose live fleet was read; absent offline. */
+  read?: string[];
+  /** The places that could not be read, and why (their services are not in the plan). */
+  unreadable?: Array<{ where: string; reason: string }>;
 }
 
 /**
@@ -72,9 +77,19 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
-/** Human-readable plan: one block per schedule, one line per service with the reason. */
+/** `<account>/<region>` of a service, from its ARN; `-` when it has none (an offline fleet file). */
+function whereOf(arn: string): string {
+  const ref = parseServiceArn(arn);
+  return ref ? `${ref.account}/${ref.region}` : '-';
+}
+
+/**
+ * Human-readable plan: the places read, then one block per schedule, one line per service (its
+ * account and region) with the reason. (Places that could not be read are the caller's to say.)
+ */
 export function formatFleetPlan(plan: FleetPlan): string {
   const out: string[] = [];
+  if (plan.read) out.push(`Read the services of ${plan.read.join(', ') || 'no place'}`, '');
   for (const p of plan.plans) {
     const tz = p.schedule.timezone;
     out.push(`Schedule ${p.schedule.name} (${tz}) at ${formatLocal(p.at, tz)} (${p.at.toISOString()})`);
@@ -87,8 +102,15 @@ export function formatFleetPlan(plan: FleetPlan): string {
     } else {
       out.push(
         table([
-          ['SERVICE', 'STATUS', 'ACTION', 'OUTCOME', 'WHY'],
-          ...p.decisions.map((d) => [d.name, d.status, ACTION_TEXT[d.action], d.outcome, d.reason]),
+          ['SERVICE', 'WHERE', 'STATUS', 'ACTION', 'OUTCOME', 'WHY'],
+          ...p.decisions.map((d) => [
+            d.name,
+            whereOf(d.arn),
+            d.status,
+            ACTION_TEXT[d.action],
+            d.outcome,
+            d.reason,
+          ]),
         ]),
       );
     }

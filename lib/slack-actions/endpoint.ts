@@ -46,6 +46,8 @@ export interface SlackActionEndpointDeps {
   publisher: GuardEventPublisher;
   /** The guard's targets: a button naming a service elsewhere is refused. */
   targets: TargetCheck;
+  /** Readies `targets` (the accounts of organisational units, read through Organizations). */
+  prepare?: () => Promise<void>;
   maxBodyBytes: number;
   now(): Date;
 }
@@ -99,6 +101,7 @@ export function createSlackActionEndpoint(deps: SlackActionEndpointDeps) {
     }
     const request = parsed.request;
     const log = { slackAction: request.action, slackUser: request.user.id, serviceArn: request.service.arn };
+    await deps.prepare?.();
     if (!deps.targets.isTarget(request.service.account, request.service.region)) {
       logger.warn('slack request refused', {
         ...log,

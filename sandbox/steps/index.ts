@@ -9,6 +9,7 @@ import { failNextStep } from './fail-next.ts';
 import { guardStep } from './guard.ts';
 import { invokeStep } from './invoke.ts';
 import { markImageStep } from './mark-image.ts';
+import { moveAccountStep } from './organization.ts';
 import { pushStep } from './push.ts';
 import { slackActionStep } from './slack-action.ts';
 import type { LoadContext, StepContext, StepKind } from './step-kind.ts';
@@ -40,6 +41,7 @@ export const STEP_KINDS = [
   alarmStep,
   guardStep,
   slackActionStep,
+  moveAccountStep,
 ] as const;
 
 type Kind = (typeof STEP_KINDS)[number];

@@ -5,6 +5,7 @@ import type { CloudWatchTargets } from '../cloudwatch.ts';
 import type { SandboxFleets } from '../fleets.ts';
 import type { ImageRegistry } from '../images.ts';
 import type { LambdaRuntime } from '../lambda.ts';
+import type { SandboxOrganization } from '../organizations.ts';
 
 /** One Slack interaction request a step sent to the slack-actions Function URL. */
 export interface SlackActionRecord {
@@ -36,6 +37,8 @@ export interface StepContext {
   cloudwatch: CloudWatchTargets;
   /** The Slack app's side: its signing secret, and the log of interaction requests sent. */
   slack: { signingSecret: string; actions: SlackActionRecord[] };
+  /** The organisation the Organizations stand-in serves (a step may move an account). */
+  organization: SandboxOrganization;
 }
 
 /** What a step kind may need while a scenario file is loaded. */

@@ -36,5 +36,16 @@ describe('guard … --account', () => {
     expect(run.code).toBe(2);
     expect(run.err).toContain('GUARD_STACK_NAME is required');
     expect(run.err).toContain('GUARD_SPOKE_EXTERNAL_ID is required with --account');
+    expect(run.err).toContain('or GUARD_SPOKE_EXTERNAL_ID_PARAMETER');
+  });
+
+  it('takes the external id from an SSM parameter instead (then only the stack name is missing)', async () => {
+    const run = await runGuard(['status', 'payments-api', '--account', '222233334444'], {
+      ...ENV,
+      GUARD_SPOKE_EXTERNAL_ID_PARAMETER: '/apprunner-guard/spoke-external-id',
+    });
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('GUARD_STACK_NAME is required');
+    expect(run.err).not.toContain('GUARD_SPOKE_EXTERNAL_ID is required');
   });
 });

@@ -2,8 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PAUSE, RESUME } from '../../cli/commands.ts';
+import { PAUSE, RESUME, SCHEDULE_PLAN } from '../../cli/commands.ts';
 import { manualCommand } from '../../cli/pause-resume.ts';
+import { schedulePlanCommand } from '../../cli/schedule.ts';
+import { TerminalError } from '../../lib/core/errors.ts';
 import type { WakeUpRequest, WakeUps } from '../../lib/core/ports/wake-ups.ts';
 import { TAGS } from '../../lib/tags.ts';
 import { inMemoryAppRunner } from '../support/app-runner.ts';
@@ -27,7 +29,8 @@ describe('guard schedule plan', () => {
     const { code, out } = await plan('--at', '2026-11-20T19:00:00Z', '--fleet', fleetFile);
     expect(code).toBe(0);
     expect(out).toContain('Schedule office-hours-berlin (Europe/Berlin) at 2026-11-20 20:00 Europe/Berlin');
-    expect(out).toMatch(/checkout-web\s+RUNNING\s+pause\s+acted/);
+    // Offline services have no ARN: no account or region to name.
+    expect(out).toMatch(/checkout-web\s+-\s+RUNNING\s+pause\s+acted/);
     expect(out).not.toContain('prod-api');
   });
 
@@ -47,6 +50,116 @@ describe('guard schedule plan', () => {
     const badSub = await runGuard(['schedule', 'list']);
     expect(badSub.code).toBe(2);
     expect(badSub.err).toContain('unknown subcommand "list"');
+  });
+});
+
+describe('guard schedule plan across accounts and regions', () => {
+  const HUB = '111122223333';
+  const SPOKE = '222233334444';
+  const OU_ACCOUNT = '444455556666';
+  const arnIn = (account: string, region: string, name: string) =>
+    `arn:aws:apprunner:${region}:${account}:service/${name}/${'0'.repeat(32)}`;
+  const tagged = { [TAGS.schedule]: 'office-hours-berlin' };
+  /** One service per place, named after it; `refuse` places throw as a refused spoke role does. */
+  function places(refuse: string[] = []) {
+    const asked: string[] = [];
+    const portsAt = (place: { account?: string | undefined; region: string }) => {
+      const account = place.account ?? HUB;
+      const where = `${account}/${place.region}`;
+      asked.push(place.account === undefined ? `own ${place.region}` : where);
+      const app = inMemoryAppRunner([
+        {
+          name: `web-${account.slice(0, 4)}`,
+          status: 'RUNNING',
+          tags: tagged,
+          arn: arnIn(account, place.region, `web-${account.slice(0, 4)}`),
+        },
+      ]);
+      if (refuse.includes(where)) {
+        return {
+          where,
+          appRunner: {
+            ...app.port,
+            listServices: () => {
+              throw new TerminalError(`cannot act in ${where}: assuming the spoke role was refused`);
+            },
+          },
+        };
+      }
+      return { where, appRunner: app.port };
+    };
+    return { asked, portsAt };
+  }
+  const AT = ['--at', '2026-11-20T19:00:00Z'];
+  const ENV = {
+    AWS_REGION: 'us-east-1',
+    GUARD_ACCOUNT_ID: HUB,
+    GUARD_TARGETS: `${SPOKE}:eu-west-1; ou-ab12-platform1:eu-west-1`,
+  };
+  const organization = { listActiveAccounts: async () => [OU_ACCOUNT, SPOKE] };
+
+  it('plans every target by default (the hub with your own credentials, an OU through Organizations), naming account and region', async () => {
+    const { asked, portsAt } = places();
+    const run = await runWith(SCHEDULE_PLAN, schedulePlanCommand({ portsAt, organization }), AT, ENV);
+    expect(run.code).toBe(0);
+    expect(asked).toEqual(['own us-east-1', `${SPOKE}/eu-west-1`, `${OU_ACCOUNT}/eu-west-1`]);
+    expect(run.out).toContain(
+      `Read the services of ${HUB}/us-east-1, ${SPOKE}/eu-west-1, ${OU_ACCOUNT}/eu-west-1`,
+    );
+    expect(run.out).toMatch(new RegExp(`web-1111\\s+${HUB}/us-east-1\\s+RUNNING\\s+pause\\s+acted`));
+    expect(run.out).toMatch(new RegExp(`web-2222\\s+${SPOKE}/eu-west-1\\s+RUNNING\\s+pause`));
+    expect(run.out).toMatch(new RegExp(`web-4444\\s+${OU_ACCOUNT}/eu-west-1\\s+RUNNING\\s+pause`));
+  });
+
+  it('plans only the place --account and --region name', async () => {
+    const { asked, portsAt } = places();
+    const run = await runWith(
+      SCHEDULE_PLAN,
+      schedulePlanCommand({ portsAt, organization }),
+      [...AT, '--account', SPOKE, '--region', 'eu-west-1', '--json'],
+      ENV,
+    );
+    expect(run.code).toBe(0);
+    expect(asked).toEqual([`${SPOKE}/eu-west-1`]);
+    const plan = JSON.parse(run.out) as {
+      read: string[];
+      plans: Array<{ decisions: Array<{ arn: string }> }>;
+    };
+    expect(plan.read).toEqual([`${SPOKE}/eu-west-1`]);
+    expect(plan.plans[0]!.decisions.map((d) => d.arn)).toEqual([arnIn(SPOKE, 'eu-west-1', 'web-2222')]);
+  });
+
+  it('plans the others when a target cannot be read, and says which one (exit 1)', async () => {
+    const { portsAt } = places([`${SPOKE}/eu-west-1`]);
+    const run = await runWith(SCHEDULE_PLAN, schedulePlanCommand({ portsAt, organization }), AT, ENV);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain(
+      `could not read ${SPOKE}/eu-west-1: TerminalError: cannot act in ${SPOKE}/eu-west-1`,
+    );
+    expect(run.out).toContain('web-1111');
+    expect(run.out).toContain('web-4444');
+    expect(run.out).not.toContain('web-2222');
+  });
+
+  it('needs the hub account to plan across the targets, and refuses --account with --fleet', async () => {
+    const { portsAt } = places();
+    const noHub = await runWith(SCHEDULE_PLAN, schedulePlanCommand({ portsAt }), AT, {
+      ...ENV,
+      GUARD_ACCOUNT_ID: undefined,
+    });
+    expect(noHub.code).toBe(2);
+    expect(noHub.err).toContain('planning across GUARD_TARGETS needs GUARD_ACCOUNT_ID');
+    const offline = await plan('--fleet', fleetFile, '--account', SPOKE);
+    expect(offline.code).toBe(2);
+    expect(offline.err).toContain('--fleet plans offline: it takes no --account or --region');
+  });
+
+  it('documents --account and --region in its help', async () => {
+    const help = await runGuard(['schedule', 'plan', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--account <account id>');
+    expect(help.out).toContain('--region <region>');
+    expect(help.out).toContain('GUARD_TARGETS');
   });
 });
 

@@ -6,7 +6,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestOf } from '../../sandbox/images.ts';
-import { loadScenario, parseScenario, ROOT, runScenario, type SandboxReport } from '../../sandbox/run.ts';
+import {
+  loadScenario,
+  parseScenario,
+  ROOT,
+  runScenario,
+  SANDBOX_EXTERNAL_ID_PARAMETER,
+  type SandboxReport,
+} from '../../sandbox/run.ts';
 
 const scenario = (name: string) => loadScenario(join(ROOT, 'sandbox/scenarios', `${name}.yml`));
 const SPOKE = '222233334444';
@@ -37,6 +44,25 @@ describe('many accounts and regions in the sandbox', () => {
     const alert = report.slackMessages.find((m) => m.text.includes('Rollback Completed'))!;
     expect(JSON.stringify(alert.payload)).toContain(SPOKE);
     expect(JSON.stringify(alert.payload)).toContain('eu-west-1.console.aws.amazon.com');
+  });
+
+  it('assumes the spoke roles with the external id read from an SSM SecureString parameter, once per container', async () => {
+    const base = scenario('multi-account-rollback');
+    const report = await runScenario({
+      ...base,
+      config: {
+        ...base.config,
+        GUARD_SPOKE_EXTERNAL_ID: '',
+        GUARD_SPOKE_EXTERNAL_ID_PARAMETER: SANDBOX_EXTERNAL_ID_PARAMETER,
+      },
+    });
+    passed(report);
+    // The STS stand-in refuses a wrong external id: the rollback in the spoke proves it was read.
+    expect(report.guardEvents.some((e) => e['detail-type'] === 'Rollback Completed')).toBe(true);
+    const reads = report.apiCalls.filter((c) => c.api === 'ssm' && c.operation === 'GetParameter');
+    const functions = new Set(report.invocations.map((i) => i.function));
+    // At most one read of the id per function container (plus the Slack webhook reads of notify).
+    expect(reads.length).toBeLessThanOrEqual(functions.size + 2);
   });
 
   it('pauses and resumes services in two regions of two accounts with one App Runner call per service', async () => {
@@ -84,6 +110,59 @@ describe('many accounts and regions in the sandbox', () => {
     passed(report);
   });
 
+  it('pauses services in accounts found only through an organisational unit, and rejects one outside it', async () => {
+    const report = await runScenario(scenario('multi-account-organization'));
+    passed(report);
+    const run = report.guardEvents.find(
+      (e) => e['detail-type'] === 'Schedule Run Completed' && e.detail.action === 'pause',
+    )!;
+    const targets = (run.detail.details as { targets: Array<{ account: string; region: string }> }).targets;
+    // The unit's account, its child unit's account; not the suspended one, not the other unit's.
+    expect(targets.map((t) => `${t.account}/${t.region}`).sort()).toEqual([
+      '111122223333/us-east-1',
+      '444455556666/eu-west-1',
+      '555566667777/eu-west-1',
+    ]);
+    const paused = report.fleet.filter((s) => s.status === 'PAUSED').map((s) => s.account);
+    expect(paused.sort()).toEqual(['111122223333', '444455556666', '555566667777']);
+    // Read once per function container (each within its 15 minutes), never per event.
+    const reads = report.apiCalls.filter((c) => c.api === 'organizations');
+    expect(reads.every((c) => c.status === 200)).toBe(true);
+    expect(new Set(reads.map((c) => c.operation))).toEqual(
+      new Set(['ListAccountsForParent', 'ListOrganizationalUnitsForParent']),
+    );
+  });
+
+  it('watches an account moved into the unit while running, after its next reading (no redeploy)', async () => {
+    const report = await runScenario(scenario('multi-account-organization-joins'));
+    passed(report);
+    const reads = report.apiCalls.filter(
+      (c) => c.api === 'organizations' && c.operation === 'ListAccountsForParent',
+    );
+    // The sweep read at 18:25 and again at 19:25 (its reading older than 15 minutes), not in between.
+    expect(
+      reads.filter((c) => c.time.startsWith('2026-11-19T18:25') || c.time.startsWith('2026-11-19T19:25')),
+    ).toHaveLength(2);
+  });
+
+  it('reports once, per function, a hub that may not read the organisation, and acts nowhere', async () => {
+    const report = await runScenario(scenario('multi-account-organization-denied'));
+    passed(report);
+    const failed = report.guardEvents.filter((e) => e.detail.outcome === 'failed');
+    expect(failed.map((e) => e['detail-type']).sort()).toEqual([
+      'Cleanup Failed',
+      'Rollback Failed',
+      'Schedule Action Failed',
+    ]);
+    for (const e of failed) {
+      expect(String(e.detail.reason)).toContain('ou-ab12-platform1');
+      expect(String(e.detail.reason)).toContain('management account');
+    }
+    // Every later event failed at once, without another report and without being retried.
+    expect(report.invocations.filter((i) => i.outcome === 'failed').length).toBeGreaterThan(failed.length);
+    expect(report.failedInvocations).toEqual([]);
+  });
+
   it('refuses a scenario whose fleet names an account or region outside its targets', () => {
     expect(() =>
       parseScenario({
@@ -93,5 +172,12 @@ describe('many accounts and regions in the sandbox', () => {
         fleet: [{ name: 'web-app', image: 'web:v1', account: SPOKE, region: 'us-west-2' }],
       }),
     ).toThrow(/web-app" is in 222233334444\/us-west-2, not one of the targets/);
+    expect(() =>
+      parseScenario({
+        name: 'bad',
+        start: '2026-11-20T10:00:00Z',
+        targets: [{ ou: 'ou-ab12-platform1', regions: ['eu-west-1'] }],
+      }),
+    ).toThrow(/targets.0.ou: ou-ab12-platform1 is not a unit of the scenario's organization/);
   });
 });

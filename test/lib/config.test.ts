@@ -100,8 +100,27 @@ describe('loadCliConfig', () => {
     ]);
     expect(config.spokes).toEqual({
       roleNamePrefix: 'apprunner-guard-prod',
-      externalId: 'a-long-enough-external-id',
+      externalId: { value: 'a-long-enough-external-id' },
     });
+  });
+
+  it('takes the external id from an SSM parameter instead, never from both', () => {
+    const env = {
+      GUARD_TARGETS: '123456789012:eu-west-1',
+      GUARD_STACK_NAME: 'apprunner-guard-prod',
+      GUARD_SPOKE_EXTERNAL_ID: '',
+      GUARD_SPOKE_EXTERNAL_ID_PARAMETER: '/apprunner-guard/spoke-external-id',
+    };
+    expect(loadConfig(guardEnv(env)).spokes).toEqual({
+      roleNamePrefix: 'apprunner-guard-prod',
+      externalId: { parameter: '/apprunner-guard/spoke-external-id' },
+    });
+    expect(() =>
+      loadConfig(guardEnv({ ...env, GUARD_SPOKE_EXTERNAL_ID: 'a-long-enough-external-id' })),
+    ).toThrow(/GUARD_SPOKE_EXTERNAL_ID and GUARD_SPOKE_EXTERNAL_ID_PARAMETER are both set/);
+    expect(() =>
+      loadConfig(guardEnv({ ...env, GUARD_SPOKE_EXTERNAL_ID_PARAMETER: 'spoke-external-id' })),
+    ).toThrow(/GUARD_SPOKE_EXTERNAL_ID_PARAMETER must be an SSM parameter name starting with \//);
   });
 
   it('requires the stack name and the external id with targets beyond the hub (they name and unlock the spoke roles)', () => {

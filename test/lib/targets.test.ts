@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createTargets, listedAccounts, parseTargets, TargetsError } from '../../lib/targets.ts';
+import {
+  createLiveTargets,
+  createTargets,
+  listedAccounts,
+  ORGANIZATIONAL_UNIT_MAX_AGE_MS,
+  parseTargets,
+  TargetsError,
+} from '../../lib/targets.ts';
 
 const HUB = { account: '111122223333', region: 'eu-west-1' };
 const targetsOf = (text: string | undefined, ous: Record<string, string[]> = {}) =>
@@ -107,5 +114,90 @@ describe('targets', () => {
     expect(() => createTargets(parseTargets(''), { account: '111122223333', region: 'Ireland' })).toThrow(
       /hub region/,
     );
+  });
+});
+
+describe('createLiveTargets (organisational units read through Organizations)', () => {
+  const OU = 'ou-ab12-cdefgh34';
+  const LISTED = '123456789012';
+  const setting = parseTargets(`${OU}:eu-west-1,us-east-1; ${LISTED}:eu-west-1`);
+  const organization = (accounts: string[][]) => {
+    const calls: string[] = [];
+    let call = 0;
+    return {
+      calls,
+      resolveUnit: async (unit: string) => {
+        calls.push(unit);
+        const answer = accounts[Math.min(call++, accounts.length - 1)]!;
+        return answer;
+      },
+    };
+  };
+
+  it('answers nothing before the first reading, rather than fewer accounts than configured', () => {
+    const targets = createLiveTargets(setting, HUB, organization([[LISTED]]));
+    expect(targets.hub).toEqual(HUB);
+    expect(() => targets.isTarget(LISTED, 'eu-west-1')).toThrow(/ou-ab12-cdefgh34 have not been resolved/);
+    expect(() => targets.listTargets()).toThrow(TargetsError);
+  });
+
+  it('reads the units once for concurrent callers, and lists an account named twice once', async () => {
+    const org = organization([[LISTED, '210987654321']]);
+    const targets = createLiveTargets(setting, HUB, { ...org, now: () => 0 });
+    await Promise.all([targets.refresh(), targets.refresh(), targets.refresh()]);
+    expect(org.calls).toEqual([OU]);
+    expect(targets.listTargets()).toEqual([
+      HUB,
+      { account: LISTED, region: 'eu-west-1' },
+      { account: LISTED, region: 'us-east-1' },
+      { account: '210987654321', region: 'eu-west-1' },
+      { account: '210987654321', region: 'us-east-1' },
+    ]);
+    expect(targets.isTarget('210987654321', 'us-east-1')).toBe(true);
+    expect(targets.isTarget('999988887777', 'eu-west-1')).toBe(false);
+  });
+
+  it('reads the units again after the maximum age: an account added to the unit becomes a target, one removed stops being one', async () => {
+    let now = 0;
+    const org = organization([['210987654321'], ['333344445555']]);
+    const targets = createLiveTargets(setting, HUB, { ...org, now: () => now });
+    await targets.refresh();
+    now = ORGANIZATIONAL_UNIT_MAX_AGE_MS - 1;
+    await targets.refresh();
+    expect(org.calls).toHaveLength(1);
+    expect(targets.isTarget('333344445555', 'eu-west-1')).toBe(false);
+    now = ORGANIZATIONAL_UNIT_MAX_AGE_MS;
+    await targets.refresh();
+    expect(org.calls).toHaveLength(2);
+    expect(targets.isTarget('333344445555', 'eu-west-1')).toBe(true);
+    expect(targets.isTarget('210987654321', 'eu-west-1')).toBe(false);
+  });
+
+  it('keeps the last reading when a later one fails, throws the failure, and tries again at the next call', async () => {
+    let now = 0;
+    let fail = false;
+    const targets = createLiveTargets(setting, HUB, {
+      resolveUnit: async () => {
+        if (fail) throw new Error('Organizations is down');
+        return ['210987654321'];
+      },
+      now: () => now,
+    });
+    await targets.refresh();
+    fail = true;
+    now = ORGANIZATIONAL_UNIT_MAX_AGE_MS;
+    await expect(targets.refresh()).rejects.toThrow('Organizations is down');
+    expect(targets.isTarget('210987654321', 'eu-west-1')).toBe(true);
+    fail = false;
+    await targets.refresh();
+    expect(targets.isTarget('210987654321', 'us-east-1')).toBe(true);
+  });
+
+  it('never reads Organizations when no unit is listed', async () => {
+    const org = organization([[]]);
+    const targets = createLiveTargets(parseTargets(`${LISTED}:eu-west-1`), HUB, org);
+    expect(targets.isTarget(LISTED, 'eu-west-1')).toBe(true);
+    await targets.refresh();
+    expect(org.calls).toEqual([]);
   });
 });

@@ -202,6 +202,43 @@ describe('the spoke template (infra/spoke/spoke.yml)', () => {
     for (const action of hubActions) expect(spokeActions, action).toContain(action);
   });
 
+  it('lets only the functions assuming spoke roles read the external id parameter, when one is named', async () => {
+    const params = (
+      parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as {
+        params: { default: Record<string, unknown> };
+      }
+    ).params.default;
+    const readers = async (extra: Record<string, string>) => {
+      const all = { ...params, ...extra };
+      const hub = (await resourcesModule({
+        resolveVariable: async (v) => String(all[v.replace(/^param:/, '')] ?? ''),
+      })) as { Resources: Record<string, Resource>; Parameters?: Record<string, { Default: string }> };
+      const roles = ofType(hub.Resources, 'AWS::IAM::Role')
+        .filter(([, r]) =>
+          statementsOf(r).some(
+            (s) =>
+              [s.Action].flat().includes('ssm:GetParameter') &&
+              JSON.stringify(s.Resource).includes('SpokeExternalIdParameterName'),
+          ),
+        )
+        .map(([id]) => id);
+      return { roles, parameter: hub.Parameters?.SpokeExternalIdParameterName };
+    };
+    expect(await readers({})).toEqual({ roles: [], parameter: undefined });
+    const named = await readers({ spokeExternalIdParameter: '/apprunner-guard/spoke-external-id' });
+    expect(named.parameter?.Default).toBe('/apprunner-guard/spoke-external-id');
+    expect(named.roles.sort()).toEqual(
+      [
+        'CleanupRole',
+        'FixForwardRole',
+        'PauseResumeRole',
+        'RecordReleaseRole',
+        'RollbackRole',
+        'SlackActionsJobRole',
+      ].sort(),
+    );
+  });
+
   it('trusts only the hub function roles, with the external id (and the organisation when given)', () => {
     const document = spoke.Resources.GuardRole!.Properties.AssumeRolePolicyDocument as { Statement: unknown };
     const trust = document.Statement as Array<
@@ -318,6 +355,26 @@ describe('the hub bus policy (infra/hub.cjs)', () => {
     ]);
   });
 
+  it('lets every function read the accounts of an OU, only when the targets name one', () => {
+    const policy = (guardTargets: string) =>
+      hubResources({ organizationId: 'o-abcdefghij', guardTargets, functionRoles: [...ROLES, 'NotifyRole'] })
+        .Resources.ReadOrganizationalUnitsPolicy;
+    expect(policy('123456789012:eu-west-1')).toBeUndefined();
+    const read = policy('ou-ab12-cdefgh34:eu-west-1;123456789012:eu-west-1')!;
+    expect(read.Properties.Roles).toEqual([
+      { Ref: 'RollbackRole' },
+      { Ref: 'CleanupRole' },
+      { Ref: 'NotifyRole' },
+    ]);
+    expect((read.Properties.PolicyDocument as { Statement: Statement[] }).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'],
+        Resource: '*',
+      },
+    ]);
+  });
+
   it('outputs the function roles the spokes trust', () => {
     const out = hubResources({ functionRoles: ROLES }).Outputs.SpokeTrustedRoleArns!.Value;
     expect(out).toEqual({
@@ -325,10 +382,10 @@ describe('the hub bus policy (infra/hub.cjs)', () => {
     });
   });
 
-  it('passes cfn-lint with both policies', (ctx) => {
+  it('passes cfn-lint with every policy', (ctx) => {
     const hub = hubResources({
       organizationId: 'o-abcdefghij',
-      guardTargets: '123456789012:eu-west-1',
+      guardTargets: '123456789012:eu-west-1;ou-ab12-cdefgh34:eu-west-1',
       functionRoles: ['RollbackRole'],
       actingRoles: ['RollbackRole'],
     });

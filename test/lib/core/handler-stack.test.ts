@@ -24,7 +24,7 @@ const TABLE = 'with-guard-idempotency';
 
 const db = useDynamoDB({ tables: { idempotency: TABLE, ledger: 'with-guard-ledger' } });
 
-function build(run: (e: AppRunnerEvent) => Promise<JobResult>) {
+function build(run: (e: AppRunnerEvent) => Promise<JobResult>, prepare?: () => Promise<void>) {
   const reportFailure = vi.fn(async () => {});
   const onReject = vi.fn(async (_error: InvalidEventError, _raw: unknown) => {});
   const body = vi.fn(run);
@@ -37,6 +37,7 @@ function build(run: (e: AppRunnerEvent) => Promise<JobResult>) {
     run: body,
     reportFailure,
     persistenceStore: createIdempotencyStore(db.client, TABLE),
+    ...(prepare ? { prepare } : {}),
   });
   const invoke = (event: unknown) => handler(event, lambdaContext() as unknown as Context);
   return { invoke, body, reportFailure, onReject, parse };
@@ -183,6 +184,50 @@ describe('withGuard', () => {
       reason: expect.stringContaining(sdk.name),
     });
     expect(reportFailure).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('withGuard: readying the targets before parsing', () => {
+  it('prepares before each event is parsed', async () => {
+    const order: string[] = [];
+    const { invoke, parse } = build(
+      async () => ({ outcome: 'noop', reason: 'ok' }),
+      async () => {
+        order.push('prepare');
+      },
+    );
+    parse.mockImplementation((raw) => {
+      order.push('parse');
+      return appRunnerTrigger(hubTargets())(raw);
+    });
+    await invoke(freshEvent());
+    expect(order).toEqual(['prepare', 'parse']);
+  });
+
+  it('returns failed, without parsing or running, when the targets cannot be read terminally', async () => {
+    const { invoke, body, parse, reportFailure } = build(
+      async () => ({ outcome: 'acted', reason: 'pinned' }),
+      async () => {
+        throw new TerminalError('AWS Organizations refused the hub');
+      },
+    );
+    const result = await invoke(freshEvent());
+    expect(result).toEqual({ outcome: 'failed', reason: 'TerminalError: AWS Organizations refused the hub' });
+    expect(parse).not.toHaveBeenCalled();
+    expect(body).not.toHaveBeenCalled();
+    // The preparation reports its own failure (once per container), not the job's reporter.
+    expect(reportFailure).not.toHaveBeenCalled();
+  });
+
+  it('throws a retryable failure to read the targets, so the event comes back', async () => {
+    const { invoke, body } = build(
+      async () => ({ outcome: 'acted', reason: 'pinned' }),
+      async () => {
+        throw translateAwsError(sdkError('TooManyRequestsException', 'slow down', { status: 400 }));
+      },
+    );
+    await expect(invoke(freshEvent())).rejects.toThrow('slow down');
+    expect(body).not.toHaveBeenCalled();
   });
 });
 

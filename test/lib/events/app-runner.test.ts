@@ -8,7 +8,7 @@ import {
   toCamelCaseEvent,
 } from '../../../lib/events/app-runner.ts';
 import { parseGuardEvent } from '../../../lib/events/guard.ts';
-import { createTargets, parseTargets } from '../../../lib/targets.ts';
+import { createLiveTargets, createTargets, parseTargets } from '../../../lib/targets.ts';
 import { ACCOUNT_ID, hubTargets } from '../../support/env.ts';
 import { listFixtures, loadFixture } from '../../support/fixtures.ts';
 
@@ -260,5 +260,33 @@ describe('events from the targets (many accounts and regions)', () => {
     expect(error.message).toContain(`account ${SPOKE} in eu-west-1, eu-central-1 only`);
     // The hub's own account, in another region, is not a target either.
     expect(reject(moved(ACCOUNT_ID, 'eu-west-1')).field).toBe('region');
+  });
+});
+
+describe('events from accounts found through an organisational unit', () => {
+  const event = (account: string) => {
+    const raw = loadFixture<Record<string, unknown> & { resources: string[] }>(
+      'apprunner-operation/deployment-failed',
+    );
+    const arn = raw.resources[0]!.replace(/apprunner:[^:]+:\d{12}:/, `apprunner:eu-west-1:${account}:`);
+    return { ...raw, account, region: 'eu-west-1', resources: [arn] };
+  };
+
+  it('accepts an account of the unit and rejects one outside it, naming account', async () => {
+    const targets = createLiveTargets(
+      parseTargets('ou-ab12-cdefgh34:eu-west-1'),
+      { account: ACCOUNT_ID, region: 'us-east-1' },
+      { resolveUnit: async () => ['444455556666'] },
+    );
+    await targets.refresh();
+    expect(parseAppRunnerEvent(event('444455556666'), { targets }).service.account).toBe('444455556666');
+    try {
+      parseAppRunnerEvent(event('999988887777'), { targets });
+      throw new Error('not rejected');
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidEventError);
+      expect((error as InvalidEventError).field).toBe('account');
+      expect((error as Error).message).toContain("999988887777, not one of the guard's targets");
+    }
   });
 });

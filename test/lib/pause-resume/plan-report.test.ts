@@ -29,12 +29,25 @@ describe('planSchedules / formatFleetPlan', () => {
     expect(plan.unknownSchedules).toEqual([{ service: 'typo', schedule: 'ofice' }]);
     const text = formatFleetPlan(plan);
     expect(text).toContain('Schedule office (America/New_York) at 2026-01-16 19:00 America/New_York');
-    expect(text).toMatch(/web\s+RUNNING\s+pause\s+acted\s+running; desired paused/);
+    // No ARN here (an offline fleet): no account or region to name.
+    expect(text).toMatch(/web\s+-\s+RUNNING\s+pause\s+acted\s+running; desired paused/);
     expect(text).toContain('next resume: 2026-01-19 08:00 America/New_York');
     expect(text).toContain(
       'typo is tagged apprunner-guard:schedule=ofice, which is not a configured schedule',
     );
     expect(text).not.toContain('prod');
+  });
+
+  it("names each service's account and region, and the places read", () => {
+    const arn = 'arn:aws:apprunner:eu-west-1:222233334444:service/web-shop/0123456789abcdef0123456789abcdef';
+    const plan = planSchedules(
+      [def],
+      [{ arn, name: 'web-shop', status: 'RUNNING', tags: { [TAGS.schedule]: 'office' } }],
+      new Date('2026-01-17T00:00:00Z'),
+    );
+    const text = formatFleetPlan({ ...plan, read: ['111122223333/us-east-1', '222233334444/eu-west-1'] });
+    expect(text).toContain('Read the services of 111122223333/us-east-1, 222233334444/eu-west-1');
+    expect(text).toMatch(/web-shop\s+222233334444\/eu-west-1\s+RUNNING\s+pause/);
   });
 
   it('limits the plan to one schedule', () => {
