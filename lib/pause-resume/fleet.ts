@@ -84,9 +84,11 @@ export interface BackoffOptions {
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Runs `fn`, retrying throttling with capped exponential backoff and full jitter, on top of the
- * SDK's own standard retries: a fleet run that hits the account's rate limit slows down instead
- * of failing services. Other errors, and throttling after the last attempt, propagate.
+ * Runs `fn`, retrying throttling with capped exponential backoff and full jitter (on top of the
+ * SDK's own retries, except on the fleet clients, which leave throttling to their caller): a fleet
+ * run that hits a rate limit slows down instead of failing services. A paced run's App Runner
+ * calls are retried by their pacer instead (`pacedBy`). Other errors, and throttling after the
+ * last attempt, propagate.
  */
 export async function withBackoff<T>(fn: () => Promise<T>, options: BackoffOptions): Promise<T> {
   for (let attempt = 1; ; attempt++) {
