@@ -151,9 +151,9 @@ interface Work {
 
 /**
  * One target's run, observing and acting as the services become known: their tags in bulk
- * (Resource Groups Tagging API, outside App Runner's rate), then `ListServices` a page (20
- * services) at a time — or, for a follow-up, `DescribeService` of its pending services only — with
- * the guard's markers read from the ledger alongside the first page. Each page's services are
+ * (Resource Groups Tagging API, outside App Runner's rate), the guard's markers from the ledger
+ * and `ListServices` a page (20 services) at a time, the first page alongside the other two — or,
+ * for a follow-up, `DescribeService` of its pending services only. Each page's services are
  * planned and handed to the workers while the next page is read, so the target's App Runner rate
  * is spent on pauses from the first second; a pause then costs App Runner one call, plus a page
  * per 20 services. Every App Runner call waits for the target's pacer, which also retries its
@@ -214,6 +214,13 @@ async function runTarget(
     );
   };
 
+  // A fire's listing (not a follow-up's): the first page and the ledger's markers are read
+  // alongside the tags, so the first pauses go out one round trip sooner; in a target where no
+  // service follows the schedule, that page is one App Runner call spent for nothing.
+  const firstPage = pending ? undefined : call(() => appRunner.listServicesPage());
+  const markersRead = pending ? undefined : ports.markers.list(target);
+  // Awaited when the tags show work there; settled before the run ends either way.
+  const started = [firstPage, markersRead].map((p) => p?.catch(() => undefined));
   try {
     const tagged = await withBackoff(
       () => ports.targets.serviceTagsIn(target).listServicesTagged(TAGS.schedule),
@@ -245,22 +252,20 @@ async function runTarget(
       });
       const ours = candidates.filter(ofSchedule);
       if (ours.length > 0) plan(observe(ours, await ports.markers.list(target)));
-    } else if (tagged.some((t) => followsSchedule(t.tags, payload.schedule))) {
-      const markers = ports.markers.list(target);
-      // Awaited with the first page; a listing that fails first must not leave it unhandled.
-      markers.catch(() => undefined);
-      let nextToken: string | undefined;
-      do {
-        const token = nextToken;
-        const page = await call(() => appRunner.listServicesPage(token));
+    } else if (firstPage && markersRead && tagged.some((t) => followsSchedule(t.tags, payload.schedule))) {
+      let page = await firstPage;
+      for (;;) {
         const ours = page.services.filter((s) => s.status !== 'DELETED' && ofSchedule(s));
-        if (ours.length > 0) plan(observe(ours, await markers));
-        nextToken = page.nextToken;
-      } while (nextToken);
+        if (ours.length > 0) plan(observe(ours, await markersRead));
+        const token = page.nextToken;
+        if (!token) break;
+        page = await call(() => appRunner.listServicesPage(token));
+      }
     }
   } catch (error) {
     run.error = error;
   }
+  await Promise.all(started);
   await Promise.all(handedOver);
   await pool.drain();
   return run;
