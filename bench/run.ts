@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BundleFigure, FUNCTIONS, measureBundles } from './cold-start.ts';
 import type { FleetFigure, StormFigure } from './sandbox-runs.ts';
-import { FLEET_API } from './scenarios.ts';
+import { FLEET_API, FLEET_PARTITIONS } from './scenarios.ts';
 import { measureSlack, SLACK_APP_FILES, type SlackFigure } from './slack.ts';
 import type { Summary } from './stats.ts';
 
@@ -56,14 +56,18 @@ function measureOverhead(name: string): OverheadFigure {
 }
 
 /** The sandbox runs in a process of their own (their servers and handler imports live with it). */
-function measureSandbox(): { fleet: FleetFigure; storm: StormFigure } {
-  const file = join(OUT, 'sandbox-runs.json');
+function measureSandbox(
+  parts: ReadonlyArray<'fleet' | 'storm'>,
+  fleetRuns: number,
+): { fleet?: FleetFigure; storm?: StormFigure } {
+  const file = join(OUT, `sandbox-runs-${parts.join('-')}.json`);
   const script = `
     import { writeFileSync } from 'node:fs';
     import { measureFleet, measureStorm } from './bench/sandbox-runs.ts';
-    const fleet = await measureFleet(${FLEET_SERVICES});
-    const storm = await measureStorm(${STORM_FAILURES});
-    writeFileSync(${JSON.stringify(file)}, JSON.stringify({ fleet, storm }));
+    const out = {};
+    if (${parts.includes('fleet')}) out.fleet = await measureFleet(${FLEET_SERVICES}, ${fleetRuns});
+    if (${parts.includes('storm')}) out.storm = await measureStorm(${STORM_FAILURES});
+    writeFileSync(${JSON.stringify(file)}, JSON.stringify(out));
     process.exit(0);`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: ROOT,
@@ -72,7 +76,7 @@ function measureSandbox(): { fleet: FleetFigure; storm: StormFigure } {
     encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`sandbox runs failed:\n${r.stderr}`);
-  return JSON.parse(readFileSync(file, 'utf8')) as { fleet: FleetFigure; storm: StormFigure };
+  return JSON.parse(readFileSync(file, 'utf8')) as { fleet?: FleetFigure; storm?: StormFigure };
 }
 
 function bundleTable(figures: BundleFigure[]): string {
@@ -128,15 +132,19 @@ function overheadTable(figures: OverheadFigure[]): string {
   );
 }
 
-const PARTS = ['bundles', 'overhead', 'sandbox', 'slack'] as const;
+const PARTS = ['bundles', 'overhead', 'fleet', 'storm', 'slack'] as const;
 type Part = (typeof PARTS)[number];
+/** Names that stand for several parts. */
+const ALIASES: Record<string, Part[]> = { sandbox: ['fleet', 'storm'] };
 
 const HELP = `Usage: npm run bench [-- --only <part>[,<part>…]]
 
 Measures the guard against its budgets and prints one table per part:
   bundles   bundle size and cold init of every function, as ratios to a floor (size ≤ ${BUDGET.sizeRatio}×, init ≤ ${BUDGET.initRatio}×)
   overhead  per-event overhead of the handler stack, warm, AWS faked (≤ ${BUDGET.overheadMs} ms added)
-  sandbox   pause ${FLEET_SERVICES} services and a storm of ${STORM_FAILURES} failures in the sandbox (a few minutes)
+  fleet     pause ${FLEET_SERVICES} services over ${FLEET_PARTITIONS.length} accounts × regions in the sandbox, BENCH_FLEET_RUNS times (≤ ${BUDGET.fleetRatio}× the bound, median)
+  storm     a storm of ${STORM_FAILURES} deployment failures through Slack's rate limit in the sandbox (a few minutes)
+  (sandbox  fleet and storm)
   slack     the Slack app client's cost: bytes app mode adds to notify (≤ ${BUDGET.slackGrowth * 100} %), time per Web API call
 
 Options:
@@ -145,7 +153,7 @@ Options:
   -h, --help      show this help
 
 Environment: BENCH_RUNS (cold starts per bundle, default 30), BENCH_OVERHEAD_ITERATIONS (events
-per function after warm-up, default 300).`;
+per function after warm-up, default 300), BENCH_FLEET_RUNS (fleet runs, default 5).`;
 
 /** The parts to run, from the command line; exits with the help or a usage error. */
 function partsFromArgs(argv: string[]): Part[] {
@@ -165,11 +173,11 @@ function partsFromArgs(argv: string[]): Part[] {
     process.exit(0);
   }
   if (values.only === undefined) return [...PARTS];
-  const asked = values.only.split(',').map((p) => p.trim());
+  const asked = values.only.split(',').flatMap((p) => ALIASES[p.trim()] ?? [p.trim()]);
   const unknown = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
   if (unknown.length > 0 || asked.length === 0) {
     process.stderr.write(
-      `bench: --only: unknown part ${unknown.join(', ') || '(none)'}; parts: ${PARTS.join(', ')}\n`,
+      `bench: --only: unknown part ${unknown.join(', ') || '(none)'}; parts: ${[...PARTS, ...Object.keys(ALIASES)].join(', ')}\n`,
     );
     process.exit(2);
   }
@@ -218,14 +226,21 @@ async function main() {
     );
   }
 
-  if (parts.includes('sandbox')) {
+  const sandboxParts = parts.filter((p): p is 'fleet' | 'storm' => p === 'fleet' || p === 'storm');
+  if (sandboxParts.length > 0) {
+    const fleetRuns = Number(process.env.BENCH_FLEET_RUNS ?? 5);
     log(
-      `  sandbox: pause ${FLEET_SERVICES} services, then a storm of ${STORM_FAILURES} failures (a few minutes)`,
+      `  sandbox: ${sandboxParts.includes('fleet') ? `pause ${FLEET_SERVICES} services, ${fleetRuns} runs` : ''}${sandboxParts.length > 1 ? ', then ' : ''}${sandboxParts.includes('storm') ? `a storm of ${STORM_FAILURES} failures (a few minutes)` : ''}`,
     );
-    const { fleet, storm } = measureSandbox();
-    results.fleet = { ...fleet, api: FLEET_API };
-    results.storm = storm;
-    printSandbox(fleet, storm);
+    const { fleet, storm } = measureSandbox(sandboxParts, fleetRuns);
+    if (fleet) {
+      results.fleet = { ...fleet, api: FLEET_API };
+      printFleet(fleet);
+    }
+    if (storm) {
+      results.storm = storm;
+      printStorm(storm);
+    }
   }
 
   if (parts.includes('slack')) {
@@ -266,19 +281,21 @@ function printSlack(f: SlackFigure) {
   print(`App mode: ${SLACK_APP_FILES.join(', ')}.`);
 }
 
-function printSandbox(fleet: FleetFigure, storm: StormFigure) {
+function printFleet(fleet: FleetFigure) {
   print(
-    `\nFleet: pause ${fleet.services} services over ${fleet.partitions} accounts × regions, App Runner at ${FLEET_API.maxRequestsPerSecond} requests/s and ${FLEET_API.latencyMs} ms in each (bound: the slowest partition's PauseService calls ÷ the rate; budget: ≤ ${BUDGET.fleetRatio}× the bound, 0 lost, 0 duplicated)`,
+    `\nFleet: pause ${fleet.services} services over ${fleet.partitions} accounts × regions, App Runner at ${FLEET_API.maxRequestsPerSecond} requests/s and ${FLEET_API.latencyMs} ms in each, ${fleet.runs.length} runs (bound: the slowest partition's PauseService calls ÷ the rate; budget: median ≤ ${BUDGET.fleetRatio}× the bound, 0 lost, 0 duplicated)`,
   );
   print(
     table(
       [
-        'wall time',
+        'wall (median)',
+        'p10–p90',
         'bound',
-        'ratio',
+        'ratio (median)',
+        'p10–p90',
         'API calls',
         'per service',
-        'throttled',
+        'refused',
         'invocations',
         'lost',
         'duplicated',
@@ -286,26 +303,31 @@ function printSandbox(fleet: FleetFigure, storm: StormFigure) {
       ],
       [
         [
-          sec(fleet.wallMs),
+          sec(fleet.wallMs.median),
+          `${sec(fleet.wallMs.p10)}–${sec(fleet.wallMs.p90)}`,
           sec(fleet.boundMs),
-          `${fleet.ratio.toFixed(2)}×`,
+          `${fleet.ratio.median.toFixed(2)}×`,
+          `${fleet.ratio.p10.toFixed(2)}–${fleet.ratio.p90.toFixed(2)}×`,
           String(fleet.apiCalls),
           fleet.callsPerService.toFixed(2),
           String(fleet.throttled),
           String(fleet.invocations),
           String(fleet.lost),
           String(fleet.duplicated),
-          verdict(fleet.ratio <= BUDGET.fleetRatio && fleet.lost === 0 && fleet.duplicated === 0),
+          verdict(fleet.ratio.median <= BUDGET.fleetRatio && fleet.lost === 0 && fleet.duplicated === 0),
         ],
       ],
     ),
   );
+  print(`Runs: ${fleet.runs.map((r) => `${r.ratio.toFixed(2)}× (${r.throttled} refused)`).join(', ')}`);
   print(
     `API calls: ${Object.entries(fleet.byOperation)
       .map(([op, n]) => `${op} ${n}`)
       .join(', ')}`,
   );
+}
 
+function printStorm(storm: StormFigure) {
   print(
     `\nStorm: ${storm.failures} deployment failures in one minute, Slack at 1 message/s (budget: 0 lost)`,
   );

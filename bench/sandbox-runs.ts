@@ -4,9 +4,10 @@
 import type { TimelineEntry } from '../sandbox/report.ts';
 import { parseScenario, runScenario } from '../sandbox/run.ts';
 import { FLEET_API, FLEET_PARTITIONS, fleetScenario, stormScenario } from './scenarios.ts';
+import { type Summary, summarize } from './stats.ts';
 
-export interface FleetFigure {
-  services: number;
+/** One pause run of the fleet. */
+export interface FleetRun {
   /** Real milliseconds from the fire to the end of the last pause-resume invocation (follow-ups included). */
   wallMs: number;
   /** App Runner requests App Runner accepted (the work), and the ones it refused for the rate. */
@@ -14,8 +15,6 @@ export interface FleetFigure {
   throttled: number;
   /** Accepted App Runner calls per paused service (the pause itself is 1). */
   callsPerService: number;
-  /** Accounts × regions, each with App Runner's rate of its own. */
-  partitions: number;
   /**
    * The slowest partition's `PauseService` calls ÷ the allowed rate: no client can pause that
    * partition's services faster, and the partitions run side by side.
@@ -27,6 +26,30 @@ export interface FleetFigure {
   lost: number;
   duplicated: number;
   byOperation: Record<string, number>;
+}
+
+/**
+ * The fleet runs of one bench: each run's figures, and across them the median and spread of the
+ * wall time and the ratio (a shared machine makes one run a poor measure), with the losses and
+ * duplicates of every run added up (one is one too many).
+ */
+export interface FleetFigure {
+  services: number;
+  /** Accounts × regions, each with App Runner's rate of its own. */
+  partitions: number;
+  runs: FleetRun[];
+  wallMs: Summary;
+  ratio: Summary;
+  boundMs: number;
+  /** Of the median run (by ratio). */
+  apiCalls: number;
+  callsPerService: number;
+  byOperation: Record<string, number>;
+  /** Refusals for the rate, in all runs. */
+  throttled: number;
+  lost: number;
+  duplicated: number;
+  invocations: number;
 }
 
 export interface StormFigure {
@@ -49,8 +72,8 @@ const count = <T>(items: T[], key: (t: T) => string) =>
     return acc;
   }, {});
 
-/** Pauses `services` services at {@link FLEET_API} and counts what the simulator did per service. */
-export async function measureFleet(services: number): Promise<FleetFigure> {
+/** Pauses `services` services at {@link FLEET_API} once and counts what the simulator did per service. */
+async function measureFleetRun(services: number): Promise<FleetRun> {
   let startedAt = 0;
   let endedAt = 0;
   const onEntry = (e: TimelineEntry) => {
@@ -71,18 +94,49 @@ export async function measureFleet(services: number): Promise<FleetFigure> {
   const wallMs = endedAt - startedAt;
   const paused = pauses.filter((n) => n > 0).length;
   return {
-    services,
     wallMs,
     apiCalls: accepted.length,
     throttled: calls.length - accepted.length,
     callsPerService: Math.round((accepted.length / Math.max(1, paused)) * 100) / 100,
-    partitions: FLEET_PARTITIONS.length,
     boundMs,
     ratio: Math.round((wallMs / boundMs) * 100) / 100,
     invocations: report.invocations.filter((i) => i.function === 'pause-resume').length,
     lost: pauses.filter((n) => n === 0).length,
     duplicated: pauses.reduce((sum, n) => sum + Math.max(0, n - 1), 0),
     byOperation: count(accepted, (c) => c.operation),
+  };
+}
+
+/** Pauses `services` services at {@link FLEET_API}, `runs` times, one after the other. */
+export async function measureFleet(
+  services: number,
+  runs: number,
+  log?: (s: string) => void,
+): Promise<FleetFigure> {
+  const all: FleetRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const run = await measureFleetRun(services);
+    all.push(run);
+    log?.(
+      `    fleet run ${i + 1}/${runs}: ${(run.wallMs / 1000).toFixed(2)} s, ${run.ratio.toFixed(2)}×, ${run.throttled} refused`,
+    );
+  }
+  const ratio = summarize(all.map((r) => r.ratio));
+  const median = all.find((r) => r.ratio === ratio.median)!;
+  return {
+    services,
+    partitions: FLEET_PARTITIONS.length,
+    runs: all,
+    wallMs: summarize(all.map((r) => r.wallMs)),
+    ratio,
+    boundMs: Math.max(...all.map((r) => r.boundMs)),
+    apiCalls: median.apiCalls,
+    callsPerService: median.callsPerService,
+    byOperation: median.byOperation,
+    throttled: all.reduce((n, r) => n + r.throttled, 0),
+    lost: all.reduce((n, r) => n + r.lost, 0),
+    duplicated: all.reduce((n, r) => n + r.duplicated, 0),
+    invocations: Math.max(...all.map((r) => r.invocations)),
   };
 }
 

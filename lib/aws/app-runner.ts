@@ -3,16 +3,17 @@ import {
   DeleteServiceCommand,
   DescribeServiceCommand,
   ListOperationsCommand,
+  ListServicesCommand,
   ListTagsForResourceCommand,
   PauseServiceCommand,
-  paginateListServices,
   ResumeServiceCommand,
   type Service,
+  type ServiceSummary,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-apprunner';
-import type { AppRunnerPort, ServiceView } from '../core/ports/app-runner.ts';
+import type { AppRunnerPort, ServiceSummaryView, ServiceView } from '../core/ports/app-runner.ts';
 import type { ServiceStatus } from '../events/app-runner.ts';
 import { tagsToRecord } from '../tags.ts';
 import { clientConfig } from './client-config.ts';
@@ -50,12 +51,30 @@ function toView(s: Service): ServiceView {
   };
 }
 
+function toSummary(s: ServiceSummary): ServiceSummaryView {
+  return {
+    arn: s.ServiceArn!,
+    name: s.ServiceName!,
+    id: s.ServiceId!,
+    status: s.Status as ServiceStatus,
+    ...(s.CreatedAt ? { createdAt: iso(s.CreatedAt) } : {}),
+    ...(s.UpdatedAt ? { updatedAt: iso(s.UpdatedAt) } : {}),
+  };
+}
+
 /**
  * The App Runner adapter. Not-found on describe is a value (`undefined`), not an error: a deleted
  * service is an ordinary observation for a controller. Every other error propagates for the
  * handler stack to classify.
  */
 export function createAppRunnerGateway(client: AppRunnerClient): AppRunnerPort {
+  const listPage = async (nextToken?: string) => {
+    const out = await client.send(new ListServicesCommand({ MaxResults: 20, NextToken: nextToken }));
+    return {
+      services: (out.ServiceSummaryList ?? []).map(toSummary),
+      ...(out.NextToken ? { nextToken: out.NextToken } : {}),
+    };
+  };
   return translatePortErrors(
     {
       async describeService(arn) {
@@ -85,19 +104,14 @@ export function createAppRunnerGateway(client: AppRunnerClient): AppRunnerPort {
         }));
       },
       async *listServices() {
-        for await (const page of paginateListServices({ client, pageSize: 20 }, {})) {
-          for (const s of page.ServiceSummaryList ?? []) {
-            yield {
-              arn: s.ServiceArn!,
-              name: s.ServiceName!,
-              id: s.ServiceId!,
-              status: s.Status as ServiceStatus,
-              ...(s.CreatedAt ? { createdAt: iso(s.CreatedAt) } : {}),
-              ...(s.UpdatedAt ? { updatedAt: iso(s.UpdatedAt) } : {}),
-            };
-          }
-        }
+        let nextToken: string | undefined;
+        do {
+          const page = await listPage(nextToken);
+          yield* page.services;
+          nextToken = page.nextToken;
+        } while (nextToken);
       },
+      listServicesPage: (nextToken) => listPage(nextToken),
       async updateImage(arn, imageIdentifier, options = {}) {
         // UpdateService replaces the whole ImageRepository block: carry over what is configured.
         const current = await client.send(new DescribeServiceCommand({ ServiceArn: arn }));

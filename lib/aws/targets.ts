@@ -13,7 +13,7 @@ import { parseServiceArn } from '../events/app-runner.ts';
 import { parseImageIdentifier } from '../release/image.ts';
 import type { LiveTargets } from '../targets.ts';
 import { createAppRunnerGateway } from './app-runner.ts';
-import { clientConfig } from './client-config.ts';
+import { clientConfig, fleetClientConfig } from './client-config.ts';
 import { createImageDigestResolver } from './ecr.ts';
 import { translateAwsError } from './errors.ts';
 import { createGuardTargets } from './organizations.ts';
@@ -32,6 +32,8 @@ export type ClientOptions = ReturnType<typeof clientConfig> & {
 /** The ports of one target (account × region). */
 export interface TargetPorts {
   appRunner: AppRunnerPort;
+  /** App Runner for paced fleet work: throttling is left to the caller's pacer ({@link fleetClientConfig}). */
+  fleetAppRunner: AppRunnerPort;
   images: ImageDigestResolver;
   serviceTags: ServiceTagsPort;
 }
@@ -228,7 +230,7 @@ export function createTargetPorts(
               hub.region,
             ),
           };
-    const options = { ...clientConfig(), region, ...credentials };
+    const options: ClientOptions = { ...clientConfig(), region, ...credentials };
     optionsCache.set(key, options);
     return options;
   };
@@ -241,6 +243,7 @@ export function createTargetPorts(
     const options = clientOptionsFor(account, region);
     const ports: TargetPorts = {
       appRunner: createAppRunnerGateway(new AppRunnerClient(options)),
+      fleetAppRunner: createAppRunnerGateway(new AppRunnerClient({ ...options, ...fleetClientConfig() })),
       images: createImageDigestResolver(new ECRClient(options), { region }),
       serviceTags: createServiceTagsReader(new ResourceGroupsTaggingAPIClient(options)),
     };
@@ -259,6 +262,7 @@ export function createTargetPorts(
     listTags: async (arn) => at(arn).listTags(arn),
     listOperations: async (arn, max) => at(arn).listOperations(arn, max),
     listServices: () => portsFor(hub.account, hub.region).appRunner.listServices(),
+    listServicesPage: async (token) => portsFor(hub.account, hub.region).appRunner.listServicesPage(token),
     updateImage: async (arn, image, options) => at(arn).updateImage(arn, image, options),
     pauseService: async (arn) => at(arn).pauseService(arn),
     resumeService: async (arn) => at(arn).resumeService(arn),
@@ -285,6 +289,7 @@ export function createTargetPorts(
     isTarget: targets.isTarget,
     listTargets: targets.listTargets,
     appRunnerIn: (t) => portsFor(t.account, t.region).appRunner,
+    fleetAppRunnerIn: (t) => portsFor(t.account, t.region).fleetAppRunner,
     serviceTagsIn: (t) => portsFor(t.account, t.region).serviceTags,
   };
   return { targets: router, refresh: targets.refresh, portsFor, clientOptionsFor, appRunner, images };

@@ -21,6 +21,50 @@ export async function mapWithConcurrency<T, R>(
   return out;
 }
 
+/** What {@link createWorkPool} returns. */
+export interface WorkPool<T> {
+  /** Queues items; they start as soon as fewer than the limit are running. */
+  add(items: readonly T[]): void;
+  /** Resolves when everything added so far has run; rejects with the first error thrown. */
+  drain(): Promise<void>;
+}
+
+/**
+ * Runs `fn` on items as they are added, at most `limit` at a time, in the order added: a fleet run
+ * starts on the first services a listing finds while it is still reading the rest.
+ */
+export function createWorkPool<T>(limit: number, fn: (item: T) => Promise<void>): WorkPool<T> {
+  const queue: T[] = [];
+  let running = 0;
+  let failure: { error: unknown } | undefined;
+  const idle: Array<() => void> = [];
+  const pump = () => {
+    while (running < Math.max(1, limit) && queue.length > 0) {
+      const item = queue.shift()!;
+      running++;
+      fn(item)
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => {
+          running--;
+          pump();
+          if (running === 0 && queue.length === 0) for (const resolve of idle.splice(0)) resolve();
+        });
+    }
+  };
+  return {
+    add(items) {
+      queue.push(...items);
+      pump();
+    },
+    async drain() {
+      if (running > 0 || queue.length > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      if (failure) throw failure.error;
+    },
+  };
+}
+
 /** True for throttling, as the App Runner adapter reports it. */
 export function isThrottling(error: unknown): boolean {
   return isThrottled(error);
@@ -40,9 +84,11 @@ export interface BackoffOptions {
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Runs `fn`, retrying throttling with capped exponential backoff and full jitter, on top of the
- * SDK's own standard retries: a fleet run that hits the account's rate limit slows down instead
- * of failing services. Other errors, and throttling after the last attempt, propagate.
+ * Runs `fn`, retrying throttling with capped exponential backoff and full jitter (on top of the
+ * SDK's own retries, except on the fleet clients, which leave throttling to their caller): a fleet
+ * run that hits a rate limit slows down instead of failing services. A paced run's App Runner
+ * calls are retried by their pacer instead (`pacedBy`). Other errors, and throttling after the
+ * last attempt, propagate.
  */
 export async function withBackoff<T>(fn: () => Promise<T>, options: BackoffOptions): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -18,7 +18,15 @@ import { parseServiceArn } from '../events/app-runner.ts';
 import type { PauseResumePayload } from '../events/scheduler.ts';
 import { formatPausedBy, TAGS } from '../tags.ts';
 import { type DesiredState, desiredStateAt, formatLocal } from './desired-state.ts';
-import { isBusy, isGone, isThrottling, mapWithConcurrency, realSleep, withBackoff } from './fleet.ts';
+import {
+  createWorkPool,
+  isBusy,
+  isGone,
+  isThrottling,
+  mapWithConcurrency,
+  realSleep,
+  withBackoff,
+} from './fleet.ts';
 import { overrideEndWake } from './override-end.ts';
 import { createPacer, type Pacer, pacedBy } from './pacer.ts';
 import { followsSchedule, type ObservedService, planService, type ServiceDecision } from './plan.ts';
@@ -49,7 +57,10 @@ export interface PauseResumeSettings {
   retryMinutes: number;
   /** Injected in tests; real timers otherwise. */
   sleep: (ms: number) => Promise<void>;
-  /** Throttling attempts per call on top of the SDK's (default 12, waits of at most 2 s). */
+  /**
+   * Tries per App Runner call while throttled (default 12): in the pacer's turns when paced,
+   * else with backoff of at most 2 s. The fleet clients leave throttling to these.
+   */
   backoffAttempts?: number;
   /**
    * App Runner calls per second per target (account × region) the run starts at and never
@@ -78,30 +89,26 @@ export interface RunCounts {
 /** Per-service entries kept in the summary event and the result. */
 export const MAX_REPORTED_SERVICES = 100;
 /**
- * Throttling attempts per call (each on top of the SDK's own retries). A fleet run shares the
- * account's App Runner request rate among its workers: a throttle means "wait", and a call that
+ * Tries per App Runner call while throttled (the fleet clients do not retry throttling). A fleet
+ * run shares the account's App Runner request rate among its workers: a throttle means "wait", and a call that
  * gives up too early turns a slow run into deferred or lost services.
  */
 const BACKOFF_ATTEMPTS = 12;
 /** Below this much Lambda time left, remaining services are deferred to the follow-up. */
 const MIN_REMAINING_MS = 8_000;
 
-/** One target's observation: its services of the schedule, or why it could not be observed. */
-interface TargetObservation {
+/** One target's part of a run: what it saw, what it did, and why it stopped if it did. */
+interface TargetRun {
   target: Target;
   services: ObservedService[];
   gone: string[];
-  /** Services whose marker is still the old `paused-by` tag (removed when the marker goes). */
-  tagMarkers: Set<string>;
-  /** The target could not be read (its role refused, its API failed): nothing was done there. */
+  acted: ServiceResult[];
+  /**
+   * The target could not be read (its role refused, its API failed): `acted` holds what was done
+   * there before (nothing, unless a later listing page failed).
+   */
   error?: unknown;
 }
-
-/**
- * `ListServices` answers 20 services a page (the App Runner adapter asks for 20): the listing
- * waits for the pacer before each page.
- */
-const LIST_PAGE_SIZE = 20;
 
 /** One pacer per target and run: App Runner's rate is per account and region. */
 function pacerOf(settings: PauseResumeSettings): Pacer | undefined {
@@ -119,87 +126,165 @@ const backoffOf = (settings: PauseResumeSettings) => ({
   sleep: settings.sleep,
 });
 
+/** What acting in one target needs besides the decision. */
+interface TargetWork {
+  /** App Runner in the target, for paced work (a throttle is not retried by the SDK). */
+  appRunner: AppRunnerPort;
+  /** Sends one App Runner call at the target's pace, retrying its throttles. */
+  call: <T>(fn: () => Promise<T>) => Promise<T>;
+  payload: PauseResumePayload;
+  at: Date;
+  ports: PauseResumePorts;
+  settings: PauseResumeSettings;
+  ctx: RunContext;
+}
+
+/** A planned service on its way to the workers. */
+interface Work {
+  decision: ServiceDecision;
+  /** Its marker is still the old `paused-by` tag (removed when the marker goes). */
+  tagMarker: boolean;
+  /** A pause whose marker is already in the ledger (written with its listing page's). */
+  premarked: boolean;
+  index: number;
+}
+
 /**
- * Observes one target's services of the schedule: their tags in bulk (Resource Groups Tagging API,
- * outside App Runner's rate), their statuses from `ListServices` (20 a page) — or, for a follow-up,
- * `DescribeService` of its pending services only — and the guard's markers from the ledger. A
- * pause then costs App Runner one call per service, plus a page per 20 services.
+ * One target's run, observing and acting as the services become known: their tags in bulk
+ * (Resource Groups Tagging API, outside App Runner's rate), the guard's markers from the ledger
+ * and `ListServices` a page (20 services) at a time, the first page alongside the other two — or,
+ * for a follow-up, `DescribeService` of its pending services only. Each page's services are
+ * planned and handed to the workers while the next page is read, so the target's App Runner rate
+ * is spent on pauses from the first second; a pause then costs App Runner one call, plus a page
+ * per 20 services. Every App Runner call waits for the target's pacer, which also retries its
+ * throttles (the fleet client leaves them to it); unpaced, each call backs off on its own.
  */
-async function observeTarget(
+async function runTarget(
   target: Target,
   pending: readonly string[] | undefined,
-  payload: PauseResumePayload,
-  ports: PauseResumePorts,
-  settings: PauseResumeSettings,
-  pacer: Pacer | undefined,
-): Promise<TargetObservation> {
+  desired: DesiredState,
+  work: Omit<TargetWork, 'appRunner' | 'call'>,
+): Promise<TargetRun> {
+  const { payload, at, ports, settings, ctx } = work;
   const backoff = backoffOf(settings);
-  const paced = <T>(fn: () => Promise<T>) => pacedBy(pacer, fn, isThrottling);
-  const tagged = await withBackoff(
-    () => ports.targets.serviceTagsIn(target).listServicesTagged(TAGS.schedule),
-    backoff,
-  );
-  const tagsOf = new Map(tagged.map((t) => [t.arn, t.tags]));
-  const gone: string[] = [];
-  let candidates: Array<{ arn: string; name: string; status: string }> = [];
-  if (pending) {
-    const described = await mapWithConcurrency(pending, settings.maxConcurrency, (arn) =>
-      withBackoff(
-        paced(() => ports.appRunner.describeService(arn)),
-        backoff,
+  const pacer = pacerOf(settings);
+  const attempts = settings.backoffAttempts ?? BACKOFF_ATTEMPTS;
+  const appRunner = ports.targets.fleetAppRunnerIn(target);
+  const call = <T>(fn: () => Promise<T>): Promise<T> =>
+    pacer ? pacedBy(pacer, fn, isThrottling, attempts)() : withBackoff(fn, backoff);
+  const targetWork: TargetWork = { ...work, appRunner, call };
+  const run: TargetRun = { target, services: [], gone: [], acted: [] };
+  const pool = createWorkPool(settings.maxConcurrency, async (w: Work) => {
+    run.acted[w.index] = await act(w.decision, w.tagMarker, w.premarked, targetWork);
+  });
+  const marker = formatPausedBy(payload.schedule, at);
+  const handedOver: Promise<void>[] = [];
+
+  // Plans a batch of observed services and hands it to the workers. Its pauses' markers go to the
+  // ledger in one request first, and a pause is sent only after its marker is in: a run that dies
+  // in between leaves a running service with a marker (cleared or re-used at the next run), never
+  // a guard-paused service without one, which no later run would resume. If the bulk write fails,
+  // each pause writes its own marker before it is sent ({@link act}). Only the batch waits for its
+  // markers: the listing reads on meanwhile.
+  const plan = (batch: ReadonlyArray<{ service: ObservedService; tagMarker: boolean }>) => {
+    const first = run.services.length;
+    run.services.push(...batch.map((b) => b.service));
+    const decisions = batch.map((b) =>
+      planService(b.service, desired, { schedule: payload.schedule, at, trigger: payload.action }),
+    );
+    const pausing = decisions.filter((d) => d.action === 'pause').map((d) => d.arn);
+    const premarked =
+      !settings.dryRun && pausing.length > 0 && ctx.remainingMs() >= MIN_REMAINING_MS
+        ? withBackoff(() => ports.markers.putMany(pausing, marker), backoff).then(
+            () => true,
+            () => false,
+          )
+        : Promise.resolve(false);
+    handedOver.push(
+      premarked.then((marked) =>
+        pool.add(
+          decisions.map((decision, i) => ({
+            decision,
+            tagMarker: batch[i]!.tagMarker,
+            premarked: marked,
+            index: first + i,
+          })),
+        ),
       ),
     );
-    described.forEach((s, i) => {
-      if (s) candidates.push({ arn: s.arn, name: s.name, status: s.status });
-      else gone.push(pending[i]!);
-    });
-  } else if (tagged.some((t) => followsSchedule(t.tags, payload.schedule))) {
-    let listed = 0;
-    await pacer?.acquire();
-    for await (const s of ports.targets.appRunnerIn(target).listServices()) {
-      if (s.status !== 'DELETED') candidates.push({ arn: s.arn, name: s.name, status: s.status });
-      // The next item may come from the next page: its request waits its turn too.
-      if (++listed % LIST_PAGE_SIZE === 0) await pacer?.acquire();
+  };
+
+  // A fire's listing (not a follow-up's): the first page and the ledger's markers are read
+  // alongside the tags, so the first pauses go out one round trip sooner; in a target where no
+  // service follows the schedule, that page is one App Runner call spent for nothing.
+  const firstPage = pending ? undefined : call(() => appRunner.listServicesPage());
+  const markersRead = pending ? undefined : ports.markers.list(target);
+  // Awaited when the tags show work there; settled before the run ends either way.
+  const started = [firstPage, markersRead].map((p) => p?.catch(() => undefined));
+  try {
+    const tagged = await withBackoff(
+      () => ports.targets.serviceTagsIn(target).listServicesTagged(TAGS.schedule),
+      backoff,
+    );
+    const tagsOf = new Map(tagged.map((t) => [t.arn, t.tags]));
+    const ofSchedule = (s: { arn: string }) => followsSchedule(tagsOf.get(s.arn) ?? {}, payload.schedule);
+    // The ledger's marker, else the old `paused-by` tag, as the planner's tags.
+    const observe = (
+      candidates: ReadonlyArray<{ arn: string; name: string; status: string }>,
+      markers: Map<string, string>,
+    ) =>
+      candidates.map((c) => {
+        const { [TAGS.pausedBy]: tagMarker, ...tags } = tagsOf.get(c.arn) ?? {};
+        const marker = markers.get(c.arn) ?? tagMarker;
+        return {
+          service: { ...c, tags: marker === undefined ? tags : { ...tags, [TAGS.pausedBy]: marker } },
+          tagMarker: tagMarker !== undefined,
+        };
+      });
+    if (pending) {
+      const described = await mapWithConcurrency(pending, settings.maxConcurrency, (arn) =>
+        call(() => appRunner.describeService(arn)),
+      );
+      const candidates: Array<{ arn: string; name: string; status: string }> = [];
+      described.forEach((s, i) => {
+        if (s) candidates.push({ arn: s.arn, name: s.name, status: s.status });
+        else run.gone.push(pending[i]!);
+      });
+      const ours = candidates.filter(ofSchedule);
+      if (ours.length > 0) plan(observe(ours, await ports.markers.list(target)));
+    } else if (firstPage && markersRead && tagged.some((t) => followsSchedule(t.tags, payload.schedule))) {
+      let page = await firstPage;
+      for (;;) {
+        const ours = page.services.filter((s) => s.status !== 'DELETED' && ofSchedule(s));
+        if (ours.length > 0) plan(observe(ours, await markersRead));
+        const token = page.nextToken;
+        if (!token) break;
+        page = await call(() => appRunner.listServicesPage(token));
+      }
     }
+  } catch (error) {
+    run.error = error;
   }
-  candidates = candidates.filter((c) => followsSchedule(tagsOf.get(c.arn) ?? {}, payload.schedule));
-  const markers = candidates.length > 0 ? await ports.markers.list(target) : new Map<string, string>();
-  const tagMarkers = new Set<string>();
-  const services = candidates.map((c) => {
-    const tags = tagsOf.get(c.arn) ?? {};
-    if (tags[TAGS.pausedBy] !== undefined) tagMarkers.add(c.arn);
-    const marker = markers.get(c.arn) ?? tags[TAGS.pausedBy];
-    const { [TAGS.pausedBy]: _tag, ...rest } = tags;
-    return { ...c, tags: marker === undefined ? rest : { ...rest, [TAGS.pausedBy]: marker } };
-  });
-  return { target, services, gone, tagMarkers };
+  await Promise.all(started);
+  await Promise.all(handedOver);
+  await pool.drain();
+  return run;
 }
 
 /** Acts on one decision: idempotent calls, marker before pause, marker removal after resume. */
 async function act(
   d: ServiceDecision,
-  payload: PauseResumePayload,
-  at: Date,
   tagMarker: boolean,
   premarked: boolean,
-  ports: PauseResumePorts,
-  settings: PauseResumeSettings,
-  ctx: RunContext,
-  pacer: Pacer | undefined,
+  work: TargetWork,
 ): Promise<ServiceResult> {
+  const { appRunner: ar, call, payload, at, ports, settings, ctx } = work;
   const backoff = backoffOf(settings);
-  const ar = ports.appRunner;
-  // App Runner calls wait their turn at the target's pace; ledger calls are not App Runner's.
-  const paced = <T>(fn: () => Promise<T>) => pacedBy(pacer, fn, isThrottling);
   const marker = formatPausedBy(payload.schedule, at);
   // The marker lives in the ledger; a service paused before that still carries it as a tag.
   const removeMarker = async () => {
     await withBackoff(() => ports.markers.remove(d.arn), backoff);
-    if (tagMarker)
-      await withBackoff(
-        paced(() => ar.untagService(d.arn, [TAGS.pausedBy])),
-        backoff,
-      );
+    if (tagMarker) await call(() => ar.untagService(d.arn, [TAGS.pausedBy]));
   };
   if (d.action === 'none' || d.action === 'retry' || settings.dryRun) return d;
   if (ctx.remainingMs() < MIN_REMAINING_MS) {
@@ -212,15 +297,10 @@ async function act(
   }
   try {
     if (d.action === 'pause') {
-      // The marker is in first (the run writes its pauses' markers in bulk before pausing): a crash
-      // between the two leaves a running service with a marker (cleared or re-used at the next
-      // run), never a guard-paused service without one, which no later run would resume.
+      // The marker is in first (see runTarget): here unless its batch's bulk write got it in.
       if (!premarked) await withBackoff(() => ports.markers.put(d.arn, marker), backoff);
       try {
-        await withBackoff(
-          paced(() => ar.pauseService(d.arn)),
-          backoff,
-        );
+        await call(() => ar.pauseService(d.arn));
       } catch (error) {
         // Not paused after all: take the marker back so a later hand pause is not mistaken for ours.
         await ports.markers.remove(d.arn).catch(() => undefined);
@@ -229,10 +309,7 @@ async function act(
       return { ...d, reason: `paused: ${d.reason}` };
     }
     if (d.action === 'resume') {
-      await withBackoff(
-        paced(() => ar.resumeService(d.arn)),
-        backoff,
-      );
+      await call(() => ar.resumeService(d.arn));
       await removeMarker();
       return { ...d, reason: `resumed: ${d.reason}` };
     }
@@ -372,48 +449,19 @@ export async function runSchedule(
     return !ref || !ports.targets.isTarget(ref.account, ref.region);
   });
   const partitions = await Promise.all(
-    targets.map(async (target) => {
-      const pacer = pacerOf(settings);
-      let observed: TargetObservation;
-      try {
-        observed = await observeTarget(
-          target,
-          payload.services ? pendingByTarget.get(targetLabel(target)) : undefined,
-          payload,
-          ports,
-          settings,
-          pacer,
-        );
-      } catch (error) {
-        return {
-          observed: { target, services: [], gone: [], tagMarkers: new Set<string>(), error },
-          acted: [] as ServiceResult[],
-        };
-      }
-      const decisions = observed.services.map((s) =>
-        planService(s, desired, { schedule: payload.schedule, at, trigger: payload.action }),
-      );
-      // The markers of this target's pauses in one go (25 a request), before any pause.
-      const pausing = decisions.filter((d) => d.action === 'pause').map((d) => d.arn);
-      const premarked =
-        !settings.dryRun && pausing.length > 0 && ctx.remainingMs() >= MIN_REMAINING_MS
-          ? await withBackoff(
-              () => ports.markers.putMany(pausing, formatPausedBy(payload.schedule, at)),
-              backoffOf(settings),
-            ).then(
-              () => true,
-              () => false,
-            )
-          : false;
-      const acted = await mapWithConcurrency(decisions, settings.maxConcurrency, (d) =>
-        act(d, payload, at, observed.tagMarkers.has(d.arn), premarked, ports, settings, ctx, pacer),
-      );
-      return { observed, acted };
-    }),
+    targets.map((target) =>
+      runTarget(target, payload.services ? pendingByTarget.get(targetLabel(target)) : undefined, desired, {
+        payload,
+        at,
+        ports,
+        settings,
+        ctx,
+      }),
+    ),
   );
-  const services = partitions.flatMap((p) => p.observed.services);
-  const gone = [...partitions.flatMap((p) => p.observed.gone), ...outsideTargets];
-  const unreadable = partitions.filter((p) => p.observed.error !== undefined).map((p) => p.observed);
+  const services = partitions.flatMap((p) => p.services);
+  const gone = [...partitions.flatMap((p) => p.gone), ...outsideTargets];
+  const unreadable = partitions.filter((p) => p.error !== undefined);
   // A target that failed for a reason that may pass (throttling, an outage) is run again whole.
   const retryTargets = unreadable.filter((o) => isBusy(o.error));
   const failedTargets = unreadable.filter((o) => !isBusy(o.error));
@@ -479,7 +527,7 @@ export async function runSchedule(
 
   const counts = countOf(results);
   const outcome = failedTargets.length > 0 ? 'failed' : summaryOutcome(counts);
-  const targetsText = (list: TargetObservation[]) =>
+  const targetsText = (list: TargetRun[]) =>
     list.map((o) => `${targetLabel(o.target)} (${describeError(o.error)})`).join('; ');
   const trigger = `${payload.schedule}@${payload.scheduledTime}`;
   const when = formatLocal(at, payload.definition.timezone);
@@ -529,10 +577,10 @@ export async function runSchedule(
         followUp,
         overrideEnds: overrideEnds.length > 0 ? overrideEnds.length : undefined,
         targets: partitions.map((p) => ({
-          account: p.observed.target.account,
-          region: p.observed.target.region,
-          services: p.observed.services.length,
-          ...(p.observed.error === undefined ? {} : { error: describeError(p.observed.error) }),
+          account: p.target.account,
+          region: p.target.region,
+          services: p.services.length,
+          ...(p.error === undefined ? {} : { error: describeError(p.error) }),
         })),
       },
     }),
@@ -543,7 +591,7 @@ export async function runSchedule(
         job: 'pause-resume',
         outcome: 'failed',
         action: payload.action,
-        reason: `${targetLabel(o.target)}: schedule ${payload.schedule} could not read or act on the services there: ${describeError(o.error)}. Nothing was done in ${targetLabel(o.target)}; the other targets were handled.`,
+        reason: `${targetLabel(o.target)}: schedule ${payload.schedule} could not read or act on the services there: ${describeError(o.error)}. ${o.acted.length > 0 ? `Only the ${o.acted.length} service(s) read before that were handled there (see the run's summary)` : `Nothing was done in ${targetLabel(o.target)}`}; the other targets were handled.`,
         where: o.target,
         trigger,
         dryRun: settings.dryRun,

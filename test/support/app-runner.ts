@@ -304,6 +304,17 @@ export function inMemoryAppRunner(services: InMemoryService[] = [], faults: AppR
       const all = await call(() => apply('list-services', undefined, () => 'list', listed));
       for (const s of all) yield summary(s);
     },
+    // Pages of 20, as App Runner answers; the token is the index of the page's first service.
+    listServicesPage: (nextToken) =>
+      call(() => {
+        const all = apply('list-services', undefined, () => 'list', listed);
+        const from = Number(nextToken ?? 0);
+        const to = from + 20;
+        return {
+          services: all.slice(from, to).map(summary),
+          ...(to < all.length ? { nextToken: String(to) } : {}),
+        };
+      }),
     updateImage: (arn, image, options = {}) => call(() => update(arn, image, options.autoDeploymentsEnabled)),
     pauseService: (arn) => call(() => pause(arn)),
     resumeService: (arn) => call(() => resume(arn)),
@@ -492,6 +503,7 @@ export function inMemoryAppRunner(services: InMemoryService[] = [], faults: AppR
     isTarget: (account, region) => account === hub.account && region === hub.region,
     listTargets: () => [hub],
     appRunnerIn: () => port,
+    fleetAppRunnerIn: () => port,
     serviceTagsIn: () => serviceTags,
   };
 

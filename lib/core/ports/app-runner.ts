@@ -47,6 +47,11 @@ export interface AppRunnerPort {
   /** Every service of the region, following pagination. */
   listServices(): AsyncIterable<ServiceSummaryView>;
   /**
+   * One `ListServices` page (at most 20 services) from `nextToken` (the first without): for a
+   * caller that paces and retries each request itself (a fleet run).
+   */
+  listServicesPage(nextToken?: string): Promise<{ services: ServiceSummaryView[]; nextToken?: string }>;
+  /**
    * Points the service at another image (keeping the rest of its source configuration). With
    * `autoDeploymentsEnabled`, sets App Runner's automatic deployments too (a digest pin sets false:
    * a digest cannot follow pushes).

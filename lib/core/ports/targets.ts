@@ -39,6 +39,11 @@ export function outsideTargets(
 export interface TargetRouter extends Targets {
   /** App Runner in one target. Throws a terminal error for an account × region outside the targets. */
   appRunnerIn(target: Target): AppRunnerPort;
+  /**
+   * App Runner in one target for paced fleet work: a throttled call fails at once (the SDK does
+   * not retry it) for the caller's pacer to retry in its turn; other errors are retried as usual.
+   */
+  fleetAppRunnerIn(target: Target): AppRunnerPort;
   /** Bulk tag reads (Resource Groups Tagging API) in one target. */
   serviceTagsIn(target: Target): ServiceTagsPort;
 }

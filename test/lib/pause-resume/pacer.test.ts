@@ -22,38 +22,66 @@ function mostInWindow(times: number[], windowMs = 1000): number {
   return Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + windowMs).length));
 }
 
+/** `n` calls at once, each answered as soon as it is sent; their send times. */
 async function sendAll(pacer: ReturnType<typeof createPacer>, now: () => number, n: number) {
   const sent: number[] = [];
   await Promise.all(
     Array.from({ length: n }, async () => {
-      await pacer.acquire();
+      const done = await pacer.acquire();
       sent.push(now());
+      done();
     }),
   );
   return sent;
 }
 
 describe('createPacer', () => {
-  it("lets a second's worth go at once, and the next only when the window (plus slack) has moved past the first", async () => {
+  it("lets a second's worth go at once, and the next only when the window has moved past the first's answer", async () => {
     const time = fakeTime();
     const pacer = createPacer({ ratePerSecond: 10, now: time.now, sleep: time.sleep });
     const sent = await sendAll(pacer, time.now, 25);
-    expect(sent).toEqual([...Array(10).fill(0), ...Array(10).fill(1100), ...Array(5).fill(2200)]);
-    expect(mostInWindow(sent, 1100)).toBe(10);
+    expect(sent).toEqual([...Array(10).fill(0), ...Array(10).fill(1000), ...Array(5).fill(2000)]);
+    expect(mostInWindow(sent, 1000)).toBe(10);
+  });
+
+  it("opens a call's window at its answer, however late that came (its send may have arrived late)", async () => {
+    const time = fakeTime();
+    const pacer = createPacer({ ratePerSecond: 2, now: time.now, sleep: time.sleep });
+    const first = await pacer.acquire();
+    const second = await pacer.acquire();
+    time.clock.t = 50;
+    second();
+    time.clock.t = 380;
+    first();
+    // Both may have been counted as late as their answers: the next two wait a second from each.
+    expect(await sendAll(pacer, time.now, 2)).toEqual([1050, 1380]);
+  });
+
+  it('holds a window slot for a call still out: with every slot held, the next waits for an answer', async () => {
+    const time = fakeTime();
+    const pacer = createPacer({ ratePerSecond: 2, now: time.now, sleep: time.sleep });
+    const first = await pacer.acquire();
+    await pacer.acquire();
+    let third: number | undefined;
+    const waiting = pacer.acquire().then(() => {
+      third = time.now();
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(third).toBeUndefined();
+    time.clock.t = 400;
+    first();
+    await waiting;
+    expect(third).toBe(1400);
   });
 
   it('counts a late send from when it happened, so a late timer never squeezes the next window', async () => {
     const time = fakeTime();
     const pacer = createPacer({ ratePerSecond: 2, now: time.now, sleep: time.sleep });
-    await pacer.acquire();
-    await pacer.acquire();
-    time.clock.late = 70; // the third call's timer fires 70 ms late
-    await pacer.acquire();
-    expect(time.now()).toBe(1170);
-    await pacer.acquire();
-    expect(time.now()).toBe(1170);
-    await pacer.acquire();
-    expect(time.now()).toBe(2270);
+    await sendAll(pacer, time.now, 2);
+    time.clock.late = 170; // the third call's timer fires 170 ms late
+    expect(await sendAll(pacer, time.now, 1)).toEqual([1170]);
+    expect(await sendAll(pacer, time.now, 1)).toEqual([1170]);
+    expect(await sendAll(pacer, time.now, 1)).toEqual([2170]);
   });
 
   it('halves the rate after a throttle, once for a burst of refusals, and the next call waits the new interval', async () => {
@@ -64,8 +92,8 @@ describe('createPacer', () => {
     pacer.throttled();
     pacer.throttled();
     expect(pacer.rate).toBe(5);
-    // 5 per 1.1 s now, 3 of them already sent at 0, and nothing before 200 ms.
-    expect(await sendAll(pacer, time.now, 3)).toEqual([200, 200, 1100]);
+    // 5 a second now, 3 of them already sent at 0, and nothing before 200 ms.
+    expect(await sendAll(pacer, time.now, 3)).toEqual([200, 200, 1000]);
     time.clock.t += 1000;
     pacer.throttled();
     expect(pacer.rate).toBe(2.5);
@@ -74,13 +102,13 @@ describe('createPacer', () => {
   it('holds back a call already waiting when a throttle arrives meanwhile', async () => {
     const time = fakeTime();
     const pacer = createPacer({ ratePerSecond: 2, now: time.now, sleep: time.sleep });
-    await pacer.acquire();
+    await sendAll(pacer, time.now, 1);
     time.clock.t = 600;
-    await pacer.acquire();
-    const third = pacer.acquire().then(() => time.now());
-    // The second call is refused while the third waits for 1100 ms: at 1/s, 1.1 s after the second.
+    await sendAll(pacer, time.now, 1);
+    const third = sendAll(pacer, time.now, 1);
+    // The second call is refused while the third waits for 1000 ms: at 1/s, a second after it.
     pacer.throttled();
-    expect(await third).toBe(1700);
+    expect(await third).toEqual([1600]);
   });
 
   it('creeps back up after successes, never above the configured rate, and never below the floor', async () => {
@@ -97,7 +125,7 @@ describe('createPacer', () => {
     expect(pacer.rate).toBe(8);
   });
 
-  it('sleeps once per held-back call with a simulated sleep that does not move the clock (the sandbox), never spinning', async () => {
+  it('sleeps once per held-back call with a sleep that does not move the clock, never spinning', async () => {
     const waits: number[] = [];
     const pacer = createPacer({
       ratePerSecond: 10,
@@ -105,7 +133,7 @@ describe('createPacer', () => {
       sleep: async (ms) => void waits.push(ms),
     });
     await sendAll(pacer, () => 0, 12);
-    expect(waits).toEqual([1100, 1100]);
+    expect(waits).toEqual([1000, 1000]);
   });
 
   it('refuses a rate that is not positive', () => {
@@ -138,6 +166,40 @@ describe('pacedBy', () => {
     expect(pacer.rate).toBe(5);
     await expect(pacedBy(pacer, async () => 'ok', isThrottling)()).resolves.toBe('ok');
     expect(pacer.rate).toBe(5.2);
+  });
+
+  it("retries a throttled call in the pacer's next turn, after the pacer slowed down, up to the attempts", async () => {
+    const time = fakeTime();
+    const pacer = createPacer({ ratePerSecond: 10, now: time.now, sleep: time.sleep });
+    const tries: number[] = [];
+    let refusals = 2;
+    const call = pacedBy(
+      pacer,
+      async () => {
+        tries.push(time.now());
+        if (refusals-- > 0) throw new RetryableError('Rate exceeded', { reason: 'throttling' });
+        return 'paused';
+      },
+      isThrottling,
+      3,
+    );
+    await expect(call()).resolves.toBe('paused');
+    // Halved once (two refusals within a second count once); each retry waits the new interval.
+    expect(tries).toEqual([0, 200, 400]);
+    expect(pacer.rate).toBeCloseTo(5.2);
+
+    let attempts = 0;
+    const always = pacedBy(
+      pacer,
+      async () => {
+        attempts++;
+        throw new RetryableError('Rate exceeded', { reason: 'throttling' });
+      },
+      isThrottling,
+      3,
+    );
+    await expect(always()).rejects.toThrow(/Rate exceeded/);
+    expect(attempts).toBe(3);
   });
 
   it('without a pacer is the call itself', () => {

@@ -303,7 +303,8 @@ describe('runSchedule', () => {
     }));
     const { result, events, maxInFlight } = await run(fleet, payload(), settings({ maxConcurrency: 4 }));
     expect(result).toMatchObject({ counts: { paused: 150 } });
-    expect(maxInFlight()).toBeLessThanOrEqual(4);
+    // The 4 workers, and the listing reading its next page beside them.
+    expect(maxInFlight()).toBeLessThanOrEqual(5);
     expect(maxInFlight()).toBeGreaterThan(1);
     expect(events).toHaveLength(1);
     expect(events[0]!.detail.details.services).toHaveLength(100);
@@ -356,6 +357,68 @@ describe('runSchedule', () => {
     expect(throttled.mostInOneSecond).toBeLessThanOrEqual(10);
     // The two ListServices pages count too: 8 pauses go at once, then 10 per 1.1 s.
     expect(smooth.sent.filter((t) => t === smooth.sent[0])).toHaveLength(8);
+  });
+
+  it('starts pausing the first page of services while it still lists the rest, each marker in the ledger before its pause', async () => {
+    const fleet: InMemoryService[] = Array.from({ length: 45 }, (_, i) => ({
+      name: `svc-${String(i).padStart(3, '0')}`,
+      status: 'RUNNING',
+      tags: onSchedule(),
+    }));
+    const ar = inMemoryAppRunner(fleet);
+    // Each page takes a while to come back (a few turns of the event loop, where a pause takes one).
+    const listPage = ar.port.listServicesPage;
+    const pausedWhenListed: number[] = [];
+    ar.port.listServicesPage = async (token) => {
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+      pausedWhenListed.push(ar.calls.filter((c) => c.startsWith('pause ')).length);
+      return listPage(token);
+    };
+    const result = await runSchedule(
+      payload(),
+      {
+        appRunner: ar.port,
+        targets: ar.router,
+        markers: ar.markers,
+        wakeUps: fakeScheduler().wakeUps,
+        publisher: { publish: async () => {} },
+      },
+      settings({ maxConcurrency: 5 }),
+      ctx,
+    );
+    expect(result).toMatchObject({ counts: { paused: 45, failed: 0 } });
+    // The last page came back after pauses of the first had gone out.
+    expect(pausedWhenListed).toHaveLength(3);
+    expect(pausedWhenListed[0]).toBe(0);
+    expect(pausedWhenListed[2]).toBeGreaterThan(0);
+    // Every pause went out after a bulk write that held its marker (one per page).
+    const marks = ar.calls.filter((c) => c.startsWith('mark '));
+    expect(marks).toHaveLength(3);
+    for (const [i, c] of ar.calls.entries()) {
+      if (!c.startsWith('pause ')) continue;
+      const name = c.slice('pause '.length);
+      const marked = ar.calls.findIndex((m) => m.startsWith('mark ') && m.slice(5).split(',').includes(name));
+      expect(marked, name).toBeGreaterThanOrEqual(0);
+      expect(marked, name).toBeLessThan(i);
+    }
+  });
+
+  it('keeps what it did in a target whose listing failed part-way, and says so in the alert', async () => {
+    const fleet: InMemoryService[] = Array.from({ length: 25 }, (_, i) => ({
+      name: `svc-${String(i).padStart(3, '0')}`,
+      status: 'RUNNING',
+      tags: onSchedule(),
+    }));
+    let pages = 0;
+    const { result, events, services } = await run(fleet, payload(), settings(), {
+      fail: (operation: string) =>
+        operation === 'list-services' && ++pages === 2 ? new TerminalError('access denied') : undefined,
+    });
+    expect(result).toMatchObject({ outcome: 'failed', counts: { paused: 20 } });
+    expect(services.filter((s) => s.status === 'PAUSED')).toHaveLength(20);
+    const alert = events.find((e) => e.detailType === 'Schedule Action Failed');
+    expect(alert!.detail.reason).toContain('access denied');
+    expect(alert!.detail.reason).toContain('Only the 20 service(s) read before that were handled there');
   });
 
   it('reports a service deleted before a follow-up as skipped', async () => {
@@ -487,6 +550,7 @@ describe('runSchedule across targets', () => {
       isTarget: (a, r) => all.some((t) => t.account === a && t.region === r),
       listTargets: () => all,
       appRunnerIn: (t) => (key(t) === key(SPOKE) ? spoke.port : hub.port),
+      fleetAppRunnerIn: (t) => (key(t) === key(SPOKE) ? spoke.port : hub.port),
       serviceTagsIn: (t) =>
         key(t) === key(DENIED)
           ? { listServicesTagged: async () => refuse() }
