@@ -5,6 +5,25 @@ import type { Alert, NotifyInput } from './alert.ts';
 import type { SnsPort } from './ports.ts';
 import { buildSnsMessage } from './sns-message.ts';
 
+/** The notifier's own critical report (`Notification Failed`), published to SNS directly. */
+function notifierFailure(
+  fields: Pick<
+    Alert,
+    'messageId' | 'time' | 'title' | 'summary' | 'facts' | 'actionTaken' | 'dedupKey' | 'service'
+  >,
+): Alert {
+  return {
+    ...fields,
+    severity: 'critical',
+    links: [],
+    status: 'failed',
+    job: 'notify',
+    source: 'apprunner-guard',
+    detailType: 'Notification Failed',
+    dryRun: false,
+  };
+}
+
 /**
  * Builds the notifier's `reportFailure`. A terminal failure of the notifier (Slack rejected the
  * webhook call: `invalid_payload`, `no_service`, `channel_not_found`…) is published to SNS
@@ -20,26 +39,19 @@ export function createNotifyFailureReporter(sns: SnsPort) {
         : input;
     const service =
       'action' in input ? undefined : input.kind === 'guard' ? input.detail.service : input.service;
-    const alert: Alert = {
+    const alert = notifierFailure({
       messageId: `notify-failure|${eventId}`,
       time,
-      severity: 'critical',
       title: 'apprunner-guard could not deliver an alert',
       summary: `The notifier failed terminally while alerting on event ${eventId}: ${describeError(error)}. SNS is tried before Slack, so a Slack error means the alert reached this topic but not Slack: fix the Slack setup: in webhook mode the webhook (the SSM SecureString named by slackWebhookParameter); in app mode the bot token (slackBotTokenParameter), its chat:write scope, and the channel (the bot must be in it).`,
       facts: [
         { label: 'Event', value: eventId },
         { label: 'Error', value: errorNameOf(error) },
       ],
-      links: [],
       actionTaken: 'Not retried: retrying cannot fix this error. A human must act.',
       dedupKey: 'notify-failure',
       ...(service ? { service: guardServiceOf(service) } : {}),
-      status: 'failed',
-      job: 'notify',
-      source: 'apprunner-guard',
-      detailType: 'Notification Failed',
-      dryRun: false,
-    };
+    });
     await sns.publish(buildSnsMessage(alert));
   };
 }
@@ -52,22 +64,15 @@ export function createNotifyFailureReporter(sns: SnsPort) {
 export function createNotifyTargetsFailureReporter(sns: SnsPort, now: () => Date) {
   return async (error: Error): Promise<void> => {
     const time = now().toISOString();
-    const alert: Alert = {
+    const alert = notifierFailure({
       messageId: `notify-targets-failure|${time}`,
       time,
-      severity: 'critical',
       title: 'apprunner-guard cannot read its organisational units',
       summary: `The notifier could not find the accounts of the organisational units in GUARD_TARGETS: ${describeError(error)}. Until this is fixed it alerts only on the hub and the accounts listed directly, and the other functions fail every event from elsewhere.`,
       facts: [{ label: 'Error', value: errorNameOf(error) }],
-      links: [],
       actionTaken: 'Not retried for alerting: a human must give the hub access to AWS Organizations.',
       dedupKey: 'notify-targets-failure',
-      status: 'failed',
-      job: 'notify',
-      source: 'apprunner-guard',
-      detailType: 'Notification Failed',
-      dryRun: false,
-    };
+    });
     await sns.publish(buildSnsMessage(alert));
   };
 }
