@@ -23,6 +23,15 @@ const passed = (report: SandboxReport) => {
   expect(report.expectations.passed).toBe(true);
 };
 
+/** The places the schedule's pause run reached (`<account>/<region>`, sorted), from its Schedule Run Completed. */
+function pauseRunTargets(report: SandboxReport) {
+  const run = report.guardEvents.find(
+    (e) => e['detail-type'] === 'Schedule Run Completed' && e.detail.action === 'pause',
+  )!;
+  const { targets } = run.detail.details as { targets: Array<{ account: string; region: string }> };
+  return targets.map((t) => `${t.account}/${t.region}`).sort();
+}
+
 describe('many accounts and regions in the sandbox', () => {
   it('rolls back a failed deployment in a spoke through the assumed role, and the alert names the spoke', async () => {
     const report = await runScenario(scenario('multi-account-rollback'));
@@ -68,11 +77,7 @@ describe('many accounts and regions in the sandbox', () => {
   it('pauses and resumes services in two regions of two accounts with one App Runner call per service', async () => {
     const report = await runScenario(scenario('multi-account-schedule'));
     passed(report);
-    const run = report.guardEvents.find(
-      (e) => e['detail-type'] === 'Schedule Run Completed' && e.detail.action === 'pause',
-    )!;
-    const targets = (run.detail.details as { targets: Array<{ account: string; region: string }> }).targets;
-    expect(targets.map((t) => `${t.account}/${t.region}`).sort()).toEqual([
+    expect(pauseRunTargets(report)).toEqual([
       '111122223333/us-east-1',
       `${SPOKE}/eu-central-1`,
       `${SPOKE}/eu-west-1`,
@@ -113,12 +118,8 @@ describe('many accounts and regions in the sandbox', () => {
   it('pauses services in accounts found only through an organisational unit, and rejects one outside it', async () => {
     const report = await runScenario(scenario('multi-account-organization'));
     passed(report);
-    const run = report.guardEvents.find(
-      (e) => e['detail-type'] === 'Schedule Run Completed' && e.detail.action === 'pause',
-    )!;
-    const targets = (run.detail.details as { targets: Array<{ account: string; region: string }> }).targets;
     // The unit's account, its child unit's account; not the suspended one, not the other unit's.
-    expect(targets.map((t) => `${t.account}/${t.region}`).sort()).toEqual([
+    expect(pauseRunTargets(report)).toEqual([
       '111122223333/us-east-1',
       '444455556666/eu-west-1',
       '555566667777/eu-west-1',
