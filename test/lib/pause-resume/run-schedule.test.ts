@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { createWakeUps, type OneTimeSchedule, type SchedulerPort } from '../../../lib/aws/scheduler.ts';
 import { RetryableError, TerminalError } from '../../../lib/core/errors.ts';
-import type { GuardEventEntry } from '../../../lib/core/guard-event.ts';
+import type { GuardEventEntry, GuardEventPublisher } from '../../../lib/core/guard-event.ts';
 import type { TargetRouter } from '../../../lib/core/ports/targets.ts';
 import { SCHEDULED_TIME } from '../../../lib/core/ports/wake-ups.ts';
 import type { PauseResumePayload } from '../../../lib/events/scheduler.ts';
@@ -67,19 +67,30 @@ const settings = (over: Partial<PauseResumeSettings> = {}): PauseResumeSettings 
 const ctx = { logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }), remainingMs: () => 60_000 };
 const onSchedule = (extra: Record<string, string> = {}) => ({ [TAGS.schedule]: 'nightly', ...extra });
 
+/** `n` running services following the schedule: svc-000, svc-001, … */
+const runningFleet = (n: number): InMemoryService[] =>
+  Array.from({ length: n }, (_, i) => ({
+    name: `svc-${String(i).padStart(3, '0')}`,
+    status: 'RUNNING',
+    tags: onSchedule(),
+  }));
+
+/** The run's ports over one in-memory App Runner: its router, its ledger markers. */
+function portsOver(
+  ar: ReturnType<typeof inMemoryAppRunner>,
+  wakeUps = fakeScheduler().wakeUps,
+  publish: GuardEventPublisher['publish'] = async () => {},
+) {
+  return { appRunner: ar.port, targets: ar.router, markers: ar.markers, wakeUps, publisher: { publish } };
+}
+
 async function run(services: InMemoryService[], p = payload(), s = settings(), faults = {}) {
   const ar = inMemoryAppRunner(services, faults);
   const sch = fakeScheduler();
   const events: GuardEventEntry[] = [];
   const result = await runSchedule(
     p,
-    {
-      appRunner: ar.port,
-      targets: ar.router,
-      markers: ar.markers,
-      wakeUps: sch.wakeUps,
-      publisher: { publish: async (e) => void events.push(...e) },
-    },
+    portsOver(ar, sch.wakeUps, async (e) => void events.push(...e)),
     s,
     ctx,
   );
@@ -296,11 +307,7 @@ describe('runSchedule', () => {
   });
 
   it('works through a large fleet with bounded concurrency and one summary event, capped', async () => {
-    const fleet: InMemoryService[] = Array.from({ length: 150 }, (_, i) => ({
-      name: `svc-${String(i).padStart(3, '0')}`,
-      status: 'RUNNING',
-      tags: onSchedule(),
-    }));
+    const fleet: InMemoryService[] = runningFleet(150);
     const { result, events, maxInFlight } = await run(fleet, payload(), settings({ maxConcurrency: 4 }));
     expect(result).toMatchObject({ counts: { paused: 150 } });
     // The 4 workers, and the listing reading its next page beside them.
@@ -312,12 +319,7 @@ describe('runSchedule', () => {
   });
 
   it('paces its App Runner calls at the configured rate per target, throttled or not, still pausing every service once', async () => {
-    const fleet = (): InMemoryService[] =>
-      Array.from({ length: 30 }, (_, i) => ({
-        name: `svc-${String(i).padStart(3, '0')}`,
-        status: 'RUNNING',
-        tags: onSchedule(),
-      }));
+    const fleet = (): InMemoryService[] => runningFleet(30);
     const paceOf = async (faults: { throttleFirst?: number }) => {
       const clock = { t: 0 };
       const ar = inMemoryAppRunner(fleet(), faults);
@@ -329,13 +331,7 @@ describe('runSchedule', () => {
       };
       const result = await runSchedule(
         payload(),
-        {
-          appRunner: ar.port,
-          targets: ar.router,
-          markers: ar.markers,
-          wakeUps: fakeScheduler().wakeUps,
-          publisher: { publish: async () => {} },
-        },
+        portsOver(ar),
         settings({
           maxConcurrency: 5,
           ratePerSecond: 10,
@@ -360,11 +356,7 @@ describe('runSchedule', () => {
   });
 
   it('starts pausing the first page of services while it still lists the rest, each marker in the ledger before its pause', async () => {
-    const fleet: InMemoryService[] = Array.from({ length: 45 }, (_, i) => ({
-      name: `svc-${String(i).padStart(3, '0')}`,
-      status: 'RUNNING',
-      tags: onSchedule(),
-    }));
+    const fleet: InMemoryService[] = runningFleet(45);
     const ar = inMemoryAppRunner(fleet);
     // Each page takes a while to come back (a few turns of the event loop, where a pause takes one).
     const listPage = ar.port.listServicesPage;
@@ -374,18 +366,7 @@ describe('runSchedule', () => {
       pausedWhenListed.push(ar.calls.filter((c) => c.startsWith('pause ')).length);
       return listPage(token);
     };
-    const result = await runSchedule(
-      payload(),
-      {
-        appRunner: ar.port,
-        targets: ar.router,
-        markers: ar.markers,
-        wakeUps: fakeScheduler().wakeUps,
-        publisher: { publish: async () => {} },
-      },
-      settings({ maxConcurrency: 5 }),
-      ctx,
-    );
+    const result = await runSchedule(payload(), portsOver(ar), settings({ maxConcurrency: 5 }), ctx);
     expect(result).toMatchObject({ counts: { paused: 45, failed: 0 } });
     // The last page came back after pauses of the first had gone out.
     expect(pausedWhenListed).toHaveLength(3);
@@ -404,11 +385,7 @@ describe('runSchedule', () => {
   });
 
   it('keeps what it did in a target whose listing failed part-way, and says so in the alert', async () => {
-    const fleet: InMemoryService[] = Array.from({ length: 25 }, (_, i) => ({
-      name: `svc-${String(i).padStart(3, '0')}`,
-      status: 'RUNNING',
-      tags: onSchedule(),
-    }));
+    const fleet: InMemoryService[] = runningFleet(25);
     let pages = 0;
     const { result, events, services } = await run(fleet, payload(), settings(), {
       fail: (operation: string) =>
@@ -430,18 +407,10 @@ describe('runSchedule', () => {
   it('defers what it cannot finish before the Lambda times out', async () => {
     const ar = inMemoryAppRunner([{ name: 'web', status: 'RUNNING', tags: onSchedule() }]);
     const sch = fakeScheduler();
-    const result = await runSchedule(
-      payload(),
-      {
-        appRunner: ar.port,
-        targets: ar.router,
-        markers: ar.markers,
-        wakeUps: sch.wakeUps,
-        publisher: { publish: async () => {} },
-      },
-      settings(),
-      { ...ctx, remainingMs: () => 1_000 },
-    );
+    const result = await runSchedule(payload(), portsOver(ar, sch.wakeUps), settings(), {
+      ...ctx,
+      remainingMs: () => 1_000,
+    });
     expect(result).toMatchObject({ counts: { deferred: 1, paused: 0 } });
     expect(sch.created).toHaveLength(1);
   });
