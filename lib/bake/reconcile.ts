@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { mapWithConcurrency } from '../core/concurrency.ts';
 import { describeError, isRetryable, RetryAfterError } from '../core/errors.ts';
 import type { GuardEventEntry, GuardEventPublisher } from '../core/guard-event.ts';
 import type { JobResult, RunContext } from '../core/handler-stack.ts';
@@ -21,8 +22,7 @@ import {
   ownedAlarms,
   planOwnAlarm,
   planServiceAlarms,
-  retiredEvent,
-  retireOwnAlarm,
+  retireWithEvent,
 } from './retire.ts';
 
 /** Alarms the backstop pass checks at once in one target. */
@@ -91,24 +91,13 @@ export async function reconcileServiceAlarms(
   }
   const entries: GuardEventEntry[] = [];
   for (const r of plan.retire) {
-    const fate = await retireOwnAlarm(
-      service.arn,
-      r.alarm,
-      r.code,
-      { alarms, bakes: ports.bakes },
-      settings.dryRun,
-    );
     entries.push(
-      retiredEvent({
+      await retireWithEvent(
         service,
-        alarm: r.alarm,
-        code: r.code,
-        why: r.reason,
-        fate,
-        trigger,
-        dryRun: settings.dryRun,
-        foundBy,
-      }),
+        r,
+        { alarms, bakes: ports.bakes },
+        { trigger, dryRun: settings.dryRun, foundBy },
+      ),
     );
   }
   // A deleted service's bake ends with it, whoever's alarms watched it.
@@ -212,24 +201,17 @@ export async function retireOrphanAlarms(
       }
       // A few alarms at once: three reads each (its tags, the service, its tags) keep a large
       // fleet's pass well inside the function's timeout without crowding App Runner's rate.
-      let next = 0;
-      const worker = async () => {
-        while (next < alarms.length) {
-          const alarm = alarms[next++]!;
-          try {
-            await checkAlarm(alarm, target, pass, trigger, deps);
-          } catch (error) {
-            ctx.logger.error('backstop pass could not check an alarm', {
-              alarm: alarm.name,
-              error: describeError(error),
-            });
-            (isRetryable(error) ? pass.retryable : pass.errors).push(
-              `${alarm.name}: ${describeError(error)}`,
-            );
-          }
+      await mapWithConcurrency(alarms, ALARMS_AT_ONCE, async (alarm) => {
+        try {
+          await checkAlarm(alarm, target, pass, trigger, deps);
+        } catch (error) {
+          ctx.logger.error('backstop pass could not check an alarm', {
+            alarm: alarm.name,
+            error: describeError(error),
+          });
+          (isRetryable(error) ? pass.retryable : pass.errors).push(`${alarm.name}: ${describeError(error)}`);
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(ALARMS_AT_ONCE, alarms.length) }, worker));
+      });
       return pass;
     }),
   );
@@ -291,24 +273,12 @@ async function checkAlarm(
     pass.kept++;
     return;
   }
-  const fate = await retireOwnAlarm(
-    service.arn,
-    alarm.name,
-    plan.code,
+  const retired = await retireWithEvent(
+    service,
+    { alarm: alarm.name, code: plan.code, reason: plan.reason },
     { alarms, bakes: ports.bakes },
-    settings.dryRun,
+    { trigger, dryRun: settings.dryRun, foundBy: 'backstop' },
   );
   pass.retired.push(alarm.name);
-  await ports.publisher.publish([
-    retiredEvent({
-      service,
-      alarm: alarm.name,
-      code: plan.code,
-      why: plan.reason,
-      fate,
-      trigger,
-      dryRun: settings.dryRun,
-      foundBy: 'backstop',
-    }),
-  ]);
+  await ports.publisher.publish([retired]);
 }

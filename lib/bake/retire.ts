@@ -161,7 +161,7 @@ export type BakeRecordFate = 'removed' | 'kept-until-bake-ends' | 'none';
  * deleted alarm reads as not in ALARM then). In dry-run nothing changes. Returns the bake record's
  * fate (what would be, in dry-run).
  */
-export async function retireOwnAlarm(
+async function retireOwnAlarm(
   serviceArn: string,
   alarm: string,
   code: RetireCode,
@@ -181,7 +181,7 @@ export async function retireOwnAlarm(
 }
 
 /** One `Bake Alarm Retired` event (info): which alarm, where, why, and what became of the bake. */
-export function retiredEvent(input: {
+function retiredEvent(input: {
   service: ServiceRef;
   alarm: string;
   code: RetireCode;
@@ -224,5 +224,26 @@ export function retiredEvent(input: {
       bakeRecord: fate,
       foundBy: input.foundBy,
     },
+  });
+}
+
+/**
+ * Retires one of the guard's alarms ({@link retireOwnAlarm}) and returns its `Bake Alarm Retired`
+ * event: what the tag change, the deletion and the backstop pass each do for an alarm that goes.
+ */
+export async function retireWithEvent(
+  service: ServiceRef,
+  retire: { alarm: string; code: RetireCode; reason: string },
+  ports: { alarms: AlarmsPort; bakes: BakeLedger },
+  context: { trigger: string; dryRun: boolean; foundBy: 'tag-change' | 'service-deleted' | 'backstop' },
+): Promise<GuardEventEntry> {
+  const fate = await retireOwnAlarm(service.arn, retire.alarm, retire.code, ports, context.dryRun);
+  return retiredEvent({
+    service,
+    alarm: retire.alarm,
+    code: retire.code,
+    why: retire.reason,
+    fate,
+    ...context,
   });
 }

@@ -4,11 +4,13 @@
  * publish one `Pause Heads-up` listing them, whose Slack message carries *Keep running until…* per
  * service. Changes nothing in App Runner.
  */
+
+import { mapWithConcurrency } from '../core/concurrency.ts';
 import { isNotFound } from '../core/errors.ts';
 import { buildGuardEvent, GUARD_DETAIL_TYPES, type GuardEventPublisher } from '../core/guard-event.ts';
 import type { JobResult } from '../core/handler-stack.ts';
 import type { AppRunnerPort } from '../core/ports/app-runner.ts';
-import { mapWithConcurrency, withBackoff } from '../pause-resume/fleet.ts';
+import { withBackoff } from '../pause-resume/fleet.ts';
 import { followsSchedule, type ObservedService } from '../pause-resume/plan.ts';
 import type { Tags } from '../tags.ts';
 import type { HeadsUpPayload } from './payload.ts';

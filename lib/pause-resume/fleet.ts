@@ -1,26 +1,5 @@
 import { isNotFound, isRetryable, isThrottled } from '../core/errors.ts';
 
-/**
- * Maps `items` through `fn` with at most `limit` calls in flight, keeping order. Fleet work
- * (pausing 300 services at 20:00) stays under App Runner's request rate this way.
- */
-export async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
-
 /** What {@link createWorkPool} returns. */
 export interface WorkPool<T> {
   /** Queues items; they start as soon as fewer than the limit are running. */

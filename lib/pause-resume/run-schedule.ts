@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GuardConfig } from '../config.ts';
+import { mapWithConcurrency } from '../core/concurrency.ts';
 import { describeError } from '../core/errors.ts';
 import {
   buildGuardEvent,
@@ -18,15 +19,7 @@ import { parseServiceArn } from '../events/app-runner.ts';
 import type { PauseResumePayload } from '../events/scheduler.ts';
 import { formatPausedBy, TAGS } from '../tags.ts';
 import { type DesiredState, desiredStateAt, formatLocal } from './desired-state.ts';
-import {
-  createWorkPool,
-  isBusy,
-  isGone,
-  isThrottling,
-  mapWithConcurrency,
-  realSleep,
-  withBackoff,
-} from './fleet.ts';
+import { createWorkPool, isBusy, isGone, isThrottling, realSleep, withBackoff } from './fleet.ts';
 import { overrideEndWake } from './override-end.ts';
 import { createPacer, type Pacer, pacedBy } from './pacer.ts';
 import { followsSchedule, type ObservedService, planService, type ServiceDecision } from './plan.ts';
