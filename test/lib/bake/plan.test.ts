@@ -6,11 +6,17 @@ import { firingBefore, planBake } from '../../../lib/bake/start.ts';
 import type { AlarmView } from '../../../lib/core/ports/alarms.ts';
 import type { BakeRecord } from '../../../lib/core/ports/bake-ledger.ts';
 import type { ReleaseRecord } from '../../../lib/core/ports/release-ledger.ts';
-import { ARN, D, REPO, serviceView } from '../release/views.ts';
+import {
+  ARN,
+  bakeOf as bake,
+  D,
+  OWN_ALARM as OWN,
+  BAKE_PREFIX as PREFIX,
+  REPO,
+  serviceView,
+} from '../release/views.ts';
 
 const SERVICE = { name: 'payments-api', id: '8fe1e10304f84fd2b0df550fe98a71fa' };
-const PREFIX = 'apprunner-guard-dev-bake-';
-const OWN = `${PREFIX}payments-api-8fe1e10304f84fd2b0df550fe98a71fa`;
 const CANDIDATE = D('c');
 const GOOD = D('a');
 
@@ -21,22 +27,6 @@ const release = (digest: string, over: Partial<ReleaseRecord> = {}): ReleaseReco
   digest,
   time: '2026-11-20T14:03:10Z',
   eventId: 'ev-success',
-  ...over,
-});
-const bake = (over: Partial<BakeRecord> = {}): BakeRecord => ({
-  serviceArn: ARN,
-  trigger: 'ev-success',
-  imageIdentifier: `${REPO}:latest`,
-  repository: REPO,
-  digest: CANDIDATE,
-  deploymentStartedAt: '2026-11-20T14:00:00Z',
-  deployedAt: '2026-11-20T14:03:10Z',
-  bakeMinutes: 30,
-  bakeUntil: '2026-11-20T14:33:10.000Z',
-  alarms: [OWN],
-  ownAlarm: OWN,
-  firingAtStart: [],
-  status: 'baking',
   ...over,
 });
 const alarm = (state: AlarmView['state'], stateUpdatedAt?: string): AlarmView => ({

@@ -12,11 +12,9 @@ import type { AlarmsPort, AlarmView } from '../../../lib/core/ports/alarms.ts';
 import type { BakeLedger, BakeRecord } from '../../../lib/core/ports/bake-ledger.ts';
 import { parseServiceArn } from '../../../lib/events/app-runner.ts';
 import { type InMemoryService, inMemoryAppRunner } from '../../support/app-runner.ts';
-import { ARN, D, REPO } from '../release/views.ts';
+import { ARN, bakeOf, OWN_ALARM as OWN, BAKE_PREFIX as PREFIX, REPO } from '../release/views.ts';
 
-const PREFIX = 'apprunner-guard-dev-bake-';
 const SERVICE = parseServiceArn(ARN)!;
-const OWN = `${PREFIX}payments-api-8fe1e10304f84fd2b0df550fe98a71fa`;
 const LIVE = { name: 'payments-api', id: SERVICE.id, status: 'RUNNING' as const };
 const BAKE = { 'apprunner-guard:bake-minutes': '30' };
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
@@ -127,22 +125,7 @@ function fakeBakes(records: BakeRecord[] = []): BakeLedger & { records: Map<stri
   };
 }
 
-const bakeRecord = (over: Partial<BakeRecord> = {}): BakeRecord => ({
-  serviceArn: ARN,
-  trigger: 'ev-success',
-  imageIdentifier: `${REPO}:latest`,
-  repository: REPO,
-  digest: D('c'),
-  deploymentStartedAt: '2026-11-20T14:00:00Z',
-  deployedAt: '2026-11-20T14:03:10Z',
-  bakeMinutes: 30,
-  bakeUntil: '2026-11-20T14:33:10.000Z',
-  alarms: [OWN],
-  ownAlarm: OWN,
-  firingAtStart: [],
-  status: 'promoted',
-  ...over,
-});
+const bakeRecord = (over: Partial<BakeRecord> = {}): BakeRecord => bakeOf({ status: 'promoted', ...over });
 
 const OWNED = { 'apprunner-guard:owner': 'apprunner-guard', 'apprunner-guard:service': ARN };
 

@@ -1,4 +1,5 @@
 import type { ServiceView } from '../../../lib/aws/app-runner.ts';
+import type { BakeRecord } from '../../../lib/core/ports/bake-ledger.ts';
 import type { PinRecord } from '../../../lib/core/ports/release-ledger.ts';
 
 /** Shared by the release and rollback tests: the payments-api service and its ECR repository. */
@@ -36,5 +37,30 @@ export const pinOf = (over: Partial<PinRecord> = {}): PinRecord => ({
   time: '2026-11-20T10:30:00Z',
   reason: 'The deployment failed.',
   trigger: 'ev-1',
+  ...over,
+});
+
+/** The bake tests' stack prefix of the guard's alarms, and its default alarm of payments-api. */
+export const BAKE_PREFIX = 'apprunner-guard-dev-bake-';
+export const OWN_ALARM = `${BAKE_PREFIX}payments-api-8fe1e10304f84fd2b0df550fe98a71fa`;
+
+/**
+ * The bake of payments-api's candidate `c` (from `:latest`), deployed at 14:03:10 for 30 minutes
+ * and watched by the guard's default alarm only.
+ */
+export const bakeOf = (over: Partial<BakeRecord> = {}): BakeRecord => ({
+  serviceArn: ARN,
+  trigger: 'ev-success',
+  imageIdentifier: `${REPO}:latest`,
+  repository: REPO,
+  digest: D('c'),
+  deploymentStartedAt: '2026-11-20T14:00:00Z',
+  deployedAt: '2026-11-20T14:03:10Z',
+  bakeMinutes: 30,
+  bakeUntil: '2026-11-20T14:33:10.000Z',
+  alarms: [OWN_ALARM],
+  ownAlarm: OWN_ALARM,
+  firingAtStart: [],
+  status: 'baking',
   ...over,
 });
