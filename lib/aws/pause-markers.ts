@@ -3,6 +3,7 @@ import {
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   paginateQuery,
 } from '@aws-sdk/lib-dynamodb';
@@ -49,6 +50,16 @@ export function createPauseMarkerStore(client: DynamoDBClient, tableName: string
         }
       }
       return out;
+    },
+    async get(serviceArn) {
+      const out = await doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: partitionOf(serviceArn), sk: `${SK_PREFIX}${serviceArn}` },
+          ConsistentRead: true,
+        }),
+      );
+      return typeof out.Item?.marker === 'string' ? out.Item.marker : undefined;
     },
     async put(serviceArn, marker) {
       await doc.send(

@@ -24,9 +24,9 @@ export async function withLedgerMarker<S extends { arn: string; tags: Record<str
   service: S,
   markers: PauseMarkerStore | undefined,
 ): Promise<ManualView<S>> {
-  const ref = parseServiceArn(service.arn);
-  if (!markers || !ref || service.tags[TAGS.pausedBy]) return { service, ledgerMarker: undefined };
-  const ledgerMarker = (await markers.list({ account: ref.account, region: ref.region })).get(service.arn);
+  if (!markers || !parseServiceArn(service.arn) || service.tags[TAGS.pausedBy])
+    return { service, ledgerMarker: undefined };
+  const ledgerMarker = await markers.get(service.arn);
   return {
     service: ledgerMarker
       ? { ...service, tags: { ...service.tags, [TAGS.pausedBy]: ledgerMarker } }

@@ -95,7 +95,7 @@ function fleet(services: Array<{ arn: string; status: string; tags: Record<strin
 /** The guard's pause marker of a service in the ledger (dynalite). */
 async function markerOf(serviceArn: string) {
   const { createPauseMarkerStore: store } = await import('../../lib/aws/pause-markers.ts');
-  return (await store(db.client, LEDGER).list({ account: ACCOUNT_ID, region: REGION })).get(serviceArn);
+  return store(db.client, LEDGER).get(serviceArn);
 }
 const onNightly = (extra: Record<string, string> = {}) => ({
   [TAGS.schedule]: 'office-hours-berlin',

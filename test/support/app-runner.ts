@@ -484,6 +484,7 @@ export function inMemoryAppRunner(services: InMemoryService[] = [], faults: AppR
   const markerValues = new Map<string, string>();
   const markers: PauseMarkerStore = {
     list: async () => new Map(markerValues),
+    get: async (arn) => markerValues.get(arn),
     put: async (arn, marker) => {
       calls.push(`mark ${nameOf(arn)}`);
       markerValues.set(arn, marker);

@@ -9,6 +9,8 @@ import type { Target } from '../../targets.ts';
 export interface PauseMarkerStore {
   /** Every marker in one target, by service ARN. */
   list(target: Target): Promise<Map<string, string>>;
+  /** The marker of one service, or `undefined` (a manual resume reads just its own). */
+  get(serviceArn: string): Promise<string | undefined>;
   /** Writes (or replaces) the marker of a service. */
   put(serviceArn: string, marker: string): Promise<void>;
   /** Writes the same marker for many services (a run's pauses), in as few requests as the store allows. */
